@@ -1,0 +1,69 @@
+# Every target bootstraps what it needs: a fresh clone runs `make run` or `make test` directly.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+# The machine sets PYTHONDONTWRITEBYTECODE=1; we compile at install so imports stay fast.
+PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location '" || true; }
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= ap-southeast-2
+
+.PHONY: help venv test lint typecheck cfn-lint unit functional e2e run build replay bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt shared/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3 $(PIP_QUIET)
+	$(PY) -m pip install --quiet -r requirements-dev.txt $(PIP_QUIET)
+	$(PY) -m compileall -q $(VENV)/lib > /dev/null || true
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip==25.3 $(PIP_QUIET)
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt $(PIP_QUIET)
+	$(SAM_VENV)/bin/python -m compileall -q $(SAM_VENV)/lib > /dev/null || true
+	touch $@
+
+venv: $(VENV)/.installed  ## Create/refresh the dev venv (pinned deps)
+
+lint: $(VENV)/.installed  ## ruff over everything
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.installed  ## mypy (strict) on the layer
+	$(VENV)/bin/mypy
+
+cfn-lint: $(VENV)/.installed $(SAM_VENV)/.installed  ## cfn-lint and sam validate --lint on template.yaml
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint
+
+unit: $(VENV)/.installed  ## Pure unit tests (sockets blocked)
+	$(VENV)/bin/pytest tests/unit -q
+
+functional: $(VENV)/.installed  ## Handlers on moto + sandboxes
+	$(VENV)/bin/pytest tests/functional -q
+
+test: lint typecheck cfn-lint  ## Everything CI runs: lint, types, template lint, all tests
+	$(VENV)/bin/pytest -q -n 2
+
+build: $(SAM_VENV)/.installed  ## sam build (arm64 layer + functions, no container)
+	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(SAM) build
+
+run: $(VENV)/.installed  ## The whole service on this machine: moto, API stand-in, queue pump, scheduler, sandboxes
+	$(PY) -m local.stack
+
+replay: $(VENV)/.installed  ## Move dead-lettered items back: make replay QUEUE=WmsQueue [MAX=100]
+	cd shared && ../$(PY) -m integrations.core.replay --from $(QUEUE:Queue=DeadLetterQueue) --to $(QUEUE) $(if $(MAX),--max $(MAX),)
+
+bench: $(VENV)/.installed  ## Benchmarks (ratios against a bare baseline)
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+
+clean:  ## Remove venvs and build output
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam

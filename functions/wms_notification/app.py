@@ -1,0 +1,49 @@
+"""POST /wms/{tenantId}/notifications — the WMS's signed change notifications (docs/wms-notifications.md)."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.cartoncloud import notifications
+from integrations.core.doors import invalid_body, problem, raw_body
+from integrations.core.errors import SignatureInvalid
+from integrations.core.timeutil import utcnow
+from pydantic import ValidationError
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+
+
+@app.post("/wms/<tenant_id>/notifications")
+@tracer.capture_method
+def receive_notification(tenant_id: str) -> Response:
+    event = app.current_event
+    body = raw_body(event.body, event.is_base64_encoded)
+    if len(body) > notifications.MAX_BODY_BYTES:
+        return problem(413, "Notification too large", f"The body may be at most {notifications.MAX_BODY_BYTES} bytes")
+    try:
+        notifications.verify(tenant_id, event.headers, body)
+    except SignatureInvalid as exc:
+        logger.warning("Refused WMS notification", extra={"tenant_id": tenant_id, "reason": str(exc)})
+        metrics.add_metric(name="NotificationsRefused", unit=MetricUnit.Count, value=1)
+        return problem(401, "Signature verification failed")
+    try:
+        notification = notifications.WmsNotification.model_validate_json(body)
+        item = notifications.accept(tenant_id, notification, received_at=utcnow())
+    except ValidationError as exc:
+        return invalid_body(exc)
+    except notifications.TenantMismatch as exc:
+        return problem(400, "Invalid request body", str(exc), [{"field": "tenantId", "reason": str(exc)}])
+    metrics.add_metric(name="NotificationsAccepted", unit=MetricUnit.Count, value=1)
+    return Response(status_code=202, content_type="application/json",
+                    body={"accepted": True, "workItem": item.idempotency_key})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,20 @@
+"""WmsQueue worker: re-fetch changed WMS entities and publish status changes; run per-tenant polls."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.cartoncloud.notifications import ENTITY_CHANGED
+from integrations.cartoncloud.poller import POLL, poll_tenant
+from integrations.cartoncloud.status import handle_entity_changed
+from integrations.core.worker import Worker
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+worker = Worker("WmsQueue", {ENTITY_CHANGED: handle_entity_changed, POLL: poll_tenant}, metrics=metrics)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return worker.handle(event, context)

@@ -1,0 +1,88 @@
+"""The WMS change-notification trigger: verify, validate, record, enqueue (contract: docs/wms-notifications.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from ..core.context import core
+from ..core.errors import SignatureInvalid, TenantNotFound
+from ..core.signing import verify_timestamped
+from ..core.stores import CamelModel, RecordRef
+from ..core.workitems import WorkItem, enqueue
+from . import PLATFORM
+
+TIMESTAMP_HEADER = "x-notification-timestamp"
+SIGNATURE_HEADER = "x-notification-signature"
+MAX_BODY_BYTES = 64 * 1024
+
+EntityType = Literal["OUTBOUND_ORDER", "CONSIGNMENT"]
+ENTITY_CHANGED = "wms.entity.changed"
+
+
+class WmsNotification(CamelModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1, max_length=128)
+    tenant_id: str = Field(min_length=1, max_length=64)
+    entity_type: EntityType
+    entity_id: str = Field(min_length=1, max_length=64)
+    event_time: AwareDatetime
+    event: str | None = Field(default=None, max_length=64)
+
+
+class TenantMismatch(ValueError):
+    """The body names another tenant than the URL."""
+
+
+def verify(tenant_id: str, headers: Mapping[str, str], raw_body: bytes) -> None:
+    """Check the tenant's signature over the raw body. Raises :class:`SignatureInvalid` (401)."""
+    shared = core()
+    try:
+        tenant = shared.tenants.get(tenant_id)
+    except TenantNotFound:
+        # Same answer as a bad signature: an unsigned caller learns nothing about which tenants exist.
+        raise SignatureInvalid(f"Unknown tenant {tenant_id}") from None
+    secret = None
+    if tenant.notification_secret:
+        secret = shared.vault.open(tenant.notification_secret, tenant_id=tenant_id).reveal("secret")
+    lowered = {name.lower(): value for name, value in headers.items()}
+    verify_timestamped(
+        secret=secret,
+        timestamp=lowered.get(TIMESTAMP_HEADER),
+        signature_header=lowered.get(SIGNATURE_HEADER),
+        body=raw_body,
+    )
+
+
+def entity_ref(tenant_id: str, entity_type: str, entity_id: str) -> RecordRef:
+    return RecordRef.of_tenant(tenant_id, PLATFORM, entity_type, entity_id)
+
+
+def accept(tenant_id: str, notification: WmsNotification, *, received_at: datetime) -> WorkItem:
+    """Record a verified notification in the entity's sync log and queue the re-fetch."""
+    if notification.tenant_id != tenant_id:
+        raise TenantMismatch("tenantId does not match the tenant in the URL")
+    shared = core()
+    ref = entity_ref(tenant_id, notification.entity_type, notification.entity_id)
+    item = WorkItem(
+        kind=ENTITY_CHANGED,
+        tenant_id=tenant_id,
+        idempotency_key=f"wms-notification:{tenant_id}:{notification.id}",
+        sync_key=ref.key,
+        payload={"entityType": notification.entity_type, "entityId": notification.entity_id,
+                 "eventTime": notification.event_time.isoformat()},
+        source="notification",
+        enqueued_at=received_at,
+    )
+    shared.sync_log.append(
+        ref.key,
+        "notification",
+        f"WMS notified a change to {notification.entity_type} {notification.entity_id}"
+        f" at {notification.event_time.isoformat()} (notification {notification.id})",
+    )
+    enqueue(shared.settings.wms_queue_url, item)
+    return item

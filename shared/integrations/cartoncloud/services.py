@@ -1,0 +1,44 @@
+"""How the service reaches a tenant's WMS: a client built from the tenant's sealed credentials."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..core.context import core, on_reset
+from ..core.errors import ConfigurationError
+from ..core.http import UpstreamSession
+from ..core.ratelimit import SharedWindowBudget
+from ..core.stores import Tenant
+from .client import OUTBOUND_ORDER_CREATES_PER_MINUTE, UPSTREAM, CartonCloudClient
+
+
+class WmsCredentialsMissing(ConfigurationError):
+    resolution = "Enter the tenant's CartonCloud API client id and secret in the tenant settings."
+
+
+def wms_client(tenant: Tenant) -> CartonCloudClient:
+    """The tenant's WMS client (cached per warm Lambda so its connection pool and token are reused)."""
+    if not tenant.wms_credentials:
+        raise WmsCredentialsMissing(f"Tenant {tenant.tenant_id} has no CartonCloud API credentials")
+    return _client(tenant.tenant_id, tenant.wms_base_url, tenant.wms_credentials)
+
+
+@lru_cache(maxsize=256)
+def _client(tenant_id: str, base_url: str, sealed_credentials: str) -> CartonCloudClient:
+    shared = core()
+    credentials = shared.vault.open(sealed_credentials, tenant_id=tenant_id)
+    return CartonCloudClient(
+        base_url=base_url,
+        tenant_id=tenant_id,
+        client_id=credentials.reveal("clientId"),
+        client_secret=credentials["clientSecret"],
+        session=UpstreamSession(UPSTREAM),
+        create_budget=SharedWindowBudget(
+            shared.settings.rate_budget_table, limit=OUTBOUND_ORDER_CREATES_PER_MINUTE, window_seconds=60
+        ),
+    )
+
+
+@on_reset
+def reset() -> None:
+    _client.cache_clear()

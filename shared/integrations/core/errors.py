@@ -1,0 +1,143 @@
+"""Named failures. Each says what happened, whether a retry can help, and what a person should do.
+
+The worker decides from the type alone: a ``RetryableError`` is retried with backoff and finally dead-lettered;
+a ``PermanentError`` is not retried — it is written to the sync log with its resolution for a person to act on.
+"""
+
+from __future__ import annotations
+
+
+class IntegrationError(Exception):
+    """Base of every failure the service names."""
+
+    retryable: bool = False
+    #: What a person should do about it; shown in the sync log beside the error.
+    resolution: str = "Contact support with the sync log of this record."
+
+    def __init__(self, message: str, *, resolution: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if resolution is not None:
+            self.resolution = resolution
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RetryableError(IntegrationError):
+    """A failure that may go away by itself: the item is retried with backoff."""
+
+    retryable = True
+    resolution = "No action needed: the service retries automatically."
+
+    def __init__(self, message: str, *, retry_after: float | None = None, resolution: str | None = None) -> None:
+        super().__init__(message, resolution=resolution)
+        #: Seconds the upstream asked us to wait, if it said.
+        self.retry_after = retry_after
+
+
+class PermanentError(IntegrationError):
+    """A failure retrying cannot fix: a person must change something first."""
+
+
+# --- Upstream (platform API) failures -------------------------------------------------------------------------
+
+
+class UpstreamError(IntegrationError):
+    """A platform API call failed. ``upstream`` names the platform; ``status`` the HTTP status, if any."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        upstream: str,
+        status: int | None = None,
+        resolution: str | None = None,
+    ) -> None:
+        super().__init__(message, resolution=resolution)
+        self.upstream = upstream
+        self.status = status
+
+
+class UpstreamUnavailable(UpstreamError, RetryableError):
+    """5xx, timeout or connection failure after the client's own retries."""
+
+    def __init__(self, message: str, *, upstream: str, status: int | None = None, retry_after: float | None = None):
+        UpstreamError.__init__(
+            self,
+            message,
+            upstream=upstream,
+            status=status,
+            resolution=f"No action needed: {upstream} is unavailable and the service retries automatically.",
+        )
+        self.retry_after = retry_after
+
+
+class UpstreamRateLimited(UpstreamError, RetryableError):
+    """429 after the client's own retries, or our own rate budget for that account is spent."""
+
+    def __init__(self, message: str, *, upstream: str, retry_after: float | None = None, status: int | None = 429):
+        UpstreamError.__init__(
+            self,
+            message,
+            upstream=upstream,
+            status=status,
+            resolution=f"No action needed: {upstream} asked us to slow down; the item is retried later.",
+        )
+        self.retry_after = retry_after
+
+
+class UpstreamAuthFailed(UpstreamError, PermanentError):
+    """401/403: the stored credentials are wrong, revoked or lack a permission."""
+
+    def __init__(self, message: str, *, upstream: str, status: int | None = None, resolution: str | None = None):
+        UpstreamError.__init__(
+            self,
+            message,
+            upstream=upstream,
+            status=status,
+            resolution=resolution
+            or f"Check the {upstream} API credentials in the integration settings, then retry from the sync log.",
+        )
+
+
+class UpstreamRejected(UpstreamError, PermanentError):
+    """A 4xx other than 401/403/404/429: the platform refused what we sent."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        upstream: str,
+        status: int | None = None,
+        errors: list[dict[str, object]] | None = None,
+        resolution: str | None = None,
+    ) -> None:
+        UpstreamError.__init__(self, message, upstream=upstream, status=status, resolution=resolution)
+        #: The platform's own error entries, as it sent them (never containing our credentials).
+        self.errors = errors or []
+
+
+class UpstreamNotFound(UpstreamError, PermanentError):
+    """404 on a record we were told exists."""
+
+
+# --- Our own boundaries ---------------------------------------------------------------------------------------
+
+
+class SignatureInvalid(PermanentError):
+    """A webhook or notification whose signature, timestamp or secret does not check out."""
+
+    resolution = "Check the signing secret configured at the sender matches the one issued by this service."
+
+
+class ConfigurationError(PermanentError):
+    """A tenant or integration is missing a setting this work needs."""
+
+
+class TenantNotFound(ConfigurationError):
+    """The tenant named by a request or work item does not exist."""
+
+
+class RateBudgetExhausted(RetryableError):
+    """Our own per-account budget for an upstream is spent for this window; try again when it refills."""

@@ -1,0 +1,172 @@
+"""The outbound HTTP policy every platform client shares.
+
+- connect/read timeouts on every call;
+- retries on 429, 5xx and connection failures, with exponential backoff and full jitter, honouring
+  ``Retry-After`` (seconds or an HTTP date);
+- no retry on any other 4xx: those are returned for the platform client to map to a named error;
+- an optional rate budget per upstream account, checked before each send;
+- when retries run out, a named exception that says whether a later retry can help.
+
+A ``Retry-After`` longer than ``max_inline_wait`` is not slept through inside a Lambda: the call raises at once with
+``retry_after`` set, and the queue brings the item back after that delay (see ``core.worker``).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from .errors import (
+    UpstreamAuthFailed,
+    UpstreamError,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+from .ratelimit import RateBudget
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    connect_timeout: float = 3.05
+    read_timeout: float = 20.0
+    #: Sends per call, the first included.
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    #: The longest wait we sleep through in-process; longer waits go back to the queue.
+    max_inline_wait: float = 10.0
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def backoff_delay(attempt: int, *, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
+    """Full-jitter exponential backoff: uniform in [0, min(cap, base·2^(attempt-1))]."""
+    return float(rand() * min(cap, base * (2 ** (attempt - 1))))
+
+
+class UpstreamSession:
+    """A ``requests`` session bound to one upstream account, applying :class:`HttpPolicy` to every call."""
+
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        policy: HttpPolicy | None = None,
+        budget: RateBudget | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.upstream = upstream
+        self.policy = policy or HttpPolicy()
+        self.budget = budget
+        self.session = session or requests.Session()
+        self._sleep = sleep
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        budget_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send with retries. Returns any response that is not 429/5xx; raises a named error otherwise."""
+        policy = self.policy
+        last_error: UpstreamError | None = None
+        for attempt in range(1, policy.max_attempts + 1):
+            if self.budget is not None and budget_key is not None:
+                self.budget.acquire(budget_key)
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    headers=dict(headers or {}),
+                    timeout=(policy.connect_timeout, policy.read_timeout),
+                    allow_redirects=False,
+                    **kwargs,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                # The exception text can carry the URL but never headers or bodies, so no credential leaks here.
+                last_error = UpstreamUnavailable(
+                    f"{self.upstream} did not answer {method} {_path(url)}: {type(exc).__name__}",
+                    upstream=self.upstream,
+                )
+                retry_after = None
+            else:
+                if response.status_code not in RETRYABLE_STATUSES:
+                    return response
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                last_error = error_for_status(self.upstream, response.status_code, method, url, retry_after)
+            if attempt == policy.max_attempts:
+                break
+            if retry_after is not None and retry_after > policy.max_inline_wait:
+                break  # don't hold a Lambda asleep: the queue redelivers after retry_after
+            delay = (
+                retry_after
+                if retry_after is not None
+                else backoff_delay(attempt, base=policy.base_delay, cap=policy.max_delay)
+            )
+            self._sleep(delay)
+        assert last_error is not None
+        raise last_error
+
+
+def error_for_status(
+    upstream: str,
+    status: int,
+    method: str,
+    url: str,
+    retry_after: float | None = None,
+    *,
+    detail: str = "",
+    errors: list[dict[str, object]] | None = None,
+    resolution: str | None = None,
+) -> UpstreamError:
+    """The named error for an HTTP status. Platform clients pass their parsed ``detail``/``errors``."""
+    what = f"{upstream} answered {status} to {method} {_path(url)}" + (f": {detail}" if detail else "")
+    if status == 429:
+        return UpstreamRateLimited(what, upstream=upstream, retry_after=retry_after)
+    if status >= 500:
+        return UpstreamUnavailable(what, upstream=upstream, status=status, retry_after=retry_after)
+    if status in (401, 403):
+        return UpstreamAuthFailed(what, upstream=upstream, status=status, resolution=resolution)
+    if status == 404:
+        return UpstreamNotFound(
+            what,
+            upstream=upstream,
+            status=status,
+            resolution=resolution or f"Check the record still exists in {upstream}.",
+        )
+    return UpstreamRejected(what, upstream=upstream, status=status, errors=errors, resolution=resolution)
+
+
+def _path(url: str) -> str:
+    """The path of a URL without its query string (which some platforms use for credentials)."""
+    return urlsplit(url).path or "/"

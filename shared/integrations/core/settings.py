@@ -1,0 +1,54 @@
+"""Runtime settings, read once from the environment that template.yaml gives every function."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    tenants_table: str
+    integrations_table: str
+    sync_table: str
+    cursors_table: str
+    idempotency_table: str
+    charges_table: str
+    rate_budget_table: str
+    wms_queue_url: str
+    status_change_queue_url: str
+    credentials_key_id: str
+    max_receive_count: int
+    idempotency_expiry_seconds: int
+    wms_base_url: str
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        return cls(
+            tenants_table=_env("TENANTS_TABLE"),
+            integrations_table=_env("INTEGRATIONS_TABLE"),
+            sync_table=_env("SYNC_TABLE"),
+            cursors_table=_env("CURSORS_TABLE"),
+            idempotency_table=_env("IDEMPOTENCY_TABLE"),
+            charges_table=_env("CHARGES_TABLE"),
+            rate_budget_table=_env("RATE_BUDGET_TABLE"),
+            wms_queue_url=_env("WMS_QUEUE_URL"),
+            status_change_queue_url=_env("STATUS_CHANGE_QUEUE_URL"),
+            credentials_key_id=_env("CREDENTIALS_KEY_ID"),
+            max_receive_count=int(_env("MAX_RECEIVE_COUNT", "5")),
+            # Longer than any sender's retry window (Stripe 3 days, Standard Webhooks ~3.2 days): docs/architecture.md
+            idempotency_expiry_seconds=int(_env("IDEMPOTENCY_EXPIRY_SECONDS", str(7 * 24 * 3600))),
+            # The default WMS region for tenants that don't name one (CartonCloud "Environments": global).
+            wms_base_url=_env("WMS_BASE_URL", "https://api.cartoncloud.com"),
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The settings of this process. Tests call ``settings.cache_clear()`` after changing the environment."""
+    return Settings.from_environment()

@@ -1,0 +1,65 @@
+"""Signature checks over raw request bodies, always in constant time, never with an empty secret."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+
+from .errors import SignatureInvalid
+
+#: Replay window for timestamped signatures (Stripe's and Standard Webhooks' tolerance): docs/wms-notifications.md
+DEFAULT_TOLERANCE_SECONDS = 300
+
+
+def hmac_sha256(secret: str, message: bytes) -> bytes:
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
+
+
+def sign_timestamped(secret: str, timestamp: int | str, body: bytes) -> str:
+    """The ``v1=<hex>`` signature of ``"{timestamp}.{body}"`` (what senders compute; used by tests and sandboxes)."""
+    return "v1=" + hmac_sha256(secret, f"{timestamp}.".encode() + body).hex()
+
+
+def verify_timestamped(
+    *,
+    secret: str | None,
+    timestamp: str | None,
+    signature_header: str | None,
+    body: bytes,
+    tolerance: int = DEFAULT_TOLERANCE_SECONDS,
+    now: float | None = None,
+) -> None:
+    """Check a ``v1=<hex>`` HMAC-SHA256 over ``"{timestamp}.{raw body}"``; raise :class:`SignatureInvalid` if not.
+
+    ``signature_header`` may list several comma-separated signatures (secret rotation): any valid one passes.
+    """
+    if not secret:
+        # An empty secret would let anyone sign (n8n PR#28964, newspack PR#475): refuse outright.
+        raise SignatureInvalid("No signing secret is configured for this sender; every request is refused")
+    if not timestamp or not signature_header:
+        raise SignatureInvalid("Missing signature or timestamp header")
+    try:
+        sent_at = int(timestamp)
+    except ValueError:
+        raise SignatureInvalid("Signature timestamp is not an integer of seconds") from None
+    if abs((now if now is not None else time.time()) - sent_at) > tolerance:
+        raise SignatureInvalid(f"Signature timestamp is outside the {tolerance}s tolerance")
+    expected = hmac_sha256(secret, f"{sent_at}.".encode() + body).hex()
+    candidates = [part.strip()[3:] for part in signature_header.split(",") if part.strip().startswith("v1=")]
+    # compare_digest on every candidate: no early exit that would time-leak which one matched.
+    matched = [hmac.compare_digest(expected, candidate) for candidate in candidates]
+    if not any(matched):
+        raise SignatureInvalid("Signature does not match the body")
+
+
+def verify_base64_body_signature(*, secret: str | None, signature: str | None, body: bytes) -> None:
+    """Check a base64 HMAC-SHA256 of the raw body (WooCommerce's ``X-WC-Webhook-Signature`` scheme)."""
+    if not secret:
+        raise SignatureInvalid("No signing secret is configured for this sender; every request is refused")
+    if not signature:
+        raise SignatureInvalid("Missing signature header")
+    expected = base64.b64encode(hmac_sha256(secret, body)).decode("ascii")
+    if not hmac.compare_digest(expected, signature.strip()):
+        raise SignatureInvalid("Signature does not match the body")

@@ -1,0 +1,193 @@
+"""The worker every SQS-triggered function runs: batches, idempotency, backoff, sync-log attempts, DLQ.
+
+A function's ``app.py`` builds one :class:`Worker` with the handlers of the kinds it accepts and calls
+``worker.handle(event, context)``. For each record:
+
+1. the body is parsed as a :class:`WorkItem`;
+2. the handler for its ``kind`` runs inside Powertools ``idempotent_function`` keyed on ``idempotencyKey``, so a
+   redelivered or duplicated item returns the stored result instead of running again;
+3. a ``PermanentError`` is written to the sync log with its resolution, the link is marked ``NEEDS_ATTENTION``
+   and the item is consumed (retrying cannot help; the item is kept on the link for a retry after the fix);
+4. anything else is reported as a batch item failure, with the message's visibility set to an exponential backoff
+   (or the upstream's ``Retry-After``); after ``maxReceiveCount`` receives SQS moves it to the DLQ, and the last
+   attempt's log entry says so and how to replay it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from . import aws
+from .context import on_reset
+from .errors import PermanentError, RetryableError
+from .settings import settings
+from .stores import LinkStatus, SyncLog
+from .workitems import WorkItem
+
+logger = Logger(child=True)
+
+#: SQS caps a message's visibility timeout at 12 hours.
+MAX_VISIBILITY_SECONDS = 12 * 3600
+
+
+def retry_delay(attempt: int, retry_after: float | None = None, *, rand: Callable[[], float] = random.random) -> int:
+    """Seconds before attempt ``attempt + 1``: 30 s doubling per attempt (cap 15 min) with ±20 % jitter,
+    or the upstream's ``Retry-After`` when it asked for longer."""
+    backoff = min(900.0, 30.0 * 2 ** (attempt - 1)) * (0.8 + 0.4 * rand())
+    delay = max(backoff, retry_after or 0.0)
+    return int(min(MAX_VISIBILITY_SECONDS, delay))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a handler knows about the delivery it is working on."""
+
+    number: int
+    message_id: str
+
+
+Handler = Callable[[WorkItem, Attempt], dict[str, Any] | None]
+
+
+@cache
+def _queue_url(queue_arn: str) -> str:
+    name = queue_arn.rsplit(":", 1)[-1]
+    return aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]
+
+
+on_reset(_queue_url.cache_clear)
+
+
+class Worker:
+    def __init__(self, name: str, handlers: dict[str, Handler], *, metrics: Metrics | None = None) -> None:
+        self.name = name
+        self.handlers = handlers
+        self.metrics = metrics
+        self._run: Callable[..., dict[str, Any] | None] | None = None
+        self._idempotency_config: IdempotencyConfig | None = None
+        self._sync_log: SyncLog | None = None
+        self._attempt = Attempt(1, "")
+
+    # Built on first use (not import) so the persistence layer's boto3 client honours the current environment.
+    def _runner(self) -> Callable[..., dict[str, Any] | None]:
+        if self._run is None:
+            config = settings()
+            self._idempotency_config = IdempotencyConfig(
+                event_key_jmespath="idempotencyKey",
+                expires_after_seconds=config.idempotency_expiry_seconds,
+                raise_on_no_idempotency_key=True,
+            )
+            persistence = DynamoDBPersistenceLayer(table_name=config.idempotency_table, boto3_client=aws.dynamodb())
+
+            @idempotent_function(  # type: ignore[untyped-decorator]
+                data_keyword_argument="item",
+                persistence_store=persistence,
+                config=self._idempotency_config,
+                key_prefix=self.name,
+            )
+            def run(item: dict[str, Any]) -> dict[str, Any] | None:
+                work = WorkItem.model_validate(item)
+                handler = self.handlers.get(work.kind)
+                if handler is None:
+                    raise PermanentError(f"{self.name} has no handler for work items of kind {work.kind!r}")
+                return handler(work, self._attempt) or {}
+
+            self._run = run
+            self._sync_log = SyncLog(config.sync_table)
+        return self._run
+
+    def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        run = self._runner()
+        assert self._idempotency_config is not None
+        self._idempotency_config.register_lambda_context(context)
+        processor = BatchProcessor(event_type=EventType.SQS)
+        response: dict[str, Any] = process_partial_response(  # type: ignore[assignment]
+            event=event,
+            record_handler=lambda record: self._process(record, run),
+            processor=processor,
+            context=context,
+        )
+        return response
+
+    def _process(self, record: SQSRecord, run: Callable[..., dict[str, Any] | None]) -> dict[str, Any] | None:
+        attempt = int(record.attributes.approximate_receive_count or "1")
+        try:
+            item = WorkItem.model_validate_json(record.body)
+        except ValidationError:
+            # Our own producers wrote this; keep it for a person in the DLQ rather than dropping it.
+            logger.exception("Unreadable work item", extra={"message_id": record.message_id})
+            raise
+        self._attempt = Attempt(attempt, record.message_id)
+        log_context = {"kind": item.kind, "tenant_id": item.tenant_id, "integration_id": item.integration_id,
+                       "sync_key": item.sync_key, "attempt": attempt}
+        try:
+            result = run(item=item.model_dump(by_alias=True, mode="json"))
+        except IdempotencyAlreadyInProgressError:
+            # A copy of this item is running right now; look again once it has finished.
+            logger.info("Same work item already in progress; retrying later", extra=log_context)
+            self._delay(record, 10 + int(20 * random.random()))
+            raise
+        except PermanentError as exc:
+            logger.warning("Work item needs attention", extra={**log_context, "error": str(exc)})
+            self._count("WorkItemsNeedingAttention")
+            if item.sync_key:
+                assert self._sync_log is not None
+                self._sync_log.append(item.sync_key, "error", f"{item.kind} failed", error=str(exc),
+                                      resolution=exc.resolution, attempt=attempt)
+                self._sync_log.set_status(item.sync_key, LinkStatus.NEEDS_ATTENTION, error=str(exc),
+                                          resolution=exc.resolution, attempts=attempt, work_item=item.to_message())
+            return None
+        except Exception as exc:
+            retry_after = exc.retry_after if isinstance(exc, RetryableError) else None
+            final = attempt >= settings().max_receive_count
+            delay = retry_delay(attempt, retry_after)
+            logger.warning("Work item failed; will retry" if not final else "Work item failed; dead-lettered",
+                           extra={**log_context, "error": str(exc), "error_type": type(exc).__name__})
+            self._count("WorkItemsRetried" if not final else "WorkItemsDeadLettered")
+            if item.sync_key:
+                assert self._sync_log is not None
+                resolution = (
+                    exc.resolution if isinstance(exc, RetryableError) and not final
+                    else f"Gave up after {attempt} attempts; the item is in the {self.name} dead-letter queue. "
+                    f"Fix the cause, then replay it (make replay QUEUE={self.name})."
+                )
+                self._sync_log.append(item.sync_key, "retry" if not final else "dead-lettered",
+                                      f"{item.kind} attempt {attempt} failed"
+                                      + (f"; next try in about {delay}s" if not final else ""),
+                                      error=str(exc), resolution=resolution, attempt=attempt)
+            if not final:
+                self._delay(record, delay)
+            raise
+        self._count("WorkItemsProcessed")
+        return result
+
+    def _delay(self, record: SQSRecord, seconds: int) -> None:
+        try:
+            aws.sqs().change_message_visibility(
+                QueueUrl=_queue_url(record.event_source_arn),
+                ReceiptHandle=record.receipt_handle,
+                VisibilityTimeout=seconds,
+            )
+        except Exception:  # the default visibility timeout still brings it back; never lose the failure itself
+            logger.exception("Could not set retry backoff on message", extra={"message_id": record.message_id})
+
+    def _count(self, name: str) -> None:
+        if self.metrics is not None:
+            self.metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)

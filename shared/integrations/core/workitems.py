@@ -1,0 +1,52 @@
+"""Work items: what a trigger or a schedule hands to a worker through SQS."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from . import aws
+from .stores import CamelModel
+from .timeutil import utcnow
+
+
+class WorkItem(CamelModel):
+    #: What to do, e.g. ``wms.entity.changed``; workers dispatch on it.
+    kind: str
+    tenant_id: str
+    integration_id: str | None = None
+    #: Same key = same work: Powertools idempotency hashes only this (see core.worker).
+    idempotency_key: str
+    #: The sync-log key (``RecordRef.key``) attempts and errors are written to, if the item concerns one record.
+    sync_key: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+    #: Who produced it: notification, webhook, poller, replay, retry.
+    source: str
+    enqueued_at: datetime = Field(default_factory=utcnow)
+
+    def to_message(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_none=True)
+
+
+def enqueue(queue_url: str, item: WorkItem, *, delay_seconds: int = 0) -> str:
+    """Send one work item; returns the SQS message id."""
+    response = aws.sqs().send_message(QueueUrl=queue_url, MessageBody=item.to_message(), DelaySeconds=delay_seconds)
+    return response["MessageId"]
+
+
+def enqueue_many(queue_url: str, items: list[WorkItem]) -> int:
+    """Send items in batches of ten (one request each); raises if SQS refuses any entry."""
+    sent = 0
+    for start in range(0, len(items), 10):
+        batch = items[start : start + 10]
+        response = aws.sqs().send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "MessageBody": item.to_message()} for i, item in enumerate(batch)],
+        )
+        if response.get("Failed"):
+            failed = response["Failed"][0]
+            raise RuntimeError(f"SQS refused {len(response['Failed'])} work items: {failed.get('Message')}")
+        sent += len(batch)
+    return sent
