@@ -12,16 +12,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.util
+import json
 import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .resources import ROOT, FunctionSpec
+from .resources import ROOT, FunctionSpec, Schedule
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -137,6 +139,20 @@ def http_event(
     if "cookie" in lowered:
         event["cookies"] = [c.strip() for c in lowered["cookie"].split(";")]
     return event
+
+
+def scheduler_input(schedule: Schedule, *, scheduled_at: datetime | None = None, attempt: int = 1) -> dict[str, Any]:
+    """The event EventBridge Scheduler sends: the schedule's Input with its context placeholders filled in."""
+    moment = (scheduled_at or datetime.now(UTC)).replace(microsecond=0)
+    text = schedule.input or "{}"
+    for placeholder, value in {
+        "<aws.scheduler.scheduled-time>": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "<aws.scheduler.execution-id>": str(uuid.uuid4()),
+        "<aws.scheduler.attempt-number>": str(attempt),
+        "<aws.scheduler.schedule-arn>": f"arn:aws:scheduler:ap-southeast-2:123456789012:schedule/default/{schedule.name}",
+    }.items():
+        text = text.replace(placeholder, value)
+    return json.loads(text)  # type: ignore[no-any-return]
 
 
 @dataclass

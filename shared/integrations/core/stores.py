@@ -224,7 +224,7 @@ class SyncLog:
                 UpdateExpression=(
                     # SET reads the item as it was before this update: previousSnapshot keeps the replaced state
                     # so a worker that recovers an unpublished change can still say what it changed from.
-                    "SET previousSnapshot = if_not_exists(snapshot, :none), fingerprint = :fp, snapshot = :snapshot,"
+                    "SET previousSnapshot = if_not_exists(#snapshot, :none), fingerprint = :fp, #snapshot = :snapshot,"
                     " sourceModifiedAt = :modified, updatedAt = :now,"
                     " tenantId = :tenant, #scope = :scope, platform = :platform, recordType = :type,"
                     " recordId = :id, #status = :synced"
@@ -234,7 +234,7 @@ class SyncLog:
                 ConditionExpression=(
                     "attribute_not_exists(fingerprint) OR (fingerprint <> :fp AND sourceModifiedAt <= :modified)"
                 ),
-                ExpressionAttributeNames={"#scope": "scope", "#status": "status"},
+                ExpressionAttributeNames={"#scope": "scope", "#status": "status", "#snapshot": "snapshot"},
                 ExpressionAttributeValues=to_item(
                     {
                         ":fp": fingerprint,

@@ -1,0 +1,76 @@
+"""Failures: retried with backoff and logged per attempt, then dead-lettered with what to do; replay brings them
+back; errors a person must fix are not retried but marked with a resolution."""
+
+from __future__ import annotations
+
+import uuid
+
+from integrations.cartoncloud.notifications import entity_ref
+from integrations.core.context import core
+from integrations.core.replay import replay
+
+from .conftest import signed
+from .wms_helpers import deliver, place_order
+
+
+def test_a_wms_outage_retries_then_dead_letters_then_replays_to_one_change(service, wms, tenant,
+                                                                           sent_notifications):
+    order_id = place_order(tenant)
+    wms.set_outbound_order_status(tenant.tenant_id, order_id, "DISPATCHED", tracking_number="TRK-1")
+    wms.inject_fault(status=503, count=1000, path_pattern=r"/outbound-orders/")
+    assert deliver(service, sent_notifications.sent[-1]).status == 202
+
+    service.pump("WmsQueue")
+
+    assert service.queue_depth("WmsQueue") == 0
+    assert service.queue_depth("WmsDeadLetterQueue") == 1
+    assert service.queue_depth("StatusChangeQueue") == 0
+    link, entries = core().sync_log.history(entity_ref(tenant.tenant_id, "OUTBOUND_ORDER", order_id).key)
+    attempts = [e for e in entries if e["event"] in ("retry", "dead-lettered")]
+    assert [e["attempt"] for e in attempts] == [1, 2, 3, 4, 5]
+    assert attempts[0]["event"] == "retry" and "503" in attempts[0]["error"]
+    assert attempts[-1]["event"] == "dead-lettered"
+    assert "make replay QUEUE=WmsQueue" in attempts[-1]["resolution"]
+
+    # The WMS recovers; ops replay the dead letters.
+    wms.clear_faults()
+    moved = replay(service.stack.queues["WmsDeadLetterQueue"], service.stack.queues["WmsQueue"])
+    assert moved == 1
+    service.pump("WmsQueue")
+    changes = service.messages("StatusChangeQueue")
+    assert [c["payload"]["changes"] for c in changes] == [["DISPATCHED", "TRACKING_CHANGED"]]
+    assert service.queue_depth("WmsDeadLetterQueue") == 0
+
+
+def test_a_429_storm_loses_nothing_and_doubles_nothing(service, wms, tenant, sent_notifications):
+    orders = [place_order(tenant, f"WOO-{n}") for n in range(5)]
+    for order_id in orders:
+        wms.set_outbound_order_status(tenant.tenant_id, order_id, "PACKED")
+    wms.inject_fault(status=429, percent=60, retry_after=1)
+    for notification in sent_notifications.sent:
+        assert deliver(service, notification).status == 202
+    service.pump("WmsQueue", rounds=200)
+    wms.clear_faults()
+    service.pump("WmsQueue")  # anything still backing off after the storm
+
+    changes = service.messages("StatusChangeQueue")
+    assert sorted(c["payload"]["entityId"] for c in changes) == sorted(orders)
+    assert service.queue_depth("WmsDeadLetterQueue") == 0
+
+
+def test_an_entity_the_wms_does_not_know_needs_attention_and_is_not_retried(service, tenant):
+    missing = str(uuid.uuid4())
+    body = {"id": "n-404", "tenantId": tenant.tenant_id, "entityType": "OUTBOUND_ORDER", "entityId": missing,
+            "eventTime": "2026-11-21T10:15:00+10:00"}
+    headers, raw = signed(tenant.notification_secret, body)
+    assert service.http("POST", f"/wms/{tenant.tenant_id}/notifications", headers=headers, body=raw).status == 202
+
+    assert service.pump("WmsQueue") == 1  # one receive: not retried
+
+    assert service.queue_depth("WmsQueue") == 0 and service.queue_depth("WmsDeadLetterQueue") == 0
+    link, entries = core().sync_log.history(entity_ref(tenant.tenant_id, "OUTBOUND_ORDER", missing).key)
+    assert link["status"] == "NEEDS_ATTENTION"
+    assert "404" in link["lastError"]
+    assert link["resolution"] == "Check the record still exists in CartonCloud."
+    assert link["lastWorkItem"]  # kept, so a retry after the fix is possible
+    assert entries[-1]["event"] == "error"
