@@ -59,8 +59,9 @@ build: $(SAM_VENV)/.installed  ## sam build (arm64 layer + functions, no contain
 run: $(VENV)/.installed  ## The whole service on this machine: moto, API stand-in, queue pump, scheduler, sandboxes
 	$(PY) -m local.stack
 
-replay: $(VENV)/.installed  ## Move dead-lettered items back: make replay QUEUE=WmsQueue [MAX=100]
-	cd shared && ../$(PY) -m integrations.core.replay --from $(QUEUE:Queue=DeadLetterQueue) --to $(QUEUE) $(if $(MAX),--max $(MAX),)
+replay: $(VENV)/.installed  ## Move dead-lettered items back: make replay QUEUE=WmsQueue [STACK=integrations-prod] [MAX=100]
+	cd shared && ../$(PY) -m integrations.core.replay --from $(QUEUE:Queue=DeadLetterQueue) --to $(QUEUE) \
+		$(if $(STACK),--stack $(STACK),) $(if $(MAX),--max $(MAX),)
 
 bench: $(VENV)/.installed  ## Benchmarks (ratios against a bare baseline)
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done

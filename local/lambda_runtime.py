@@ -106,10 +106,12 @@ def http_event(
     except UnicodeDecodeError:
         text = None
     now = time.time()
+    # With a named stage API Gateway keeps the stage in rawPath (/dev/wms/…); Powertools strips it again.
+    raw_path = path if stage == "$default" else f"/{stage}{path}"
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": f"{method.upper()} {route}",
-        "rawPath": path,
+        "rawPath": raw_path,
         "rawQueryString": query,
         "headers": lowered,
         "requestContext": {
@@ -117,7 +119,7 @@ def http_event(
             "apiId": "local",
             "domainName": "127.0.0.1",
             "domainPrefix": "local",
-            "http": {"method": method.upper(), "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
+            "http": {"method": method.upper(), "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
                      "userAgent": lowered.get("user-agent", "")},
             "requestId": uuid.uuid4().hex,
             "routeKey": f"{method.upper()} {route}",
@@ -149,7 +151,8 @@ def scheduler_input(schedule: Schedule, *, scheduled_at: datetime | None = None,
         "<aws.scheduler.scheduled-time>": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "<aws.scheduler.execution-id>": str(uuid.uuid4()),
         "<aws.scheduler.attempt-number>": str(attempt),
-        "<aws.scheduler.schedule-arn>": f"arn:aws:scheduler:ap-southeast-2:123456789012:schedule/default/{schedule.name}",
+        "<aws.scheduler.schedule-arn>":
+            f"arn:aws:scheduler:ap-southeast-2:123456789012:schedule/default/{schedule.name}",
     }.items():
         text = text.replace(placeholder, value)
     return json.loads(text)  # type: ignore[no-any-return]

@@ -16,11 +16,11 @@ from typing import Any
 import boto3
 import pytest
 import responses
-from moto import mock_aws
-
 from integrations.core import context
 from integrations.core.signing import sign_timestamped
 from integrations.core.stores import Tenant
+from moto import mock_aws
+
 from local.lambda_runtime import (
     QueuePump,
     http_event,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-
 from integrations.core.context import core
 from integrations.core.crypto import SealedSecretUnreadable
 

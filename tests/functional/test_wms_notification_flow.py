@@ -10,7 +10,6 @@ import uuid
 from collections import Counter
 
 import pytest
-
 from integrations.cartoncloud.notifications import entity_ref
 from integrations.core import aws
 from integrations.core.context import core
@@ -109,9 +108,11 @@ def test_malformed_json_is_a_400(service, tenant):
     assert service.queue_depth("WmsQueue") == 0
 
 
-def test_same_notification_three_times_concurrently_makes_one_status_change(service, wms, tenant, sent_notifications):
+def test_same_notification_three_times_concurrently_makes_one_status_change(service, wms, tenant,
+                                                                            sent_notifications):
     order_id = place_order(tenant)
-    wms.set_outbound_order_status(tenant.tenant_id, order_id, "DISPATCHED", tracking_number="TRK-7", carrier="StarTrack")
+    wms.set_outbound_order_status(tenant.tenant_id, order_id, "DISPATCHED", tracking_number="TRK-7",
+                                  carrier="StarTrack")
     notification = sent_notifications.sent[-1]
 
     # Three deliveries of the same notification at once…

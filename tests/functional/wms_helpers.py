@@ -26,8 +26,8 @@ def place_order(tenant: Any, reference: str = "WOO-1001") -> str:
         references=References(customer=reference),
         customer=EntityRef(id=tenant.customer_id),
         warehouse=EntityRef(id=tenant.warehouse_id),
-        details=OutboundOrderDetails(deliver=Deliver(address=Address(contact_name="Jane Citizen", address1="1 Example St",
-                                                                     city="Perth", postcode="6000"))),
+        details=OutboundOrderDetails(deliver=Deliver(address=Address(
+            contact_name="Jane Citizen", address1="1 Example St", city="Perth", postcode="6000"))),
         items=[OutboundOrderItem(details=OutboundOrderItemDetails(product=EntityRef(references=References(code="SKU-1"))),
                                  measures=Measures(quantity=1))],
     )

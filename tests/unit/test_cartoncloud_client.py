@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 import responses
-from pydantic import SecretStr
-
 from integrations.cartoncloud.client import TOKENS, CartonCloudClient, QuoteUnavailable
 from integrations.cartoncloud.models import (
     Address,
@@ -22,6 +20,7 @@ from integrations.cartoncloud.models import (
 )
 from integrations.core.errors import UpstreamAuthFailed, UpstreamRateLimited, UpstreamRejected
 from integrations.core.http import HttpPolicy, UpstreamSession
+from pydantic import SecretStr
 
 VENDOR = Path(__file__).parent.parent / "fixtures" / "vendor" / "cartoncloud"
 BASE = "https://api.cartoncloud.test"

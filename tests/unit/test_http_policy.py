@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import pytest
 import requests
 import responses
-
 from integrations.core.errors import (
     RateBudgetExhausted,
     UpstreamAuthFailed,
@@ -88,7 +87,8 @@ def test_connection_errors_are_retried_then_named(session, slept):
 @responses.activate
 def test_timeouts_are_sent_on_every_call(session):
     seen = []
-    responses.add_callback(responses.GET, URL, callback=lambda r: (seen.append(r.req_kwargs["timeout"]), (200, {}, "{}"))[1])
+    responses.add_callback(responses.GET, URL,
+                           callback=lambda r: (seen.append(r.req_kwargs["timeout"]), (200, {}, "{}"))[1])
     session.request("GET", URL)
     assert seen == [(3.05, 20.0)]
 

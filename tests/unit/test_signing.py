@@ -4,12 +4,12 @@ import hmac
 import time
 
 import pytest
-
 from integrations.core.errors import SignatureInvalid
 from integrations.core.signing import sign_timestamped, verify_base64_body_signature, verify_timestamped
 
 SECRET = "s3cret-notification-key"
-BODY = b'{"id":"n-1","tenantId":"t-1","entityType":"OUTBOUND_ORDER","entityId":"o-1","eventTime":"2026-11-21T10:00:00+10:00"}'
+BODY = (b'{"id":"n-1","tenantId":"t-1","entityType":"OUTBOUND_ORDER","entityId":"o-1",'
+        b'"eventTime":"2026-11-21T10:00:00+10:00"}')
 
 
 def test_valid_signature_over_timestamp_and_raw_body_passes():

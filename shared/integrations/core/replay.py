@@ -4,7 +4,10 @@ SQS's own message-move tasks (``start_message_move_task``) are not used: moto la
 tested here. Messages are received, re-sent to the source queue, then deleted from the DLQ — a crash in between
 re-sends a copy, which the worker's idempotency absorbs.
 
-    python -m integrations.core.replay --from WmsDeadLetterQueue --to WmsQueue [--max 100]
+    python -m integrations.core.replay --from WmsDeadLetterQueue --to WmsQueue [--stack integrations-prod] [--max 100]
+
+With ``--stack`` the names are template.yaml's logical ids, resolved through CloudFormation to the deployed queues;
+without it they are queue names or URLs (the local stack names its queues after the logical ids).
 """
 
 from __future__ import annotations
@@ -57,10 +60,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from", dest="source", required=True, help="dead-letter queue name or URL")
     parser.add_argument("--to", dest="target", required=True, help="work queue name or URL")
     parser.add_argument("--max", type=int, default=None, help="move at most this many messages")
+    parser.add_argument("--stack", default=None, help="a deployed stack whose logical queue ids to resolve")
     args = parser.parse_args(argv)
 
     def url(name: str) -> str:
-        return name if name.startswith("http") else aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]
+        if name.startswith("http"):
+            return name
+        if args.stack:
+            resource = aws.client("cloudformation").describe_stack_resource(StackName=args.stack,
+                                                                           LogicalResourceId=name)
+            return str(resource["StackResourceDetail"]["PhysicalResourceId"])  # an SQS queue's is its URL
+        return aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]
 
     moved = replay(url(args.source), url(args.target), limit=args.max)
     print(f"moved {moved} message(s) from {args.source} to {args.target}")
