@@ -1,0 +1,154 @@
+"""Integration types: what each platform contributes to the management frame.
+
+The management API (configure in steps, reconfigure, delete) knows no platform. Each platform package defines one
+:class:`IntegrationType` subclass and registers it with :func:`register`; the management service looks types up
+by key. The steps follow the product's screens:
+
+1. *name* — common to every type;
+2. *authentication* — ``credentials_model`` (every field is secret: sealed with KMS, never returned), checked with
+   a real platform call in :meth:`IntegrationType.check_credentials`;
+3. *order creation* — ``order_settings_model``;
+4. *fulfilment* — ``fulfilment_settings_model``;
+
+then *finish*, which makes the integration live and calls :meth:`IntegrationType.start` (register webhooks,
+schedules…). Delete calls :meth:`IntegrationType.stop`. Reconfiguring a live integration calls ``start`` again
+with the new settings (it must be idempotent: re-register, don't duplicate).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+from .crypto import Credentials
+from .errors import PermanentError
+from .stores import CamelModel, Tenant
+
+STEPS = ("name", "authentication", "orderCreation", "fulfilment")
+
+
+class IntegrationStatus(StrEnum):
+    DRAFT = "DRAFT"
+    LIVE = "LIVE"
+    DELETED = "DELETED"
+
+
+class LivePeriod(CamelModel):
+    """When an integration was live: billing charges every ISO week a period touches."""
+
+    start: datetime
+    end: datetime | None = None
+
+
+class Integration(CamelModel):
+    """One integration of one customer (IntegrationsTable item; access patterns: docs/architecture.md)."""
+
+    integration_id: str
+    tenant_id: str
+    customer_id: str
+    type: str
+    name: str
+    status: IntegrationStatus = IntegrationStatus.DRAFT
+    #: The last step completed (index into STEPS; -1 = none yet).
+    completed_step: int = -1
+    #: KMS ciphertext of the credential fields (context tenantId + integrationId). Never returned by the API.
+    credentials: str | None = None
+    order_settings: dict[str, Any] = Field(default_factory=dict)
+    fulfilment_settings: dict[str, Any] = Field(default_factory=dict)
+    #: What the platform told us when credentials were checked or triggers started (webhook ids, namespaces…).
+    platform_state: dict[str, Any] = Field(default_factory=dict)
+    live_periods: list[LivePeriod] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IntegrationContext:
+    """Everything a type's hooks may use. ``credentials`` are already decrypted (``Credentials.reveal`` to send)."""
+
+    tenant: Tenant
+    integration: Integration
+    credentials: Credentials
+    #: The public base URL of this deployment's API (webhook delivery URLs are built from it).
+    api_base_url: str
+
+
+class CredentialsRejected(PermanentError):
+    """The platform refused the credentials, or they can't be used (read-only key, plain permalinks…).
+
+    ``field`` names the step-2 field to fix (the API answers 400 with it); ``resolution`` says how.
+    """
+
+    def __init__(self, message: str, *, field: str, resolution: str) -> None:
+        super().__init__(message, resolution=resolution)
+        self.field = field
+
+
+class SettingsRejected(PermanentError):
+    """A step's settings are valid in shape but not usable (e.g. a warehouse the customer can't use)."""
+
+    def __init__(self, message: str, *, field: str, resolution: str) -> None:
+        super().__init__(message, resolution=resolution)
+        self.field = field
+
+
+class IntegrationType(ABC):
+    key: ClassVar[str]
+    title: ClassVar[str]
+    credentials_model: ClassVar[type[BaseModel]]
+    order_settings_model: ClassVar[type[BaseModel]]
+    fulfilment_settings_model: ClassVar[type[BaseModel]]
+
+    @abstractmethod
+    def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
+        """Make a real call with these credentials. Return facts to keep in ``platform_state``; raise
+        :class:`CredentialsRejected` naming the field when they don't work."""
+
+    def check_settings(self, context: IntegrationContext, step: str, settings: BaseModel) -> None:  # noqa: B027
+        """Check a step's settings against the platform or the WMS; raise :class:`SettingsRejected`."""
+
+    @abstractmethod
+    def start(self, context: IntegrationContext) -> dict[str, Any]:
+        """Make the integration live: register webhooks etc. Idempotent. Returns ``platform_state`` updates."""
+
+    @abstractmethod
+    def stop(self, context: IntegrationContext) -> None:
+        """Stop its triggers now (remove webhooks). Must tolerate what is already gone."""
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """The type and the fields each step asks for (JSON Schema of each step's model)."""
+        return {
+            "type": cls.key,
+            "title": cls.title,
+            "steps": [
+                {"step": "name", "fields": {"type": "object", "required": ["name"],
+                                            "properties": {"name": {"type": "string", "minLength": 1,
+                                                                    "maxLength": 100}}}},
+                {"step": "authentication", "fields": cls.credentials_model.model_json_schema(by_alias=True)},
+                {"step": "orderCreation", "fields": cls.order_settings_model.model_json_schema(by_alias=True)},
+                {"step": "fulfilment", "fields": cls.fulfilment_settings_model.model_json_schema(by_alias=True)},
+            ],
+        }
+
+
+_types: dict[str, IntegrationType] = {}
+
+
+def register(integration_type: IntegrationType) -> IntegrationType:
+    _types[integration_type.key] = integration_type
+    return integration_type
+
+
+def get(key: str) -> IntegrationType | None:
+    return _types.get(key)
+
+
+def registered() -> dict[str, IntegrationType]:
+    return dict(_types)
