@@ -136,7 +136,8 @@ def sent_notifications() -> RecordingSender:
 @pytest.fixture
 def wms(stack, sent_notifications):
     """The CartonCloud sandbox, reached in-process through ``responses`` (no sockets)."""
-    sandbox = CartonCloudSandbox(sender=sent_notifications)
+    # strict_numbers: the sandbox refuses quantities/amounts sent as strings, as a careful reading of the docs says.
+    sandbox = CartonCloudSandbox(sender=sent_notifications, strict_numbers=True)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         install_responses(rsps, sandbox, WMS_BASE)
         yield sandbox

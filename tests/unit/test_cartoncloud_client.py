@@ -110,6 +110,7 @@ def test_create_sends_api_field_names_and_no_nulls(client):
     assert sent["references"] == {"customer": "WOO-1001"}
     assert sent["details"]["deliver"]["address"] == {"contactName": "Jane Citizen", "city": "Perth"}
     assert sent["items"][0]["details"]["product"] == {"references": {"code": "SKU-1"}}
+    assert sent["items"][0]["measures"] == {"quantity": 2}  # a JSON number, not "2"
     assert not created.with_issues and not created.already_existed
 
 

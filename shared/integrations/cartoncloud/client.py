@@ -45,6 +45,8 @@ API_VERSION = "1"
 #: CartonCloud's documented limit on outbound-order creates (CC-DOC "Create Outbound Order").
 OUTBOUND_ORDER_CREATES_PER_MINUTE = 30
 _TOKEN_MARGIN_SECONDS = 60
+#: Server-managed fields of a consignment: read from a GET, never sent back in a PUT.
+READ_ONLY_CONSIGNMENT_FIELDS = {"id", "version", "timestamps", "generated_from_task"}
 
 
 class QuoteUnavailable(UpstreamRejected):
@@ -250,7 +252,8 @@ class CartonCloudClient:
         """PUT with ``If-Match: version``; 409/412 mean someone changed it first (re-fetch and retry)."""
         if consignment.id is None or consignment.version is None:
             raise ValueError("update_consignment needs the consignment's id and version (from a get)")
-        response = self._call("PUT", f"/consignments/{consignment.id}", json=consignment.to_api(),
+        body = consignment.to_api(exclude=READ_ONLY_CONSIGNMENT_FIELDS)
+        response = self._call("PUT", f"/consignments/{consignment.id}", json=body,
                               headers={"If-Match": str(consignment.version)})
         return Consignment.model_validate(response.json())
 
@@ -262,7 +265,8 @@ class CartonCloudClient:
 
     def quote(self, request: QuoteRequest) -> Quote:
         try:
-            response = self._call("POST", "/consignments/quote", json=request.to_api())
+            # The quote body is a consignment plus taskDate, without the resource's own type (CC-DOC example).
+            response = self._call("POST", "/consignments/quote", json=request.to_api(exclude={"type"}))
         except UpstreamRejected as exc:
             if exc.status == 422:
                 raise QuoteUnavailable(exc.message, upstream=UPSTREAM, status=422, errors=exc.errors,

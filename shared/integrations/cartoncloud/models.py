@@ -16,12 +16,29 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
+def _api_value(value: Any) -> Any:
+    """JSON for CartonCloud: numbers as JSON numbers (pydantic's JSON mode would send Decimals as strings)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _api_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_api_value(v) for v in value]
+    return value
+
+
 class CCModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
 
-    def to_api(self) -> dict[str, Any]:
-        """The JSON body to send: API field names, no ``None`` values."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+    def to_api(self, *, exclude: set[str] | None = None) -> dict[str, Any]:
+        """The JSON body to send: API field names, numbers as numbers, no ``None`` values."""
+        return _api_value(  # type: ignore[no-any-return]
+            self.model_dump(mode="python", by_alias=True, exclude_none=True, exclude=exclude)
+        )
 
 
 class OutboundOrderStatus(StrEnum):
@@ -296,6 +313,8 @@ def text_equals(pointer: str, v: str) -> dict[str, Any]:
 
 
 def modified_after(moment: datetime) -> dict[str, Any]:
+    if moment.tzinfo is None:
+        raise ValueError("modified_after needs an aware datetime: CartonCloud compares instants with offsets")
     return {
         "type": "DateTimeComparisonCondition",
         "field": json_field("/timestamps/modified/time"),
