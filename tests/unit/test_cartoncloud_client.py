@@ -6,21 +6,12 @@ from pathlib import Path
 import pytest
 import responses
 from integrations.cartoncloud.client import TOKENS, CartonCloudClient, QuoteUnavailable
-from integrations.cartoncloud.models import (
-    Address,
-    Deliver,
-    EntityRef,
-    Measures,
-    OutboundOrder,
-    OutboundOrderDetails,
-    OutboundOrderItem,
-    OutboundOrderItemDetails,
-    QuoteRequest,
-    References,
-)
+from integrations.cartoncloud.models import EntityRef, QuoteRequest
 from integrations.core.errors import UpstreamAuthFailed, UpstreamRateLimited, UpstreamRejected
 from integrations.core.http import HttpPolicy, UpstreamSession
 from pydantic import SecretStr
+
+from tests.builders import outbound_order
 
 VENDOR = Path(__file__).parent.parent / "fixtures" / "vendor" / "cartoncloud"
 BASE = "https://api.cartoncloud.test"
@@ -51,13 +42,7 @@ def token_ok():
 
 
 def order(reference="WOO-1001"):
-    return OutboundOrder(
-        references=References(customer=reference),
-        customer=EntityRef(id="cust-1"),
-        details=OutboundOrderDetails(deliver=Deliver(address=Address(contact_name="Jane Citizen", city="Perth"))),
-        items=[OutboundOrderItem(details=OutboundOrderItemDetails(product=EntityRef(references=References(code="SKU-1"))),
-                                 measures=Measures(quantity=2))],
-    )
+    return outbound_order("cust-1", reference=reference, quantity=2)
 
 
 def stored(order_id="o-1", status="AWAITING_PICK_AND_PACK", **extra):
@@ -108,7 +93,8 @@ def test_create_sends_api_field_names_and_no_nulls(client):
     created = client.create_outbound_order(order())
     sent = json.loads(responses.calls[1].request.body)
     assert sent["references"] == {"customer": "WOO-1001"}
-    assert sent["details"]["deliver"]["address"] == {"contactName": "Jane Citizen", "city": "Perth"}
+    assert sent["details"]["deliver"]["address"] == {"contactName": "Jane Citizen", "address1": "1 Example St",
+                                                     "city": "Perth", "postcode": "6000"}
     assert sent["items"][0]["details"]["product"] == {"references": {"code": "SKU-1"}}
     assert sent["items"][0]["measures"] == {"quantity": 2}  # a JSON number, not "2"
     assert not created.with_issues and not created.already_existed
