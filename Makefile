@@ -50,11 +50,11 @@ unit: $(VENV)/.installed  ## Pure unit tests (sockets blocked)
 functional: $(VENV)/.installed  ## Handlers on moto + sandboxes
 	$(VENV)/bin/pytest tests/functional -q
 
-test: lint typecheck cfn-lint  ## Everything CI runs: lint, types, template lint, all tests
+test: lint typecheck cfn-lint build  ## Everything CI runs: lint, types, template lint, sam build, all tests
 	$(VENV)/bin/pytest -q -n 2
 
 build: $(SAM_VENV)/.installed  ## sam build (arm64 layer + functions, no container)
-	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(SAM) build
+	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(SAM) build --cached --parallel 2>&1 | tail -n 3
 
 run: $(VENV)/.installed  ## The whole service on this machine: moto, API stand-in, queue pump, scheduler, sandboxes
 	$(PY) -m local.stack
