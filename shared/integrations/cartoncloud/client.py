@@ -26,7 +26,6 @@ from pydantic import SecretStr, TypeAdapter, ValidationError
 from ..core.context import on_reset
 from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamRejected
 from ..core.http import UpstreamSession, error_for_status
-from ..core.ratelimit import RateBudget
 from .models import (
     ApiErrorEntry,
     Consignment,
@@ -35,6 +34,7 @@ from .models import (
     Quote,
     QuoteRequest,
     Warehouse,
+    WarehouseProduct,
     all_of,
     modified_after,
     text_equals,
@@ -100,15 +100,14 @@ class CartonCloudClient:
         client_id: str,
         client_secret: SecretStr,
         session: UpstreamSession | None = None,
-        create_budget: RateBudget | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tenant_id = tenant_id
         self.client_id = client_id
         self._secret = client_secret
+        #: Give the session a budget (``RateBudget``) to enforce the 30 creates/min per API client across Lambdas.
         self.http = session or UpstreamSession(UPSTREAM)
-        self.create_budget = create_budget
         self._clock = clock
         self._token_key = (
             self.base_url,
@@ -274,6 +273,20 @@ class CartonCloudClient:
                                                   "locations in CartonCloud, then rate again.") from None
             raise
         return Quote.model_validate(response.json())
+
+    # --- warehouse products -------------------------------------------------------------------------------------
+
+    def find_warehouse_products(self, customer_id: str, codes: list[str], *, chunk: int = 100
+                                ) -> list[WarehouseProduct]:
+        """One customer's warehouse products whose code is in ``codes`` (one search per ``chunk`` codes)."""
+        found: list[WarehouseProduct] = []
+        for start in range(0, len(codes), chunk):
+            either = {"type": "OrCondition",
+                      "conditions": [text_equals("/code", code) for code in codes[start:start + chunk]]}
+            condition = all_of(text_equals("/customer/id", customer_id), either)
+            found.extend(WarehouseProduct.model_validate(body) for body in
+                         self._search("/warehouse-products/search", condition, page_size=chunk, max_pages=1))
+        return found
 
     # --- customers and warehouses -------------------------------------------------------------------------------
 

@@ -277,6 +277,13 @@ class Quote(CCModel):
 # --- Customers, warehouses, errors ---------------------------------------------------------------------------
 
 
+class WarehouseProduct(CCModel):
+    id: str | None = None
+    name: str | None = None
+    references: References | None = None
+    customer: EntityRef | None = None
+
+
 class Customer(CCModel):
     id: str
     name: str

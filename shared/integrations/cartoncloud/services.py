@@ -32,10 +32,9 @@ def _client(tenant_id: str, base_url: str, sealed_credentials: str) -> CartonClo
         tenant_id=tenant_id,
         client_id=credentials.reveal("clientId"),
         client_secret=credentials["clientSecret"],
-        session=UpstreamSession(UPSTREAM),
-        create_budget=SharedWindowBudget(
-            shared.settings.rate_budget_table, limit=OUTBOUND_ORDER_CREATES_PER_MINUTE, window_seconds=60
-        ),
+        # The session draws on the budget only for calls that name a budget key: outbound-order creates.
+        session=UpstreamSession(UPSTREAM, budget=SharedWindowBudget(
+            shared.settings.rate_budget_table, limit=OUTBOUND_ORDER_CREATES_PER_MINUTE, window_seconds=60)),
     )
 
 

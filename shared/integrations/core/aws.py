@@ -41,8 +41,15 @@ def _notify(model: Any, **_: Any) -> None:
 
 
 @cache
+def _session() -> boto3.session.Session:
+    # One session per process: it caches botocore's parsed service models (large JSON files), so re-creating
+    # clients after reset() (new endpoint or credentials) doesn't parse them again.
+    return boto3.session.Session()
+
+
+@cache
 def client(service: str) -> Any:
-    made = boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    made = _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
     made.meta.events.register("before-call", _notify)
     return made
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from . import aws
 from .crypto import CredentialVault
+from .integration_store import IntegrationStore
 from .settings import Settings, settings
 from .stores import CursorStore, SyncLog, TenantStore
 
@@ -23,6 +24,7 @@ class Core:
     sync_log: SyncLog
     cursors: CursorStore
     vault: CredentialVault
+    integrations: IntegrationStore
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +36,7 @@ def core() -> Core:
         sync_log=SyncLog(config.sync_table),
         cursors=CursorStore(config.cursors_table),
         vault=CredentialVault(config.credentials_key_id),
+        integrations=IntegrationStore(config.integrations_table, config.live_periods_table),
     )
 
 

@@ -23,14 +23,18 @@ def raw_body(body: str | None, is_base64_encoded: bool) -> bytes:
     return base64.b64decode(body) if is_base64_encoded else body.encode("utf-8")
 
 
-def problem(status: int, title: str, detail: str = "", errors: Iterable[Mapping[str, str]] = ()) -> Response[str]:
+def problem(status: int, title: str, detail: str = "", errors: Iterable[Mapping[str, str]] = (), *,
+            extensions: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> Response[str]:
+    """An RFC 9457 body; ``extensions`` adds members such as ``resolution`` (what the caller should do)."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     listed = [dict(error) for error in errors]
     if listed:
         body["errors"] = listed
-    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body))
+    body.update({key: value for key, value in (extensions or {}).items() if value is not None})
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body),
+                    headers=dict(headers) if headers else None)
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, str]]:

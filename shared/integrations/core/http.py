@@ -33,12 +33,15 @@ from .errors import (
     UpstreamUnavailable,
 )
 from .ratelimit import RateBudget
+from .settings import settings
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
 class HttpPolicy:
+    """Timeouts and retry pacing. ``from_settings()`` takes the pacing from the environment (tests set it to 0)."""
+
     connect_timeout: float = 3.05
     read_timeout: float = 20.0
     #: Sends per call, the first included.
@@ -47,6 +50,11 @@ class HttpPolicy:
     max_delay: float = 8.0
     #: The longest wait we sleep through in-process; longer waits go back to the queue.
     max_inline_wait: float = 10.0
+
+    @classmethod
+    def from_settings(cls) -> HttpPolicy:
+        config = settings()
+        return cls(base_delay=config.http_backoff_base_seconds, max_inline_wait=config.http_max_inline_wait_seconds)
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -83,7 +91,7 @@ class UpstreamSession:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.upstream = upstream
-        self.policy = policy or HttpPolicy()
+        self.policy = policy or HttpPolicy.from_settings()
         self.budget = budget
         self.session = session or requests.Session()
         self._sleep = sleep

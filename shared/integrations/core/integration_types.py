@@ -21,15 +21,31 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from .crypto import Credentials
 from .errors import PermanentError
 from .stores import CamelModel, Tenant
 
 STEPS = ("name", "authentication", "orderCreation", "fulfilment")
+
+
+#: JSON Schema marker of a step field holding a WMS warehouse id. The management frame checks every field so marked
+#: (nested models and lists included) against the warehouses the integration's customer may use in the WMS.
+WMS_WAREHOUSE_MARKER = "x-wms-warehouse"
+
+#: A WMS warehouse id the customer must be able to use (checked by the frame before a step is accepted).
+WarehouseId = Annotated[str, Field(min_length=1, max_length=64, json_schema_extra={WMS_WAREHOUSE_MARKER: True})]
+
+
+class StepModel(BaseModel):
+    """A convenient base for a type's step models: camelCase fields, and unknown fields refused (a typo is a 400
+    naming the field, not a setting silently ignored)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
 class IntegrationStatus(StrEnum):
@@ -66,6 +82,10 @@ class Integration(CamelModel):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+    #: The customer's name in the WMS when the integration was created (statements show it).
+    customer_name: str = ""
+    #: Bumped by every write; writes are conditional on it so concurrent reconfigures can't lose each other.
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,17 @@ class CredentialsRejected(PermanentError):
 
 class SettingsRejected(PermanentError):
     """A step's settings are valid in shape but not usable (e.g. a warehouse the customer can't use)."""
+
+    def __init__(self, message: str, *, field: str, resolution: str) -> None:
+        super().__init__(message, resolution=resolution)
+        self.field = field
+
+
+class PlatformNotAvailable(PermanentError):
+    """This platform's credential check or triggers are not built yet: refuse rather than pretend.
+
+    ``field`` names what can't be accepted yet (a step-2 field, or ``status`` when finishing).
+    """
 
     def __init__(self, message: str, *, field: str, resolution: str) -> None:
         super().__init__(message, resolution=resolution)

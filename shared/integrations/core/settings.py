@@ -26,6 +26,13 @@ class Settings:
     max_receive_count: int
     idempotency_expiry_seconds: int
     wms_base_url: str
+    #: Billing's index of live periods (issue 4) and the queue its weekly run fans out on.
+    live_periods_table: str = ""
+    billing_queue_url: str = ""
+    #: Outbound HTTP retry pacing (core.http.HttpPolicy): the first backoff step, and the longest Retry-After slept
+    #: through in-process before the item goes back to its queue instead.
+    http_backoff_base_seconds: float = 0.5
+    http_max_inline_wait_seconds: float = 10.0
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -45,6 +52,10 @@ class Settings:
             idempotency_expiry_seconds=int(_env("IDEMPOTENCY_EXPIRY_SECONDS", str(7 * 24 * 3600))),
             # The default WMS region for tenants that don't name one (CartonCloud "Environments": global).
             wms_base_url=_env("WMS_BASE_URL", "https://api.cartoncloud.com"),
+            live_periods_table=_env("LIVE_PERIODS_TABLE"),
+            billing_queue_url=_env("BILLING_QUEUE_URL"),
+            http_backoff_base_seconds=float(_env("HTTP_BACKOFF_BASE_SECONDS", "0.5")),
+            http_max_inline_wait_seconds=float(_env("HTTP_MAX_INLINE_WAIT_SECONDS", "10")),
         )
 
 

@@ -94,6 +94,21 @@ class TenantStore:
         aws.dynamodb().put_item(TableName=self.table_name, Item=to_item(tenant.model_dump(by_alias=True)))
         self._cache.pop(tenant.tenant_id, None)
 
+    def update(self, tenant_id: str, values: Mapping[str, Any]) -> None:
+        """Set only these attributes (camelCase names), creating the tenant if needed: attributes other features
+        keep on the item, which the :class:`Tenant` model may not know, are left as they are."""
+        if not values:
+            return
+        names = {f"#a{i}": name for i, name in enumerate(values)}
+        aws.dynamodb().update_item(
+            TableName=self.table_name,
+            Key={"tenantId": {"S": tenant_id}},
+            UpdateExpression="SET " + ", ".join(f"{alias} = :v{alias[2:]}" for alias in names),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_item({f":v{i}": value for i, value in enumerate(values.values())}),
+        )
+        self._cache.pop(tenant_id, None)
+
     def ids(self) -> Iterator[str]:
         """Every tenant id (a paginated scan of keys only; one item per 3PL)."""
         paginator = aws.dynamodb().get_paginator("scan")
@@ -133,6 +148,16 @@ class Observation:
     #: The snapshot this call replaced (``changed``), if any.
     previous: dict[str, Any] | None
     #: The stored link that won (not ``changed``), as DynamoDB returned it with the failed condition.
+    current: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of :meth:`SyncLog.claim`."""
+
+    #: True: this worker may create the WMS record now (and must :meth:`SyncLog.bind` or :meth:`SyncLog.release`).
+    won: bool
+    #: When refused: the link as stored (bound to a WMS record already, or claimed by a live worker).
     current: dict[str, Any] | None = None
 
 
@@ -317,6 +342,127 @@ class SyncLog:
         ):
             links.extend(from_item(item) for item in page["Items"])
         return links
+
+    # --- creating a WMS record for a platform record exactly once (claim → create → bind) -------------------------
+
+    def claim(self, ref: RecordRef, *, token: str, tenant_id: str, integration_id: str | None,
+              stale_before: str) -> Claim:
+        """Take the right to create this record's WMS counterpart, with one conditional write: of any number of
+        concurrent workers exactly one wins. Refused while the link is bound to a WMS record (``wmsRecordKey``), or
+        claimed by another worker at or after ``stale_before`` (UTC ISO; a worker that died mid-create leaves a
+        claim that goes stale, and the WMS's duplicate check on the business reference makes taking it over safe).
+        """
+        now = utc_iso(utcnow())
+        try:
+            aws.dynamodb().update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": ref.key}, "sk": {"S": "LINK"}},
+                UpdateExpression=(
+                    "SET claimToken = :token, claimedAt = :now, #status = :pending, updatedAt = :now,"
+                    " tenantId = :tenant, #scope = :scope, platform = :platform, recordType = :type, recordId = :id"
+                    + (", integrationId = :integration" if integration_id else "")
+                ),
+                ConditionExpression=(
+                    "attribute_not_exists(wmsRecordKey) AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)"
+                ),
+                ExpressionAttributeNames={"#scope": "scope", "#status": "status"},
+                ExpressionAttributeValues=to_item({
+                    ":token": token, ":now": now, ":pending": LinkStatus.PENDING, ":tenant": tenant_id,
+                    ":scope": ref.scope, ":platform": ref.platform, ":type": ref.record_type, ":id": ref.record_id,
+                    ":integration": integration_id, ":stale": stale_before,
+                }),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                stored: Any = exc.response.get("Item")
+                return Claim(won=False, current=from_item(stored) if stored else self.link(ref.key))
+            raise
+        return Claim(won=True)
+
+    def bind(self, key: str, *, token: str, wms_record_key: str, fingerprint: str, snapshot: Mapping[str, Any],
+             source_modified_at: str, status: str = LinkStatus.SYNCED, error: str | None = None,
+             resolution: str | None = None, extra: Mapping[str, Any] | None = None) -> bool:
+        """Bind a claimed link to its WMS record and drop the claim. False when another worker bound it first
+        (this worker's claim went stale and was taken over)."""
+        values: dict[str, Any] = {
+            ":token": token, ":wms": wms_record_key, ":fp": fingerprint, ":snapshot": dict(snapshot),
+            ":modified": source_modified_at, ":status": status, ":now": utc_iso(utcnow()),
+            ":error": error or "", ":resolution": resolution or "",
+        }
+        expression = ("SET wmsRecordKey = :wms, fingerprint = :fp, #snapshot = :snapshot,"
+                      " sourceModifiedAt = :modified, #status = :status, updatedAt = :now, lastError = :error,"
+                      " resolution = :resolution")
+        for index, (name, value) in enumerate((extra or {}).items()):
+            expression += f", {name} = :extra{index}"
+            values[f":extra{index}"] = value
+        try:
+            aws.dynamodb().update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": key}, "sk": {"S": "LINK"}},
+                UpdateExpression=expression + " REMOVE claimToken, claimedAt",
+                ConditionExpression="claimToken = :token OR attribute_not_exists(wmsRecordKey)",
+                ExpressionAttributeNames={"#status": "status", "#snapshot": "snapshot"},
+                ExpressionAttributeValues=to_item(values),
+            )
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def release(self, key: str, token: str) -> None:
+        """Give a claim back (the create failed); a claim already taken over is left alone."""
+        try:
+            aws.dynamodb().update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": key}, "sk": {"S": "LINK"}},
+                UpdateExpression="REMOVE claimToken, claimedAt",
+                ConditionExpression="claimToken = :token",
+                ExpressionAttributeValues={":token": {"S": token}},
+            )
+        except ClientError as exc:
+            if not is_condition_failure(exc):
+                raise
+
+    def mark(self, ref: RecordRef, status: str, *, tenant_id: str, integration_id: str | None,
+             error: str | None = None, resolution: str | None = None, work_item: str | None = None) -> None:
+        """:meth:`set_status` that also writes the link's identity, so a link first written by a skip or a failure
+        still shows in its integration's list (GSI ``byScope``)."""
+        values: dict[str, Any] = {
+            ":status": status, ":now": utc_iso(utcnow()), ":error": error or "", ":resolution": resolution or "",
+            ":tenant": tenant_id, ":scope": ref.scope, ":platform": ref.platform, ":type": ref.record_type,
+            ":id": ref.record_id, ":integration": integration_id, ":item": work_item,
+        }
+        aws.dynamodb().update_item(
+            TableName=self.table_name,
+            Key={"pk": {"S": ref.key}, "sk": {"S": "LINK"}},
+            UpdateExpression=(
+                "SET #status = :status, updatedAt = :now, lastError = :error, resolution = :resolution,"
+                " tenantId = :tenant, #scope = :scope, platform = :platform, recordType = :type, recordId = :id"
+                + (", integrationId = :integration" if integration_id else "")
+                + (", lastWorkItem = :item" if work_item else "")
+            ),
+            ExpressionAttributeNames={"#status": "status", "#scope": "scope"},
+            ExpressionAttributeValues=to_item(values),
+        )
+
+    def set_once(self, key: str, name: str, value: Any) -> bool:
+        """Set one link attribute unless it already holds ``value``; True when it changed (say it once in the log)."""
+        try:
+            aws.dynamodb().update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": key}, "sk": {"S": "LINK"}},
+                UpdateExpression="SET #name = :value",
+                ConditionExpression="attribute_not_exists(#name) OR #name <> :value",
+                ExpressionAttributeNames={"#name": name},
+                ExpressionAttributeValues=to_item({":value": value}),
+            )
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
 
 
 # --- Poll cursors -------------------------------------------------------------------------------------------------
