@@ -1,0 +1,18 @@
+"""BillingQueue worker: charge one tenant's integrations that were live in the item's ISO week (docs/billing.md)."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.worker import Worker
+from integrations.management.billing import BILL_TENANT, bill_tenant
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+worker = Worker("BillingQueue", {BILL_TENANT: bill_tenant}, metrics=metrics)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return worker.handle(event, context)

@@ -1,0 +1,252 @@
+"""The management API (docs/management-api.md, openapi/management.yaml): configure integrations in steps,
+reconfigure, delete; customers with their live count; tenant settings; weekly statements and billing runs.
+
+A thin door: authenticate the bearer token, parse JSON, call ``integrations.management``, and turn every named
+failure into an RFC 9457 problem naming the field and what to do. The token settings are read at import (Lambda
+init): ``AUTH_ISSUER``, ``AUTH_AUDIENCE`` and ``AUTH_JWKS_URL`` (RS256), or ``AUTH_HS256_KEY`` locally.
+"""
+
+import json
+import os
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.crypto import SealedSecretUnreadable
+from integrations.core.doors import field_errors, problem, raw_body
+from integrations.core.errors import (
+    ConfigurationError,
+    IntegrationError,
+    RetryableError,
+    TenantNotFound,
+    UpstreamAuthFailed,
+    UpstreamError,
+)
+from integrations.core.integration_types import CredentialsRejected, PlatformNotAvailable, SettingsRejected
+from integrations.management.billing import statement_csv
+from integrations.management.errors import InvalidRequest, ManagementError
+from integrations.management.permissions import AuthSettings, Principal, verifier
+from integrations.management.service import ManagementService
+from pydantic import ValidationError
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+service = ManagementService()
+AUTH = AuthSettings.from_environment()
+#: Bodies are small JSON documents; anything larger is refused before parsing.
+MAX_BODY_BYTES = 64 * 1024
+JSON = "application/json"
+
+
+def principal() -> Principal:
+    return verifier(AUTH.overlaid()).principal(app.current_event.headers.get("authorization"))
+
+
+def body() -> Any:
+    event = app.current_event
+    raw = raw_body(event.body, event.is_base64_encoded)
+    if len(raw) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes", field="body")
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise BodyNotJson(f"The body is not valid JSON: {exc}", field="body") from None
+
+
+class BodyTooLarge(ManagementError):
+    status = 413
+    title = "Request body too large"
+
+
+class BodyNotJson(ManagementError):
+    title = "Invalid JSON"
+    resolution = "Send a JSON object with Content-Type: application/json."
+
+
+def api_base_url() -> str:
+    """This deployment's public URL as the caller reached it (webhook URLs handed to platforms are built on it)."""
+    configured = os.environ.get("PUBLIC_API_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    event = app.current_event
+    context = event.request_context
+    host = event.headers.get("host") or context.domain_name
+    loopback = host.split(":")[0] in ("127.0.0.1", "localhost")  # the local stack's stand-in serves plain HTTP
+    scheme = event.headers.get("x-forwarded-proto") or ("http" if loopback else "https")
+    stage = context.stage
+    return f"{scheme}://{host}" + ("" if not stage or stage == "$default" else f"/{stage}")
+
+
+def ok(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type=JSON, body=json.dumps(payload), headers=headers)
+
+
+# --- routes ---------------------------------------------------------------------------------------------------------
+
+
+@app.get("/integration-types")
+def integration_types() -> Response:
+    return ok(service.integration_types(principal()))
+
+
+@app.get("/tenants/<tenant_id>/settings")
+def get_settings(tenant_id: str) -> Response:
+    return ok(service.tenant_settings(principal(), tenant_id).to_json())
+
+
+@app.put("/tenants/<tenant_id>/settings")
+def put_settings(tenant_id: str) -> Response:
+    caller = principal()
+    return ok(service.update_tenant_settings(caller, tenant_id, body()).to_json())
+
+
+@app.get("/tenants/<tenant_id>/customers")
+def customers(tenant_id: str) -> Response:
+    return ok(service.customers(principal(), tenant_id).to_json())
+
+
+@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations")
+def list_integrations(tenant_id: str, customer_id: str) -> Response:
+    include_deleted = app.current_event.get_query_string_value("includeDeleted", "false").lower() == "true"
+    return ok(service.list_integrations(principal(), tenant_id, customer_id,
+                                        include_deleted=include_deleted).to_json())
+
+
+@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations")
+def create_integration(tenant_id: str, customer_id: str) -> Response:
+    caller = principal()
+    created = service.create_integration(caller, tenant_id, customer_id, body())
+    location = f"/tenants/{tenant_id}/customers/{customer_id}/integrations/{created.integration_id}"
+    logger.info("Integration created", extra={"integration_id": created.integration_id, "by": caller.subject})
+    return ok(created.to_json(), 201, {"Location": location})
+
+
+@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>")
+def get_integration(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return ok(service.get_integration(principal(), tenant_id, customer_id, integration_id).to_json())
+
+
+@app.put("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/steps/<step>")
+def configure_step(tenant_id: str, customer_id: str, integration_id: str, step: str) -> Response:
+    caller = principal()
+    saved = service.configure_step(caller, tenant_id, customer_id, integration_id, step, body(),
+                                   api_base_url=api_base_url())
+    logger.info("Integration step saved", extra={"integration_id": integration_id, "step": step, "by": caller.subject})
+    return ok(saved.to_json())
+
+
+@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/finish")
+def finish(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    caller = principal()
+    live = service.finish(caller, tenant_id, customer_id, integration_id, api_base_url=api_base_url())
+    logger.info("Integration live", extra={"integration_id": integration_id, "by": caller.subject})
+    return ok(live.to_json())
+
+
+@app.delete("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>")
+def delete_integration(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    caller = principal()
+    deleted = service.delete(caller, tenant_id, customer_id, integration_id, api_base_url=api_base_url())
+    logger.info("Integration deleted", extra={"integration_id": integration_id, "by": caller.subject,
+                                              "stop_warning": deleted.stop_warning})
+    return ok(deleted.to_json())
+
+
+@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log")
+def sync_records(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    limit = app.current_event.get_query_string_value("limit", "50")
+    if not limit.isdigit():
+        raise InvalidRequest("limit must be a whole number", field="limit")
+    return ok(service.sync_records(principal(), tenant_id, customer_id, integration_id, limit=int(limit)))
+
+
+@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log/entries")
+def sync_entries(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    record = app.current_event.get_query_string_value("record")
+    return ok(service.sync_entries(principal(), tenant_id, customer_id, integration_id, record=record))
+
+
+@app.get("/tenants/<tenant_id>/statements/<week>")
+def get_statement(tenant_id: str, week: str) -> Response:
+    found = service.statement(principal(), tenant_id, week)
+    event = app.current_event
+    wants_csv = (event.get_query_string_value("format", "") == "csv"
+                 or "text/csv" in (event.headers.get("accept") or ""))
+    if wants_csv:
+        return Response(status_code=200, content_type="text/csv; charset=utf-8", body=statement_csv(found),
+                        headers={"Content-Disposition": f'attachment; filename="statement-{tenant_id}-{week}.csv"'})
+    return ok(found.to_json())
+
+
+@app.post("/tenants/<tenant_id>/billing-runs")
+def request_billing_run(tenant_id: str) -> Response:
+    caller = principal()
+    run = service.request_billing_run(caller, tenant_id, body())
+    logger.info("Billing run requested", extra={**run, "by": caller.subject})
+    return ok(run, 202)
+
+
+# --- failures -------------------------------------------------------------------------------------------------------
+
+
+@app.exception_handler(Exception)
+def to_problem(exc: Exception) -> Response:
+    """Every failure as a problem body; unknown ones are logged and answered 500 without internals."""
+    if isinstance(exc, ValidationError):
+        # The API speaks camelCase; pydantic names a validated default by its Python name.
+        errors = [{**e, "field": re.sub(r"_([a-z])", lambda m: m[1].upper(), e["field"])} for e in field_errors(exc)]
+        return problem(400, "Invalid request body",
+                       f"These fields are missing or invalid: {', '.join(e['field'] for e in errors)}", errors,
+                       extensions={"resolution": "Correct the named fields and send the request again; "
+                                                 "GET /integration-types describes each step's fields."})
+    if isinstance(exc, ManagementError):
+        headers = {"WWW-Authenticate": 'Bearer realm="integrations"'} if exc.status == 401 else None
+        return _problem(exc.status, exc.title, exc, headers=headers)
+    if isinstance(exc, CredentialsRejected | SettingsRejected):
+        title = "Credentials rejected" if isinstance(exc, CredentialsRejected) else "Settings rejected"
+        return _problem(400, title, exc, field=exc.field)
+    if isinstance(exc, PlatformNotAvailable):
+        return _problem(422, "Not available yet", exc, field=exc.field)
+    if isinstance(exc, UpstreamError):
+        logger.warning("Upstream failed", extra={"upstream": exc.upstream, "status": exc.status, "error": str(exc)})
+        if exc.retryable:
+            retry_after = getattr(exc, "retry_after", None)
+            return _problem(503, f"{exc.upstream} is unavailable", exc,
+                            headers={"Retry-After": str(int(retry_after or 30))})
+        if isinstance(exc, UpstreamAuthFailed) and exc.upstream == "CartonCloud":
+            return _problem(502, "The WMS refused the tenant's API credentials", exc,
+                            resolution="A tenant administrator must save working CartonCloud API credentials in "
+                                       "the tenant settings.")
+        return _problem(502, f"{exc.upstream} refused the request", exc)
+    if isinstance(exc, TenantNotFound):
+        return _problem(404, "Tenant not registered", exc, field="tenantId")
+    if isinstance(exc, SealedSecretUnreadable | ConfigurationError):
+        return _problem(409, "Configuration incomplete", exc)
+    if isinstance(exc, RetryableError):
+        return _problem(503, "Temporarily unavailable", exc, headers={"Retry-After": "5"})
+    if isinstance(exc, IntegrationError):
+        return _problem(409, "Not possible now", exc)
+    logger.exception("Unhandled error in the management API")
+    return problem(500, "Internal error", "Something failed on our side; it has been logged.")
+
+
+def _problem(status: int, title: str, exc: IntegrationError, *, field: str | None = None,
+             resolution: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    named = field or getattr(exc, "field", None)
+    errors = [{"field": named, "reason": str(exc)}] if named else []
+    return problem(status, title, str(exc), errors, extensions={"resolution": resolution or exc.resolution},
+                   headers=headers)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,173 @@
+"""The management API's request bodies and responses (openapi/management.yaml documents the same shapes).
+
+Request models forbid unknown fields, so a misspelt field is a 400 naming it rather than silently ignored.
+Responses never carry credential values: only ``credentialsSet`` / ``wmsCredentialsSet``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.alias_generators import to_camel
+
+from ..core.integration_types import STEPS, Integration, IntegrationStatus
+from ..core.stores import Tenant
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+#: The most a tenant may set as the weekly price (a typo guard: $10,000.00).
+MAX_WEEKLY_PRICE_CENTS = 1_000_000
+
+
+class RequestModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, mode="json")
+
+
+# --- requests ---------------------------------------------------------------------------------------------------
+
+
+class CreateIntegration(RequestModel):
+    """Step 1 (name) of a new integration, with its type."""
+
+    type: Identifier
+    name: Name
+
+
+class NameStep(RequestModel):
+    name: Name
+
+
+class WmsCredentialsIn(RequestModel):
+    client_id: Identifier
+    client_secret: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class TenantSettingsUpdate(RequestModel):
+    """Only the fields sent change; ``wmsCredentials`` left out keeps the stored ones."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    wms_base_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    wms_credentials: WmsCredentialsIn | None = None
+    weekly_price_cents: int | None = Field(default=None, ge=0, le=MAX_WEEKLY_PRICE_CENTS)
+    self_managed_customer_ids: list[Identifier] | None = Field(default=None, max_length=10_000)
+
+    @field_validator("self_managed_customer_ids")
+    @classmethod
+    def _unique(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("customer ids must not repeat")
+        return value
+
+
+class BillingRunRequest(RequestModel):
+    week: Annotated[str, StringConstraints(pattern=WEEK_PATTERN)]
+
+
+# --- responses --------------------------------------------------------------------------------------------------
+
+
+class LivePeriodView(ResponseModel):
+    start: datetime
+    end: datetime | None = None
+
+
+class IntegrationView(ResponseModel):
+    integration_id: str
+    tenant_id: str
+    customer_id: str
+    customer_name: str
+    type: str
+    name: str
+    status: IntegrationStatus
+    completed_steps: list[str]
+    #: The next step to complete, ``finish`` when all are done but it isn't live, or None.
+    next_step: str | None
+    credentials_set: bool
+    order_creation: dict[str, Any]
+    fulfilment: dict[str, Any]
+    live_periods: list[LivePeriodView]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int
+    #: Set when deleting could not remove the platform's triggers (the integration is deleted regardless).
+    stop_warning: str | None = None
+
+    @classmethod
+    def of(cls, integration: Integration, *, stop_warning: str | None = None) -> IntegrationView:
+        done = integration.completed_step
+        if integration.status is IntegrationStatus.DELETED:
+            next_step = None
+        elif done + 1 < len(STEPS):
+            next_step = STEPS[done + 1]
+        else:
+            next_step = "finish" if integration.status is IntegrationStatus.DRAFT else None
+        return cls(
+            integration_id=integration.integration_id,
+            tenant_id=integration.tenant_id,
+            customer_id=integration.customer_id,
+            customer_name=integration.customer_name,
+            type=integration.type,
+            name=integration.name,
+            status=integration.status,
+            completed_steps=list(STEPS[: done + 1]),
+            next_step=next_step,
+            credentials_set=bool(integration.credentials),
+            order_creation=integration.order_settings,
+            fulfilment=integration.fulfilment_settings,
+            live_periods=[LivePeriodView(start=p.start, end=p.end) for p in integration.live_periods],
+            created_at=integration.created_at,
+            updated_at=integration.updated_at,
+            deleted_at=integration.deleted_at,
+            version=integration.version,
+            stop_warning=stop_warning,
+        )
+
+
+class IntegrationList(ResponseModel):
+    integrations: list[IntegrationView]
+
+
+class CustomerView(ResponseModel):
+    customer_id: str
+    name: str
+    live_integrations: int
+    #: The green dot: whether the customer has any live integration.
+    has_live_integrations: bool
+    self_managed: bool
+
+
+class CustomerList(ResponseModel):
+    customers: list[CustomerView]
+
+
+class TenantSettingsView(ResponseModel):
+    tenant_id: str
+    name: str
+    wms_base_url: str
+    wms_credentials_set: bool
+    notification_secret_set: bool
+    weekly_price_cents: int
+    self_managed_customer_ids: list[str]
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> TenantSettingsView:
+        return cls(
+            tenant_id=tenant.tenant_id,
+            name=tenant.name,
+            wms_base_url=tenant.wms_base_url,
+            wms_credentials_set=bool(tenant.wms_credentials),
+            notification_secret_set=bool(tenant.notification_secret),
+            weekly_price_cents=tenant.weekly_price_cents,
+            self_managed_customer_ids=list(tenant.self_managed_customer_ids),
+        )

@@ -1,0 +1,3 @@
+"""Rose Rocket (TMS): WMS consignments ↔ Rose Rocket orders, rating and invoice status (help page 000)."""
+
+PLATFORM = "rose_rocket"

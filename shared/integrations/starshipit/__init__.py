@@ -1,0 +1,3 @@
+"""Starshipit (shipping): WMS sale orders create Starshipit orders at a chosen status; tracking comes back."""
+
+PLATFORM = "starshipit"

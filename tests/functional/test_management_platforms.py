@@ -1,0 +1,142 @@
+"""The shipped types the frame offers before their connectors exist: Unleashed and Starshipit check credentials with
+a real call (played here by fakes that verify the documented auth); Rose Rocket refuses rather than guess; none of
+them can go live yet, so none is billed for doing nothing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import responses
+
+from . import management_support
+from .management_support import World
+from .test_management_api import snapshot
+
+world, auth_env = management_support.world, management_support.auth_env  # fixtures
+
+UNLEASHED_ID, UNLEASHED_KEY = "5a3a4f1e-unleashed-api-id", "unleashed-private-key-value"
+STARSHIPIT_KEY, STARSHIPIT_SUBSCRIPTION = "ssi-api-key-value", "ssi-subscription-key-value"
+
+
+@pytest.fixture
+def platforms(world):
+    """Unleashed and Starshipit as their docs describe their auth (UL-DOC AuthenticationHelp, SSI-DEV)."""
+    seen: list[dict] = []
+
+    def unleashed(request):
+        query = urlsplit(request.url).query
+        expected = base64.b64encode(hmac.new(UNLEASHED_KEY.encode(), query.encode(), hashlib.sha256).digest())
+        seen.append(dict(request.headers))
+        if request.headers.get("api-auth-id") != UNLEASHED_ID or \
+                request.headers.get("api-auth-signature") != expected.decode():
+            return 403, {}, ""
+        return 200, {}, json.dumps({"Pagination": {"NumberOfItems": 0}, "Items": []})
+
+    def starshipit(request):
+        if request.headers.get("Ocp-Apim-Subscription-Key") != STARSHIPIT_SUBSCRIPTION:
+            return 401, {}, json.dumps({"statusCode": 401, "message": "Access denied due to invalid subscription "
+                                                                        "key. Make sure to provide a valid key."})
+        if request.headers.get("StarShipIT-Api-Key") != STARSHIPIT_KEY:
+            return 401, {}, json.dumps({"success": False, "errors": [{"message": "Unauthorized"}]})
+        return 200, {}, json.dumps({"orders": [], "success": True})
+
+    world.rsps.add_callback(responses.GET, re.compile(r"https://api\.unleashedsoftware\.com/SalesOrders/1\?.*"),
+                            callback=unleashed)
+    world.rsps.add_callback(responses.GET, re.compile(r"https://api\.starshipit\.com/api/orders/unshipped\?.*"),
+                            callback=starshipit)
+    return seen
+
+
+def draft(world: World, kind: str) -> str:
+    created = world.api.post(world.path(), {"type": kind, "name": f"{kind} shop"}, token=world.customer_user())
+    assert created.status == 201, created.body
+    return f"{world.path()}/{created.json()['integrationId']}"
+
+
+def test_unleashed_credentials_are_checked_with_a_signed_call(world, platforms):
+    item = draft(world, "unleashed")
+    wrong = world.api.put(f"{item}/steps/authentication", {"apiId": UNLEASHED_ID, "apiKey": "not-the-key"},
+                          token=world.customer_user())
+    assert wrong.status == 400 and wrong.fields == ["apiKey"]
+    assert "Unleashed API Access" in wrong.json()["resolution"]
+    right = world.api.put(f"{item}/steps/authentication", {"apiId": UNLEASHED_ID, "apiKey": UNLEASHED_KEY},
+                          token=world.customer_user())
+    assert right.status == 200 and right.json()["credentialsSet"] is True
+    assert platforms[-1]["client-type"] == "cartoncloud/selfmanaged"
+    assert platforms[-1]["Accept"] == "application/json"
+
+
+def test_unleashed_warehouses_are_checked_against_the_customers_warehouses(world, platforms):
+    item = draft(world, "unleashed")
+    world.api.put(f"{item}/steps/authentication", {"apiId": UNLEASHED_ID, "apiKey": UNLEASHED_KEY},
+                  token=world.customer_user())
+    brisbane, sydney = world.a.warehouses["brisbane"], world.a.warehouses["sydney"]
+    for body, fields in (
+        ({"defaultWarehouseId": sydney}, ["defaultWarehouseId"]),
+        ({"warehouseMappings": [{"unleashedWarehouseCode": "MAIN", "warehouseId": brisbane},
+                                {"unleashedWarehouseCode": "EAST", "warehouseId": sydney}]},
+         ["warehouseMappings[1].warehouseId"]),
+        ({}, ["warehouseMappings"]),  # neither a default nor a mapping: no order could ever be placed
+        ({"warehouseMappings": [{"unleashedWarehouseCode": "MAIN", "warehouseId": brisbane},
+                                {"unleashedWarehouseCode": "main", "warehouseId": brisbane}]},
+         ["warehouseMappings"]),
+    ):
+        answer = world.api.put(f"{item}/steps/orderCreation", body, token=world.customer_user())
+        assert answer.status == 400 and answer.fields == fields, (body, answer.body)
+    accepted = world.api.put(f"{item}/steps/orderCreation", {
+        "includeComments": False, "defaultWarehouseId": brisbane,
+        "warehouseMappings": [{"unleashedWarehouseCode": "PERTH", "warehouseId": world.a.warehouses["perth"]}]},
+        token=world.customer_user())
+    assert accepted.status == 200
+    assert accepted.json()["orderCreation"]["warehouseMappings"][0]["unleashedWarehouseCode"] == "PERTH"
+
+
+def test_starshipit_names_which_key_it_refused(world, platforms):
+    item = draft(world, "starshipit")
+    for body, field in (({"apiKey": STARSHIPIT_KEY, "subscriptionKey": "wrong"}, "subscriptionKey"),
+                        ({"apiKey": "wrong", "subscriptionKey": STARSHIPIT_SUBSCRIPTION}, "apiKey")):
+        answer = world.api.put(f"{item}/steps/authentication", body, token=world.customer_user())
+        assert answer.status == 400 and answer.fields == [field], answer.body
+    ok = world.api.put(f"{item}/steps/authentication",
+                       {"apiKey": STARSHIPIT_KEY, "subscriptionKey": STARSHIPIT_SUBSCRIPTION},
+                       token=world.customer_user())
+    assert ok.status == 200
+    bad_status = world.api.put(f"{item}/steps/orderCreation", {"createShipmentAt": "PICKED"},
+                               token=world.customer_user())
+    assert bad_status.status == 400 and bad_status.fields == ["createShipmentAt"]
+
+
+def test_rose_rocket_credentials_are_refused_rather_than_accepted_unchecked(world):
+    item = draft(world, "rose_rocket")
+    before = snapshot(world)
+    answer = world.api.put(f"{item}/steps/authentication", {"clientId": "a", "clientSecret": "b", "orgId": "c"},
+                           token=world.customer_user())
+    assert answer.status == 422 and answer.fields == ["authentication"]
+    assert answer.json()["title"] == "Not available yet"
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("kind", ["unleashed", "starshipit"])
+def test_types_without_triggers_cannot_go_live_or_be_billed(world, platforms, kind):
+    item = draft(world, kind)
+    token = world.customer_user()
+    if kind == "unleashed":
+        steps = [("authentication", {"apiId": UNLEASHED_ID, "apiKey": UNLEASHED_KEY}),
+                 ("orderCreation", {"defaultWarehouseId": world.a.warehouses["brisbane"]}), ("fulfilment", {})]
+    else:
+        steps = [("authentication", {"apiKey": STARSHIPIT_KEY, "subscriptionKey": STARSHIPIT_SUBSCRIPTION}),
+                 ("orderCreation", {"createShipmentAt": "DISPATCHED"}), ("fulfilment", {"pollTracking": False})]
+    for step, body in steps:
+        assert world.api.put(f"{item}/steps/{step}", body, token=token).status == 200, step
+    before = snapshot(world)
+    refused = world.api.post(f"{item}/finish", token=token)
+    assert refused.status == 422 and refused.fields == ["status"]
+    assert "not available yet" in refused.json()["detail"]
+    assert snapshot(world) == before
+    assert world.api.get(item, token=token).json()["status"] == "DRAFT"
