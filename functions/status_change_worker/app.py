@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud.status import STATUS_CHANGED
 from integrations.cartoncloud.subscriptions import handle_status_change
 from integrations.core.worker import Worker
+from integrations.woocommerce import writeback  # noqa: F401  (subscribes the WooCommerce write-back)
 
 logger = Logger()
 tracer = Tracer()
