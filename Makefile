@@ -13,10 +13,10 @@ PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location '" || true; }
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= ap-southeast-2
 
-.PHONY: help venv test lint typecheck cfn-lint unit functional e2e run build replay bench clean
+.PHONY: help venv test lint typecheck cfn-lint unit functional e2e run synclog build replay bench clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements-dev.txt shared/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ unit: $(VENV)/.installed  ## Pure unit tests (sockets blocked)
 functional: $(VENV)/.installed  ## Handlers on moto + sandboxes
 	$(VENV)/bin/pytest tests/functional -q
 
+e2e: $(VENV)/.installed  ## The local stack over HTTP (started on free ports)
+	$(VENV)/bin/pytest tests/e2e -q
+
 test: lint typecheck cfn-lint build  ## Everything CI runs: lint, types, template lint, sam build, all tests
 	$(VENV)/bin/pytest -q -n 2
 
@@ -58,6 +61,9 @@ build: $(SAM_VENV)/.installed  ## sam build (arm64 layer + functions, no contain
 
 run: $(VENV)/.installed  ## The whole service on this machine: moto, API stand-in, queue pump, scheduler, sandboxes
 	$(PY) -m local.stack
+
+synclog: $(VENV)/.installed  ## Follow the running local stack's sync log (make run in another terminal)
+	$(PY) -m local.synclog
 
 replay: $(VENV)/.installed  ## Move dead-lettered items back: make replay QUEUE=WmsQueue [STACK=integrations-prod] [MAX=100]
 	cd shared && ../$(PY) -m integrations.core.replay --from $(QUEUE:Queue=DeadLetterQueue) --to $(QUEUE) \

@@ -166,10 +166,11 @@ class PumpResult:
 
 class QueuePump:
     """One SQS event source mapping. ``fast_retry`` makes failed items visible again at once (tests fast-forward
-    the backoff instead of waiting for it; SQS still counts every receive toward the DLQ)."""
+    the backoff instead of waiting for it; SQS still counts every receive toward the DLQ). ``retry_visibility``
+    does the same after that many seconds (the local stack's ``--fast-retry``); neither: the worker's backoff."""
 
     def __init__(self, sqs: Any, queue_url: str, queue_arn: str, handler: Handler, spec: FunctionSpec, *,
-                 batch_size: int = 10, fast_retry: bool = False) -> None:
+                 batch_size: int = 10, fast_retry: bool = False, retry_visibility: int | None = None) -> None:
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
@@ -177,6 +178,7 @@ class QueuePump:
         self.spec = spec
         self.batch_size = batch_size
         self.fast_retry = fast_retry
+        self.retry_visibility = 0 if fast_retry else retry_visibility
 
     def pump_once(self, *, wait_seconds: int = 0) -> PumpResult:
         messages = self.sqs.receive_message(
@@ -199,11 +201,12 @@ class QueuePump:
         for start in range(0, len(done), 10):
             self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start:start + 10])])
-        if self.fast_retry:
+        if self.retry_visibility is not None:
             for message in messages:
                 if message["MessageId"] in failed_ids:
                     self.sqs.change_message_visibility(QueueUrl=self.queue_url,
-                                                       ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+                                                       ReceiptHandle=message["ReceiptHandle"],
+                                                       VisibilityTimeout=self.retry_visibility)
         return PumpResult(received=len(messages), failed=len(failed_ids))
 
     def drain(self, *, max_rounds: int = 100) -> PumpResult:

@@ -124,6 +124,10 @@ class Stack:
         raise ValueError(f"cannot resolve {value!r} locally")
 
 
+#: Reused so botocore parses each service model once per process, not once per stack.
+_SESSION = boto3.session.Session()
+
+
 def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
 
@@ -132,7 +136,7 @@ def create_stack(*, prefix: str = "", template: dict[str, Any] | None = None, se
                  ) -> Stack:
     """Create every table, queue and key of the template; describe every function. Returns the resolved stack."""
     template = template or load_template()
-    session = session or boto3.session.Session()
+    session = session or _SESSION
     stack = Stack(template=template, prefix=prefix)
     dynamodb, sqs, kms = session.client("dynamodb"), session.client("sqs"), session.client("kms")
 

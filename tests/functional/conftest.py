@@ -8,6 +8,7 @@ template.yaml routes it, ``pump(queue)`` as the SQS event source mapping, ``sche
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from integrations.core import context
 from integrations.core.signing import sign_timestamped
 from integrations.core.stores import Tenant
 from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
 
 from local.lambda_runtime import (
     QueuePump,
@@ -36,12 +38,32 @@ from local.sandboxes.cartoncloud import CartonCloudSandbox
 WMS_BASE = "https://api.cartoncloud.test"
 
 
+_MOTO_WRITE_LOCK = threading.RLock()
+
+
+def _atomic(method):
+    def locked(*args, **kwargs):
+        with _MOTO_WRITE_LOCK:
+            return method(*args, **kwargs)
+
+    return locked
+
+
 @pytest.fixture
 def stack(monkeypatch) -> Stack:
+    # DynamoDB applies each conditional write atomically, and a transaction all-or-nothing; moto checks then writes
+    # without a lock (and rolls back a failed transaction by restoring a copy of the table). Concurrency tests need
+    # the real guarantee, so the fake's writes are serialised — nothing else about moto changes.
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        if hasattr(DynamoDBBackend, name):
+            monkeypatch.setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     with mock_aws():
         built = create_stack()
         for name, value in built.environment.items():
             monkeypatch.setenv(name, value)
+        # The HTTP policy retries at once instead of after jittered sleeps (its pacing is unit-tested in
+        # test_http_policy.py; the end-to-end storm runs with real waits).
+        monkeypatch.setenv("HTTP_BACKOFF_BASE_SECONDS", "0")
         context.reset()
         yield built
         context.reset()
@@ -68,13 +90,15 @@ class Service:
         for name, spec in self.stack.functions.items():
             self.handlers[name] = load_handler(spec, fresh=True)
 
-    def http(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b"") -> HttpResult:
+    def http(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b"",
+             query: str = "") -> HttpResult:
         for name, spec in self.stack.functions.items():
             for route in spec.routes:
                 params = route_template_matches(route.path, path)
                 if route.method == method.upper() and params is not None:
                     event = http_event(method, path, route=route.path, path_parameters=params,
-                                       headers={"content-type": "application/json", **(headers or {})}, body=body)
+                                       headers={"content-type": "application/json", **(headers or {})}, body=body,
+                                       query=query)
                     result = invoke(self.handlers[name], event, spec)
                     return HttpResult(result["statusCode"], result.get("headers", {}), result.get("body", ""))
         raise AssertionError(f"template.yaml routes nothing to {method} {path}")

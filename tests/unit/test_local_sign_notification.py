@@ -1,0 +1,42 @@
+"""The signing CLI signs exactly as the service verifies (checked with the service's own verifier)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+from integrations.cartoncloud.notifications import WmsNotification
+from integrations.core.errors import SignatureInvalid
+from integrations.core.signing import verify_timestamped
+
+from local import demo
+from local.sign_notification import curl_command, main, notification, signed_headers
+
+
+def test_a_signed_notification_passes_the_services_verifier_and_its_contract():
+    body = notification("t-1", "CONSIGNMENT", "c-9", notification_id="n-1")
+    headers = signed_headers("s3cret", body, timestamp=1_763_700_000)
+
+    verify_timestamped(secret="s3cret", timestamp=headers["X-Notification-Timestamp"],
+                       signature_header=headers["X-Notification-Signature"], body=body, now=1_763_700_010)
+    parsed = WmsNotification.model_validate_json(body)
+    assert (parsed.id, parsed.tenant_id, parsed.entity_type, parsed.entity_id) == ("n-1", "t-1", "CONSIGNMENT", "c-9")
+    assert parsed.event_time.utcoffset() is not None
+    with pytest.raises(SignatureInvalid):
+        verify_timestamped(secret="other", timestamp=headers["X-Notification-Timestamp"],
+                           signature_header=headers["X-Notification-Signature"], body=body, now=1_763_700_010)
+
+
+def test_the_curl_line_carries_the_exact_signed_bytes(capsys):
+    assert main(["--entity-id", "o-1"]) == 0
+    words = shlex.split(capsys.readouterr().out)
+
+    url = words[words.index("POST") + 1]
+    headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+    body = words[words.index("--data-binary") + 1].encode()
+    assert url == f"{demo.API_URL}/wms/{demo.TENANT_ID}/notifications"
+    assert json.loads(body)["entityId"] == "o-1"
+    verify_timestamped(secret=demo.NOTIFICATION_SECRET, timestamp=headers["X-Notification-Timestamp"],
+                       signature_header=headers["X-Notification-Signature"], body=body)
+    assert curl_command(url, headers, body) == shlex.join(words)
