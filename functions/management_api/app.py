@@ -107,6 +107,12 @@ def put_settings(tenant_id: str) -> Response:
     return ok(service.update_tenant_settings(caller, tenant_id, body()).to_json())
 
 
+@app.post("/tenants/<tenant_id>/notification-secret")
+def new_notification_secret(tenant_id: str) -> Response:
+    return ok(service.new_notification_secret(principal(), tenant_id, api_base_url()), status=201,
+              headers={"Cache-Control": "no-store"})
+
+
 @app.get("/tenants/<tenant_id>/customers")
 def customers(tenant_id: str) -> Response:
     return ok(service.customers(principal(), tenant_id).to_json())

@@ -56,6 +56,8 @@ OPERATIONS = [
     Operation("integration-types", "GET", "/integration-types", tenant_scoped=False),
     Operation("get-settings", "GET", "/tenants/{t}/settings", admin_only=True),
     Operation("put-settings", "PUT", "/tenants/{t}/settings", admin_only=True, writes=True),
+    Operation("notification-secret", "POST", "/tenants/{t}/notification-secret", admin_only=True, success=201,
+              writes=True),
     Operation("customers", "GET", "/tenants/{t}/customers"),
     Operation("list", "GET", "/tenants/{t}/customers/{c}/integrations", customer_scoped=True),
     Operation("create", "POST", "/tenants/{t}/customers/{c}/integrations", customer_scoped=True, success=201,

@@ -3,6 +3,7 @@ and what the API answers when the tenant's WMS is broken or unavailable."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -10,6 +11,7 @@ from integrations.core import context
 from integrations.core.context import core
 
 from . import management_support
+from .conftest import signed
 from .management_support import WMS_BASE, mint
 from .test_management_api import snapshot, table
 
@@ -115,3 +117,29 @@ def test_an_unavailable_wms_is_a_retryable_503_and_nothing_is_created(world):
     answer = world.api.post(world.path(), {"type": "sandboxshop", "name": "Shop"}, token=world.admin)
     assert answer.status == 503 and answer.header("Retry-After")
     assert snapshot(world) == before
+
+
+def test_the_notification_secret_is_shown_once_signs_wms_notifications_and_rotates(world, service):
+    """The 3PL hands this secret to CartonCloud's staff; a rotation refuses the old one at once."""
+    path = f"/tenants/{world.a.tenant_id}/notification-secret"
+    answer = world.api.post(path, token=world.admin)
+    assert answer.status == 201
+    first = answer.json()["notificationSecret"]
+    assert answer.json()["notificationUrl"].endswith(f"/wms/{world.a.tenant_id}/notifications")
+    settings = world.api.get(f"/tenants/{world.a.tenant_id}/settings", token=world.admin).json()
+    assert settings["notificationSecretSet"] is True
+    stored = next(t for t in table(world, "TenantsTable") if t["tenantId"] == world.a.tenant_id)
+    assert first not in json.dumps(settings) and first not in json.dumps(stored, default=str)
+
+    notification = {"id": "n-1", "tenantId": world.a.tenant_id, "entityType": "OUTBOUND_ORDER",
+                    "entityId": str(uuid.uuid4()), "eventTime": "2026-11-21T10:15:00+10:00"}
+    endpoint = f"/wms/{world.a.tenant_id}/notifications"
+    headers, raw = signed(first, notification)
+    assert service.http("POST", endpoint, headers=headers, body=raw).status == 202
+
+    second = world.api.post(path, token=world.admin).json()["notificationSecret"]
+    assert second != first
+    headers, raw = signed(first, notification | {"id": "n-2"})
+    assert service.http("POST", endpoint, headers=headers, body=raw).status == 401
+    headers, raw = signed(second, notification | {"id": "n-3"})
+    assert service.http("POST", endpoint, headers=headers, body=raw).status == 202

@@ -40,16 +40,27 @@ class TenantMismatch(ValueError):
 
 def verify(tenant_id: str, headers: Mapping[str, str], raw_body: bytes) -> None:
     """Check the tenant's signature over the raw body. Raises :class:`SignatureInvalid` (401)."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    try:
+        _verify_with(_secret(tenant_id, fresh=False), lowered, raw_body)
+    except SignatureInvalid:
+        # The tenant may have rotated its secret since this Lambda cached it: look once more, uncached.
+        _verify_with(_secret(tenant_id, fresh=True), lowered, raw_body)
+
+
+def _secret(tenant_id: str, *, fresh: bool) -> str | None:
     shared = core()
     try:
-        tenant = shared.tenants.get(tenant_id)
+        tenant = shared.tenants.get(tenant_id, fresh=fresh)
     except TenantNotFound:
         # Same answer as a bad signature: an unsigned caller learns nothing about which tenants exist.
         raise SignatureInvalid(f"Unknown tenant {tenant_id}") from None
-    secret = None
-    if tenant.notification_secret:
-        secret = shared.vault.open(tenant.notification_secret, tenant_id=tenant_id).reveal("secret")
-    lowered = {name.lower(): value for name, value in headers.items()}
+    if not tenant.notification_secret:
+        return None
+    return shared.vault.open(tenant.notification_secret, tenant_id=tenant_id).reveal("secret")
+
+
+def _verify_with(secret: str | None, lowered: Mapping[str, str], raw_body: bytes) -> None:
     verify_timestamped(
         secret=secret,
         timestamp=lowered.get(TIMESTAMP_HEADER),

@@ -79,9 +79,10 @@ class TenantStore:
         self.ttl = ttl
         self._cache: dict[str, tuple[float, Tenant]] = {}
 
-    def get(self, tenant_id: str) -> Tenant:
+    def get(self, tenant_id: str, *, fresh: bool = False) -> Tenant:
+        """The tenant; ``fresh`` bypasses this Lambda's cache (e.g. when a just-rotated secret doesn't match)."""
         cached = self._cache.get(tenant_id)
-        if cached and time.monotonic() - cached[0] < self.ttl:
+        if cached and not fresh and time.monotonic() - cached[0] < self.ttl:
             return cached[1]
         response = aws.dynamodb().get_item(TableName=self.table_name, Key={"tenantId": {"S": tenant_id}})
         if "Item" not in response:
@@ -99,6 +100,7 @@ class TenantStore:
         keep on the item, which the :class:`Tenant` model may not know, are left as they are."""
         if not values:
             return
+        self._cache.pop(tenant_id, None)
         names = {f"#a{i}": name for i, name in enumerate(values)}
         aws.dynamodb().update_item(
             TableName=self.table_name,

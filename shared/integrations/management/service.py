@@ -13,6 +13,7 @@ request changes nothing.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -437,6 +438,24 @@ class ManagementService:
         return {"tenantId": tenant_id, "week": str(week), "runId": run_id, "queued": queued}
 
     # --- tenant settings ----------------------------------------------------------------------------------------
+
+    def new_notification_secret(self, principal: Principal, tenant_id: str, api_base_url: str) -> dict[str, Any]:
+        """Generate the secret that signs the WMS's change notifications to us, store it sealed, show it once.
+
+        CartonCloud's webhooks are set up by its integration staff (docs/wms-notifications.md), so the 3PL must be
+        able to hand them the secret: it is returned in this response only. Calling again replaces it (rotation):
+        notifications signed with the old one are refused from then on.
+        """
+        tenant = self._authorized(principal, Operation.WRITE_SETTINGS, tenant_id)
+        secret = secrets.token_urlsafe(32)
+        sealed = self.shared.vault.seal({"secret": secret}, tenant_id=tenant.tenant_id)
+        self.shared.tenants.update(tenant.tenant_id, {"notificationSecret": sealed})
+        return {
+            "notificationSecret": secret,
+            "notificationUrl": f"{api_base_url}/wms/{tenant.tenant_id}/notifications",
+            "signature": "X-Notification-Signature: v1=<hex HMAC-SHA256 of '{timestamp}.{raw body}'>, "
+                         "X-Notification-Timestamp: <unix seconds>",
+        }
 
     def tenant_settings(self, principal: Principal, tenant_id: str) -> TenantSettingsView:
         return TenantSettingsView.of(self._authorized(principal, Operation.READ_SETTINGS, tenant_id))
