@@ -179,6 +179,11 @@ def sync_entries(tenant_id: str, customer_id: str, integration_id: str) -> Respo
     return ok(service.sync_entries(principal(), tenant_id, customer_id, integration_id, record=record))
 
 
+@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log/retry")
+def retry_record(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return ok(service.retry_record(principal(), tenant_id, customer_id, integration_id, body()), status=202)
+
+
 @app.get("/tenants/<tenant_id>/statements/<week>")
 def get_statement(tenant_id: str, week: str) -> Response:
     found = service.statement(principal(), tenant_id, week)

@@ -7,7 +7,9 @@ template.yaml routes it, ``pump(queue)`` as the SQS event source mapping, ``sche
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 import time
 import uuid
@@ -79,6 +81,22 @@ class HttpResult:
         return json.loads(self.body)
 
 
+@contextlib.contextmanager
+def function_environment(spec):
+    """A function's own environment variables (template.yaml), set while it loads and runs, as Lambda gives them."""
+    own = {name: value for name, value in spec.environment.items() if os.environ.get(name) != value}
+    saved = {name: os.environ.get(name) for name in own}
+    os.environ.update(own)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @dataclass
 class Service:
     stack: Stack
@@ -88,7 +106,8 @@ class Service:
         self.sqs = boto3.client("sqs")
         self.dynamodb = boto3.client("dynamodb")
         for name, spec in self.stack.functions.items():
-            self.handlers[name] = load_handler(spec, fresh=True)
+            with function_environment(spec):
+                self.handlers[name] = load_handler(spec, fresh=True)
 
     def http(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b"",
              query: str = "") -> HttpResult:
@@ -99,7 +118,8 @@ class Service:
                     event = http_event(method, path, route=route.path, path_parameters=params,
                                        headers={"content-type": "application/json", **(headers or {})}, body=body,
                                        query=query)
-                    result = invoke(self.handlers[name], event, spec)
+                    with function_environment(spec):
+                        result = invoke(self.handlers[name], event, spec)
                     return HttpResult(result["statusCode"], result.get("headers", {}), result.get("body", ""))
         raise AssertionError(f"template.yaml routes nothing to {method} {path}")
 
@@ -110,13 +130,15 @@ class Service:
                 if trigger.queue == queue:
                     pump = QueuePump(self.sqs, self.stack.queues[queue], self.stack.queue_arns[queue],
                                      self.handlers[name], spec, batch_size=trigger.batch_size, fast_retry=fast_retry)
-                    return pump.drain(max_rounds=rounds).received
+                    with function_environment(spec):
+                        return pump.drain(max_rounds=rounds).received
         raise AssertionError(f"no function consumes {queue}")
 
     def schedule(self, function: str, event: dict[str, Any] | None = None) -> Any:
         spec = self.stack.functions[function]
         assert spec.schedules, f"{function} has no schedule in template.yaml"
-        return invoke(self.handlers[function], event or scheduler_input(spec.schedules[0]), spec)
+        with function_environment(spec):
+            return invoke(self.handlers[function], event or scheduler_input(spec.schedules[0]), spec)
 
     def messages(self, queue: str) -> list[dict[str, Any]]:
         """Peek at a queue's visible messages; they are made visible again at once, so they stay queued."""

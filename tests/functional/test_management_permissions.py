@@ -43,8 +43,10 @@ class Operation:
     success: int = 200
     writes: bool = False
 
-    def body(self, world: World) -> Any:
+    def body(self, world: World, integration: str = "") -> Any:
         return {
+            # a record of this integration that keeps no failed work: allowed callers get 409 Nothing to retry
+            "retry": {"record": f"{integration}#sandboxshop#order#1"},
             "put-settings": {"weeklyPriceCents": 1000},
             "create": {"type": "sandboxshop", "name": f"Shop {uuid.uuid4().hex[:6]}"},
             "configure-step": {"name": f"Renamed {uuid.uuid4().hex[:6]}"},
@@ -71,6 +73,8 @@ OPERATIONS = [
     Operation("sync-log", "GET", "/tenants/{t}/customers/{c}/integrations/{i}/sync-log", customer_scoped=True),
     Operation("sync-entries", "GET", "/tenants/{t}/customers/{c}/integrations/{i}/sync-log/entries",
               customer_scoped=True),
+    Operation("retry", "POST", "/tenants/{t}/customers/{c}/integrations/{i}/sync-log/retry", customer_scoped=True,
+              success=409, writes=True),
     Operation("statement", "GET", "/tenants/{t}/statements/2026-W10", admin_only=True),
     Operation("billing-run", "POST", "/tenants/{t}/billing-runs", admin_only=True, success=202, writes=True),
 ]
@@ -136,7 +140,7 @@ def test_permission_matrix(world, operation):
             _grant(world, permission == "allowed")
         path = operation.path.format(t=world.a.tenant_id, c=world.a.customers[path_customer], i=integration)
         answer = world.api.call(operation.method, path, token=_token(world, tenant, role),
-                                json_body=operation.body(world))
+                                json_body=operation.body(world, integration))
         want = expected_status(operation, tenant, role, customer, permission)
         if answer.status != want:
             mismatches.append(f"{(tenant, role, customer, permission)}: {answer.status} (want {want}) "

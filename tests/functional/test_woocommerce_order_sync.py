@@ -4,13 +4,16 @@ every mapping rule and every refusal is visible in the order's sync log, and a f
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
-from integrations.woocommerce.services import retry_from_sync_log
+import pytest
+from integrations.core.retry import retry_from_sync_log
 
 from local.lambda_runtime import LambdaContext, QueuePump
 
+from .management_support import auth_env, mint  # noqa: F401 - auth_env is a fixture
 from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
 
 
@@ -142,6 +145,7 @@ def test_a_line_without_a_sku_is_refused_before_the_wms_is_called_then_retried_a
     assert connected.link(placed["id"])["status"] == "SYNCED"
 
 
+@pytest.mark.usefixtures("auth_env")  # the management API verifies tokens minted with the test key
 def test_a_sku_the_wms_does_not_know_names_the_sku_and_a_retry_after_the_fix_creates_it(connected: Woo):
     placed = connected.place([{"sku": "SKU-1", "quantity": 1}, {"sku": "SKU-404", "quantity": 3}])
     connected.pump()
@@ -153,8 +157,18 @@ def test_a_sku_the_wms_does_not_know_names_the_sku_and_a_retry_after_the_fix_cre
     _, entries = connected.history(placed["id"])
     assert entries[-1]["event"] == "error" and "SKU-404" in entries[-1]["error"]
 
+    # Before the fix a retry just fails again; after it, a person retries from the sync log through the API.
     connected.wms.add_product(connected.tenant.tenant_id, connected.tenant.customer_id, "SKU-404", "Steam Lid")
-    retry_from_sync_log(link["pk"])
+    tenant, customer = connected.tenant.tenant_id, connected.tenant.customer_id
+    base = f"/tenants/{tenant}/customers/{customer}/integrations/{link['integrationId']}/sync-log"
+    headers = {"authorization": f"Bearer {mint(tenant, 'admin')}"}
+    listed = connected.service.http("GET", base, headers=headers)
+    assert listed.status == 200, listed.body
+    listed = listed.json()
+    assert [r["status"] for r in listed["records"] if r["recordKey"] == link["pk"]] == ["NEEDS_ATTENTION"]
+    queued = connected.service.http("POST", base + "/retry", headers=headers,
+                                    body=json.dumps({"record": link["pk"]}).encode())
+    assert queued.status == 202, queued.body
     connected.pump()
     [wms_order] = connected.wms_orders()
     assert wms_order["status"] == "AWAITING_PICK_AND_PACK"

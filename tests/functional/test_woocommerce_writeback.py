@@ -8,7 +8,7 @@ from typing import Any
 
 from integrations.core.context import core
 from integrations.core.replay import replay
-from integrations.woocommerce.services import retry_from_sync_log
+from integrations.core.retry import retry_from_sync_log
 
 from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
 

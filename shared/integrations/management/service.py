@@ -24,7 +24,7 @@ from pydantic import BaseModel, SecretStr
 from ..cartoncloud.client import UPSTREAM as WMS_UPSTREAM
 from ..cartoncloud.client import CartonCloudClient
 from ..cartoncloud.services import wms_client
-from ..core import aws
+from ..core import aws, retry
 from ..core.context import Core, core
 from ..core.crypto import Credentials
 from ..core.errors import (
@@ -418,6 +418,28 @@ class ManagementService:
             "entries": [{name: entry.get(name) for name in fields if entry.get(name) not in (None, "")}
                         for entry in entries],
         }
+
+    def retry_record(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str,
+                     body: Any) -> dict[str, Any]:
+        """Queue again the work a record failed with, after a person fixed the cause (core.retry).
+
+        Only a record of this integration can be retried, and only one that keeps a failed work item
+        (``NEEDS_ATTENTION``); the item runs with a fresh idempotency key, so it re-checks everything.
+        """
+        self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        integration = self._integration(tenant_id, customer_id, integration_id)
+        request = _as_object(body)
+        key = request.get("record")
+        if not isinstance(key, str) or not key:
+            raise InvalidRequest("record is required: the recordKey of the record to retry", field="record")
+        if not key.startswith(f"{integration.integration_id}#"):
+            raise InvalidRequest("The record key does not belong to this integration", field="record")
+        catalog.load()  # the platforms register the queues their work goes back to
+        try:
+            item = retry.retry_from_sync_log(key)
+        except retry.NothingToRetry as exc:
+            raise Conflict(str(exc), field="record", resolution=exc.resolution) from None
+        return {"recordKey": key, "retry": item.idempotency_key, "queued": True}
 
     # --- billing ------------------------------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,9 +21,9 @@ from ..core.context import core, on_reset
 from ..core.crypto import Credentials
 from ..core.errors import ConfigurationError
 from ..core.integration_types import Integration, IntegrationStatus
+from ..core.retry import register_queue
 from ..core.stores import RecordRef
-from ..core.timeutil import utcnow
-from ..core.workitems import WorkItem, enqueue
+from ..core.workitems import WorkItem
 from . import PLATFORM
 from .client import WooCommerceClient
 from .mapper import content_fingerprint, order_snapshot
@@ -50,30 +49,8 @@ def queue_url() -> str:
     return url
 
 
-class NothingToRetry(ConfigurationError):
-    """The record has no failed WooCommerce work item kept for a retry."""
-
-    resolution = "Nothing to do: the record is not waiting for a retry."
-
-
-def retry_from_sync_log(sync_key: str) -> WorkItem:
-    """Queue again the work item a person-must-fix failure kept on the record's link (after the fix).
-
-    A fresh idempotency key, so an item whose earlier run completed (e.g. created REJECTED) runs again."""
-    shared = core()
-    link = shared.sync_log.link(sync_key)
-    kept = (link or {}).get("lastWorkItem")
-    if not kept:
-        raise NothingToRetry(f"{sync_key} has no work item to retry")
-    item = WorkItem.model_validate_json(kept)
-    if not item.kind.startswith(f"{PLATFORM}."):
-        raise NothingToRetry(f"{sync_key} keeps a {item.kind} item, which is not WooCommerce's to retry")
-    first = item.idempotency_key.split(":retry:", 1)[0]
-    retry = item.model_copy(update={"idempotency_key": f"{first}:retry:{uuid.uuid4().hex[:12]}",
-                                    "source": "retry", "enqueued_at": utcnow()})
-    enqueue(queue_url(), retry)
-    shared.sync_log.append(sync_key, "retry-requested", f"Retry of {item.kind} queued from the sync log")
-    return retry
+# A WooCommerce record's kept work item goes back on the WooCommerce queue (core.retry; the management API's retry).
+register_queue(f"{PLATFORM}.", queue_url)
 
 
 def order_ref(integration_id: str, order_id: int | str) -> RecordRef:
