@@ -2,17 +2,17 @@
 
 The stack starts each plugin's sandbox on its own port (``default_port``, or any free port in tests), after the
 AWS resources exist and the API stand-in is listening, then calls its ``seed`` so the sandbox and our tables hold
-a demo account wired to each other. To add a platform, write its sandbox under ``local/sandboxes/`` and append one
-entry here::
+a demo account wired to each other. The WMS sandbox and the management demo are listed here; every connector's
+sandbox comes from its declaration (``Connector.sandbox = "local.sandboxes.<platform>:plugin"``), so adding a
+platform needs no edit here. A connector's ``plugin()`` returns::
 
     def _woocommerce_seed(ctx: SeedContext) -> SeedResult:
         store = ctx.sandbox                      # the instance ``factory`` built
         ...                                      # create a shop; point its webhooks at ctx.api_url + "/…"
         return SeedResult(facts={"storeUrl": ctx.sandbox_url}, examples=["curl …"])
 
-    PLUGINS.append(SandboxPlugin("woocommerce", 4001,
-                                 lambda sender: WooCommerceSandbox(sender=sender, async_webhooks=True),
-                                 _woocommerce_seed))
+    SandboxPlugin("woocommerce", 4001, lambda sender: WooCommerceSandbox(sender=sender, async_webhooks=True),
+                  _woocommerce_seed)
 
 ``factory`` receives the webhook sender to pass to the sandbox (an HTTP POST that the stack logs); pass
 ``async_webhooks=True`` too, so webhooks leave after the control call that caused them has answered, as a platform's
@@ -164,11 +164,13 @@ def _append_management_demo() -> None:
 _append_management_demo()
 
 
-def _append_woocommerce() -> None:
-    """The WooCommerce sandbox with a demo store (local/sandboxes/woocommerce.py, ``plugin``)."""
-    from .sandboxes.woocommerce import plugin
+def _append_connector_sandboxes() -> None:
+    """Each available connector's sandbox, from its declaration (in connector key order)."""
+    from integrations.core.connectors import connectors, load
 
-    PLUGINS.append(plugin())
+    for connector in connectors().values():
+        if connector.available and connector.sandbox:
+            PLUGINS.append(load(connector.sandbox)())
 
 
-_append_woocommerce()
+_append_connector_sandboxes()

@@ -282,9 +282,10 @@ class LocalStack:
                     return Answer.json(200, self.recent_sync_log(request.param("after"),
                                                                  int(request.param("limit") or 100)))
                 case ("GET", ["sync-log", tenant_id, entity_type, entity_id]):
-                    from integrations.cartoncloud.notifications import entity_ref
+                    from integrations.core.records import WmsRef
 
-                    return Answer.json(200, self.sync_log(entity_ref(tenant_id, entity_type, entity_id).key))
+                    wms = WmsRef(tenant_id=tenant_id, entity_type=entity_type, entity_id=entity_id)
+                    return Answer.json(200, self.sync_log(wms.key))
         except ValueError as exc:
             return Answer.json(400, {"message": str(exc)})
         return Answer.json(404, {"message": "Not Found", "endpoints": [
@@ -355,7 +356,8 @@ class LocalStack:
         from integrations.core.context import core
 
         link, entries = core().sync_log.history(key)
-        return {"key": key, "link": link, "entries": [_entry(key, entry) for entry in entries]}
+        return {"key": key, "link": link.to_json() if link is not None else None,
+                "entries": [{"key": key, **entry.to_json()} for entry in entries]}
 
     def recent_sync_log(self, after: str | None, limit: int) -> dict[str, Any]:
         """Log entries of every record, oldest first, newer than the ``after`` cursor (a scan: local data is small)."""

@@ -184,6 +184,22 @@ def retry_record(tenant_id: str, customer_id: str, integration_id: str) -> Respo
     return ok(service.retry_record(principal(), tenant_id, customer_id, integration_id, body()), status=202)
 
 
+@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/backfill")
+def start_backfill(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    caller = principal()
+    started = service.start_backfill(caller, tenant_id, customer_id, integration_id, body())
+    location = (f"/tenants/{tenant_id}/customers/{customer_id}/integrations/{integration_id}/backfills/"
+                f"{started['backfillId']}")
+    logger.info("Backfill started", extra={"integration_id": integration_id, "by": caller.subject,
+                                           "backfill_id": started["backfillId"]})
+    return ok(started, 202, {"Location": location})
+
+
+@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/backfills/<backfill_id>")
+def get_backfill(tenant_id: str, customer_id: str, integration_id: str, backfill_id: str) -> Response:
+    return ok(service.get_backfill(principal(), tenant_id, customer_id, integration_id, backfill_id))
+
+
 @app.get("/tenants/<tenant_id>/statements/<week>")
 def get_statement(tenant_id: str, week: str) -> Response:
     found = service.statement(principal(), tenant_id, week)

@@ -1,20 +1,17 @@
-"""StatusChangeQueue worker: hand each WMS status change to the integrations linked to that WMS record.
-
-Platforms register their write-back with ``integrations.cartoncloud.subscriptions.subscribe``; importing a
-platform's subscriber module here is what subscribes it.
-"""
+"""StatusChangeQueue worker: the WMS event router. Each WMS event becomes one work item per live integration that
+subscribes to it, on that integration's connector queue (integrations.cartoncloud.routing); it writes nothing back
+itself."""
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from integrations.cartoncloud.status import STATUS_CHANGED
-from integrations.cartoncloud.subscriptions import handle_status_change
+from integrations.cartoncloud.routing import route
+from integrations.cartoncloud.status import EVENT
 from integrations.core.worker import Worker
-from integrations.woocommerce import writeback  # noqa: F401  (subscribes the WooCommerce write-back)
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-worker = Worker("StatusChangeQueue", {STATUS_CHANGED: handle_status_change}, metrics=metrics)
+worker = Worker("StatusChangeQueue", {EVENT: route}, metrics=metrics)
 
 
 @logger.inject_lambda_context

@@ -20,6 +20,7 @@ import boto3
 import pytest
 import responses
 from integrations.core import context
+from integrations.core.records import WmsRef
 from integrations.core.signing import sign_timestamped
 from integrations.core.stores import Tenant
 from moto import mock_aws
@@ -236,3 +237,14 @@ def signed(secret: str, body: dict[str, Any] | bytes, *, at: int | None = None) 
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     ts = at if at is not None else int(time.time())
     return {"X-Notification-Timestamp": str(ts), "X-Notification-Signature": sign_timestamped(secret, ts, raw)}, raw
+
+
+def log_of(key: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """A record's link and log entries as the API and the local stack show them (camelCase JSON)."""
+    link, entries = context.core().sync_log.history(key)
+    return (link.to_json() if link is not None else None), [entry.to_json() for entry in entries]
+
+
+def wms_key(tenant_id: str, entity_type: str, entity_id: str) -> str:
+    """The key of a WMS record's own log (notifications, observed states, routing)."""
+    return WmsRef(tenant_id=tenant_id, entity_type=entity_type, entity_id=entity_id).key

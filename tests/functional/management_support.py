@@ -23,7 +23,7 @@ import jwt
 import pytest
 import responses
 import yaml
-from integrations.core import context
+from integrations.core import connectors, context
 from integrations.core.http import HttpPolicy, UpstreamSession
 from integrations.core.integration_types import (
     CredentialsRejected,
@@ -31,7 +31,6 @@ from integrations.core.integration_types import (
     IntegrationType,
     StepModel,
     WarehouseId,
-    register,
 )
 from integrations.core.stores import Tenant
 from jsonschema import Draft202012Validator
@@ -272,7 +271,10 @@ class SandboxShopType(IntegrationType):
                                     headers={"X-Shop-Key": context.credentials.reveal("apiKey")})
 
 
-register(SandboxShopType())
+SANDBOX_SHOP_TYPE = SandboxShopType()
+#: The test platform as a connector of its own (installed by the ``world`` fixture): management only, no queue.
+SANDBOX_SHOP = connectors.Connector(key="sandboxshop", title="Sandbox Shop (tests)",
+                                    integration_type="tests.functional.management_support:SANDBOX_SHOP_TYPE")
 
 
 # --- the world the tests run in ---------------------------------------------------------------------------------------
@@ -368,7 +370,7 @@ def world(stack, auth_env, sent_notifications) -> World:
     shop = ShopSandbox()
     key = f"shop-key-{uuid.uuid4().hex}"
     shop.keys.add(key)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps, connectors.installed(SANDBOX_SHOP):
         install_responses(rsps, wms, WMS_BASE)
         install_responses(rsps, shop, SHOP_BASE)
         a = _tenant(wms, "Demo 3PL", {"chef": ["brisbane", "perth"], "baker": ["brisbane"]},

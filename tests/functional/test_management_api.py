@@ -183,11 +183,11 @@ def test_delete_succeeds_when_the_platform_cannot_remove_its_triggers_and_says_s
 def test_sync_records_of_an_integration_are_listed_newest_first(world):
     live = world.create_live()
     log = core().sync_log
-    from integrations.core.stores import RecordRef
+    from integrations.core.records import RecordRef
 
     for number in ("1001", "1002"):
-        ref = RecordRef(live["integrationId"], "sandboxshop", "order", number)
-        log.observe(ref, tenant_id=world.a.tenant_id, integration_id=live["integrationId"], fingerprint=number,
+        ref = RecordRef(scope=live["integrationId"], platform="sandboxshop", record_type="order", record_id=number)
+        core().links.observe(ref, tenant_id=world.a.tenant_id, integration_id=live["integrationId"], fingerprint=number,
                     snapshot={"n": number}, source_modified_at=f"2026-01-0{number[-1]}T00:00:00.000000Z")
         log.append(ref.key, "order.created", f"Order {number} created")
     item = f"{world.path()}/{live['integrationId']}"
@@ -291,7 +291,7 @@ def test_a_concurrent_change_is_refused_rather_than_lost(world):
     live = world.create_live()
     stale = core().integrations.get(live["integrationId"])
     world.api.put(f"{world.path()}/{live['integrationId']}/steps/name", {"name": "Renamed"}, token=world.admin)
-    from integrations.core.integration_store import IntegrationChanged
+    from integrations.core.stores.integrations import IntegrationChanged
 
     with pytest.raises(IntegrationChanged):
         core().integrations.save(stale.model_copy(update={"name": "Lost update"}), previous=stale)

@@ -11,11 +11,10 @@ from collections import Counter
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from integrations.cartoncloud.notifications import entity_ref
 from integrations.core import aws
 from integrations.core.context import core
 
-from .conftest import signed
+from .conftest import log_of, signed, wms_key
 from .wms_helpers import deliver, place_order
 
 
@@ -25,7 +24,7 @@ def notification_for(tenant, order_id, **overrides):
 
 
 def history(tenant, order_id):
-    return core().sync_log.history(entity_ref(tenant.tenant_id, "OUTBOUND_ORDER", order_id).key)
+    return log_of(wms_key(tenant.tenant_id, "OUTBOUND_ORDER", order_id))
 
 
 def test_signed_notification_flows_through_queue_and_worker_into_the_sync_log(service, wms, tenant,
@@ -50,7 +49,7 @@ def test_signed_notification_flows_through_queue_and_worker_into_the_sync_log(se
     assert link["status"] == "SYNCED" and link["snapshot"]["status"] == "PACKED"
     assert [e["event"] for e in entries] == ["notification", "status-change", "fan-out"]
     assert "first seen → PACKED" in entries[1]["message"]
-    assert "no integration record is linked" in entries[2]["message"]
+    assert "no live integration of this customer subscribes to it" in entries[2]["message"]
 
 
 @pytest.mark.parametrize("case", ["missing", "wrong-secret", "tampered", "stale", "unknown-tenant", "no-secret"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integrations.cartoncloud.poller import cursor_key
+from integrations.cartoncloud.poller import CONSIGNMENTS, ORDERS
 from integrations.core.context import core
 
 from .wms_helpers import place_order
@@ -19,9 +19,14 @@ def test_a_dropped_notification_is_caught_by_the_poll(service, wms, tenant, sent
     service.pump("WmsQueue")  # the tenant poll, then the order it found
 
     changes = service.messages("StatusChangeQueue")
-    assert [c["payload"]["entityId"] for c in changes] == [order_id]
-    assert changes[0]["payload"]["changes"] == ["DISPATCHED", "TRACKING_CHANGED"]
-    cursor = core().cursors.get(cursor_key(tenant.tenant_id))
+    [order_change] = [c for c in changes if c["payload"]["entityType"] == "OUTBOUND_ORDER"]
+    assert order_change["payload"]["entityId"] == order_id
+    assert order_change["payload"]["changes"] == ["DISPATCHED", "TRACKING_CHANGED"]
+    # The consignment the dispatch made is polled too (its own cursor), and seen once as created.
+    [consignment_change] = [c for c in changes if c["payload"]["entityType"] == "CONSIGNMENT"]
+    assert consignment_change["payload"]["changes"] == ["CREATED", "TRACKING_CHANGED"]
+    assert core().cursors.get(CONSIGNMENTS.cursor_key(core().tenants.get(tenant.tenant_id))) is not None
+    cursor = core().cursors.get(ORDERS.cursor_key(core().tenants.get(tenant.tenant_id)))
     # The WMS reports +10:00; the cursor is the order's modified time in UTC.
     assert cursor is not None and cursor.endswith("Z")
     assert cursor[:19] == moved_modified_utc(moved)
@@ -34,7 +39,8 @@ def test_polling_again_over_the_overlap_makes_no_second_change(service, wms, ten
     service.pump("WmsQueue")
     service.schedule("WmsPollScheduleFunction", {"scheduledTime": "2026-11-21T00:05:00Z"})
     service.pump("WmsQueue")
-    assert len(service.messages("StatusChangeQueue")) == 1
+    assert len([c for c in service.messages("StatusChangeQueue")
+                if c["payload"]["entityType"] == "OUTBOUND_ORDER"]) == 1
 
 
 def test_a_repeated_schedule_run_for_the_same_minute_polls_once(service, wms, tenant):

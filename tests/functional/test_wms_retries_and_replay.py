@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from integrations.cartoncloud.notifications import entity_ref
-from integrations.core.context import core
 from integrations.core.replay import replay
 
-from .conftest import signed
+from .conftest import log_of, signed, wms_key
 from .wms_helpers import deliver, place_order
 
 
@@ -25,7 +23,7 @@ def test_a_wms_outage_retries_then_dead_letters_then_replays_to_one_change(servi
     assert service.queue_depth("WmsQueue") == 0
     assert service.queue_depth("WmsDeadLetterQueue") == 1
     assert service.queue_depth("StatusChangeQueue") == 0
-    link, entries = core().sync_log.history(entity_ref(tenant.tenant_id, "OUTBOUND_ORDER", order_id).key)
+    link, entries = log_of(wms_key(tenant.tenant_id, "OUTBOUND_ORDER", order_id))
     attempts = [e for e in entries if e["event"] in ("retry", "dead-lettered")]
     assert [e["attempt"] for e in attempts] == [1, 2, 3, 4, 5]
     assert attempts[0]["event"] == "retry" and "503" in attempts[0]["error"]
@@ -68,7 +66,7 @@ def test_an_entity_the_wms_does_not_know_needs_attention_and_is_not_retried(serv
     assert service.pump("WmsQueue") == 1  # one receive: not retried
 
     assert service.queue_depth("WmsQueue") == 0 and service.queue_depth("WmsDeadLetterQueue") == 0
-    link, entries = core().sync_log.history(entity_ref(tenant.tenant_id, "OUTBOUND_ORDER", missing).key)
+    link, entries = log_of(wms_key(tenant.tenant_id, "OUTBOUND_ORDER", missing))
     assert link["status"] == "NEEDS_ATTENTION"
     assert "404" in link["lastError"]
     assert link["resolution"] == "Check the record still exists in CartonCloud."

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from integrations.core.context import core
 from integrations.woocommerce.integration_type import INTEGRATION_TYPE
-from integrations.woocommerce.services import integrations
 
 from .management_support import ManagementApi, auth_env, mint  # noqa: F401  (auth_env is a fixture)
 from .woocommerce_helpers import (  # noqa: F401  (fixtures)
@@ -162,7 +161,7 @@ def test_stop_tolerates_webhooks_already_gone_and_a_revoked_key(connected: Woo):
     connected.store.store(SLUG).keys.clear()
     INTEGRATION_TYPE.stop(connected.context())  # no exception: the key was revoked
     assert len(ours(connected, connected.integration_id)) == 2  # left behind: our door will answer them 410
-    integrations().forget(connected.integration_id)
+    core().integrations.forget(connected.integration_id)
 
 
 def test_no_key_or_webhook_secret_shows_up_in_logs_items_or_messages(connected: Woo, capfd):

@@ -13,6 +13,7 @@ from integrations.core.retry import retry_from_sync_log
 
 from local.lambda_runtime import LambdaContext, QueuePump
 
+from .conftest import wms_key
 from .management_support import auth_env, mint  # noqa: F401 - auth_env is a fixture
 from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
 
@@ -47,7 +48,7 @@ def test_a_processing_order_becomes_one_outbound_order_mapped_field_by_field(con
     # … and the order's sync log tells the story, with the link bound for WMS status changes
     link = connected.link(placed["id"])
     assert link["status"] == "SYNCED" and link["wmsOrderId"] == wms_order["id"]
-    assert link["wmsRecordKey"] == f"{connected.tenant.tenant_id}#OUTBOUND_ORDER#{wms_order['id']}"
+    assert link["wmsRecordKey"] == wms_key(connected.tenant.tenant_id, "OUTBOUND_ORDER", wms_order["id"])
     assert connected.events(placed["id"]) == ["webhook", "webhook", "created"]
     # The store's dates are Brisbane time; what we keep is UTC, from the *_gmt fields.
     assert link["snapshot"]["createdAt"] == placed["date_created_gmt"] + ".000000Z"

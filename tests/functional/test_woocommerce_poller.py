@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from integrations.core.context import core
 from integrations.core.integration_types import IntegrationStatus
-from integrations.woocommerce.poller import cursor_key
+from integrations.woocommerce.poller import POLLER
 from integrations.woocommerce.services import integration_ref
 
+from .conftest import log_of
 from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
 
 
@@ -34,7 +35,7 @@ def test_an_order_whose_webhooks_were_lost_is_created_by_the_poll(connected: Woo
     [wms_order] = connected.wms_orders()
     assert wms_order["references"]["customer"] == placed["number"]
     assert connected.events(placed["id"]) == ["created"]
-    cursor = core().cursors.get(cursor_key(connected.integration_id))
+    cursor = core().cursors.get(POLLER.cursor_key_of(connected.integration_id))
     assert cursor == placed["date_modified_gmt"] + ".000000Z"  # the order's own GMT time, not the poll's clock
     assert polls(connected), "the poll lists the store's orders"
 
@@ -58,7 +59,7 @@ def test_a_webhook_disabled_after_failures_is_re_enabled_by_the_poll_and_missed_
     hooks = connected.hooks()
     assert {hook["status"] for hook in hooks} == {"active"}
     assert all(hook["pings"][-1] == 200 for hook in hooks)
-    _, entries = core().sync_log.history(integration_ref(connected.integration_id, "webhooks").key)
+    _, entries = log_of(integration_ref(connected.integration_id, "webhooks").key)
     assert [e["event"] for e in entries] == ["webhook-healed", "webhook-healed"]
     assert "disabled after failed deliveries" in entries[0]["message"]
     # and the next order arrives by webhook again
@@ -76,7 +77,7 @@ def test_a_deleted_webhook_is_re_created_and_a_paused_one_is_left_alone_but_note
     hooks = {hook["topic"]: hook for hook in connected.hooks()}
     assert hooks["order.created"]["status"] == "active" and hooks["order.created"]["id"] != created["id"]
     assert hooks["order.updated"]["status"] == "paused"  # an admin's choice
-    _, entries = core().sync_log.history(integration_ref(connected.integration_id, "webhooks").key)
+    _, entries = log_of(integration_ref(connected.integration_id, "webhooks").key)
     assert [e["event"] for e in entries] == ["webhook-healed", "webhook-paused"]
     assert "paused in WooCommerce by an admin" in entries[1]["message"]
 
@@ -85,10 +86,10 @@ def test_overlapping_polls_make_nothing_twice_and_the_cursor_never_moves_back(co
     connected.store.drop_webhooks(2)
     connected.place()
     poll(connected, "2026-11-21T00:00:00Z")
-    cursor = core().cursors.get(cursor_key(connected.integration_id))
+    cursor = core().cursors.get(POLLER.cursor_key_of(connected.integration_id))
     poll(connected, "2026-11-21T00:05:00Z")  # the overlap re-reads the same order
     assert len(connected.wms_orders()) == 1
-    assert core().cursors.get(cursor_key(connected.integration_id)) == cursor
+    assert core().cursors.get(POLLER.cursor_key_of(connected.integration_id)) == cursor
     assert len(connected.wms.requests_to(r"/outbound-orders$", method="POST")) == 1
 
 
@@ -151,8 +152,8 @@ def test_a_listing_longer_than_the_page_limit_queues_what_it_read_and_keeps_the_
     placed = [connected.place() for _ in range(3)]
     poll(connected, "2026-11-21T00:00:00Z")
     assert len(connected.wms_orders()) == 2  # two pages of one were read and created
-    assert core().cursors.get(cursor_key(connected.integration_id)) is None  # kept: page 3 was not read
-    _, entries = core().sync_log.history(integration_ref(connected.integration_id, "poll").key)
+    assert core().cursors.get(POLLER.cursor_key_of(connected.integration_id)) is None  # kept: page 3 was not read
+    _, entries = log_of(integration_ref(connected.integration_id, "poll").key)
     assert entries[-1]["event"] == "poll-truncated" and entries[-1]["resolution"]
     monkeypatch.setattr(WooCommerceClient.orders_modified_since, "__kwdefaults__", defaults)
     poll(connected, "2026-11-21T00:05:00Z")

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from integrations.core import aws
 from integrations.core.replay import replay
-from integrations.core.stores import SyncLog, to_item
+from integrations.core.stores import to_item
+from integrations.core.stores.links import DynamoLinkStore
 from integrations.core.timeutil import utc_iso, utcnow
 
 from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
@@ -68,7 +69,7 @@ def test_a_wms_outage_dead_letters_with_what_to_do_and_a_replay_makes_one_order(
 
 
 def test_a_crash_between_the_wms_create_and_our_write_binds_to_the_order_it_made(connected: Woo, monkeypatch):
-    real_bind = SyncLog.bind
+    real_bind = DynamoLinkStore.bind
     crashes = []
 
     def crash_once(self, *args, **kwargs):
@@ -77,7 +78,7 @@ def test_a_crash_between_the_wms_create_and_our_write_binds_to_the_order_it_made
             raise RuntimeError("Lambda timed out after the WMS answered")
         return real_bind(self, *args, **kwargs)
 
-    monkeypatch.setattr(SyncLog, "bind", crash_once)
+    monkeypatch.setattr(DynamoLinkStore, "bind", crash_once)
     placed = connected.place()
     connected.pump()
     assert crashes
@@ -142,7 +143,8 @@ def test_aws_request_budget_per_synced_order(connected: Woo, aws_calls):
     assert created == Counter({
         "dynamodb:PutItem": 5,     # webhook log ×2 (door), idempotency record ×2 (one absorbed), "created" log
         "sqs:SendMessage": 2,      # a work item per delivery
-        "dynamodb:UpdateItem": 4,  # idempotency completed, claim, bind, the WMS create budget (30/min per API user)
+        "dynamodb:UpdateItem": 3,  # idempotency completed, claim, the WMS create budget (30/min per API user)
+        "dynamodb:TransactWriteItems": 1,  # bind: the link and the WMS order's pointer to it, in one transaction
     }), json.dumps(created)
     assert sum(created.values()) == 11
     assert len(connected.wms_orders()) == 2
@@ -166,10 +168,14 @@ def test_aws_request_budget_per_synced_order(connected: Woo, aws_calls):
     dispatched = _count(aws_calls)
     assert connected.store.order(SLUG, placed["id"])["status"] == "completed"
     assert dispatched == Counter({
-        "dynamodb:PutItem": 7,     # WMS path 5; door log 1, idempotency 1 for our completion's webhook
-        "dynamodb:UpdateItem": 6,  # WMS path 4; trackingSent 1; idempotency completed 1
-        "dynamodb:Query": 1,       # links bound to the WMS order
-        "dynamodb:GetItem": 1,     # the order's link, read when the completed order's webhook is worked
-        "sqs:SendMessage": 3,      # WMS path 2; the webhook's work item
+        # WMS path 3 (notification, idempotency, status-change); router 2 (idempotency, fan-out); WooCommerce
+        # worker 2 (idempotency, write-back); our completion's webhook 2 (door log, idempotency)
+        "dynamodb:PutItem": 9,
+        # WMS path 3 (idempotency completed, observe, published); router 1; WooCommerce worker 2 (idempotency
+        # completed, trackingSent); the webhook's item 1 (idempotency completed)
+        "dynamodb:UpdateItem": 7,
+        "dynamodb:Query": 1,       # the router: the customer's integrations (GSI byTenantCustomer)
+        "dynamodb:GetItem": 3,     # the WMS order's pointer and the shop order's link; that link again for the webhook
+        "sqs:SendMessage": 4,      # notification → WmsQueue → StatusChangeQueue → WooCommerceQueue; the webhook's item
     }), json.dumps(dispatched)
-    assert sum(dispatched.values()) == 18
+    assert sum(dispatched.values()) == 24

@@ -26,13 +26,13 @@ from integrations.woocommerce.models import (
     WooCommerceFulfilmentSettings,
     WooCommerceOrderSettings,
 )
-from integrations.woocommerce.services import integrations, order_ref
+from integrations.woocommerce.services import order_ref
 
 from local.sandboxes.base import RecordingSender, install_responses
 from local.sandboxes.cartoncloud import CartonCloudSandbox
 from local.sandboxes.woocommerce import WooCommerceSandbox
 
-from .conftest import WMS_BASE, DemoTenant, Service, seed_tenant
+from .conftest import WMS_BASE, DemoTenant, Service, log_of, seed_tenant
 from .wms_helpers import deliver
 
 WOO_BASE = "https://woo.test"
@@ -112,7 +112,7 @@ class Woo:
         live = draft.model_copy(update={"status": IntegrationStatus.LIVE, "live_periods": [LivePeriod(start=now)],
                                         "platform_state": {**draft.platform_state, **started}})
         self.integration = shared.integrations.save(live, previous=draft)
-        integrations().forget(integration_id)
+        core().integrations.forget(integration_id)
         return self.integration
 
     def context(self, integration: Integration | None = None) -> IntegrationContext:
@@ -134,7 +134,7 @@ class Woo:
     def update(self, **changes: Any) -> Integration:
         previous = self.fresh()
         self.integration = core().integrations.save(previous.model_copy(update=changes), previous=previous)
-        integrations().forget(previous.integration_id)
+        core().integrations.forget(previous.integration_id)
         return self.integration
 
     @property
@@ -168,7 +168,7 @@ class Woo:
         return len(fresh)
 
     def history(self, order_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-        return core().sync_log.history(order_ref(self.integration_id, order_id).key)
+        return log_of(order_ref(self.integration_id, order_id).key)
 
     def link(self, order_id: int) -> dict[str, Any]:
         link, _ = self.history(order_id)

@@ -1,7 +1,9 @@
-"""The CartonCloud (WMS/TMS) connector: client, models, change notifications, status changes, poller.
+"""The CartonCloud (WMS/TMS) side every connector shares: client, models, change notifications, WMS events, the
+event router and the safety-net pollers.
 
-Every integration writes into the WMS through :class:`~integrations.cartoncloud.client.CartonCloudClient` and
-subscribes to its status changes through :mod:`integrations.cartoncloud.subscriptions`.
+Every integration writes into the WMS through :class:`~integrations.cartoncloud.client.CartonCloudClient`; WMS
+changes reach connectors as :class:`~integrations.core.events.WmsEvent` items routed to their own queues
+(:mod:`integrations.cartoncloud.routing`).
 """
 
 PLATFORM = "cartoncloud"

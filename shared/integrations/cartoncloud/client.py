@@ -256,6 +256,14 @@ class CartonCloudClient:
                               headers={"If-Match": str(consignment.version)})
         return Consignment.model_validate(response.json())
 
+    def consignments_modified_since(self, since: datetime, *, max_pages: int = 50) -> Iterator[Consignment]:
+        """Consignments modified after ``since``: the generic ``DateTimeComparisonCondition`` on
+        ``/timestamps/modified/time`` the API documents for searches (its consignment search page lists other
+        pointers only: UNCONFIRMED, docs/wms-notifications.md "Safety net")."""
+        for body in self._search("/consignments/search", all_of(modified_after(since)), page_size=100,
+                                 max_pages=max_pages):
+            yield Consignment.model_validate(body)
+
     def consignments_from_order(self, order_id: str) -> list[Consignment]:
         """The consignments generated from one outbound order (search pointer ``/generatedFromTask/id``)."""
         condition = all_of(text_equals("/generatedFromTask/id", order_id))

@@ -10,10 +10,9 @@ from pydantic import AwareDatetime, ConfigDict, Field
 
 from ..core.context import core
 from ..core.errors import SignatureInvalid, TenantNotFound
+from ..core.records import CamelModel, WmsRef
 from ..core.signing import verify_timestamped
-from ..core.stores import CamelModel, RecordRef
 from ..core.workitems import WorkItem, enqueue
-from . import PLATFORM
 
 TIMESTAMP_HEADER = "x-notification-timestamp"
 SIGNATURE_HEADER = "x-notification-signature"
@@ -69,8 +68,11 @@ def _verify_with(secret: str | None, lowered: Mapping[str, str], raw_body: bytes
     )
 
 
-def entity_ref(tenant_id: str, entity_type: str, entity_id: str) -> RecordRef:
-    return RecordRef.of_tenant(tenant_id, PLATFORM, entity_type, entity_id)
+def entity_changed(wms: WmsRef, *, idempotency_key: str, event_time: str, source: str) -> WorkItem:
+    """The re-fetch work item for one WMS entity (notifications and the poller make the same one)."""
+    return WorkItem(kind=ENTITY_CHANGED, tenant_id=wms.tenant_id, idempotency_key=idempotency_key,
+                    record=wms.record, source=source,
+                    payload={"entityType": wms.entity_type, "entityId": wms.entity_id, "eventTime": event_time})
 
 
 def accept(tenant_id: str, notification: WmsNotification, *, received_at: datetime) -> WorkItem:
@@ -78,19 +80,12 @@ def accept(tenant_id: str, notification: WmsNotification, *, received_at: dateti
     if notification.tenant_id != tenant_id:
         raise TenantMismatch("tenantId does not match the tenant in the URL")
     shared = core()
-    ref = entity_ref(tenant_id, notification.entity_type, notification.entity_id)
-    item = WorkItem(
-        kind=ENTITY_CHANGED,
-        tenant_id=tenant_id,
-        idempotency_key=f"wms-notification:{tenant_id}:{notification.id}",
-        sync_key=ref.key,
-        payload={"entityType": notification.entity_type, "entityId": notification.entity_id,
-                 "eventTime": notification.event_time.isoformat()},
-        source="notification",
-        enqueued_at=received_at,
-    )
+    wms = WmsRef(tenant_id=tenant_id, entity_type=notification.entity_type, entity_id=notification.entity_id)
+    item = entity_changed(wms, idempotency_key=f"wms-notification:{tenant_id}:{notification.id}",
+                          event_time=notification.event_time.isoformat(), source="notification")
+    item = item.model_copy(update={"enqueued_at": received_at})
     shared.sync_log.append(
-        ref.key,
+        wms.key,
         "notification",
         f"WMS notified a change to {notification.entity_type} {notification.entity_id}"
         f" at {notification.event_time.isoformat()} (notification {notification.id})",

@@ -8,7 +8,7 @@ from ..core.context import core, on_reset
 from ..core.errors import ConfigurationError
 from ..core.http import UpstreamSession
 from ..core.ratelimit import SharedWindowBudget
-from ..core.stores import Tenant
+from ..core.stores.tenants import Tenant
 from .client import OUTBOUND_ORDER_CREATES_PER_MINUTE, UPSTREAM, CartonCloudClient
 
 

@@ -1,9 +1,12 @@
-"""What changed on a WMS order, decided once however many times and in whatever order we are told.
+"""What changed on a WMS record, decided once however many times and in whatever order we are told.
 
-``wms.entity.changed`` items (from notifications and the poller) land here. The entity is re-fetched, reduced to
-what integrations care about (status and tracking), and recorded with one conditional write on its sync link
-(:meth:`SyncLog.observe`). Only the write that wins publishes a status-change item, so duplicate, concurrent and
-out-of-order deliveries produce one change.
+``wms.entity.changed`` items (from notifications and the pollers) land here. The entity is re-fetched, reduced to
+what integrations act on (status and tracking), and recorded with one conditional write on the WMS record
+(:meth:`~integrations.core.links.LinkStore.observe`). Only the write that wins publishes a ``wms.event`` item for
+the router (:mod:`.routing`), so duplicate, concurrent and out-of-order deliveries produce one event.
+
+A consignment generated from an outbound order is also a change of that order (its tracking is the order's), so a
+consignment notification records both.
 
 Publishing happens after the winning write. If the worker dies in between, the next delivery finds the stored
 fingerprint unpublished and publishes it (after a grace period, so a concurrent winner is not doubled).
@@ -16,51 +19,33 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import Field
-
 from ..core.context import core
 from ..core.errors import RetryableError
-from ..core.stores import CamelModel, RecordRef
+from ..core.events import (
+    CREATED,
+    DISPATCHED,
+    PACKED,
+    REJECTED,
+    STATUS_CHANGED,
+    TRACKING_CHANGED,
+    TrackingInfo,
+    WmsEvent,
+)
+from ..core.records import WmsRef
+from ..core.stores.tenants import Tenant
 from ..core.timeutil import parse_iso, utc_iso, utcnow
 from ..core.worker import Attempt
 from ..core.workitems import WorkItem, enqueue
 from .models import Consignment, OutboundOrder
-from .notifications import entity_ref
 from .services import wms_client
 
-STATUS_CHANGED = "wms.status.changed"
+#: The kind of the items the router (StatusChangeQueue) takes.
+EVENT = "wms.event"
 #: How long a stored-but-unpublished change is left to the worker that stored it before another publishes it.
 PUBLISH_GRACE = timedelta(seconds=60)
-
-
-class TrackingInfo(CamelModel):
-    number: str
-    carrier: str | None = None
-    url: str | None = None
-    consignment_id: str | None = None
-
-
-class StatusChange(CamelModel):
-    """The status-change work item integrations subscribe to."""
-
-    tenant_id: str
-    entity_type: str
-    entity_id: str
-    #: ``{tenantId}#{entityType}#{entityId}``: the key sync links of platform records are bound to.
-    wms_record_key: str
-    #: PACKED, DISPATCHED, REJECTED, STATUS_CHANGED, TRACKING_CHANGED.
-    changes: list[str]
-    status: str | None
-    previous_status: str | None = None
-    customer_reference: str | None = None
-    customer_id: str | None = None
-    warehouse_id: str | None = None
-    tracking: list[TrackingInfo] = Field(default_factory=list)
-    modified_at: str
-
-
-def wms_record_key(tenant_id: str, entity_type: str, entity_id: str) -> str:
-    return f"{tenant_id}#{entity_type}#{entity_id}"
+PUBLISHED = "publishedFingerprint"
+#: Order statuses that are changes of their own; any other new status is STATUS_CHANGED.
+NAMED_STATUSES = {"PACKED": PACKED, "DISPATCHED": DISPATCHED, "REJECTED": REJECTED}
 
 
 def tracking_of(consignments: list[Consignment]) -> list[dict[str, Any]]:
@@ -112,71 +97,67 @@ def consignment_snapshot(consignment: Consignment) -> dict[str, Any]:
 
 
 def fingerprint(snapshot: dict[str, Any]) -> str:
-    """What subscribers act on; other edits (notes, lines) don't make a status change."""
+    """What subscribers act on; other edits (notes, lines) don't make an event."""
     essential = {"status": snapshot["status"], "tracking": snapshot["tracking"]}
     return hashlib.sha256(json.dumps(essential, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def classify(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[str]:
     changes = []
+    if previous is None and current["entityType"] == "CONSIGNMENT":
+        changes.append(CREATED)
     before = previous.get("status") if previous else None
-    if current["status"] != before:
-        changes.append({"PACKED": "PACKED", "DISPATCHED": "DISPATCHED", "REJECTED": "REJECTED"}.get(
-            current["status"] or "", "STATUS_CHANGED"))
+    if current["status"] != before and not (previous is None and current["entityType"] == "CONSIGNMENT"):
+        changes.append(NAMED_STATUSES.get(current["status"] or "", STATUS_CHANGED))
     if current["tracking"] and current["tracking"] != (previous or {}).get("tracking"):
-        changes.append("TRACKING_CHANGED")
+        changes.append(TRACKING_CHANGED)
     return changes
 
 
 def handle_entity_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
-    """Re-fetch the entity, record its state, publish a status change if this delivery found a new one."""
-    shared = core()
-    tenant = shared.tenants.get(item.tenant_id)
+    """Re-fetch the entity, record its state, publish a WMS event if this delivery found a new one."""
+    tenant = core().tenants.get(item.tenant_id)
     client = wms_client(tenant)
     entity_type, entity_id = item.payload["entityType"], item.payload["entityId"]
-
+    results: dict[str, Any] = {}
     if entity_type == "CONSIGNMENT":
         consignment = client.get_consignment(entity_id)
+        results["consignment"] = _record(tenant, consignment_snapshot(consignment), attempt)
         order_id = consignment.generated_from_task.id if consignment.generated_from_task else None
-        if order_id:  # tracking on a sale order's consignment is a change of that order
-            entity_type, entity_id = "OUTBOUND_ORDER", order_id
-        else:
-            snapshot = consignment_snapshot(consignment)
-    if entity_type == "OUTBOUND_ORDER":
-        order = client.get_outbound_order(entity_id)
-        consignments = client.consignments_from_order(entity_id) if order.status in ("PACKED", "DISPATCHED") else []
-        snapshot = order_snapshot(order, consignments)
+        if not order_id:
+            return {"consignment": results["consignment"]}
+        entity_id = order_id  # tracking on a sale order's consignment is a change of that order too
+    order = client.get_outbound_order(entity_id)
+    consignments = client.consignments_from_order(entity_id) if order.status in ("PACKED", "DISPATCHED") else []
+    results["order"] = _record(tenant, order_snapshot(order, consignments), attempt)
+    return results
 
-    ref = entity_ref(item.tenant_id, entity_type, entity_id)
+
+def _record(tenant: Tenant, snapshot: dict[str, Any], attempt: Attempt) -> dict[str, Any]:
+    shared = core()
+    wms = WmsRef(tenant_id=tenant.tenant_id, entity_type=snapshot["entityType"], entity_id=snapshot["entityId"])
     digest = fingerprint(snapshot)
-    observation = shared.sync_log.observe(
-        ref,
-        tenant_id=item.tenant_id,
-        integration_id=None,
-        fingerprint=digest,
-        snapshot=snapshot,
-        source_modified_at=snapshot["modifiedAt"],
-    )
+    observation = shared.links.observe(wms.record, tenant_id=tenant.tenant_id, integration_id=None,
+                                       fingerprint=digest, snapshot=snapshot,
+                                       source_modified_at=snapshot["modifiedAt"])
     if not observation.changed:
-        current = observation.current or {}
-        if current.get("fingerprint") != digest or current.get("publishedFingerprint") == digest:
-            shared.sync_log.append(ref.key, "unchanged",
-                                   f"Re-fetched {entity_type} {entity_id}: status {snapshot['status']},"
+        current = observation.current
+        if current is None or current.fingerprint != digest or current.memo.get(PUBLISHED) == digest:
+            shared.sync_log.append(wms.key, "unchanged",
+                                   f"Re-fetched {wms.entity_type} {wms.entity_id}: status {snapshot['status']},"
                                    " nothing new since the last change we recorded", attempt=attempt.number)
             return {"changed": False}
-        stored_at = parse_iso(current.get("updatedAt") or utc_iso(utcnow()))
+        stored_at = parse_iso(current.updated_at or utc_iso(utcnow()))
         if utcnow() - stored_at < PUBLISH_GRACE:
             raise RetryableError("Another worker recorded this change moments ago and is publishing it;"
                                  " checking again shortly")
-        previous = current.get("previousSnapshot") or None
+        previous = current.previous_snapshot or None
     else:
-        previous = observation.previous
-
-    change = StatusChange(
-        tenant_id=item.tenant_id,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        wms_record_key=wms_record_key(item.tenant_id, entity_type, entity_id),
+        previous = observation.previous or None
+    event = WmsEvent(
+        tenant_id=tenant.tenant_id,
+        entity_type=wms.entity_type,
+        entity_id=wms.entity_id,
         changes=classify(previous, snapshot),
         status=snapshot["status"],
         previous_status=(previous or {}).get("status"),
@@ -185,29 +166,25 @@ def handle_entity_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
         warehouse_id=snapshot["warehouseId"],
         tracking=[TrackingInfo.model_validate(t) for t in snapshot["tracking"]],
         modified_at=snapshot["modifiedAt"],
+        fingerprint=digest,
     )
-    publish(change, ref, digest)
-    return {"changed": True, "changes": change.changes}
+    publish(event)
+    return {"changed": True, "changes": event.changes}
 
 
-def publish(change: StatusChange, ref: RecordRef, digest: str) -> None:
+def publish(event: WmsEvent) -> None:
     shared = core()
+    wms = event.ref
     enqueue(
         shared.settings.status_change_queue_url,
-        WorkItem(
-            kind=STATUS_CHANGED,
-            tenant_id=change.tenant_id,
-            idempotency_key=f"wms-status:{change.wms_record_key}:{digest}",
-            sync_key=ref.key,
-            payload=change.model_dump(by_alias=True, mode="json"),
-            source="wms",
-        ),
+        WorkItem(kind=EVENT, tenant_id=event.tenant_id, idempotency_key=f"wms-event:{wms.key}:{event.fingerprint}",
+                 record=wms.record, payload=event.model_dump(by_alias=True, mode="json"), source="wms"),
     )
-    shared.sync_log.mark_published(ref.key, digest)
-    tracking = ", ".join(t.number for t in change.tracking) or "none"
+    shared.links.remember(wms.record, PUBLISHED, event.fingerprint)
+    tracking = ", ".join(t.number for t in event.tracking) or "none"
     shared.sync_log.append(
-        ref.key,
+        wms.key,
         "status-change",
-        f"{change.entity_type} {change.entity_id}: {change.previous_status or 'first seen'} → {change.status}"
-        f" ({', '.join(change.changes) or 'no subscriber-relevant change'}); tracking: {tracking}",
+        f"{event.entity_type} {event.entity_id}: {event.previous_status or 'first seen'} → {event.status}"
+        f" ({', '.join(event.changes) or 'no subscriber-relevant change'}); tracking: {tracking}",
     )

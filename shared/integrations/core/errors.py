@@ -1,7 +1,9 @@
 """Named failures. Each says what happened, whether a retry can help, and what a person should do.
 
-The worker decides from the type alone: a ``RetryableError`` is retried with backoff and finally dead-lettered;
-a ``PermanentError`` is not retried — it is written to the sync log with its resolution for a person to act on.
+The type is the one source of truth for retrying: a ``RetryableError`` is retried with backoff and finally
+dead-lettered; a ``PermanentError`` is not retried — the worker records it on the record's link
+(``NEEDS_ATTENTION``, with its resolution) and keeps the work item for a retry after the fix.
+``IntegrationError.retryable`` only reads the type.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 class IntegrationError(Exception):
     """Base of every failure the service names."""
 
-    retryable: bool = False
     #: What a person should do about it; shown in the sync log beside the error.
     resolution: str = "Contact support with the sync log of this record."
 
@@ -23,11 +24,14 @@ class IntegrationError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def retryable(self) -> bool:
+        return isinstance(self, RetryableError)
+
 
 class RetryableError(IntegrationError):
     """A failure that may go away by itself: the item is retried with backoff."""
 
-    retryable = True
     resolution = "No action needed: the service retries automatically."
 
     def __init__(self, message: str, *, retry_after: float | None = None, resolution: str | None = None) -> None:

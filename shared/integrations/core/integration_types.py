@@ -1,8 +1,8 @@
 """Integration types: what each platform contributes to the management frame.
 
 The management API (configure in steps, reconfigure, delete) knows no platform. Each platform package defines one
-:class:`IntegrationType` subclass and registers it with :func:`register`; the management service looks types up
-by key. The steps follow the product's screens:
+:class:`IntegrationType` subclass, named by its connector's declaration (core.connectors); the management service
+finds types through the connectors. The steps follow the product's screens:
 
 1. *name* — common to every type;
 2. *authentication* — ``credentials_model`` (every field is secret: sealed with KMS, never returned), checked with
@@ -28,7 +28,8 @@ from pydantic.alias_generators import to_camel
 
 from .crypto import Credentials
 from .errors import PermanentError
-from .stores import CamelModel, Tenant
+from .records import CamelModel
+from .stores.tenants import Tenant
 
 STEPS = ("name", "authentication", "orderCreation", "fulfilment")
 
@@ -167,19 +168,3 @@ class IntegrationType(ABC):
                 {"step": "fulfilment", "fields": cls.fulfilment_settings_model.model_json_schema(by_alias=True)},
             ],
         }
-
-
-_types: dict[str, IntegrationType] = {}
-
-
-def register(integration_type: IntegrationType) -> IntegrationType:
-    _types[integration_type.key] = integration_type
-    return integration_type
-
-
-def get(key: str) -> IntegrationType | None:
-    return _types.get(key)
-
-
-def registered() -> dict[str, IntegrationType]:
-    return dict(_types)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+
+from .errors import ConfigurationError
 
 
 def _env(name: str, default: str = "") -> str:
@@ -33,6 +35,8 @@ class Settings:
     #: through in-process before the item goes back to its queue instead.
     http_backoff_base_seconds: float = 0.5
     http_max_inline_wait_seconds: float = 10.0
+    #: Every ``*_QUEUE_URL`` variable template.yaml's Globals give (each connector's queue among them).
+    queues: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -56,7 +60,16 @@ class Settings:
             billing_queue_url=_env("BILLING_QUEUE_URL"),
             http_backoff_base_seconds=float(_env("HTTP_BACKOFF_BASE_SECONDS", "0.5")),
             http_max_inline_wait_seconds=float(_env("HTTP_MAX_INLINE_WAIT_SECONDS", "10")),
+            queues={name: value for name, value in os.environ.items() if name.endswith("_QUEUE_URL") and value},
         )
+
+    def queue_url(self, variable: str) -> str:
+        """A queue's URL by its environment variable (``WOOCOMMERCE_QUEUE_URL``), or a clear configuration error."""
+        url = self.queues.get(variable)
+        if not url:
+            raise ConfigurationError(f"{variable} is not set (template.yaml Globals gives every function the URL of "
+                                     "every work queue)")
+        return url
 
 
 @lru_cache(maxsize=1)

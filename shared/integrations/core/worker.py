@@ -1,16 +1,20 @@
-"""The worker every SQS-triggered function runs: batches, idempotency, backoff, sync-log attempts, DLQ.
+"""The worker every SQS-triggered function runs: batches, idempotency, backoff, one failure path, DLQ.
 
-A function's ``app.py`` builds one :class:`Worker` with the handlers of the kinds it accepts and calls
-``worker.handle(event, context)``. For each record:
+A connector's worker is built from its declaration (:meth:`Worker.for_connector`); the WMS and billing workers
+name their handlers. For each record:
 
 1. the body is parsed as a :class:`WorkItem`;
 2. the handler for its ``kind`` runs inside Powertools ``idempotent_function`` keyed on ``idempotencyKey``, so a
    redelivered or duplicated item returns the stored result instead of running again;
-3. a ``PermanentError`` is written to the sync log with its resolution, the link is marked ``NEEDS_ATTENTION``
-   and the item is consumed (retrying cannot help; the item is kept on the link for a retry after the fix);
+3. a ``PermanentError`` is recorded on the item's record: the link becomes ``NEEDS_ATTENTION`` with the error, its
+   resolution and the attempt, keeps the work item for a retry from the sync log, and the log says so once per
+   distinct error; the item is consumed (retrying can't help until a person acts);
 4. anything else is reported as a batch item failure, with the message's visibility set to an exponential backoff
    (or the upstream's ``Retry-After``); after ``maxReceiveCount`` receives SQS moves it to the DLQ, and the last
    attempt's log entry says so and how to replay it.
+
+Handlers never write failure outcomes themselves: they raise a named error (core.errors) and this is the one path.
+The invocation's deadline (core.deadline) stops an item from starting with too little time left.
 """
 
 from __future__ import annotations
@@ -18,8 +22,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -34,17 +37,24 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from . import aws
-from .context import on_reset
+from . import aws, deadline
+from .context import core, on_reset
 from .errors import PermanentError, RetryableError
+from .records import LinkStatus, Origin
 from .settings import settings
-from .stores import LinkStatus, SyncLog
 from .workitems import WorkItem
+
+if TYPE_CHECKING:
+    from .connectors import Connector
 
 logger = Logger(child=True)
 
 #: SQS caps a message's visibility timeout at 12 hours.
 MAX_VISIBILITY_SECONDS = 12 * 3600
+#: Kept back from the invocation's remaining time for writing outcomes after the last call.
+DEADLINE_MARGIN_SECONDS = 5.0
+#: An item doesn't start with less time than this left: it goes back to the queue for a fresh invocation.
+MIN_SECONDS_PER_ITEM = 10.0
 
 
 def retry_delay(attempt: int, retry_after: float | None = None, *, rand: Callable[[], float] = random.random) -> int:
@@ -66,24 +76,38 @@ class Attempt:
 Handler = Callable[[WorkItem, Attempt], dict[str, Any] | None]
 
 
-@cache
+_queue_urls: dict[str, str] = {}
+
+
 def _queue_url(queue_arn: str) -> str:
-    name = queue_arn.rsplit(":", 1)[-1]
-    return aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]
+    if queue_arn not in _queue_urls:
+        _queue_urls[queue_arn] = aws.sqs().get_queue_url(QueueName=queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
+    return _queue_urls[queue_arn]
 
 
-on_reset(_queue_url.cache_clear)
+on_reset(_queue_urls.clear)
 
 
 class Worker:
-    def __init__(self, name: str, handlers: dict[str, Handler], *, metrics: Metrics | None = None) -> None:
+    def __init__(self, name: str, handlers: dict[str, Handler] | Callable[[], dict[str, Handler]], *,
+                 metrics: Metrics | None = None) -> None:
         self.name = name
-        self.handlers = handlers
+        self._handlers = handlers
         self.metrics = metrics
         self._run: Callable[..., dict[str, Any] | None] | None = None
         self._idempotency_config: IdempotencyConfig | None = None
-        self._sync_log: SyncLog | None = None
         self._attempt = Attempt(1, "")
+
+    @classmethod
+    def for_connector(cls, connector: Connector, *, metrics: Metrics | None = None) -> Worker:
+        """The worker of a connector's queue, taking every kind its declaration names (loaded on first use)."""
+        return cls(connector.queue, connector.handler_table, metrics=metrics)
+
+    @property
+    def handlers(self) -> dict[str, Handler]:
+        if callable(self._handlers):
+            self._handlers = self._handlers()
+        return self._handlers
 
     # Built on first use (not import) so the persistence layer's boto3 client honours the current environment.
     def _runner(self) -> Callable[..., dict[str, Any] | None]:
@@ -110,7 +134,6 @@ class Worker:
                 return handler(work, self._attempt) or {}
 
             self._run = run
-            self._sync_log = SyncLog(config.sync_table)
         return self._run
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -118,12 +141,14 @@ class Worker:
         assert self._idempotency_config is not None
         self._idempotency_config.register_lambda_context(context)
         processor = BatchProcessor(event_type=EventType.SQS)
-        response: dict[str, Any] = process_partial_response(  # type: ignore[assignment]
-            event=event,
-            record_handler=lambda record: self._process(record, run),
-            processor=processor,
-            context=context,
-        )
+        budget = context.get_remaining_time_in_millis() / 1000 - DEADLINE_MARGIN_SECONDS
+        with deadline.until(budget):
+            response: dict[str, Any] = process_partial_response(  # type: ignore[assignment]
+                event=event,
+                record_handler=lambda record: self._process(record, run),
+                processor=processor,
+                context=context,
+            )
         return response
 
     def _process(self, record: SQSRecord, run: Callable[..., dict[str, Any] | None]) -> dict[str, Any] | None:
@@ -137,6 +162,11 @@ class Worker:
         self._attempt = Attempt(attempt, record.message_id)
         log_context = {"kind": item.kind, "tenant_id": item.tenant_id, "integration_id": item.integration_id,
                        "sync_key": item.sync_key, "attempt": attempt}
+        left = deadline.remaining()
+        if left is not None and left < MIN_SECONDS_PER_ITEM:
+            logger.info("Too little time left for this item; back to the queue", extra=log_context)
+            self._delay(record, 1)
+            raise deadline.OutOfTime("The invocation ran out of time before this item started")
         try:
             result = run(item=item.model_dump(by_alias=True, mode="json"))
         except IdempotencyAlreadyInProgressError:
@@ -147,36 +177,49 @@ class Worker:
         except PermanentError as exc:
             logger.warning("Work item needs attention", extra={**log_context, "error": str(exc)})
             self._count("WorkItemsNeedingAttention")
-            if item.sync_key:
-                assert self._sync_log is not None
-                self._sync_log.append(item.sync_key, "error", f"{item.kind} failed", error=str(exc),
-                                      resolution=exc.resolution, attempt=attempt)
-                self._sync_log.set_status(item.sync_key, LinkStatus.NEEDS_ATTENTION, error=str(exc),
-                                          resolution=exc.resolution, attempts=attempt, work_item=item.to_message())
+            self._needs_attention(item, exc, attempt)
             return None
         except Exception as exc:
-            retry_after = exc.retry_after if isinstance(exc, RetryableError) else None
-            final = attempt >= settings().max_receive_count
-            delay = retry_delay(attempt, retry_after)
-            logger.warning("Work item failed; will retry" if not final else "Work item failed; dead-lettered",
-                           extra={**log_context, "error": str(exc), "error_type": type(exc).__name__})
-            self._count("WorkItemsRetried" if not final else "WorkItemsDeadLettered")
-            if item.sync_key:
-                assert self._sync_log is not None
-                resolution = (
-                    exc.resolution if isinstance(exc, RetryableError) and not final
-                    else f"Gave up after {attempt} attempts; the item is in the {self.name} dead-letter queue. "
-                    f"Fix the cause, then replay it (make replay QUEUE={self.name})."
-                )
-                self._sync_log.append(item.sync_key, "retry" if not final else "dead-lettered",
-                                      f"{item.kind} attempt {attempt} failed"
-                                      + (f"; next try in about {delay}s" if not final else ""),
-                                      error=str(exc), resolution=resolution, attempt=attempt)
-            if not final:
-                self._delay(record, delay)
+            self._failed(record, item, exc, attempt, log_context)
             raise
         self._count("WorkItemsProcessed")
         return result
+
+    def _needs_attention(self, item: WorkItem, exc: PermanentError, attempt: int) -> None:
+        if item.record is None:
+            return
+        shared = core()
+        recorded = shared.links.record(
+            item.record, tenant_id=item.tenant_id, integration_id=item.integration_id,
+            status=LinkStatus.NEEDS_ATTENTION, error=str(exc), resolution=exc.resolution, attempts=attempt,
+            work_item=item.to_message(), origin=Origin.WMS if item.record.is_wms else Origin.PLATFORM)
+        if recorded.previous_error != str(exc):  # once per distinct error, however many triggers hit it
+            shared.sync_log.append(recorded.key, "error", str(exc), error=str(exc), resolution=exc.resolution,
+                                   attempt=attempt)
+
+    def _failed(self, record: SQSRecord, item: WorkItem, exc: Exception, attempt: int,
+                log_context: dict[str, Any]) -> None:
+        retry_after = exc.retry_after if isinstance(exc, RetryableError) else None
+        final = attempt >= settings().max_receive_count
+        delay = retry_delay(attempt, retry_after)
+        logger.warning("Work item failed; will retry" if not final else "Work item failed; dead-lettered",
+                       extra={**log_context, "error": str(exc), "error_type": type(exc).__name__})
+        self._count("WorkItemsRetried" if not final else "WorkItemsDeadLettered")
+        if item.record is not None:
+            shared = core()
+            found = shared.links.find(item.record) if not item.record.is_wms else None
+            resolution = (
+                exc.resolution if isinstance(exc, RetryableError) and not final
+                else f"Gave up after {attempt} attempts; the item is in the {self.name} dead-letter queue. "
+                f"Fix the cause, then replay it (make replay QUEUE={self.name})."
+            )
+            shared.sync_log.append(found.key if found else item.record.key,
+                                   "retry" if not final else "dead-lettered",
+                                   f"Attempt {attempt} failed" + (f"; next try in about {delay}s" if not final else
+                                                                  "; no more tries"),
+                                   error=str(exc), resolution=resolution, attempt=attempt)
+        if not final:
+            self._delay(record, delay)
 
     def _delay(self, record: SQSRecord, seconds: int) -> None:
         try:

@@ -1,4 +1,4 @@
-"""Work items: what a trigger or a schedule hands to a worker through SQS."""
+"""Work items: what a trigger, a schedule or the WMS event router hands to a worker through SQS."""
 
 from __future__ import annotations
 
@@ -8,23 +8,32 @@ from typing import Any
 from pydantic import Field
 
 from . import aws
-from .stores import CamelModel
+from .records import CamelModel, RecordRef
 from .timeutil import utcnow
 
 
 class WorkItem(CamelModel):
-    #: What to do, e.g. ``wms.entity.changed``; workers dispatch on it.
+    #: What to do, ``{connector}.{what}`` (e.g. ``woocommerce.order.changed``) or ``wms.…``; workers dispatch on it.
     kind: str
     tenant_id: str
     integration_id: str | None = None
     #: Same key = same work: Powertools idempotency hashes only this (see core.worker).
     idempotency_key: str
-    #: The sync-log key (``RecordRef.key``) attempts and errors are written to, if the item concerns one record.
-    sync_key: str | None = None
+    #: The record this item concerns: its link records the outcome, its sync log says what happened.
+    record: RecordRef | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
-    #: Who produced it: notification, webhook, poller, replay, retry.
+    #: Who produced it: notification, webhook, poller, backfill, wms-event, retry, replay.
     source: str
     enqueued_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def sync_key(self) -> str | None:
+        return self.record.key if self.record is not None else None
+
+    @property
+    def connector(self) -> str:
+        """The connector (or ``wms``) whose queue takes this kind of item: the kind's first part."""
+        return self.kind.split(".", 1)[0]
 
     def to_message(self) -> str:
         return self.model_dump_json(by_alias=True, exclude_none=True)

@@ -34,8 +34,8 @@ from botocore.exceptions import ClientError
 from ..core import aws
 from ..core.context import core
 from ..core.errors import PermanentError, RetryableError
-from ..core.integration_store import LiveEntry
 from ..core.stores import from_item, is_condition_failure, to_item
+from ..core.stores.integrations import LiveEntry
 from ..core.timeutil import utc_iso, utcnow
 from ..core.weeks import IsoWeek
 from ..core.worker import Attempt

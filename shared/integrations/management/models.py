@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
 from ..core.integration_types import STEPS, Integration, IntegrationStatus
@@ -41,6 +41,13 @@ class CreateIntegration(RequestModel):
 
     type: Identifier
     name: Name
+
+
+class BackfillRequest(RequestModel):
+    """A past window to sync again: times with a zone (``2026-11-01T00:00:00Z``)."""
+
+    from_: AwareDatetime = Field(alias="from")
+    to: AwareDatetime
 
 
 class NameStep(RequestModel):

@@ -18,9 +18,8 @@ from ..core.integration_types import (
     IntegrationType,
     PlatformNotAvailable,
     StepModel,
-    register,
 )
-from ..core.stores import Tenant
+from ..core.stores.tenants import Tenant
 
 
 class RoseRocketCredentials(StepModel):
@@ -67,4 +66,4 @@ class RoseRocketType(IntegrationType):
         """Nothing was registered with Rose Rocket (start never succeeds yet)."""
 
 
-INTEGRATION_TYPE = register(RoseRocketType())
+INTEGRATION_TYPE = RoseRocketType()

@@ -21,9 +21,8 @@ from ..core.integration_types import (
     IntegrationType,
     PlatformNotAvailable,
     StepModel,
-    register,
 )
-from ..core.stores import Tenant
+from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 
 UPSTREAM = "Starshipit"
@@ -91,4 +90,4 @@ class StarshipitType(IntegrationType):
         """Nothing was registered with Starshipit (start never succeeds yet)."""
 
 
-INTEGRATION_TYPE = register(StarshipitType())
+INTEGRATION_TYPE = StarshipitType()

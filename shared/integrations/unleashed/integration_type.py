@@ -25,9 +25,8 @@ from ..core.integration_types import (
     PlatformNotAvailable,
     StepModel,
     WarehouseId,
-    register,
 )
-from ..core.stores import Tenant
+from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 
 UPSTREAM = "Unleashed"
@@ -128,4 +127,4 @@ class UnleashedType(IntegrationType):
         """Nothing was registered with Unleashed (start never succeeds yet)."""
 
 
-INTEGRATION_TYPE = register(UnleashedType())
+INTEGRATION_TYPE = UnleashedType()

@@ -1,8 +1,6 @@
-"""The WooCommerce connector: client, models, mapper, integration type, order sync, write-back and poller.
+"""The WooCommerce connector: client, models, mapper, integration type, importer, exporter, poller, webhooks.
 
-Design and contracts: docs/woocommerce.md. Importing :mod:`integrations.woocommerce.integration_type` registers the
-``woocommerce`` integration type; importing :mod:`integrations.woocommerce.writeback` subscribes its write-back to
-WMS status changes.
+Declared in :mod:`integrations.woocommerce.connector`; design and contracts: docs/woocommerce.md.
 """
 
 PLATFORM = "woocommerce"

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import requests
 from pydantic import SecretStr, TypeAdapter
 
-from ..core.errors import UpstreamError, UpstreamNotFound
+from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
 from ..core.http import UpstreamSession
 from ..core.ratelimit import TokenBucket
 from .errors import UPSTREAM, RouteNotFound, error_from_response
@@ -45,10 +45,8 @@ STORE_BURST = 5
 STORE_BUDGET = TokenBucket(rate=STORE_RATE, burst=STORE_BURST, max_wait=5.0)
 
 
-class TooManyPages(UpstreamError):
+class TooManyPages(UpstreamError, RetryableError):
     """A listing would page past our safety limit; the caller keeps its cursor and tries again later."""
-
-    retryable = True
 
 
 @dataclass(frozen=True)
@@ -176,6 +174,17 @@ class WooCommerceClient:
                 raise TooManyPages(f"{UPSTREAM} order listing has more than {max_pages} pages", upstream=UPSTREAM,
                                    resolution="No action needed: the poller keeps its cursor and reads on later.")
             page += 1
+
+    def orders_created_between(self, start: datetime, end: datetime, *, page: int, status: str = "processing",
+                               per_page: int = MAX_PER_PAGE) -> tuple[list[WooOrder], int]:
+        """One page of the orders created in ``[start, end)`` (UTC, ``dates_are_gmt=true``), oldest first, and the
+        number of pages (``X-WP-TotalPages``): what a backfill reads."""
+        params: dict[str, Any] = {"after": wc_gmt_param(start), "before": wc_gmt_param(end), "dates_are_gmt": "true",
+                                  "orderby": "date", "order": "asc", "per_page": min(per_page, MAX_PER_PAGE),
+                                  "page": page, "status": status}
+        response = self.call("GET", f"/{API}/orders", params=params)
+        orders = [WooOrder.model_validate(body) for body in response.json()]
+        return orders, int(response.headers.get("X-WP-TotalPages") or "1")
 
     def update_order(self, order_id: int | str, fields: dict[str, Any]) -> WooOrder:
         return WooOrder.model_validate(self.call("PUT", f"/{API}/orders/{order_id}", json=fields).json())

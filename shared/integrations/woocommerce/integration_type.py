@@ -26,9 +26,9 @@ from ..core.integration_types import (
     CredentialsRejected,
     IntegrationContext,
     IntegrationType,
-    register,
 )
-from ..core.stores import Tenant
+from ..core.services import credential
+from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM
 from .client import API, STORE_BUDGET, StoreIndex, WooCommerceClient
@@ -40,7 +40,7 @@ from .models import (
     WooCommerceOrderSettings,
     normalise_store_url,
 )
-from .services import client_from, credential, delivery_url, integrations, webhook_secret
+from .services import client_from, delivery_url, webhook_secret
 from .webhooks import ensure_webhooks, remove_webhooks
 
 #: Configuration calls answer a person waiting on a screen: fewer, shorter tries than the workers make.
@@ -185,7 +185,7 @@ class WooCommerceType(IntegrationType):
             tracking = client.index().tracking_namespace
         except UpstreamError:
             tracking = state.get("trackingNamespace")
-        integrations().forget(integration.integration_id)
+        core().integrations.forget(integration.integration_id)
         return {
             "webhookSecret": sealed,
             "webhookStoreUrl": store_url,
@@ -205,7 +205,7 @@ class WooCommerceType(IntegrationType):
         # on, and WooCommerce disables a webhook after repeated failed deliveries.
         with suppress(UpstreamAuthFailed, UpstreamNotFound):
             remove_webhooks(client, delivery_url=url)
-        integrations().forget(integration.integration_id)
+        core().integrations.forget(integration.integration_id)
 
 
-INTEGRATION_TYPE = register(WooCommerceType())
+INTEGRATION_TYPE = WooCommerceType()

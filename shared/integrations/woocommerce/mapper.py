@@ -62,16 +62,24 @@ class Skipped:
     resolution: str
 
 
+def skipped(order: WooOrder) -> Skipped | None:
+    """Why ``order`` is never sent to the warehouse, if it isn't (a pickup order)."""
+    pickup = [line for line in order.shipping_lines if line.is_pickup]
+    if not pickup:
+        return None
+    return Skipped(
+        reason=f"Order #{order.reference} is collected by the customer "
+        f"({pickup[0].method_title or pickup[0].method_id}); pickup orders are not sent to the warehouse",
+        resolution="Nothing to do here: fulfil pickup orders in the store. Pickup orders are not supported by "
+        "this integration (product limitation).",
+    )
+
+
 def map_order(order: WooOrder, *, customer_id: str, warehouse_id: str) -> Mapped | Skipped:
     """The outbound order for ``order``, a :class:`Skipped` reason, or :class:`MappingRefused` naming each field."""
-    pickup = [line for line in order.shipping_lines if line.is_pickup]
-    if pickup:
-        return Skipped(
-            reason=f"Order #{order.reference} is collected by the customer "
-            f"({pickup[0].method_title or pickup[0].method_id}); pickup orders are not sent to the warehouse",
-            resolution="Nothing to do here: fulfil pickup orders in the store. Pickup orders are not supported by "
-            "this integration (product limitation).",
-        )
+    skip = skipped(order)
+    if skip is not None:
+        return skip
     problems: list[dict[str, str]] = []
     warnings: list[str] = []
     items = _items(order, problems)

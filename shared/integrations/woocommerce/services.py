@@ -1,56 +1,31 @@
-"""What every WooCommerce flow shares: the integration record, its store client, its settings, the sync key of an
-order, and the work queue.
+"""What every WooCommerce flow shares: the sync key of an order, its version, its work item, the store client,
+the integration's settings and webhook secret.
 
-Integrations are read from IntegrationsTable (written by the management API) and cached per warm Lambda for
-:data:`INTEGRATION_TTL` seconds: webhooks for one store arrive in bursts, and a changed setting is seen within a
-minute. The store client is built from the integration's sealed credentials (opened once per warm Lambda).
+The store client is built from the integration's sealed credentials and cached per warm Lambda by them (a new key
+makes a new client, so its connection pool and token bucket are reused across orders of one store).
 """
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pydantic import SecretStr
 
-from ..core import aws
 from ..core.context import core, on_reset
-from ..core.crypto import Credentials
-from ..core.errors import ConfigurationError
-from ..core.integration_types import Integration, IntegrationStatus
-from ..core.retry import register_queue
-from ..core.stores import RecordRef
+from ..core.integration_types import Integration
+from ..core.records import RecordRef
+from ..core.services import IntegrationUnusable, credential, sealed_secret
 from ..core.workitems import WorkItem
 from . import PLATFORM
 from .client import WooCommerceClient
 from .mapper import content_fingerprint, order_snapshot
 from .models import WooCommerceFulfilmentSettings, WooCommerceOrderSettings, WooOrder
 
-#: Work item kinds on WooCommerceQueue.
+#: Work item kinds on WooCommerceQueue (the poll, backfill and WMS-event kinds come from the frame).
 ORDER_CHANGED = "woocommerce.order.changed"
 POLL = "woocommerce.poll"
-WRITE_BACK = "woocommerce.order.write-back"
-INTEGRATION_TTL = 60.0
-
-
-class IntegrationUnusable(ConfigurationError):
-    """The integration is missing something a flow needs (credentials, a setting)."""
-
-    resolution = "Reconfigure the WooCommerce integration (authentication and order creation steps)."
-
-
-def queue_url() -> str:
-    url = os.environ.get("WOOCOMMERCE_QUEUE_URL", "")
-    if not url:
-        raise ConfigurationError("WOOCOMMERCE_QUEUE_URL is not set (template.yaml Globals)")
-    return url
-
-
-# A WooCommerce record's kept work item goes back on the WooCommerce queue (core.retry; the management API's retry).
-register_queue(f"{PLATFORM}.", queue_url)
 
 
 def order_ref(integration_id: str, order_id: int | str) -> RecordRef:
@@ -72,87 +47,18 @@ def order_version(order: WooOrder) -> str:
 
 
 def order_work_item(integration: Integration, order_id: int | str, *, version: str, source: str) -> WorkItem:
-    """The re-fetch work item for one order. Webhooks and the poller key it the same way (:func:`order_version`),
-    so a webhook and a poll (or ``order.created`` + ``order.updated`` with one payload, woocommerce#19764) that saw
-    the same version of the order do the work once."""
+    """The re-fetch work item for one order. Webhooks, the poller and backfill key it the same way
+    (:func:`order_version`), so a webhook and a poll (or ``order.created`` + ``order.updated`` with one payload,
+    woocommerce#19764) that saw the same version of the order do the work once."""
     return WorkItem(
         kind=ORDER_CHANGED,
         tenant_id=integration.tenant_id,
         integration_id=integration.integration_id,
         idempotency_key=f"woocommerce:{integration.integration_id}:order:{order_id}:{version}",
-        sync_key=order_ref(integration.integration_id, order_id).key,
+        record=order_ref(integration.integration_id, order_id),
         payload={"orderId": int(order_id), "version": version},
         source=source,
     )
-
-
-# --- integrations -----------------------------------------------------------------------------------------------
-
-
-class IntegrationStore:
-    """WooCommerce integrations by id, cached per warm Lambda for ``ttl`` seconds (read through the core's store),
-    and the ids of the live ones (GSI ``byLiveType``)."""
-
-    def __init__(self, table_name: str, *, ttl: float = INTEGRATION_TTL) -> None:
-        self.table_name = table_name
-        self.ttl = ttl
-        self._cache: dict[str, tuple[float, Integration | None]] = {}
-
-    def get(self, integration_id: str, *, fresh: bool = False) -> Integration | None:
-        cached = self._cache.get(integration_id)
-        if cached and not fresh and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
-        integration = core().integrations.get(integration_id)
-        if integration is not None and integration.type != PLATFORM:
-            integration = None
-        self._cache[integration_id] = (time.monotonic(), integration)
-        return integration
-
-    def forget(self, integration_id: str) -> None:
-        self._cache.pop(integration_id, None)
-
-    def live_ids(self) -> Iterator[str]:
-        """Every live WooCommerce integration (a query of the sparse index, keys only; never a scan)."""
-        paginator = aws.dynamodb().get_paginator("query")
-        for page in paginator.paginate(
-            TableName=self.table_name,
-            IndexName="byLiveType",
-            KeyConditionExpression="liveType = :type",
-            ExpressionAttributeValues={":type": {"S": PLATFORM}},
-        ):
-            for item in page["Items"]:
-                yield item["integrationId"]["S"]
-
-
-@lru_cache(maxsize=1)
-def integrations() -> IntegrationStore:
-    return IntegrationStore(core().settings.integrations_table)
-
-
-on_reset(integrations.cache_clear)
-
-
-def is_live(integration: Integration | None) -> bool:
-    return integration is not None and integration.status == IntegrationStatus.LIVE
-
-
-# --- credentials, settings, clients ---------------------------------------------------------------------------
-
-
-def credential(credentials: Mapping[str, SecretStr], name: str) -> str:
-    """A credential field by its API name (``consumerKey``) or its Python name (``consumer_key``)."""
-    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
-    for candidate in (name, snake):
-        if candidate in credentials:
-            return credentials[candidate].get_secret_value()
-    raise IntegrationUnusable(f"The integration's credentials have no {name}")
-
-
-def open_credentials(integration: Integration) -> Credentials:
-    if not integration.credentials:
-        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
-    return core().vault.open(integration.credentials, tenant_id=integration.tenant_id,
-                             integration_id=integration.integration_id)
 
 
 def store_client(integration: Integration) -> WooCommerceClient:
@@ -199,11 +105,7 @@ def settings_of(integration: Integration) -> Settings:
 
 def webhook_secret(integration: Integration) -> str | None:
     """The secret WooCommerce signs this integration's deliveries with (sealed in ``platformState``)."""
-    sealed = integration.platform_state.get("webhookSecret")
-    if not isinstance(sealed, str) or not sealed:
-        return None
-    return core().vault.open(sealed, tenant_id=integration.tenant_id,
-                             integration_id=integration.integration_id).reveal("secret")
+    return sealed_secret(integration, "webhookSecret")
 
 
 def delivery_url(api_base_url: str, integration_id: str) -> str:

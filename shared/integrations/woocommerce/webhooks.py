@@ -26,11 +26,14 @@ from ..core.context import core
 from ..core.crypto import SealedSecretUnreadable
 from ..core.errors import SignatureInvalid
 from ..core.integration_types import Integration, IntegrationStatus
+from ..core.services import integration as load_integration
 from ..core.signing import verify_base64_body_signature
 from ..core.workitems import WorkItem, enqueue
+from . import PLATFORM
 from .client import WooCommerceClient
+from .connector import CONNECTOR
 from .models import ORDER_TOPICS, Webhook, WooOrder
-from .services import integrations, order_ref, order_version, order_work_item, queue_url, webhook_secret
+from .services import order_ref, order_version, order_work_item, webhook_secret
 
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 TOPIC_HEADER = "x-wc-webhook-topic"
@@ -75,7 +78,7 @@ def ping_webhook_id(headers: Mapping[str, str], body: bytes) -> str | None:
 
 def known_integration(integration_id: str) -> Integration:
     """The integration a delivery or ping is for; unknown → :class:`SignatureInvalid` (nothing told)."""
-    integration = integrations().get(integration_id)
+    integration = load_integration(integration_id, of_type=PLATFORM)
     if integration is None:
         raise SignatureInvalid(f"Unknown WooCommerce integration {integration_id}")
     if integration.status == IntegrationStatus.DELETED:
@@ -127,7 +130,7 @@ def accept(integration: Integration, headers: Mapping[str, str], body: bytes, *,
         + (f" (status {status}, modified {modified_gmt} UTC)" if status else "")
         + f"; webhook {headers.get(WEBHOOK_ID_HEADER, '?')}, delivery {delivery_id}",
     )
-    enqueue(queue_url(), item)
+    enqueue(CONNECTOR.queue_url(), item)
     return item
 
 

@@ -16,6 +16,7 @@ it changes, so a rename can't take a name twice and a status change can't leave 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,12 +25,12 @@ from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
-from . import aws
-from .errors import PermanentError, RetryableError
-from .integration_types import Integration, IntegrationStatus, LivePeriod
-from .stores import from_item, to_item
-from .timeutil import utc_iso
-from .weeks import IsoWeek, weeks_touched
+from .. import aws
+from ..errors import PermanentError, RetryableError
+from ..integration_types import Integration, IntegrationStatus, LivePeriod
+from ..timeutil import utc_iso
+from ..weeks import IsoWeek, weeks_touched
+from .dynamo import cancelled_by_condition, from_item, to_item
 
 NAME_PREFIX: Final = "NAME#"
 OPEN_PREFIX: Final = "OPEN#"
@@ -116,20 +117,47 @@ def _open_period(integration: Integration) -> LivePeriod | None:
 
 
 class IntegrationStore:
-    def __init__(self, table_name: str, live_periods_table: str) -> None:
+    """Integrations by id; :meth:`cached` keeps them for ``ttl`` seconds per warm Lambda (webhooks for one store
+    arrive in bursts; a changed setting is seen within a minute, and a door re-reads before it refuses anything)."""
+
+    def __init__(self, table_name: str, live_periods_table: str, *, ttl: float = 60.0) -> None:
         self.table_name = table_name
         self.live_periods_table = live_periods_table
+        self.ttl = ttl
+        self._cache: dict[str, tuple[float, Integration | None]] = {}
 
     # --- reads ---------------------------------------------------------------------------------------------------
 
     def get(self, integration_id: str) -> Integration | None:
+        """The integration as stored now (a consistent read)."""
         if integration_id.startswith(NAME_PREFIX):
             return None
         response = aws.dynamodb().get_item(
             TableName=self.table_name, Key={"integrationId": {"S": integration_id}}, ConsistentRead=True
         )
         item = response.get("Item")
-        return Integration.model_validate(from_item(item)) if item else None
+        found = Integration.model_validate(from_item(item)) if item else None
+        self._cache[integration_id] = (time.monotonic(), found)
+        return found
+
+    def cached(self, integration_id: str) -> Integration | None:
+        """The integration as this Lambda last read it, if that was less than ``ttl`` seconds ago."""
+        held = self._cache.get(integration_id)
+        if held and time.monotonic() - held[0] < self.ttl:
+            return held[1]
+        return self.get(integration_id)
+
+    def forget(self, integration_id: str) -> None:
+        self._cache.pop(integration_id, None)
+
+    def live_ids(self, integration_type: str) -> Iterator[str]:
+        """Every live integration of a type (a query of the sparse index ``byLiveType``, keys only; never a scan)."""
+        paginator = aws.dynamodb().get_paginator("query")
+        for page in paginator.paginate(TableName=self.table_name, IndexName="byLiveType",
+                                       KeyConditionExpression="liveType = :type",
+                                       ExpressionAttributeValues={":type": {"S": integration_type}}):
+            for item in page["Items"]:
+                yield item["integrationId"]["S"]
 
     def list_for_customer(self, tenant_id: str, customer_id: str) -> list[Integration]:
         """A customer's integrations, deleted ones included (GSI ``byTenantCustomer``, key prefix)."""
@@ -226,6 +254,7 @@ class IntegrationStore:
             operations.append(("name", self._reserve_name(stored)))
         operations += self._index_changes(stored, previous, renamed=stored.name != previous.name)
         self._transact(operations)
+        self._cache[stored.integration_id] = (time.monotonic(), stored)
         return stored
 
     def _index_changes(self, stored: Integration, previous: Integration, *, renamed: bool
@@ -299,11 +328,8 @@ class IntegrationStore:
         try:
             aws.dynamodb().transact_write_items(TransactItems=[op for _, op in operations])  # type: ignore[misc]
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = exc.response.get("CancellationReasons") or []
-            failed = {label for (label, _), reason in zip(operations, reasons, strict=False)
-                      if reason.get("Code") == "ConditionalCheckFailed"}
+            failures = cancelled_by_condition(exc)
+            failed = {label for (label, _), failure in zip(operations, failures, strict=False) if failure}
             if "name" in failed:
                 raise IntegrationNameTaken("This customer already has an integration with that name") from None
             if "integration" in failed:

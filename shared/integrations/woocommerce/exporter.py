@@ -19,89 +19,56 @@ status-change item, which is retried with backoff (the steps above make the repe
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
-from typing import Any
+from typing import ClassVar
 
-from ..cartoncloud.status import StatusChange, TrackingInfo
-from ..cartoncloud.subscriptions import subscribe
 from ..core.context import core
-from ..core.errors import PermanentError, UpstreamError
+from ..core.errors import UpstreamError
+from ..core.events import TrackingInfo, WmsEvent
+from ..core.exporter import ExportContext, Exporter
 from ..core.integration_types import Integration
-from ..core.stores import LinkStatus, RecordRef
+from ..core.records import SyncLink
 from ..core.timeutil import parse_iso
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem
 from . import PLATFORM
 from .client import WooCommerceClient
-from .errors import RouteNotFound
+from .errors import RouteNotFound, WmsOrderRejected
 from .models import WITHDRAWN_STATUSES
-from .services import WRITE_BACK, integrations, is_live, settings_of, store_client
+from .services import settings_of, store_client
 
 TRACKING_CHANGES = frozenset({"PACKED", "DISPATCHED", "TRACKING_CHANGED"})
 NOTE_MARKER = "CartonCloud outbound order"
 
 
-@subscribe(PLATFORM)
-def write_back(change: StatusChange, link: dict[str, Any]) -> str:
-    """Called by the status-change worker; returns the sentence its sync-log entry says."""
-    integration = integrations().get(str(link.get("integrationId") or link.get("scope")))
-    if integration is None or not is_live(integration):
-        return f"WMS {', '.join(change.changes)}: the WooCommerce integration is not live; nothing written back"
-    ref = RecordRef(scope=integration.integration_id, platform=PLATFORM, record_type="order",
-                    record_id=str(link["recordId"]))
-    try:
-        return WriteBack(integration, change, link, ref).run()
-    except PermanentError as exc:
-        retry = WorkItem(kind=WRITE_BACK, tenant_id=integration.tenant_id,
-                         integration_id=integration.integration_id,
-                         idempotency_key=f"woocommerce-write-back:{ref.key}:{uuid.uuid4().hex}", sync_key=ref.key,
-                         payload={"change": change.model_dump(by_alias=True, mode="json")}, source="retry")
-        core().sync_log.mark(ref, LinkStatus.NEEDS_ATTENTION, tenant_id=integration.tenant_id,
-                             integration_id=integration.integration_id, error=str(exc), resolution=exc.resolution,
-                             work_item=retry.to_message())
-        return f"Write-back of WMS {', '.join(change.changes)} failed: {exc}. {exc.resolution}"
+class OrderExporter(Exporter):
+    platform: ClassVar[str] = PLATFORM
+    title: ClassVar[str] = "WooCommerce"
+
+    def update(self, ctx: ExportContext, link: SyncLink) -> str:
+        return WriteBack(ctx.integration, ctx.event, link).run()
 
 
-def handle_write_back(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
-    """A write-back retried from the sync log (``woocommerce.order.write-back`` on WooCommerceQueue)."""
-    assert item.sync_key
-    shared = core()
-    link = shared.sync_log.link(item.sync_key)
-    if not link:
-        return {"skipped": "no link"}
-    change = StatusChange.model_validate(item.payload["change"])
-    integration = integrations().get(str(item.integration_id))
-    if integration is None or not is_live(integration):
-        shared.sync_log.append(item.sync_key, "ignored", "Integration is not live: nothing written back",
-                               attempt=attempt.number)
-        return {"ignored": True}
-    ref = RecordRef(scope=integration.integration_id, platform=PLATFORM, record_type="order",
-                    record_id=str(link["recordId"]))
-    message = WriteBack(integration, change, link, ref).run()
-    shared.sync_log.set_status(item.sync_key, LinkStatus.SYNCED)
-    shared.sync_log.append(item.sync_key, "write-back", message, attempt=attempt.number)
-    return {"written": message}
+EXPORTER = OrderExporter()
 
 
 class WriteBack:
-    def __init__(self, integration: Integration, change: StatusChange, link: dict[str, Any], ref: RecordRef) -> None:
+    def __init__(self, integration: Integration, change: WmsEvent, link: SyncLink) -> None:
         self.integration = integration
         self.change = change
         self.link = link
-        self.ref = ref
-        self.order_id = str(link["recordId"])
+        self.ref = link.ref
+        self.order_id = link.record_id
         self.settings = settings_of(integration).fulfilment
-        self.log = core().sync_log
+        self.links = core().links
 
     def run(self) -> str:
         changes = set(self.change.changes)
         said: list[str] = []
         if "REJECTED" in changes:
-            self.log.set_status(self.ref.key, LinkStatus.NEEDS_ATTENTION,
-                                error=f"CartonCloud outbound order {self.change.entity_id} was REJECTED",
-                                resolution="See why in CartonCloud, fix it there and resubmit the order.")
-            said.append("the WMS rejected the order (see CartonCloud)")
+            if self.link.memo.get("wmsStatus") == "REJECTED":
+                return f"{self.change.describe()}: the WMS made the order REJECTED when it was created (see above)"
+            raise WmsOrderRejected(f"CartonCloud outbound order {self.change.entity_id} was REJECTED",
+                                   resolution="See why in CartonCloud, fix it there and resubmit the order; the "
+                                              "shop order is updated when it moves on.")
         send_tracking = self.settings.send_tracking and bool(self.change.tracking) and bool(changes & TRACKING_CHANGES)
         complete = self.settings.complete_fulfilment and "DISPATCHED" in changes
         if not send_tracking and not complete:
@@ -109,7 +76,7 @@ class WriteBack:
         client = store_client(self.integration)
         order = client.get_order(self.order_id)
         if order.status in WITHDRAWN_STATUSES:
-            if self.log.set_once(self.ref.key, "divergedStatus", order.status):
+            if self.links.remember_once(self.ref, "divergedStatus", order.status):
                 said.append(f"the order is {order.status} in WooCommerce, so it was not completed and no tracking was"
                             " sent; check the shipment in CartonCloud")
             return f"WMS {', '.join(self.change.changes)}: " + ("; ".join(said) or f"order is {order.status}")
@@ -145,14 +112,14 @@ class WriteBack:
             if number not in have:
                 self._add(client, tracking, shipped)
                 added.append(number)
-        sent_before = set(self.link.get("trackingSent") or [])
+        sent_before = set(self.link.memo.get("trackingSent") or [])
         removed = []
         for row in existing:
             if row.tracking_number in sent_before and row.tracking_number not in wanted:
                 client.delete_shipment_tracking(self.order_id, row.tracking_id)
                 removed.append(row.tracking_number)
         if sorted(wanted) != sorted(sent_before):
-            self.log.set_once(self.ref.key, "trackingSent", sorted(wanted))
+            self.links.remember_once(self.ref, "trackingSent", sorted(wanted))
         parts = []
         if added:
             parts.append(f"tracking {', '.join(added)} added")

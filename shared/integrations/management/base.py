@@ -1,0 +1,147 @@
+"""What every part of the management service shares: authorise first, then load (a refused request reads nothing
+of another tenant's), the configuration history, and helpers for request bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from ..core.context import Core, core
+from ..core.crypto import Credentials
+from ..core.errors import TenantNotFound
+from ..core.http import HttpPolicy
+from ..core.integration_types import (
+    STEPS,
+    WMS_WAREHOUSE_MARKER,
+    Integration,
+    IntegrationContext,
+    IntegrationType,
+)
+from ..core.records import RecordRef
+from ..core.stores import Tenant
+from ..core.stores.integrations import IntegrationChanged, IntegrationNameTaken
+from ..core.timeutil import utcnow
+from ..core.weeks import InvalidWeek, IsoWeek
+from . import catalog
+from .errors import Conflict, InvalidRequest, NotAvailableYet, NotFound
+from .permissions import Operation, Principal, authorize
+
+#: CartonCloud's regions (CC-DOC "Environments"); the deployment's own default (WMS_BASE_URL) is allowed too.
+WMS_REGIONS = ("https://api.cartoncloud.com", "https://api.na.cartoncloud.com")
+#: Interactive checks against the WMS fail fast rather than sleep through the workers' retry policy.
+WMS_CHECK_POLICY = HttpPolicy(connect_timeout=3.05, read_timeout=10.0, max_attempts=2, max_delay=1.0,
+                              max_inline_wait=2.0)
+STEP_NAMES = ", ".join(STEPS)
+
+
+def configuration_log_key(integration_id: str) -> str:
+    """The sync-log record holding an integration's configuration history (who changed what, when)."""
+    return RecordRef(scope=integration_id, platform="management", record_type="integration",
+                     record_id=integration_id).key
+
+
+def marked_values(schema: Mapping[str, Any], data: Any, *, root: Mapping[str, Any] | None = None, path: str = ""
+                  ) -> Iterator[tuple[str, str]]:
+    """``(field path, value)`` for every value whose JSON Schema carries :data:`WMS_WAREHOUSE_MARKER`, following
+    ``$ref``, ``anyOf``/``oneOf``/``allOf``, object properties, maps and arrays (so nested mappings are found)."""
+    root = root or schema
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        schema = target
+    if schema.get(WMS_WAREHOUSE_MARKER) and isinstance(data, str):
+        yield path, data
+        return
+    for keyword in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(keyword, []):
+            yield from marked_values(option, data, root=root, path=path)
+    if isinstance(data, dict):
+        properties = schema.get("properties", {})
+        for key, value in data.items():
+            sub = properties.get(key, schema.get("additionalProperties"))
+            if isinstance(sub, dict):
+                yield from marked_values(sub, value, root=root, path=f"{path}.{key}" if path else key)
+    if isinstance(data, list) and isinstance(schema.get("items"), dict):
+        for index, value in enumerate(data):
+            yield from marked_values(schema["items"], value, root=root, path=f"{path}[{index}]")
+
+
+def parse_week(label: str) -> IsoWeek:
+    try:
+        return IsoWeek.parse(label)
+    except InvalidWeek as exc:
+        raise InvalidRequest(str(exc), field="week", resolution="Name an ISO week like 2026-W07.") from None
+
+
+def as_object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise InvalidRequest("The body must be a JSON object", field="body")
+    return body
+
+
+class ServiceBase:
+    """Loading and authorising, shared by every part of the service. ``clock`` is injectable so tests can place
+    live periods in chosen weeks."""
+
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.clock = clock
+
+    @property
+    def shared(self) -> Core:
+        return core()
+
+    # --- authorisation and loading ------------------------------------------------------------------------------
+
+    def _tenant(self, tenant_id: str) -> Tenant:
+        try:
+            return self.shared.tenants.get(tenant_id)
+        except TenantNotFound:
+            raise NotFound(f"Tenant {tenant_id} is not registered", field="tenantId",
+                           resolution="A tenant administrator registers the tenant by saving its settings "
+                                      "(PUT /tenants/{tenantId}/settings with the WMS API credentials).") from None
+
+    def _authorized(self, principal: Principal, operation: Operation, tenant_id: str,
+                    customer_id: str | None = None) -> Tenant:
+        """The tenant, once ``principal`` may do ``operation``: another tenant is refused before anything is read."""
+        if principal.tenant_id != tenant_id:
+            authorize(principal, operation, tenant_id=tenant_id, customer_id=customer_id)
+        tenant = self._tenant(tenant_id)
+        authorize(principal, operation, tenant_id=tenant_id, customer_id=customer_id,
+                  self_managed_customer_ids=tenant.self_managed_customer_ids)
+        return tenant
+
+    def _integration(self, tenant_id: str, customer_id: str, integration_id: str) -> Integration:
+        found = self.shared.integrations.get(integration_id)
+        if found is None or found.tenant_id != tenant_id or found.customer_id != customer_id:
+            raise NotFound(f"Integration {integration_id} does not exist for this customer", field="integrationId")
+        return found
+
+    @staticmethod
+    def _type(key: str) -> IntegrationType:
+        found = catalog.get(key)
+        if found is None:
+            raise NotAvailableYet(f"Integration type {key!r} is not installed in this deployment", field="type",
+                                  resolution="Contact support: the platform's connector is missing.")
+        return found
+
+    def _context(self, tenant: Tenant, integration: Integration, api_base_url: str) -> IntegrationContext:
+        credentials = (self.shared.vault.open(integration.credentials, tenant_id=tenant.tenant_id,
+                                              integration_id=integration.integration_id)
+                       if integration.credentials else Credentials({}))
+        return IntegrationContext(tenant=tenant, integration=integration, credentials=credentials,
+                                  api_base_url=api_base_url)
+
+    def _save(self, integration: Integration, previous: Integration) -> Integration:
+        try:
+            return self.shared.integrations.save(integration, previous=previous)
+        except IntegrationNameTaken as exc:
+            raise Conflict(str(exc), field="name", resolution=exc.resolution) from None
+        except IntegrationChanged as exc:
+            raise Conflict(str(exc), field="version", resolution=exc.resolution) from None
+
+    def _audit(self, integration: Integration, principal: Principal, event: str, message: str) -> None:
+        self.shared.sync_log.append(configuration_log_key(integration.integration_id), event, message,
+                                    details={"by": principal.subject, "role": principal.role.value})

@@ -1,0 +1,244 @@
+"""Integrations in steps (help pages 001 and 003): types, customers with their live count, create, configure a
+step, finish, delete.
+
+Configure in steps — (1) name, (2) authentication, (3) order creation, (4) fulfilment — then finish, which starts
+the type's triggers and makes the integration live (and billable). Any step can be reconfigured later (credentials
+left out keep the stored ones); delete stops the triggers now and the billing from the next week, and keeps the
+sync history readable. The frame knows no platform: each :class:`IntegrationType` supplies its step models, its
+credentials check and its triggers; the frame validates shapes, checks warehouse fields against the WMS, enforces
+the step order and the per-customer name, and writes every change conditionally."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..cartoncloud.services import wms_client
+from ..core.errors import (
+    IntegrationError,
+    UpstreamError,
+    UpstreamNotFound,
+)
+from ..core.integration_types import (
+    STEPS,
+    Integration,
+    IntegrationStatus,
+    IntegrationType,
+    LivePeriod,
+    SettingsRejected,
+)
+from ..core.stores import Tenant
+from ..core.stores.integrations import IntegrationNameTaken
+from . import catalog
+from .base import STEP_NAMES, ServiceBase, as_object, marked_values
+from .errors import Conflict, IntegrationDeleted, InvalidRequest, NotFound, StepOutOfOrder
+from .models import (
+    CreateIntegration,
+    CustomerList,
+    CustomerView,
+    IntegrationList,
+    IntegrationView,
+    NameStep,
+)
+from .permissions import Operation, Principal, authorize
+
+
+class IntegrationSteps(ServiceBase):
+    # --- integration types --------------------------------------------------------------------------------------
+
+    def integration_types(self, principal: Principal) -> dict[str, Any]:
+        authorize(principal, Operation.READ_TYPES)
+        return {"types": [integration_type.describe() for integration_type in catalog.types().values()]}
+
+    # --- customers ----------------------------------------------------------------------------------------------
+
+    def customers(self, principal: Principal, tenant_id: str) -> CustomerList:
+        """The tenant's WMS customers with their live-integration count and green dot (one WMS call, one query)."""
+        tenant = self._authorized(principal, Operation.READ_CUSTOMERS, tenant_id)
+        counts = self.shared.integrations.live_counts(tenant_id)
+        allowed = set(tenant.self_managed_customer_ids)
+        views = [
+            CustomerView(customer_id=customer.id, name=customer.name, live_integrations=counts.get(customer.id, 0),
+                         has_live_integrations=counts.get(customer.id, 0) > 0, self_managed=customer.id in allowed)
+            for customer in wms_client(tenant).list_customers()
+            if principal.is_admin or customer.id == principal.customer_id
+        ]
+        return CustomerList(customers=sorted(views, key=lambda view: view.name.casefold()))
+
+    # --- integrations -------------------------------------------------------------------------------------------
+
+    def list_integrations(self, principal: Principal, tenant_id: str, customer_id: str, *,
+                          include_deleted: bool = False) -> IntegrationList:
+        self._authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        found = [i for i in self.shared.integrations.list_for_customer(tenant_id, customer_id)
+                 if include_deleted or i.status is not IntegrationStatus.DELETED]
+        return IntegrationList(integrations=[IntegrationView.of(i) for i in
+                                             sorted(found, key=lambda i: (i.created_at, i.integration_id))])
+
+    def get_integration(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str
+                        ) -> IntegrationView:
+        self._authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        return IntegrationView.of(self._integration(tenant_id, customer_id, integration_id))
+
+    def create_integration(self, principal: Principal, tenant_id: str, customer_id: str, body: Any
+                           ) -> IntegrationView:
+        """Step 1: the type and the name. The customer must exist in the tenant's WMS."""
+        tenant = self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        request = CreateIntegration.model_validate(as_object(body))
+        known = catalog.types()
+        if request.type not in known:
+            raise InvalidRequest(f"Unknown integration type {request.type!r}; one of: {', '.join(known)}",
+                                 field="type")
+        try:
+            customer = wms_client(tenant).get_customer(customer_id)
+        except UpstreamNotFound:
+            raise NotFound(f"Customer {customer_id} does not exist in the tenant's WMS", field="customerId",
+                           resolution="Use the id of one of the tenant's CartonCloud customers.") from None
+        now = self.clock()
+        integration = Integration(
+            integration_id=str(uuid.uuid4()), tenant_id=tenant_id, customer_id=customer_id, type=request.type,
+            name=request.name, status=IntegrationStatus.DRAFT, completed_step=0, created_at=now, updated_at=now,
+            customer_name=customer.name,
+        )
+        try:
+            self.shared.integrations.create(integration)
+        except IntegrationNameTaken as exc:
+            raise Conflict(f"Customer {customer.name} already has an integration named {request.name!r}",
+                           field="name", resolution=exc.resolution) from None
+        self._audit(integration, principal, "integration.created", f"Created {request.type} integration "
+                                                                    f"{request.name!r}")
+        return IntegrationView.of(integration)
+
+    def configure_step(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str,
+                       step: str, body: Any, *, api_base_url: str) -> IntegrationView:
+        """Complete or redo one step. A live integration's triggers are restarted with the new settings."""
+        tenant = self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        if step not in STEPS:
+            raise InvalidRequest(f"Unknown step {step!r}; one of: {STEP_NAMES}", field="step")
+        integration = self._integration(tenant_id, customer_id, integration_id)
+        if integration.status is IntegrationStatus.DELETED:
+            raise IntegrationDeleted("The integration is deleted", field="integrationId")
+        index = STEPS.index(step)
+        if index > integration.completed_step + 1:
+            missing = STEPS[integration.completed_step + 1]
+            raise StepOutOfOrder(f"Step {step!r} comes after {missing!r}, which is not complete", field="step")
+        integration_type = self._type(integration.type)
+        fields = as_object(body)
+        now = self.clock()
+        changes: dict[str, Any] = {"updated_at": now, "completed_step": max(integration.completed_step, index)}
+        if step == "name":
+            changes["name"] = NameStep.model_validate(fields).name
+        elif step == "authentication":
+            changes.update(self._authenticate(tenant, integration, integration_type, fields))
+        else:
+            model = integration_type.order_settings_model if step == "orderCreation" \
+                else integration_type.fulfilment_settings_model
+            settings = model.model_validate(fields)
+            self._check_warehouses(tenant, customer_id, settings)
+            integration_type.check_settings(self._context(tenant, integration, api_base_url), step, settings)
+            key = "order_settings" if step == "orderCreation" else "fulfilment_settings"
+            changes[key] = settings.model_dump(by_alias=True, mode="json")
+        updated = integration.model_copy(update=changes)
+        if updated.status is IntegrationStatus.LIVE and step != "name":
+            facts = integration_type.start(self._context(tenant, updated, api_base_url))
+            updated = updated.model_copy(update={"platform_state": {**updated.platform_state, **facts}})
+        saved = self._save(updated, integration)
+        self._audit(saved, principal, f"integration.step.{step}", f"Step {step!r} saved"
+                    + (" and triggers restarted" if saved.status is IntegrationStatus.LIVE and step != "name" else ""))
+        return IntegrationView.of(saved)
+
+    def _authenticate(self, tenant: Tenant, integration: Integration, integration_type: IntegrationType,
+                      fields: dict[str, Any]) -> dict[str, Any]:
+        """Merge the fields sent over the stored credentials, check them with a real platform call, seal them."""
+        model = integration_type.credentials_model
+        known = {field.alias or name for name, field in model.model_fields.items()}
+        stored: dict[str, str] = {}
+        if integration.credentials:
+            opened = self.shared.vault.open(integration.credentials, tenant_id=tenant.tenant_id,
+                                            integration_id=integration.integration_id)
+            stored = {name: opened.reveal(name) for name in opened if name in known}
+        credentials = model.model_validate({**stored, **fields})
+        try:
+            facts = integration_type.check_credentials(tenant, credentials)
+        except UpstreamError as exc:
+            if exc.retryable:
+                raise
+            raise InvalidRequest(f"The credentials could not be used: {exc}", field="authentication",
+                                 resolution=exc.resolution) from None
+        values = {name: str(value) for name, value in credentials.model_dump(by_alias=True, mode="json").items()
+                  if value is not None}
+        sealed = self.shared.vault.seal(values, tenant_id=tenant.tenant_id, integration_id=integration.integration_id)
+        return {"credentials": sealed, "platform_state": {**integration.platform_state, **facts}}
+
+    def _check_warehouses(self, tenant: Tenant, customer_id: str, settings: BaseModel) -> None:
+        """Every warehouse field must name a warehouse the customer may use in the WMS (one WMS call)."""
+        schema = type(settings).model_json_schema(by_alias=True)
+        wanted = list(dict.fromkeys(marked_values(schema, settings.model_dump(by_alias=True, mode="json"))))
+        if not wanted:
+            return
+        usable = {warehouse.id: warehouse.name for warehouse in wms_client(tenant).list_warehouses(
+            customer_id=customer_id)}
+        for field, warehouse_id in wanted:
+            if warehouse_id not in usable:
+                names = ", ".join(f"{name} ({wid})" for wid, name in usable.items()) or "none"
+                raise SettingsRejected(f"Warehouse {warehouse_id} is not one this customer can use",
+                                       field=field, resolution=f"Choose one of the customer's warehouses: {names}.")
+
+    def finish(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str, *,
+               api_base_url: str) -> IntegrationView:
+        """Start the triggers and make the integration live (a new live period: billable from this week)."""
+        tenant = self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        integration = self._integration(tenant_id, customer_id, integration_id)
+        if integration.status is IntegrationStatus.DELETED:
+            raise IntegrationDeleted("The integration is deleted", field="integrationId")
+        if integration.status is IntegrationStatus.LIVE:
+            return IntegrationView.of(integration)
+        if integration.completed_step < len(STEPS) - 1:
+            missing = STEPS[integration.completed_step + 1]
+            raise StepOutOfOrder(f"Complete step {missing!r} before finishing", field="step")
+        integration_type = self._type(integration.type)
+        facts = integration_type.start(self._context(tenant, integration, api_base_url))
+        now = self.clock()
+        live = integration.model_copy(update={
+            "status": IntegrationStatus.LIVE,
+            "live_periods": [*integration.live_periods, LivePeriod(start=now)],
+            "platform_state": {**integration.platform_state, **facts},
+            "updated_at": now,
+        })
+        saved = self._save(live, integration)
+        self._audit(saved, principal, "integration.live", "Finished: triggers started, integration live")
+        return IntegrationView.of(saved)
+
+    def delete(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str, *,
+               api_base_url: str) -> IntegrationView:
+        """Stop the triggers now, close the live period (billing stops from next week), forget the credentials.
+
+        The item and its sync history stay (status DELETED). If the platform can't be reached to remove its
+        triggers, the integration is deleted anyway and ``stopWarning`` says what to remove by hand; webhooks
+        that still arrive for it are refused by its door.
+        """
+        tenant = self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        integration = self._integration(tenant_id, customer_id, integration_id)
+        if integration.status is IntegrationStatus.DELETED:
+            raise IntegrationDeleted("The integration is already deleted", field="integrationId")
+        warning = None
+        if integration.credentials:
+            try:
+                self._type(integration.type).stop(self._context(tenant, integration, api_base_url))
+            except IntegrationError as exc:
+                warning = f"The platform's triggers could not be removed: {exc}. {exc.resolution}"
+        now = self.clock()
+        deleted = integration.model_copy(update={
+            "status": IntegrationStatus.DELETED,
+            "live_periods": [period if period.end is not None else LivePeriod(start=period.start, end=now)
+                             for period in integration.live_periods],
+            "credentials": None,
+            "deleted_at": now,
+            "updated_at": now,
+        })
+        saved = self._save(deleted, integration)
+        self._audit(saved, principal, "integration.deleted", "Deleted: triggers stopped, billing ends this week"
+                    + (f" ({warning})" if warning else ""))
+        return IntegrationView.of(saved, stop_warning=warning)

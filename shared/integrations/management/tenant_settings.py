@@ -1,0 +1,122 @@
+"""Tenant settings: WMS credentials (checked with a token call), price, self-managing customers, and the WMS
+notification secret (shown once)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pydantic import SecretStr
+
+from ..cartoncloud.client import UPSTREAM as WMS_UPSTREAM
+from ..cartoncloud.client import CartonCloudClient
+from ..core.errors import (
+    TenantNotFound,
+    UpstreamAuthFailed,
+    UpstreamNotFound,
+)
+from ..core.http import UpstreamSession
+from ..core.stores import Tenant
+from .base import WMS_CHECK_POLICY, WMS_REGIONS, ServiceBase, as_object
+from .errors import InvalidRequest
+from .models import (
+    TenantSettingsUpdate,
+    TenantSettingsView,
+)
+from .permissions import Operation, Principal, authorize
+
+
+class TenantSettings(ServiceBase):
+    # --- tenant settings ----------------------------------------------------------------------------------------
+
+    def new_notification_secret(self, principal: Principal, tenant_id: str, api_base_url: str) -> dict[str, Any]:
+        """Generate the secret that signs the WMS's change notifications to us, store it sealed, show it once.
+
+        CartonCloud's webhooks are set up by its integration staff (docs/wms-notifications.md), so the 3PL must be
+        able to hand them the secret: it is returned in this response only. Calling again replaces it (rotation):
+        notifications signed with the old one are refused from then on.
+        """
+        tenant = self._authorized(principal, Operation.WRITE_SETTINGS, tenant_id)
+        secret = secrets.token_urlsafe(32)
+        sealed = self.shared.vault.seal({"secret": secret}, tenant_id=tenant.tenant_id)
+        self.shared.tenants.update(tenant.tenant_id, {"notificationSecret": sealed})
+        return {
+            "notificationSecret": secret,
+            "notificationUrl": f"{api_base_url}/wms/{tenant.tenant_id}/notifications",
+            "signature": "X-Notification-Signature: v1=<hex HMAC-SHA256 of '{timestamp}.{raw body}'>, "
+                         "X-Notification-Timestamp: <unix seconds>",
+        }
+
+    def tenant_settings(self, principal: Principal, tenant_id: str) -> TenantSettingsView:
+        return TenantSettingsView.of(self._authorized(principal, Operation.READ_SETTINGS, tenant_id))
+
+    def update_tenant_settings(self, principal: Principal, tenant_id: str, body: Any) -> TenantSettingsView:
+        """Save the tenant's settings; the first save registers the tenant (WMS API credentials required).
+
+        New WMS credentials, or a new region, are checked with a token call; self-managing customers must be
+        customers of the tenant in the WMS.
+        """
+        authorize(principal, Operation.WRITE_SETTINGS, tenant_id=tenant_id)
+        request = TenantSettingsUpdate.model_validate(as_object(body))
+        try:
+            existing: Tenant | None = self.shared.tenants.get(tenant_id)
+        except TenantNotFound:
+            existing = None
+        if request.wms_credentials is None and (existing is None or not existing.wms_credentials):
+            raise InvalidRequest("The WMS API credentials are required to register the tenant",
+                                 field="wmsCredentials",
+                                 resolution="Send wmsCredentials.clientId and clientSecret from CartonCloud: More > "
+                                            "Self-Managed Integrations.")
+        base_url = (request.wms_base_url or (existing.wms_base_url if existing else "")
+                    or self.shared.settings.wms_base_url).rstrip("/")
+        allowed = {*WMS_REGIONS, self.shared.settings.wms_base_url.rstrip("/")}
+        if (request.wms_base_url is not None or existing is None) and base_url not in allowed:
+            raise InvalidRequest(f"{base_url} is not a CartonCloud region", field="wmsBaseUrl",
+                                 resolution=f"Use one of: {', '.join(sorted(allowed))}.")
+        checked = request.wms_credentials is not None or (existing is not None and base_url != existing.wms_base_url)
+        if checked or request.self_managed_customer_ids:
+            client = self._wms_client(tenant_id, base_url, request, existing)
+            if checked:
+                try:
+                    client.check_credentials()
+                except (UpstreamAuthFailed, UpstreamNotFound) as exc:
+                    field = "wmsCredentials.clientSecret" if isinstance(exc, UpstreamAuthFailed) else "wmsBaseUrl"
+                    raise InvalidRequest(f"CartonCloud refused the API client: {exc}", field=field,
+                                         resolution="Copy the client id and secret again from CartonCloud: More > "
+                                                    "Self-Managed Integrations, and check the region.") from None
+            if request.self_managed_customer_ids:
+                customers = {customer.id for customer in client.list_customers()}
+                for index, customer_id in enumerate(request.self_managed_customer_ids):
+                    if customer_id not in customers:
+                        raise InvalidRequest(f"{customer_id} is not a customer of this tenant in CartonCloud",
+                                             field=f"selfManagedCustomerIds[{index}]")
+        values: dict[str, Any] = {"wmsBaseUrl": base_url}
+        if request.name is not None:
+            values["name"] = request.name
+        if request.weekly_price_cents is not None:
+            values["weeklyPriceCents"] = request.weekly_price_cents
+        if request.self_managed_customer_ids is not None:
+            values["selfManagedCustomerIds"] = request.self_managed_customer_ids
+        if request.wms_credentials is not None:
+            values["wmsCredentials"] = self.shared.vault.seal(
+                {"clientId": request.wms_credentials.client_id,
+                 "clientSecret": request.wms_credentials.client_secret}, tenant_id=tenant_id)
+        if existing is None:
+            values.setdefault("name", "")
+            values.setdefault("weeklyPriceCents", Tenant.model_fields["weekly_price_cents"].default)
+            values.setdefault("selfManagedCustomerIds", [])
+        self.shared.tenants.update(tenant_id, values)
+        return TenantSettingsView.of(self.shared.tenants.get(tenant_id))
+
+    def _wms_client(self, tenant_id: str, base_url: str, request: TenantSettingsUpdate, existing: Tenant | None
+                    ) -> CartonCloudClient:
+        """A client with the credentials being saved (or the stored ones), not the cached per-tenant client."""
+        if request.wms_credentials is not None:
+            client_id = request.wms_credentials.client_id
+            secret = SecretStr(request.wms_credentials.client_secret)
+        else:
+            assert existing is not None and existing.wms_credentials is not None
+            opened = self.shared.vault.open(existing.wms_credentials, tenant_id=tenant_id)
+            client_id, secret = opened.reveal("clientId"), opened["clientSecret"]
+        return CartonCloudClient(base_url=base_url, tenant_id=tenant_id, client_id=client_id, client_secret=secret,
+                                 session=UpstreamSession(WMS_UPSTREAM, policy=WMS_CHECK_POLICY))

@@ -1,0 +1,180 @@
+"""A WooCommerce order → one WMS outbound order, however many times and in whatever order we hear about it
+(the frame's :class:`~integrations.core.importer.Importer`, with WooCommerce's hooks).
+
+- **fetch**: the order is re-read from the store (payloads are built late and arrive out of order,
+  woocommerce#15699); a deleted order is logged as gone;
+- **must wait**: an order not in Processing waits (a log line, nothing written);
+- **must skip**: a local-pickup order is skipped with its reason;
+- **map**: a line without a SKU or an unusable address is refused here, before the WMS is called, naming the field;
+- **before create**: the SKUs must exist as products of the customer in the WMS (one search), so nothing REJECTED
+  is left in the WMS;
+- **create**: CartonCloud's 422 DUPLICATE on the customer reference binds to the existing order, which makes a
+  crash between the WMS call and our write harmless; an order the WMS created REJECTED is bound and needs
+  attention;
+- **on linked**: an order already in the WMS is never changed by a later WooCommerce edit (product limitation):
+  a cancellation or an edit is compared with what the WMS order was made from and the divergence is recorded once;
+  a retry of a REJECTED order re-checks it in the WMS.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..cartoncloud.client import CartonCloudClient
+from ..cartoncloud.models import OutboundOrder
+from ..cartoncloud.services import wms_client
+from ..core.context import core
+from ..core.errors import PermanentError, UpstreamRejected
+from ..core.importer import Created, ImportContext, Importer, Skip
+from ..core.records import LinkStatus, SyncLink, WmsRef
+from ..core.worker import Attempt
+from ..core.workitems import WorkItem
+from . import PLATFORM
+from .errors import OrderNotFound, UnknownProducts, WmsOrderRejected
+from .mapper import Mapped, content_fingerprint, describe_divergence, map_order, order_snapshot, skipped
+from .models import SYNC_STATUS, WITHDRAWN_STATUSES, WooOrder
+from .services import settings_of, store_client
+
+#: Products searched per WMS request (one request for any ordinary order).
+PRODUCT_SEARCH_PAGE = 100
+REJECTED_RESOLUTION = (
+    "The order exists in CartonCloud as REJECTED. Fix what it names there (add the product or the stock, then "
+    "resubmit the order in CartonCloud), then retry from the sync log to re-check it."
+)
+
+
+class OrderImporter(Importer[WooOrder, Mapped]):
+    platform: ClassVar[str] = PLATFORM
+    record_type: ClassVar[str] = "order"
+
+    def record_id(self, item: WorkItem) -> str:
+        return str(int(item.payload["orderId"]))
+
+    def describe(self, ctx: ImportContext[WooOrder]) -> str:
+        return f"Order #{ctx.record.reference if ctx.record is not None else ctx.ref.record_id}"
+
+    def fetch(self, ctx: ImportContext[WooOrder]) -> WooOrder | None:
+        try:
+            return store_client(ctx.integration).get_order(ctx.ref.record_id)
+        except OrderNotFound:
+            return None
+
+    def must_wait(self, ctx: ImportContext[WooOrder], record: WooOrder) -> str | None:
+        if record.status == SYNC_STATUS:
+            return None
+        return f"Order #{record.reference} is {record.status}: it goes to the WMS when it reaches {SYNC_STATUS}"
+
+    def must_skip(self, ctx: ImportContext[WooOrder], record: WooOrder) -> Skip | None:
+        skip = skipped(record)
+        return Skip(skip.reason, skip.resolution) if skip is not None else None
+
+    def map(self, ctx: ImportContext[WooOrder], record: WooOrder) -> Mapped:
+        settings = settings_of(ctx.integration)
+        outcome = map_order(record, customer_id=ctx.integration.customer_id,
+                            warehouse_id=settings.order.warehouse_id)
+        assert isinstance(outcome, Mapped), "pickup orders are skipped before mapping"
+        return outcome
+
+    def before_create(self, ctx: ImportContext[WooOrder], mapped: Mapped) -> None:
+        skus = sorted({item.details.product.references.code for item in mapped.order.items
+                       if item.details.product.references and item.details.product.references.code})
+        missing = missing_products(_wms(ctx), ctx.integration.customer_id, skus)
+        if missing:
+            raise UnknownProducts(missing, customer=ctx.integration.customer_id)
+
+    def create(self, ctx: ImportContext[WooOrder], mapped: Mapped) -> Created:
+        assert ctx.record is not None
+        order = ctx.record
+        try:
+            created = _wms(ctx).create_outbound_order(mapped.order)
+        except UpstreamRejected as exc:
+            raise PermanentError(
+                f"CartonCloud refused order #{order.reference}: {exc}",
+                resolution="Correct what CartonCloud names (in WooCommerce, or the integration's warehouse "
+                           "setting), then retry from the sync log.") from None
+        wms_order = created.order
+        assert wms_order.id, "CartonCloud answers every created order with its id"
+        wms = WmsRef(tenant_id=ctx.integration.tenant_id, entity_type="OUTBOUND_ORDER", entity_id=wms_order.id)
+        memo = {"wmsStatus": str(wms_order.status or ""), "customerReference": order.reference}
+        if created.with_issues or wms_order.status == "REJECTED":
+            problem = WmsOrderRejected(f"CartonCloud created outbound order {wms_order.id} as REJECTED: "
+                                       f"{_unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
+            return Created(wms, str(problem), memo=memo, problem=problem)
+        how = "Bound to the existing CartonCloud outbound order" if created.already_existed \
+            else "Created CartonCloud outbound order"
+        snapshot = order_snapshot(order)
+        lines = ", ".join(f"{line['sku']} ×{line['quantity']}" for line in snapshot["lines"])
+        message = (f"{how} {wms_order.id} (customer reference {order.reference}; {lines})"
+                   + (f"; note: {'; '.join(mapped.warnings)}" if mapped.warnings else ""))
+        return Created(wms, message, already_existed=created.already_existed, memo=memo)
+
+    def snapshot(self, record: WooOrder) -> dict[str, Any]:
+        return order_snapshot(record)
+
+    def fingerprint(self, snapshot: dict[str, Any]) -> str:
+        return content_fingerprint(snapshot)
+
+    # --- already in the WMS ---------------------------------------------------------------------------------------
+
+    def on_linked(self, ctx: ImportContext[WooOrder], link: SyncLink, record: WooOrder) -> dict[str, Any]:
+        wms_id = link.wms_order_id or ""
+        links = core().links
+        if link.memo.get("wmsStatus") == "REJECTED" and link.status is LinkStatus.NEEDS_ATTENTION:
+            return self._recheck_rejected(ctx, link, wms_id)
+        if record.status in WITHDRAWN_STATUSES:
+            if links.remember_once(link.ref, "divergedStatus", record.status):
+                ctx.log("diverged", f"Order #{record.reference} was {record.status} in WooCommerce after it reached "
+                                    f"the WMS as outbound order {wms_id}; the WMS order is unchanged",
+                        resolution="If it should not ship, cancel or hold the order in CartonCloud.")
+                return {"diverged": record.status, "wmsOrderId": wms_id}
+            return {"alreadyInWms": wms_id}
+        snapshot = order_snapshot(record)
+        new_fingerprint = content_fingerprint(snapshot)
+        if new_fingerprint != link.fingerprint and links.remember_once(link.ref, "divergedFingerprint",
+                                                                       new_fingerprint):
+            what = describe_divergence(link.snapshot, snapshot)
+            ctx.log("diverged", f"Order #{record.reference} changed in WooCommerce after it reached the WMS ({what}); "
+                                f"outbound order {wms_id} is not changed (WooCommerce edits are not applied after "
+                                "creation)", resolution="If the change matters, make it in CartonCloud by hand.")
+            return {"diverged": what, "wmsOrderId": wms_id}
+        return {"alreadyInWms": wms_id}
+
+    def _recheck_rejected(self, ctx: ImportContext[WooOrder], link: SyncLink, wms_id: str) -> dict[str, Any]:
+        """A retry of an order the WMS created REJECTED: has a person fixed it in CartonCloud since?"""
+        wms_order = _wms(ctx).get_outbound_order(wms_id)
+        if wms_order.status == "REJECTED":
+            raise WmsOrderRejected(f"CartonCloud outbound order {wms_id} is still REJECTED: {_unresolved(wms_order)}",
+                                   resolution=REJECTED_RESOLUTION)
+        links = core().links
+        links.record(link.ref, tenant_id=link.tenant_id, integration_id=link.integration_id,
+                     status=LinkStatus.SYNCED)
+        links.remember(link.ref, "wmsStatus", str(wms_order.status))
+        ctx.log("resolved", f"CartonCloud outbound order {wms_id} is no longer REJECTED (now {wms_order.status})")
+        return {"resolved": wms_id}
+
+
+def _wms(ctx: ImportContext[WooOrder]) -> CartonCloudClient:
+    return wms_client(core().tenants.get(ctx.integration.tenant_id))
+
+
+def _unresolved(order: OutboundOrder) -> str:
+    errors = [e.message for e in (order.details.errors or []) if not e.is_resolved] if order.details else []
+    return "; ".join(errors) or "no reason given"
+
+
+def missing_products(wms: CartonCloudClient, customer_id: str, codes: list[str]) -> list[str]:
+    """The product codes the WMS has no warehouse product for, for this customer (one search per 100 codes).
+
+    CartonCloud would otherwise create the order REJECTED ("Product not found"), which a retry can't undo.
+    """
+    products = wms.find_warehouse_products(customer_id, codes, chunk=PRODUCT_SEARCH_PAGE)
+    found = {p.references.code for p in products if p.references and p.references.code}
+    return [code for code in codes if code not in found]
+
+
+IMPORTER = OrderImporter()
+
+
+def handle_order_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
+    """The ``woocommerce.order.changed`` handler."""
+    return IMPORTER.handle(item, attempt)
