@@ -15,23 +15,18 @@ Run standalone: ``python -m local.sandboxes.cartoncloud --port 0`` prints the ba
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import copy
 import hashlib
 import hmac
 import json
-import math
 import secrets
-import signal
 import sys
-import threading
 import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .base import (
@@ -43,7 +38,9 @@ from .base import (
     control_body,
     pick,
     serve,
+    serve_until_stopped,
 )
+from .common import basic_credentials, finite_decimal, json_number, paginate
 
 API_VERSION = "1"
 #: Warehouse-product examples in the reference use ``Accept-Version: 8`` (v7 added countryOfOrigin).
@@ -332,20 +329,11 @@ def _decimal(value: Any, *, strict: bool = False) -> Decimal | None:
     """A JSON number (or, unless ``strict``, a numeric string) as Decimal; None for anything else."""
     if isinstance(value, bool) or value is None or (strict and not isinstance(value, int | float)):
         return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def _number(value: Decimal) -> int | float:
-    """A Decimal as the JSON number CartonCloud writes (``12`` rather than ``12.0``)."""
-    return int(value) if value == value.to_integral_value() else float(value)
+    return finite_decimal(value)
 
 
 def _qty(value: Decimal) -> str:
-    return str(_number(value))
+    return str(json_number(value))
 
 
 def _dollars(value: Decimal) -> str:
@@ -411,7 +399,7 @@ def _normalise_numbers(value: Any) -> Any:
     if isinstance(value, dict):
         for key, entry in value.items():
             number = _decimal(entry) if key in NUMERIC_KEYS and isinstance(entry, str) else None
-            value[key] = _number(number) if number is not None else _normalise_numbers(entry)
+            value[key] = json_number(number) if number is not None else _normalise_numbers(entry)
     return value
 
 
@@ -582,13 +570,8 @@ class CartonCloudSandbox(Sandbox):
             return SandboxResponse.json(exc.status, exc.entries, exc.headers)
 
     def _basic_auth(self, request: SandboxRequest) -> Tenant:
-        scheme, _, encoded = (request.header("Authorization") or "").partition(" ")
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            decoded = ""
-        client_id, sep, secret = decoded.partition(":")
-        if scheme.lower() == "basic" and sep:
+        client_id, sep, secret = (basic_credentials(request.header("Authorization")) or "").partition(":")
+        if sep:
             for tenant in self.tenants.values():
                 if tenant.client_id == client_id and hmac.compare_digest(tenant.client_secret, secret):
                     return tenant
@@ -992,9 +975,9 @@ class CartonCloudSandbox(Sandbox):
         page = _positive_int(request.param("page"), 1, "page")
         size = _positive_int(request.param("size"), 50, "size")
         matches = [doc for doc in documents if test(doc)]  # insertion order is creation order
-        chunk = matches[(page - 1) * size: page * size]
+        chunk, pages = paginate(matches, page, size)
         headers = {
-            "Total-Pages": str(math.ceil(len(matches) / size)),
+            "Total-Pages": str(pages),
             "Page-Size": str(size),
             "Page-Number": str(page),
             "Total-Elements": str(len(matches)),
@@ -1095,7 +1078,7 @@ class CartonCloudSandbox(Sandbox):
             tenant = self.tenant(tenant_id)
             self._control_customer(tenant, customer_id)
             tenant.stock[(customer_id, code)] = amount
-            return {"customerId": customer_id, "code": code, "quantity": _number(amount)}
+            return {"customerId": customer_id, "code": code, "quantity": json_number(amount)}
 
     def set_rate_card(self, tenant_id: str, rate_card: dict[str, Any] | None) -> dict[str, Any] | None:
         """Replace the tenant's rate card (``None``: every quote answers "No matching rate found.").
@@ -1283,7 +1266,7 @@ class CartonCloudSandbox(Sandbox):
                 **tenant.to_json(),
                 "customers": list(tenant.customers.values()),
                 "warehouses": list(tenant.warehouses.values()),
-                "stock": [{"customerId": c, "code": code, "quantity": _number(q)}
+                "stock": [{"customerId": c, "code": code, "quantity": json_number(q)}
                           for (c, code), q in tenant.stock.items()],
                 "rateCard": tenant.rate_card,
             })
@@ -1422,7 +1405,7 @@ def _charges(rate: dict[str, Any], body: dict[str, Any], currency: str) -> list[
             fee = (count * unit_price).quantize(cents, ROUND_HALF_UP)
             description = f"{_qty(count)} {label} at {_dollars(unit_price)} = {_dollars(fee)}"
         running += fee
-        money = {"amount": _number(fee), "currency": currency}
+        money = {"amount": json_number(fee), "currency": currency}
         charges.append({"feeCategory": dict(category), "description": description, "fee": money,
                         "feeAfterModifiers": dict(money)})
     return charges
@@ -1479,18 +1462,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tenant_id:
         sandbox.add_tenant(args.tenant_id, client_id=args.client_id, client_secret=args.client_secret,
                            notification_url=args.notification_url, notification_secret=args.notification_secret)
-    server, thread, base_url = serve(sandbox, args.host, args.port)
-    print(base_url, flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # the local stack stops us with SIGTERM
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-        server.server_close()
-    return 0
+    server, _thread, base_url = serve(sandbox, args.host, args.port)
+    return serve_until_stopped(server, base_url)
 
 
 if __name__ == "__main__":

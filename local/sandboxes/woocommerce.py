@@ -36,20 +36,16 @@ from __future__ import annotations
 
 import argparse
 import base64
-import binascii
 import copy
 import hashlib
 import hmac
 import json
-import math
 import secrets
-import signal
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
@@ -64,7 +60,9 @@ from .base import (
     control_body,
     pick,
     serve,
+    serve_until_stopped,
 )
+from .common import basic_credentials, finite_decimal, json_number, paginate
 
 WC_VERSION = "8.9.3"
 WP_VERSION = "6.5.5"
@@ -205,11 +203,8 @@ def _money(value: Decimal) -> str:
 
 
 def _decimal(value: Any, name: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ControlError(f"{name} must be a number") from None
-    if not number.is_finite():
+    number = finite_decimal(value)
+    if number is None:
         raise ControlError(f"{name} must be a number")
     return number
 
@@ -391,13 +386,8 @@ class WooCommerceSandbox(Sandbox):
 
     def _authenticate(self, request: SandboxRequest, store: Store) -> ApiKey | None:
         consumer_key = consumer_secret = None
-        header = "" if store.strips_authorization else (request.header("Authorization") or "")
-        scheme, _, encoded = header.partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
-                decoded = ""
+        decoded = None if store.strips_authorization else basic_credentials(request.header("Authorization"))
+        if decoded is not None:
             consumer_key, _, consumer_secret = decoded.partition(":")
         if not consumer_key:
             consumer_key = request.param("consumer_key")
@@ -496,8 +486,7 @@ class WooCommerceSandbox(Sandbox):
             orderby, lambda o: (o["date_created_gmt"], o["id"]))
         orders.sort(key=sort_key, reverse=direction == "desc")
         total = len(orders)
-        pages = math.ceil(total / per_page) if total else 0
-        chunk = orders[(page - 1) * per_page: page * per_page]
+        chunk, pages = paginate(orders, page, per_page)
         headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
         links = []
         base = f"{store.home}/wp-json/wc/v3/orders"
@@ -652,10 +641,9 @@ class WooCommerceSandbox(Sandbox):
         status = str(call.params.get("status", "all"))
         hooks = [h for h in call.store.webhooks.values() if status == "all" or h["status"] == status]
         hooks.sort(key=lambda h: h["id"], reverse=True)
-        total = len(hooks)
-        chunk = hooks[(page - 1) * per_page: page * per_page]
+        chunk, pages = paginate(hooks, page, per_page)
         return _response(200, [self.webhook_json(call.store, h) for h in chunk],
-                         {"X-WP-Total": str(total), "X-WP-TotalPages": str(math.ceil(total / per_page))})
+                         {"X-WP-Total": str(len(hooks)), "X-WP-TotalPages": str(pages)})
 
     def _create_webhook(self, call: _Call) -> SandboxResponse:
         hook = self._new_webhook(call.store, call.params)
@@ -1035,7 +1023,7 @@ class WooCommerceSandbox(Sandbox):
         return {"id": order_id * 100 + index, "name": name, "product_id": store.product_ids[product_key],
                 "variation_id": 0, "quantity": quantity, "tax_class": "", "subtotal": total, "subtotal_tax": "0.00",
                 "total": total, "total_tax": "0.00", "taxes": [], "meta_data": [], "sku": sku,
-                "price": int(price) if price == price.to_integral_value() else float(price)}
+                "price": json_number(price)}
 
     def set_order_status(self, slug: str, order_id: int, status: str) -> dict[str, Any]:
         """The shop moves an order (e.g. payment clears: pending → processing), firing ``order.updated``."""
@@ -1287,21 +1275,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sandbox = WooCommerceSandbox()
-    server, thread, base_url = serve(sandbox, args.host, args.port)
+    server, _thread, base_url = serve(sandbox, args.host, args.port)
     if args.store:
         sandbox.add_store(args.store, home=f"{base_url}/{args.store}", consumer_key=args.consumer_key,
                           consumer_secret=args.consumer_secret)
-    print(base_url, flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-        server.server_close()
-    return 0
+    return serve_until_stopped(server, base_url)
 
 
 if __name__ == "__main__":
