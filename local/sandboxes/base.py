@@ -20,6 +20,7 @@ import json
 import logging
 import random
 import re
+import signal
 import threading
 import time
 import urllib.error
@@ -651,3 +652,21 @@ def serve(
     thread.start()
     bound_host, bound_port = server.server_address[:2]
     return server, thread, f"http://{bound_host!s}:{bound_port}"
+
+
+def serve_until_stopped(server: ThreadingHTTPServer, base_url: str) -> int:
+    """Print ``base_url``, then keep serving until SIGTERM (how the local stack stops us) or Ctrl-C; returns 0.
+
+    The standalone ``python -m local.sandboxes.<platform>`` servers end in this.
+    """
+    print(base_url, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+    return 0
