@@ -1,4 +1,5 @@
-"""What every HTTP door shares: the raw body as sent, and RFC 9457 problem responses.
+"""What every HTTP door shares: the raw body as sent, a strict JSON reading of it, the integration a delivery is
+for (re-read before anything is refused), and RFC 9457 problem responses.
 
 Every 4xx names the field and the reason, and the door returns it before anything is written or queued.
 """
@@ -7,13 +8,67 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from pydantic import ValidationError
 
+from .errors import SignatureInvalid
+from .integration_types import Integration
+from .services import integration
+
 PROBLEM_JSON = "application/problem+json"
+#: Deeper than any real order or notification; deeper bodies are refused before they can exhaust the stack.
+MAX_JSON_DEPTH = 64
+
+
+class BadBody(ValueError):
+    """A body a door can't use: answered 400 naming ``field``."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def json_body(raw: bytes, *, field: str = "body") -> Any:
+    """The body as JSON: UTF-8 only (RFC 8259 §8.1: no BOM, no UTF-16 guessing), at most :data:`MAX_JSON_DEPTH`
+    levels deep. Raises :class:`BadBody` otherwise."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise BadBody(field, "starts with a byte order mark; send UTF-8 without one")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadBody(field, "is not UTF-8") from None
+    if _depth(text) > MAX_JSON_DEPTH:
+        raise BadBody(field, f"is nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise BadBody(field, "is not JSON") from None
+
+
+def _depth(text: str) -> int:
+    """How deeply brackets nest, outside strings (a scan, so no recursion can overflow)."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def raw_body(body: str | None, is_base64_encoded: bool) -> bytes:
@@ -52,3 +107,25 @@ def invalid_body(exc: ValidationError) -> Response[str]:
     errors = field_errors(exc)
     names = ", ".join(e["field"] for e in errors)
     return problem(400, "Invalid request body", f"These fields are missing or invalid: {names}", errors)
+
+
+def verified_integration(integration_id: str, platform: str, verify: Callable[[Integration], None]) -> Integration:
+    """The integration a delivery is for, once ``verify`` accepted the delivery with it (raising
+    :class:`SignatureInvalid` when it doesn't).
+
+    A warm Lambda's cached copy is tried first; before anything is refused (an unknown integration, a signature that
+    doesn't match) the integration is read again, uncached: it may have been finished, re-keyed or re-registered a
+    moment ago, and a platform that never retries (WooCommerce) would lose the delivery.
+    """
+    cached = integration(integration_id, of_type=platform)
+    if cached is not None:
+        try:
+            verify(cached)
+            return cached
+        except SignatureInvalid:
+            pass
+    fresh = integration(integration_id, fresh=True, of_type=platform)
+    if fresh is None:
+        raise SignatureInvalid(f"Unknown {platform} integration {integration_id}")
+    verify(fresh)
+    return fresh

@@ -11,6 +11,8 @@ from .errors import SignatureInvalid
 
 #: Replay window for timestamped signatures (Stripe's and Standard Webhooks' tolerance): docs/wms-notifications.md
 DEFAULT_TOLERANCE_SECONDS = 300
+#: Unix seconds have 10 digits until the year 2286; anything much longer is not a timestamp.
+MAX_TIMESTAMP_DIGITS = 12
 
 
 def hmac_sha256(secret: str, message: bytes) -> bytes:
@@ -40,16 +42,17 @@ def verify_timestamped(
         raise SignatureInvalid("No signing secret is configured for this sender; every request is refused")
     if not timestamp or not signature_header:
         raise SignatureInvalid("Missing signature or timestamp header")
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise SignatureInvalid("Signature timestamp is not an integer of seconds") from None
+    # Unix seconds: ASCII digits only, and few enough that no float or overflow ever comes into it.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TIMESTAMP_DIGITS):
+        raise SignatureInvalid("Signature timestamp is not an integer of seconds")
+    sent_at = int(timestamp)
     if abs((now if now is not None else time.time()) - sent_at) > tolerance:
         raise SignatureInvalid(f"Signature timestamp is outside the {tolerance}s tolerance")
-    expected = hmac_sha256(secret, f"{sent_at}.".encode() + body).hex()
+    expected = hmac_sha256(secret, f"{sent_at}.".encode() + body).hex().encode()
     candidates = [part.strip()[3:] for part in signature_header.split(",") if part.strip().startswith("v1=")]
-    # compare_digest on every candidate: no early exit that would time-leak which one matched.
-    matched = [hmac.compare_digest(expected, candidate) for candidate in candidates]
+    # compare_digest on every candidate, as bytes (a non-ASCII header can't raise): no early exit that would
+    # time-leak which one matched.
+    matched = [hmac.compare_digest(expected, candidate.encode("utf-8", "replace")) for candidate in candidates]
     if not any(matched):
         raise SignatureInvalid("Signature does not match the body")
 
@@ -60,6 +63,6 @@ def verify_base64_body_signature(*, secret: str | None, signature: str | None, b
         raise SignatureInvalid("No signing secret is configured for this sender; every request is refused")
     if not signature:
         raise SignatureInvalid("Missing signature header")
-    expected = base64.b64encode(hmac_sha256(secret, body)).decode("ascii")
-    if not hmac.compare_digest(expected, signature.strip()):
+    expected = base64.b64encode(hmac_sha256(secret, body))
+    if not hmac.compare_digest(expected, signature.strip().encode("utf-8", "replace")):
         raise SignatureInvalid("Signature does not match the body")

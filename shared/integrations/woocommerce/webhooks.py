@@ -14,7 +14,6 @@ remembered to find, heal or remove them.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,9 +23,8 @@ from pydantic import SecretStr, ValidationError
 
 from ..core.context import core
 from ..core.crypto import SealedSecretUnreadable
-from ..core.errors import SignatureInvalid
+from ..core.doors import BadBody, json_body, verified_integration
 from ..core.integration_types import Integration, IntegrationStatus
-from ..core.services import integration as load_integration
 from ..core.signing import verify_base64_body_signature
 from ..core.workitems import WorkItem, enqueue
 from . import PLATFORM
@@ -77,23 +75,30 @@ def ping_webhook_id(headers: Mapping[str, str], body: bytes) -> str | None:
 
 
 def known_integration(integration_id: str) -> Integration:
-    """The integration a delivery or ping is for; unknown → :class:`SignatureInvalid` (nothing told)."""
-    integration = load_integration(integration_id, of_type=PLATFORM)
-    if integration is None:
-        raise SignatureInvalid(f"Unknown WooCommerce integration {integration_id}")
-    if integration.status == IntegrationStatus.DELETED:
-        raise IntegrationGone(f"Integration {integration_id} was deleted")
-    return integration
+    """The integration a ping is for; unknown (after an uncached look) → :class:`SignatureInvalid` (nothing told)."""
+    def exists(integration: Integration) -> None:
+        pass
+
+    return _not_deleted(verified_integration(integration_id, PLATFORM, exists))
 
 
 def verify(integration_id: str, headers: Mapping[str, str], body: bytes) -> Integration:
-    """Check the delivery's signature over the raw body in constant time; raises :class:`SignatureInvalid`."""
-    integration = known_integration(integration_id)
-    try:
-        secret = webhook_secret(integration)
-    except SealedSecretUnreadable:
-        secret = None  # refused like a missing secret (and reported in the logs by the door)
-    verify_base64_body_signature(secret=secret, signature=headers.get(SIGNATURE_HEADER), body=body)
+    """Check the delivery's signature over the raw body in constant time; raises :class:`SignatureInvalid`. The
+    integration is re-read, uncached, before a delivery is refused (core.doors.verified_integration)."""
+    def signed_by(integration: Integration) -> None:
+        _not_deleted(integration)
+        try:
+            secret = webhook_secret(integration)
+        except SealedSecretUnreadable:
+            secret = None  # refused like a missing secret (and reported in the logs by the door)
+        verify_base64_body_signature(secret=secret, signature=headers.get(SIGNATURE_HEADER), body=body)
+
+    return verified_integration(integration_id, PLATFORM, signed_by)
+
+
+def _not_deleted(integration: Integration) -> Integration:
+    if integration.status == IntegrationStatus.DELETED:
+        raise IntegrationGone(f"Integration {integration.integration_id} was deleted")
     return integration
 
 
@@ -103,9 +108,9 @@ def accept(integration: Integration, headers: Mapping[str, str], body: bytes, *,
     if topic not in ORDER_RESOURCE_TOPICS:
         raise BadDelivery("X-WC-Webhook-Topic", f"{topic or 'no topic'} is not an order topic this URL takes")
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise BadDelivery("body", "is not JSON") from None
+        payload = json_body(body)
+    except BadBody as exc:
+        raise BadDelivery(exc.field, exc.reason) from None
     if not isinstance(payload, dict):
         raise BadDelivery("body", "must be a JSON object (the order)")
     order_id = payload.get("id")
