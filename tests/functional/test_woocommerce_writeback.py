@@ -6,10 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from integrations.core.context import core
 from integrations.core.replay import replay
 from integrations.core.retry import retry_from_sync_log
+from integrations.woocommerce.services import order_ref
 
-from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
+from local.lambda_runtime import LambdaContext, QueuePump
+
+from .conftest import log_of
+from .woocommerce_helpers import SLUG, WOO_BASE, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
 
 
 def synced(woo: Woo) -> tuple[dict[str, Any], str]:
@@ -172,3 +177,50 @@ def test_a_store_outage_during_write_back_retries_dead_letters_and_replays_to_on
     assert numbers(connected, placed["id"]) == ["TRK-3"]
     assert len(our_notes(connected, placed["id"])) == 1
     assert connected.link(placed["id"])["status"] == "SYNCED"
+
+
+def test_one_stores_429_storm_on_write_back_delays_no_other_integrations_write_back(woo: Woo):
+    """Write-backs run per integration on WooCommerce's own queue (issue 8): store A answering 429 for minutes
+    fails only A's item; store B's order, dispatched at the same moment, is completed at once."""
+    woo.store.add_store("shop-b", name="Second shop", home=f"{WOO_BASE}/shop-b")
+    first = woo.connect()
+    placed_a, wms_a = synced(woo)
+    second = woo.connect(store="shop-b")
+    placed_b = woo.store.place_order("shop-b", [{"sku": "SKU-2", "quantity": 1}])
+    woo.pump()
+    wms_b = core().links.find(order_ref(second.integration_id, placed_b["id"])).wms_order_id
+    assert wms_b and wms_b != wms_a
+
+    # Store A throttles every call for a minute; both WMS orders are dispatched together.
+    woo.store.inject_fault(429, retry_after=60, path_pattern=rf"^/{SLUG}/wp-json/")
+    for wms_id in (wms_a, wms_b):
+        woo.wms.set_outbound_order_status(woo.tenant.tenant_id, wms_id, "DISPATCHED", tracking_number=f"T-{wms_id}")
+    woo.deliver_wms_notifications()
+    for queue in ("WmsQueue", "StatusChangeQueue"):
+        woo.service.pump(queue)
+    # One pass of WooCommerce's worker over everything queued: each dispatch is routed to both integrations of the
+    # customer (each finds only its own order linked), all in one batch.
+    service, sqs = woo.service, woo.service.sqs
+    queue = service.stack.queues["WooCommerceQueue"]
+    spec = service.stack.functions["WooCommerceWorkerFunction"]
+    pump = QueuePump(sqs, queue, service.stack.queue_arns["WooCommerceQueue"],
+                     service.handlers["WooCommerceWorkerFunction"], spec)
+    batch = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10,
+                                MessageSystemAttributeNames=["All"])["Messages"]
+    assert len(batch) == 4
+    answer = pump.handler({"Records": [pump._record(m) for m in batch]}, LambdaContext(function_name=spec.logical_id))
+
+    [failed] = answer["batchItemFailures"]  # A's write-back only; B's went through in the same batch
+    assert woo.store.order("shop-b", placed_b["id"])["status"] == "completed"
+    assert woo.store.order(SLUG, placed_a["id"])["status"] == "processing"
+    _, entries_a = log_of(order_ref(first.integration_id, placed_a["id"]).key)
+    assert entries_a[-1]["event"] == "retry" and "429" in entries_a[-1]["error"]
+    assert "60s" in entries_a[-1]["message"]  # back on the queue after the store's Retry-After
+
+    # A minute later the store answers again: A's write-back goes through on its own retry.
+    woo.store.clear_faults()
+    for message in batch:
+        sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    woo.pump()
+    assert woo.store.order(SLUG, placed_a["id"])["status"] == "completed"
+    assert woo.service.queue_depth("WooCommerceDeadLetterQueue") == 0

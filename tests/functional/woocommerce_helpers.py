@@ -87,11 +87,17 @@ class Woo:
     # --- the integration ----------------------------------------------------------------------------------------
 
     def connect(self, *, complete_fulfilment: bool = True, send_tracking: bool = True,
-                warehouse_id: str | None = None) -> Integration:
-        """Make a live integration the way the management frame does: check, seal, start, go live."""
+                warehouse_id: str | None = None, store: str = SLUG) -> Integration:
+        """Make a live integration the way the management frame does: check, seal, start, go live (with the demo
+        store, or another store of the sandbox by its slug)."""
         shared = core()
-        credentials = WooCommerceCredentials(store_url=STORE_URL, consumer_key=self.consumer_key,
-                                             consumer_secret=self.consumer_secret)
+        if store == SLUG:
+            key, secret = self.consumer_key, self.consumer_secret
+        else:
+            api_key = next(iter(self.store.store(store).keys.values()))
+            key, secret = api_key.consumer_key, api_key.consumer_secret
+        credentials = WooCommerceCredentials(store_url=f"{WOO_BASE}/{store}", consumer_key=key,
+                                             consumer_secret=secret)
         facts = INTEGRATION_TYPE.check_credentials(shared.tenants.get(self.tenant.tenant_id), credentials)
         now = datetime.now(UTC)
         integration_id = str(uuid.uuid4())

@@ -18,7 +18,7 @@ from integrations.core.context import use
 from integrations.core.errors import PermanentError
 from integrations.core.events import WmsEvent
 from integrations.core.exporter import ExportContext, Exported, Exporter
-from integrations.core.importer import Created, Importer, ImportContext
+from integrations.core.importer import Created, ImportContext, Importer
 from integrations.core.integration_types import Integration, IntegrationStatus
 from integrations.core.links import CounterpartTaken
 from integrations.core.records import LinkStatus, Origin, RecordRef, SyncLink, WmsRef
@@ -156,7 +156,7 @@ def run_concurrently(handler, items) -> list[Any]:
     def run(item):
         try:
             return handler(item, attempt())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return exc
     with ThreadPoolExecutor(max_workers=len(items)) as pool:
         return list(pool.map(run, items))

@@ -207,7 +207,7 @@ class Worker:
         self._count("WorkItemsRetried" if not final else "WorkItemsDeadLettered")
         if item.record is not None:
             shared = core()
-            found = shared.links.find(item.record) if not item.record.is_wms else None
+            found = shared.links.find(item.record) if item.integration_id else None
             resolution = (
                 exc.resolution if isinstance(exc, RetryableError) and not final
                 else f"Gave up after {attempt} attempts; the item is in the {self.name} dead-letter queue. "

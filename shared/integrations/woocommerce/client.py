@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -178,8 +178,11 @@ class WooCommerceClient:
     def orders_created_between(self, start: datetime, end: datetime, *, page: int, status: str = "processing",
                                per_page: int = MAX_PER_PAGE) -> tuple[list[WooOrder], int]:
         """One page of the orders created in ``[start, end)`` (UTC, ``dates_are_gmt=true``), oldest first, and the
-        number of pages (``X-WP-TotalPages``): what a backfill reads."""
-        params: dict[str, Any] = {"after": wc_gmt_param(start), "before": wc_gmt_param(end), "dates_are_gmt": "true",
+        number of pages (``X-WP-TotalPages``): what a backfill reads. WooCommerce keeps whole seconds and its
+        ``after``/``before`` are exclusive, so the bounds are widened to whole seconds that contain the window."""
+        after = start.replace(microsecond=0) - timedelta(seconds=1)
+        before = end.replace(microsecond=0) + timedelta(seconds=1 if end.microsecond else 0)
+        params: dict[str, Any] = {"after": wc_gmt_param(after), "before": wc_gmt_param(before), "dates_are_gmt": "true",
                                   "orderby": "date", "order": "asc", "per_page": min(per_page, MAX_PER_PAGE),
                                   "page": page, "status": status}
         response = self.call("GET", f"/{API}/orders", params=params)

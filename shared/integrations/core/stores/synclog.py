@@ -64,7 +64,7 @@ class DynamoSyncLog:
             item = from_item(raw)
             if item["sk"] == LINK_SK:
                 link = link_from_item(item)
-            else:
+            elif item["sk"].startswith("LOG#"):
                 if isinstance(item.get("details"), str):
                     item["details"] = json.loads(item["details"])
                 entries.append(LogEntry.model_validate(item))
