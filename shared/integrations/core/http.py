@@ -57,6 +57,11 @@ class HttpPolicy:
         return cls(base_delay=config.http_backoff_base_seconds, max_inline_wait=config.http_max_inline_wait_seconds)
 
 
+#: Calls made while a person waits on a configuration screen: fewer, shorter tries than the workers make, and no
+#: long sleeps (a setup step answers in seconds; it is never "retried automatically").
+INTERACTIVE = HttpPolicy(connect_timeout=3.05, read_timeout=10.0, max_attempts=2, max_delay=1.0, max_inline_wait=2.0)
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None if absent/invalid."""
     if not value:

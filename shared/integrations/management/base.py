@@ -10,7 +10,6 @@ from typing import Any
 from ..core.context import Core, core
 from ..core.crypto import Credentials
 from ..core.errors import TenantNotFound
-from ..core.http import HttpPolicy
 from ..core.integration_types import (
     STEPS,
     WMS_WAREHOUSE_MARKER,
@@ -29,9 +28,6 @@ from .permissions import Operation, Principal, authorize
 
 #: CartonCloud's regions (CC-DOC "Environments"); the deployment's own default (WMS_BASE_URL) is allowed too.
 WMS_REGIONS = ("https://api.cartoncloud.com", "https://api.na.cartoncloud.com")
-#: Interactive checks against the WMS fail fast rather than sleep through the workers' retry policy.
-WMS_CHECK_POLICY = HttpPolicy(connect_timeout=3.05, read_timeout=10.0, max_attempts=2, max_delay=1.0,
-                              max_inline_wait=2.0)
 STEP_NAMES = ", ".join(STEPS)
 
 

@@ -15,9 +15,9 @@ from ..core.errors import (
     UpstreamAuthFailed,
     UpstreamNotFound,
 )
-from ..core.http import UpstreamSession
+from ..core.http import INTERACTIVE, UpstreamSession
 from ..core.stores import Tenant
-from .base import WMS_CHECK_POLICY, WMS_REGIONS, ServiceBase, as_object
+from .base import WMS_REGIONS, ServiceBase, as_object
 from .errors import InvalidRequest
 from .models import (
     TenantSettingsUpdate,
@@ -119,4 +119,4 @@ class TenantSettings(ServiceBase):
             opened = self.shared.vault.open(existing.wms_credentials, tenant_id=tenant_id)
             client_id, secret = opened.reveal("clientId"), opened["clientSecret"]
         return CartonCloudClient(base_url=base_url, tenant_id=tenant_id, client_id=client_id, client_secret=secret,
-                                 session=UpstreamSession(WMS_UPSTREAM, policy=WMS_CHECK_POLICY))
+                                 session=UpstreamSession(WMS_UPSTREAM, policy=INTERACTIVE))

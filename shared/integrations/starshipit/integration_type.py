@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from ..core.http import HttpPolicy, UpstreamSession, error_for_status
+from ..core.http import INTERACTIVE, UpstreamSession, error_for_status
 from ..core.integration_types import (
     CredentialsRejected,
     IntegrationContext,
@@ -27,7 +27,6 @@ from ..core.timeutil import utc_iso, utcnow
 
 UPSTREAM = "Starshipit"
 DEFAULT_BASE_URL = "https://api.starshipit.com"
-CHECK_POLICY = HttpPolicy(connect_timeout=3.05, read_timeout=10.0, max_attempts=2, max_delay=1.0, max_inline_wait=2.0)
 
 
 def base_url() -> str:
@@ -63,7 +62,7 @@ class StarshipitType(IntegrationType):
 
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
         assert isinstance(credentials, StarshipitCredentials)
-        session = self.session or UpstreamSession(UPSTREAM, policy=CHECK_POLICY)
+        session = self.session or UpstreamSession(UPSTREAM, policy=INTERACTIVE)
         url = f"{base_url()}/api/orders/unshipped?limit=1"
         response = session.request("GET", url, headers={
             "Content-Type": "application/json",

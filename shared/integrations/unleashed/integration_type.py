@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from ..core.http import HttpPolicy, UpstreamSession, error_for_status
+from ..core.http import INTERACTIVE, UpstreamSession, error_for_status
 from ..core.integration_types import (
     CredentialsRejected,
     IntegrationContext,
@@ -33,8 +33,6 @@ UPSTREAM = "Unleashed"
 DEFAULT_BASE_URL = "https://api.unleashedsoftware.com"
 #: Unleashed asks integrators to name themselves (lowercase, no spaces; "not explicitly enforced").
 CLIENT_TYPE = "cartoncloud/selfmanaged"
-#: An interactive check: fail fast instead of the workers' patient retries.
-CHECK_POLICY = HttpPolicy(connect_timeout=3.05, read_timeout=10.0, max_attempts=2, max_delay=1.0, max_inline_wait=2.0)
 
 
 def base_url() -> str:
@@ -101,7 +99,7 @@ class UnleashedType(IntegrationType):
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
         assert isinstance(credentials, UnleashedCredentials)
         query = "pageSize=1"
-        session = self.session or UpstreamSession(UPSTREAM, policy=CHECK_POLICY)
+        session = self.session or UpstreamSession(UPSTREAM, policy=INTERACTIVE)
         url = f"{base_url()}/SalesOrders/1?{query}"
         response = session.request("GET", url, headers={
             "Accept": "application/json",

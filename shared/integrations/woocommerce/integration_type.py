@@ -21,7 +21,7 @@ from pydantic import BaseModel, SecretStr
 
 from ..core.context import core
 from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamNotFound, UpstreamUnavailable
-from ..core.http import HttpPolicy, UpstreamSession
+from ..core.http import INTERACTIVE, UpstreamSession
 from ..core.integration_types import (
     CredentialsRejected,
     IntegrationContext,
@@ -42,9 +42,6 @@ from .models import (
 )
 from .services import client_from, delivery_url, webhook_secret
 from .webhooks import ensure_webhooks, remove_webhooks
-
-#: Configuration calls answer a person waiting on a screen: fewer, shorter tries than the workers make.
-INTERACTIVE = HttpPolicy(connect_timeout=3.05, read_timeout=10.0, max_attempts=2, max_inline_wait=2.0)
 
 
 def _session() -> UpstreamSession:
