@@ -136,11 +136,21 @@ class IntegrationType(ABC):
     credentials_model: ClassVar[type[BaseModel]]
     order_settings_model: ClassVar[type[BaseModel]]
     fulfilment_settings_model: ClassVar[type[BaseModel]]
+    #: ``platform_state`` entries holding sealed secrets of the integration's own (a webhook signing secret): the
+    #: frame deletes them with the integration.
+    state_secrets: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
         """Make a real call with these credentials. Return facts to keep in ``platform_state``; raise
-        :class:`CredentialsRejected` naming the field when they don't work."""
+        :class:`CredentialsRejected` naming the field when they don't work — an unreachable host included: a setup
+        step is interactive, so it is never "retried automatically"."""
+
+    def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
+        """Which platform account these credentials reach (a store URL, an API id, an organisation id), from the
+        credentials and what :meth:`check_credentials` returned. The frame allows one live integration per
+        account per customer (a second is refused with 409 naming the first). None: no such limit."""
+        return None
 
     def check_settings(self, context: IntegrationContext, step: str, settings: BaseModel) -> None:  # noqa: B027
         """Check a step's settings against the platform or the WMS; raise :class:`SettingsRejected`."""

@@ -156,6 +156,11 @@ class WooCommerceType(IntegrationType):
     credentials_model: ClassVar[type[BaseModel]] = WooCommerceCredentials
     order_settings_model: ClassVar[type[BaseModel]] = WooCommerceOrderSettings
     fulfilment_settings_model: ClassVar[type[BaseModel]] = WooCommerceFulfilmentSettings
+    state_secrets: ClassVar[tuple[str, ...]] = ("webhookSecret",)
+
+    def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
+        """The store, by the address WordPress reports for it (``home``), else the normalised URL we checked."""
+        return str(facts.get("home") or facts.get("storeUrl") or "").rstrip("/").lower() or None
 
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
         model = credentials if isinstance(credentials, WooCommerceCredentials) else \
