@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.crypto import SealedSecretUnreadable
-from integrations.core.doors import field_errors, problem, raw_body
+from integrations.core.doors import BadBody, field_errors, json_body, problem, raw_body
 from integrations.core.errors import (
     ConfigurationError,
     IntegrationError,
@@ -40,6 +40,8 @@ service = ManagementService()
 AUTH = AuthSettings.from_environment()
 #: Bodies are small JSON documents; anything larger is refused before parsing.
 MAX_BODY_BYTES = 64 * 1024
+#: Records one sync-log page lists.
+MAX_SYNC_RECORDS = 200
 JSON = "application/json"
 
 
@@ -48,16 +50,27 @@ def principal() -> Principal:
 
 
 def body() -> Any:
+    """The JSON body; an empty one is None (the service refuses it where an object is needed)."""
     event = app.current_event
     raw = raw_body(event.body, event.is_base64_encoded)
     if len(raw) > MAX_BODY_BYTES:
         raise BodyTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes", field="body")
-    if not raw.strip():
-        return {}
+    if not raw:
+        return None
     try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise BodyNotJson(f"The body is not valid JSON: {exc}", field="body") from None
+        return json_body(raw)
+    except BadBody as exc:
+        raise BodyNotJson(f"The body {exc.reason}", field="body") from None
+
+
+def query(name: str, default: str, *, choices: tuple[str, ...] | None = None, digits: bool = False) -> str:
+    """A query parameter, checked (after the caller's permission was): one of ``choices``, or ASCII digits."""
+    value = app.current_event.get_query_string_value(name, default)
+    if choices is not None and value not in choices:
+        raise InvalidRequest(f"{name} must be one of: {', '.join(choices)}", field=name)
+    if digits and not (value.isascii() and value.isdigit() and len(value) <= 6):
+        raise InvalidRequest(f"{name} must be a whole number", field=name)
+    return value
 
 
 class BodyTooLarge(ManagementError):
@@ -120,9 +133,9 @@ def customers(tenant_id: str) -> Response:
 
 @app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations")
 def list_integrations(tenant_id: str, customer_id: str) -> Response:
-    include_deleted = app.current_event.get_query_string_value("includeDeleted", "false").lower() == "true"
-    return ok(service.list_integrations(principal(), tenant_id, customer_id,
-                                        include_deleted=include_deleted).to_json())
+    caller = principal()
+    include_deleted = query("includeDeleted", "false", choices=("true", "false")) == "true"
+    return ok(service.list_integrations(caller, tenant_id, customer_id, include_deleted=include_deleted).to_json())
 
 
 @app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations")
@@ -167,16 +180,18 @@ def delete_integration(tenant_id: str, customer_id: str, integration_id: str) ->
 
 @app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log")
 def sync_records(tenant_id: str, customer_id: str, integration_id: str) -> Response:
-    limit = app.current_event.get_query_string_value("limit", "50")
-    if not limit.isdigit():
-        raise InvalidRequest("limit must be a whole number", field="limit")
-    return ok(service.sync_records(principal(), tenant_id, customer_id, integration_id, limit=int(limit)))
+    caller = principal()
+    limit = int(query("limit", "50", digits=True))
+    if not 1 <= limit <= MAX_SYNC_RECORDS:
+        raise InvalidRequest(f"limit must be between 1 and {MAX_SYNC_RECORDS}", field="limit")
+    return ok(service.sync_records(caller, tenant_id, customer_id, integration_id, limit=limit))
 
 
 @app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log/entries")
 def sync_entries(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    caller = principal()
     record = app.current_event.get_query_string_value("record")
-    return ok(service.sync_entries(principal(), tenant_id, customer_id, integration_id, record=record))
+    return ok(service.sync_entries(caller, tenant_id, customer_id, integration_id, record=record))
 
 
 @app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log/retry")
@@ -204,7 +219,7 @@ def get_backfill(tenant_id: str, customer_id: str, integration_id: str, backfill
 def get_statement(tenant_id: str, week: str) -> Response:
     found = service.statement(principal(), tenant_id, week)
     event = app.current_event
-    wants_csv = (event.get_query_string_value("format", "") == "csv"
+    wants_csv = (query("format", "json", choices=("json", "csv")) == "csv"
                  or "text/csv" in (event.headers.get("accept") or ""))
     if wants_csv:
         return Response(status_code=200, content_type="text/csv; charset=utf-8", body=statement_csv(found),

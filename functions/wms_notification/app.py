@@ -6,7 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud import notifications
-from integrations.core.doors import invalid_body, problem, raw_body
+from integrations.core.doors import BadBody, invalid_body, json_body, problem, raw_body
 from integrations.core.errors import SignatureInvalid
 from integrations.core.timeutil import utcnow
 from pydantic import ValidationError
@@ -31,8 +31,11 @@ def receive_notification(tenant_id: str) -> Response:
         metrics.add_metric(name="NotificationsRefused", unit=MetricUnit.Count, value=1)
         return problem(401, "Signature verification failed")
     try:
-        notification = notifications.WmsNotification.model_validate_json(body)
+        notification = notifications.WmsNotification.model_validate(json_body(body))
         item = notifications.accept(tenant_id, notification, received_at=utcnow())
+    except BadBody as exc:
+        return problem(400, "Invalid request body", f"The body {exc.reason}", [{"field": exc.field,
+                                                                                "reason": exc.reason}])
     except ValidationError as exc:
         return invalid_body(exc)
     except notifications.TenantMismatch as exc:

@@ -11,7 +11,9 @@ import json
 import boto3
 import pytest
 from integrations.core.context import core
+from integrations.core.records import LinkStatus, RecordRef
 from integrations.core.stores import from_item
+from integrations.core.workitems import WorkItem
 
 from . import management_support
 from .management_support import SHOP_BASE, World
@@ -361,3 +363,71 @@ def test_the_billing_worker_sample_is_consumed_and_charges_its_tenants_week(worl
     [charge] = table(world, "ChargesTable")
     assert (charge["integrationId"], charge["week"], charge["amountCents"]) == (live["integrationId"], "2026-W10",
                                                                                 1000)
+
+
+# --- issue 9: what fuzzing found — every answer a 4xx naming the field, permission first, nothing changed ------------
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"limit": "²"}, "limit"),        # str.isdigit() says yes, int() says no: was a 500
+    ({"limit": "0.5"}, "limit"),
+    ({"limit": "-3"}, "limit"),
+    ({"limit": "9" * 40}, "limit"),
+])
+def test_a_sync_log_limit_that_is_not_a_whole_number_is_a_400(world, query, field):
+    live = world.create_live()
+    answer = world.api.get(f"{world.path()}/{live['integrationId']}/sync-log", token=world.admin, query=query)
+    assert answer.status == 400 and answer.fields == [field], answer.body
+
+
+def test_permission_comes_before_validating_parameters(world):
+    live = world.create_live()
+    answer = world.api.get(f"{world.path()}/{live['integrationId']}/sync-log", query={"limit": "0.5"})
+    assert answer.status == 401
+
+
+@pytest.mark.parametrize(("path", "query", "field"), [
+    ("{base}", {"includeDeleted": "AAA"}, "includeDeleted"),
+    ("/tenants/{tenant}/statements/2026-W10", {"format": "False"}, "format"),
+    ("/tenants/{tenant}/statements/0036-W51", {}, "week"),   # was 200 with "week": "36-W51"
+    ("/tenants/{tenant}/statements/9999-W10", {}, "week"),
+])
+def test_query_and_path_values_outside_the_contract_are_a_400(world, path, query, field):
+    answer = world.api.get(path.format(base=world.path(), tenant=world.a.tenant_id), token=world.admin, query=query)
+    assert answer.status == 400 and answer.fields == [field], answer.body
+
+
+@pytest.mark.parametrize("raw", [b"", b"\n", b"null", b"[]", b'"text"', b"\xef\xbb\xbf{}", b"{" * 5000])
+def test_settings_with_no_body_or_not_an_object_are_a_400_and_change_nothing(world, raw):
+    before = world.api.get(f"/tenants/{world.a.tenant_id}/settings", token=world.admin).json()
+    answer = world.api.put(f"/tenants/{world.a.tenant_id}/settings", raw=raw, token=world.admin)
+    assert answer.status == 400 and answer.fields == ["body"], answer.body
+    assert world.api.get(f"/tenants/{world.a.tenant_id}/settings", token=world.admin).json() == before
+
+
+def test_a_record_that_does_not_need_attention_is_not_retried(world):
+    live = world.create_live()
+    ref = RecordRef(scope=live["integrationId"], platform="sandboxshop", record_type="order", record_id="77")
+    core().links.record(ref, tenant_id=world.a.tenant_id, integration_id=live["integrationId"],
+                        status=LinkStatus.NEEDS_ATTENTION, error="SKU-404 unknown", resolution="Add it",
+                        work_item=WorkItem(kind="sandboxshop.order.changed", tenant_id=world.a.tenant_id,
+                                           integration_id=live["integrationId"], idempotency_key="k",
+                                           record=ref, source="webhook").to_message())
+    core().links.record(ref, tenant_id=world.a.tenant_id, integration_id=live["integrationId"],
+                        status=LinkStatus.SYNCED)  # it failed once, and is fine now
+    answer = world.api.post(f"{world.path()}/{live['integrationId']}/sync-log/retry", {"record": ref.key},
+                            token=world.admin)
+    assert answer.status == 409 and "not NEEDS_ATTENTION" in answer.json()["detail"], answer.body
+    _, entries = core().sync_log.history(ref.key)
+    assert "retry-requested" not in [e.event for e in entries]
+
+
+@pytest.mark.parametrize("fault", [{"status": 503}, {"disconnect": True}, {"status": 429, "retry_after": 30}])
+def test_a_platform_that_does_not_answer_at_setup_is_a_422_saying_what_to_check(world, fault):
+    created = world.api.post(world.path(), {"type": "sandboxshop", "name": "Unreachable"}, token=world.admin)
+    item = f"{world.path()}/{created.json()['integrationId']}"
+    world.shop.inject_fault(fault.pop("status", None), path_pattern=r"/api/ping", **fault)
+    answer = world.api.put(f"{item}/steps/authentication", world.shop_credentials(), token=world.admin)
+    assert answer.status == 422 and answer.fields == ["authentication"], answer.body
+    assert "retries automatically" not in answer.json()["resolution"]
+    assert world.api.get(item, token=world.admin).json()["credentialsSet"] is False

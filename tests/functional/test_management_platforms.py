@@ -140,3 +140,12 @@ def test_types_without_triggers_cannot_go_live_or_be_billed(world, platforms, ki
     assert "not available yet" in refused.json()["detail"]
     assert snapshot(world) == before
     assert world.api.get(item, token=token).json()["status"] == "DRAFT"
+
+
+def test_types_that_can_not_go_live_say_so_in_the_list(world):
+    listed = {t["type"]: t for t in world.api.get("/integration-types", token=world.admin).json()["types"]}
+    for key in ("unleashed", "starshipit", "rose_rocket"):
+        if listed[key]["available"]:
+            continue  # its connector has landed
+        assert "Not available yet" in listed[key]["availability"]
+    assert listed["woocommerce"]["available"] is True and "availability" not in listed["woocommerce"]

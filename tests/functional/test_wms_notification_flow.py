@@ -89,10 +89,16 @@ def test_bad_or_missing_signature_gets_401_and_nothing_is_queued(service, tenant
         ({"entityId": ""}, "entityId"),
         ({"id": None}, "id"),
         ({"tenantId": "another-tenant"}, "tenantId"),
+        # issue 9, point 9: outside the contract, though signed
+        ({"eventTime": 1763700000}, "eventTime"),           # a number is not a time with a zone
+        ({"eventTime": "1763700000"}, "eventTime"),
+        ({"entityId": "\u0000"}, "entityId"),              # not a WMS id: never queued to GET /outbound-orders/<NUL>
+        ({"entityId": "../../customers"}, "entityId"),
+        ({"id": "n-1\nX-Injected: 1"}, "id"),
     ],
 )
 def test_invalid_notification_body_gets_400_naming_the_field_and_changes_nothing(service, tenant, change, field):
-    body = {k: v for k, v in (notification_for(tenant, "o-1") | change).items() if v is not None}
+    body = {k: v for k, v in (notification_for(tenant, str(uuid.uuid4())) | change).items() if v is not None}
     headers, raw = signed(tenant.notification_secret, body)
     response = service.http("POST", f"/wms/{tenant.tenant_id}/notifications", headers=headers, body=raw)
     assert response.status == 400, response.body
@@ -101,10 +107,32 @@ def test_invalid_notification_body_gets_400_naming_the_field_and_changes_nothing
     assert service.scan("SyncTable") == []
 
 
-def test_malformed_json_is_a_400(service, tenant):
-    headers, raw = signed(tenant.notification_secret, b"{not json")
+@pytest.mark.parametrize("case", ["not-json", "deeply-nested", "utf-16", "byte-order-mark", "not-an-object"])
+def test_a_signed_body_that_is_not_a_json_object_in_utf8_is_a_400(service, tenant, case):
+    good = json.dumps(notification_for(tenant, str(uuid.uuid4())))
+    raw = {"not-json": b"{not json", "deeply-nested": b"[" * 5000 + b"]" * 5000,
+           "utf-16": good.encode("utf-16"), "byte-order-mark": b"\xef\xbb\xbf" + good.encode(),
+           "not-an-object": b"[1, 2]"}[case]
+    headers, raw = signed(tenant.notification_secret, raw)
     response = service.http("POST", f"/wms/{tenant.tenant_id}/notifications", headers=headers, body=raw)
-    assert response.status == 400
+    assert response.status == 400, response.body
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert service.queue_depth("WmsQueue") == 0
+    assert service.scan("SyncTable") == []
+
+
+@pytest.mark.parametrize(("header", "value"), [
+    ("X-Notification-Timestamp", "1" * 310),      # issue 9, point 1: was an OverflowError (500)
+    ("X-Notification-Timestamp", "١٧٦٣٧٠٠٠٠٠"),   # digits, but not ASCII ones
+    ("X-Notification-Timestamp", "-1"),
+    ("X-Notification-Signature", "v1=é"),         # issue 9, point 2: was a TypeError (500)
+    ("X-Notification-Signature", "v1=" + "ü" * 64),
+])
+def test_a_hostile_signature_header_is_a_401_not_a_500(service, tenant, header, value):
+    headers, raw = signed(tenant.notification_secret, notification_for(tenant, str(uuid.uuid4())))
+    response = service.http("POST", f"/wms/{tenant.tenant_id}/notifications", headers={**headers, header: value},
+                            body=raw)
+    assert response.status == 401, response.body
     assert service.queue_depth("WmsQueue") == 0
 
 

@@ -183,3 +183,51 @@ def test_no_key_or_webhook_secret_shows_up_in_logs_items_or_messages(connected: 
         assert value not in captured.out + captured.err
         assert not any(value in text for text in stored), "a secret was stored in the clear"
         assert not any(value in text for text in messages)
+
+
+# --- issue 9, points 12 and 15: one live integration per store per customer; secrets go with a deleted one ---------
+
+
+def test_the_same_store_can_not_be_live_twice_for_one_customer(api, woo: Woo):
+    token = mint(woo.tenant.tenant_id, "admin")
+    first = configure(api, woo, token)
+    assert api.post(f"{first}/finish", token=token).status == 200
+    # A second integration on the same store is refused at its authentication step, naming the live one.
+    created = api.post(base(woo), {"type": "woocommerce", "name": "Same shop again"}, token=token)
+    second = f"{base(woo)}/{created.json()['integrationId']}"
+    refused = api.put(f"{second}/steps/authentication", credentials(woo), token=token)
+    assert refused.status == 409 and refused.fields == ["authentication"]
+    assert "Steam Chef shop" in refused.json()["detail"] and first.rsplit("/", 1)[-1] in refused.json()["detail"]
+    # Nothing billed twice: the customer still counts one live integration.
+    customers = api.get(f"/tenants/{woo.tenant.tenant_id}/customers", token=token).json()["customers"]
+    assert [c["liveIntegrations"] for c in customers] == [1]
+    # Once the first is deleted, the store can be connected again.
+    assert api.delete(first, token=token).status == 200
+    assert api.put(f"{second}/steps/authentication", credentials(woo), token=token).status == 200
+
+
+def test_two_drafts_for_one_store_race_to_finish_and_only_one_goes_live(api, woo: Woo):
+    token = mint(woo.tenant.tenant_id, "admin")
+    first = configure(api, woo, token)
+    created = api.post(base(woo), {"type": "woocommerce", "name": "Drafted twice"}, token=token)
+    second = f"{base(woo)}/{created.json()['integrationId']}"
+    steps = (("authentication", credentials(woo)), ("orderCreation", {"warehouseId": woo.tenant.warehouse_id}),
+             ("fulfilment", {}))
+    for step, body in steps:
+        assert api.put(f"{second}/steps/{step}", body, token=token).status == 200  # both drafts, same store
+    assert api.post(f"{first}/finish", token=token).status == 200
+    refused = api.post(f"{second}/finish", token=token)
+    assert refused.status == 409 and "Steam Chef shop" in refused.json()["detail"]
+    assert ours(woo, second.rsplit("/", 1)[-1]) == []  # its webhooks were not left on the store
+
+
+def test_a_deleted_integration_keeps_no_secret(api, woo: Woo):
+    token = mint(woo.tenant.tenant_id, "admin")
+    item = configure(api, woo, token)
+    api.post(f"{item}/finish", token=token)
+    integration_id = item.rsplit("/", 1)[-1]
+    assert core().integrations.get(integration_id).platform_state["webhookSecret"]
+    assert api.delete(item, token=token).status == 200
+    stored = core().integrations.get(integration_id)
+    assert stored.credentials is None and "webhookSecret" not in stored.platform_state
+    assert stored.platform_state["deliveryUrl"]  # the rest of its history stays readable

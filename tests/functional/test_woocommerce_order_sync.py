@@ -229,3 +229,37 @@ def test_an_order_cancelled_in_the_shop_after_it_reached_the_wms_is_flagged(conn
     assert "cancelled in WooCommerce after it reached the WMS" in flag["message"]
     assert "cancel or hold the order in CartonCloud" in flag["resolution"]
     assert len(connected.wms_orders()) == 1
+
+
+@pytest.mark.usefixtures("auth_env")
+def test_an_order_that_needs_attention_says_so_once_per_distinct_error_in_words_a_person_acts_on(connected: Woo):
+    """Issue 9, point 14: checkout sends two webhooks; the failure is logged once, with the person-facing message
+    and resolution naming the customer, and every view shows the same ``lastError`` (null once resolved)."""
+    placed = connected.place([{"sku": "SKU-404", "quantity": 1}])
+    connected.pump()
+    _, entries = connected.history(placed["id"])
+    errors = [e for e in entries if e["event"] == "error"]
+    assert len(errors) == 1
+    assert errors[0]["message"] == errors[0]["error"]
+    assert "woocommerce.order.changed" not in errors[0]["message"]
+    assert "Steam Chef Store" in errors[0]["message"] and "Steam Chef Store" in errors[0]["resolution"]
+    connected.store.edit_order(SLUG, placed["id"], customer_note="Please hurry")  # a third trigger, same error
+    connected.pump()
+    assert [e["event"] for e in connected.history(placed["id"])[1]].count("error") == 1
+    # A different error is said again.
+    connected.store.edit_order(SLUG, placed["id"], line_items=[{"sku": "SKU-405", "quantity": 1}])
+    connected.pump()
+    assert [e["event"] for e in connected.history(placed["id"])[1]].count("error") == 2
+
+    tenant, customer = connected.tenant.tenant_id, connected.tenant.customer_id
+    base = f"/tenants/{tenant}/customers/{customer}/integrations/{connected.integration_id}/sync-log"
+    headers = {"authorization": f"Bearer {mint(tenant, 'admin')}"}
+    key = connected.link(placed["id"])["pk"]
+    [listed] = [r for r in connected.service.http("GET", base, headers=headers).json()["records"]
+                if r["recordKey"] == key]
+    assert listed["lastError"] == connected.link(placed["id"])["lastError"] and "SKU-405" in listed["lastError"]
+    synced = connected.place()
+    connected.pump()
+    [fine] = [r for r in connected.service.http("GET", base, headers=headers).json()["records"]
+              if r["recordId"] == str(synced["id"])]
+    assert fine["lastError"] is None and connected.link(synced["id"])["lastError"] is None

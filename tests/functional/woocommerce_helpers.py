@@ -104,7 +104,7 @@ class Woo:
         values = {k: str(v) for k, v in credentials.model_dump(by_alias=True, mode="json").items()}
         draft = Integration(
             integration_id=integration_id, tenant_id=self.tenant.tenant_id, customer_id=self.tenant.customer_id,
-            type="woocommerce", name=f"Shop {integration_id[:4]}", completed_step=3,
+            type="woocommerce", name=f"Shop {integration_id[:4]}", completed_step=3, customer_name="Steam Chef Store",
             credentials=shared.vault.seal(values, tenant_id=self.tenant.tenant_id, integration_id=integration_id),
             order_settings=WooCommerceOrderSettings(warehouse_id=warehouse_id or self.tenant.warehouse_id)
             .model_dump(by_alias=True, mode="json"),

@@ -15,14 +15,16 @@ from local.sign_notification import curl_command, main, notification, signed_hea
 
 
 def test_a_signed_notification_passes_the_services_verifier_and_its_contract():
-    body = notification("t-1", "CONSIGNMENT", "c-9", notification_id="n-1")
+    tenant, consignment = "2f9e1c4a-6f0b-4b8e-9d7a-0c1d2e3f4a5b", "028ff38c-a68f-11e8-98d0-529269fb1459"
+    body = notification(tenant, "CONSIGNMENT", consignment, notification_id="n-1")
     headers = signed_headers("s3cret", body, timestamp=1_763_700_000)
 
     verify_timestamped(secret="s3cret", timestamp=headers["X-Notification-Timestamp"],
                        signature_header=headers["X-Notification-Signature"], body=body, now=1_763_700_010)
     parsed = WmsNotification.model_validate_json(body)
-    assert (parsed.id, parsed.tenant_id, parsed.entity_type, parsed.entity_id) == ("n-1", "t-1", "CONSIGNMENT", "c-9")
-    assert parsed.event_time.utcoffset() is not None
+    assert (parsed.id, parsed.tenant_id, parsed.entity_type, parsed.entity_id) == ("n-1", tenant, "CONSIGNMENT",
+                                                                                   consignment)
+    assert parsed.happened_at.utcoffset() is not None
     with pytest.raises(SignatureInvalid):
         verify_timestamped(secret="other", timestamp=headers["X-Notification-Timestamp"],
                            signature_header=headers["X-Notification-Signature"], body=body, now=1_763_700_010)

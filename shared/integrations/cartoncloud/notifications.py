@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 from ..core.context import core
 from ..core.errors import SignatureInvalid, TenantNotFound
 from ..core.records import CamelModel, WmsRef
 from ..core.signing import verify_timestamped
+from ..core.timeutil import parse_iso
 from ..core.workitems import WorkItem, enqueue
 
 TIMESTAMP_HEADER = "x-notification-timestamp"
@@ -20,17 +21,28 @@ MAX_BODY_BYTES = 64 * 1024
 
 EntityType = Literal["OUTBOUND_ORDER", "CONSIGNMENT"]
 ENTITY_CHANGED = "wms.entity.changed"
+#: CartonCloud's ids are UUIDs (tenants, orders, consignments): anything else is refused before it is queued.
+WMS_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+#: ISO 8601 with a zone (``Z`` or ``±hh:mm``); numbers and zone-less times are refused, never guessed.
+ISO_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+
+WmsId = Annotated[str, StringConstraints(pattern=WMS_ID_PATTERN)]
+IsoTime = Annotated[str, StringConstraints(pattern=ISO_TIME_PATTERN)]
 
 
 class WmsNotification(CamelModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
-    id: str = Field(min_length=1, max_length=128)
-    tenant_id: str = Field(min_length=1, max_length=64)
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+    tenant_id: WmsId
     entity_type: EntityType
-    entity_id: str = Field(min_length=1, max_length=64)
-    event_time: AwareDatetime
-    event: str | None = Field(default=None, max_length=64)
+    entity_id: WmsId
+    event_time: IsoTime
+    event: str | None = Field(default=None, max_length=64, pattern=r"^[ -~]*$")
+
+    @property
+    def happened_at(self) -> datetime:
+        return parse_iso(self.event_time)
 
 
 class TenantMismatch(ValueError):
@@ -82,13 +94,13 @@ def accept(tenant_id: str, notification: WmsNotification, *, received_at: dateti
     shared = core()
     wms = WmsRef(tenant_id=tenant_id, entity_type=notification.entity_type, entity_id=notification.entity_id)
     item = entity_changed(wms, idempotency_key=f"wms-notification:{tenant_id}:{notification.id}",
-                          event_time=notification.event_time.isoformat(), source="notification")
+                          event_time=notification.happened_at.isoformat(), source="notification")
     item = item.model_copy(update={"enqueued_at": received_at})
     shared.sync_log.append(
         wms.key,
         "notification",
         f"WMS notified a change to {notification.entity_type} {notification.entity_id}"
-        f" at {notification.event_time.isoformat()} (notification {notification.id})",
+        f" at {notification.happened_at.isoformat()} (notification {notification.id})",
     )
     enqueue(shared.settings.wms_queue_url, item)
     return item

@@ -85,6 +85,9 @@ class Integration(CamelModel):
     deleted_at: datetime | None = None
     #: The customer's name in the WMS when the integration was created (statements show it).
     customer_name: str = ""
+    #: Which platform account the credentials reach (``IntegrationType.account_identity``): one live integration
+    #: per account per customer.
+    account: str | None = None
     #: Bumped by every write; writes are conditional on it so concurrent reconfigures can't lose each other.
     version: int = 0
 

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-_PATTERN = re.compile(r"^(?P<year>\d{4})-W(?P<week>\d{2})$")
+_PATTERN = re.compile(r"^(?P<year>[0-9]{4})-W(?P<week>[0-9]{2})$")
+#: The years a billing week can be in: the service didn't exist before 2000, and four digits end in 2999.
+YEARS = range(2000, 3000)
 
 
 class InvalidWeek(ValueError):
@@ -25,6 +27,8 @@ class IsoWeek:
         if not match:
             raise InvalidWeek(f"{label!r} is not an ISO week like 2026-W07")
         year, week = int(match["year"]), int(match["week"])
+        if year not in YEARS:
+            raise InvalidWeek(f"{label!r} is outside the years {YEARS.start}–{YEARS.stop - 1}")
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError:

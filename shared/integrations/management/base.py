@@ -19,7 +19,7 @@ from ..core.integration_types import (
 )
 from ..core.records import RecordRef
 from ..core.stores import Tenant
-from ..core.stores.integrations import IntegrationChanged, IntegrationNameTaken
+from ..core.stores.integrations import AccountTaken, IntegrationChanged, IntegrationNameTaken
 from ..core.timeutil import utcnow
 from ..core.weeks import InvalidWeek, IsoWeek
 from . import catalog
@@ -137,6 +137,16 @@ class ServiceBase:
             raise Conflict(str(exc), field="name", resolution=exc.resolution) from None
         except IntegrationChanged as exc:
             raise Conflict(str(exc), field="version", resolution=exc.resolution) from None
+        except AccountTaken as exc:
+            raise self._account_conflict(integration, exc.owner) from None
+
+    def _account_conflict(self, integration: Integration, owner_id: str) -> Conflict:
+        """409 naming the live integration that already reaches this platform account for the customer."""
+        owner = self.shared.integrations.get(owner_id)
+        named = f"{owner.name!r} ({owner_id})" if owner is not None else owner_id
+        return Conflict(f"This customer already has a live {integration.type} integration for this account: {named}",
+                        field="authentication", resolution="Use the live integration (reconfigure it if needed), or "
+                        "delete it before connecting the same account again.")
 
     def _audit(self, integration: Integration, principal: Principal, event: str, message: str) -> None:
         self.shared.sync_log.append(configuration_log_key(integration.integration_id), event, message,

@@ -75,6 +75,15 @@ class NotAvailableYet(ManagementError):
     title = "Not available yet"
 
 
+class CheckFailed(ManagementError):
+    """A setup step's check could not be made (the platform didn't answer): the person must look, not wait."""
+
+    status = 422
+    title = "Could not check"
+    resolution = ("Check the address and that the platform is reachable, then save this step again; nothing was "
+                  "saved.")
+
+
 class DependencyFailed(ManagementError):
     """The WMS, a platform or the identity provider could not be reached or refused our own credentials."""
 

@@ -11,6 +11,7 @@ the step order and the per-customer name, and writes every change conditionally.
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,7 +34,15 @@ from ..core.stores import Tenant
 from ..core.stores.integrations import IntegrationNameTaken
 from . import catalog
 from .base import STEP_NAMES, ServiceBase, as_object, marked_values
-from .errors import Conflict, IntegrationDeleted, InvalidRequest, NotFound, StepOutOfOrder
+from .errors import (
+    CheckFailed,
+    Conflict,
+    IntegrationDeleted,
+    InvalidRequest,
+    NotAvailableYet,
+    NotFound,
+    StepOutOfOrder,
+)
 from .models import (
     CreateIntegration,
     CustomerList,
@@ -49,8 +58,16 @@ class IntegrationSteps(ServiceBase):
     # --- integration types --------------------------------------------------------------------------------------
 
     def integration_types(self, principal: Principal) -> dict[str, Any]:
+        """Every type with its steps' fields, and whether it can go live in this deployment yet."""
         authorize(principal, Operation.READ_TYPES)
-        return {"types": [integration_type.describe() for integration_type in catalog.types().values()]}
+        described = []
+        for key, integration_type in catalog.types().items():
+            connector = catalog.connector(key)
+            available = connector is not None and connector.available
+            described.append({**integration_type.describe(), "available": available,
+                              **({} if available else {"availability": "Not available yet: it can be configured as a "
+                                                       "draft, but not finished (nothing would sync)."})})
+        return {"types": described}
 
     # --- customers ----------------------------------------------------------------------------------------------
 
@@ -163,14 +180,19 @@ class IntegrationSteps(ServiceBase):
         try:
             facts = integration_type.check_credentials(tenant, credentials)
         except UpstreamError as exc:
+            # A setup step is interactive: never "retried automatically". Say what to check and change nothing.
             if exc.retryable:
-                raise
+                raise CheckFailed(f"The credentials could not be checked: {exc}", field="authentication") from None
             raise InvalidRequest(f"The credentials could not be used: {exc}", field="authentication",
                                  resolution=exc.resolution) from None
+        account = integration_type.account_identity(credentials, facts)
+        owner = self.shared.integrations.account_owner(integration.model_copy(update={"account": account}))
+        if owner is not None:
+            raise self._account_conflict(integration, owner)
         values = {name: str(value) for name, value in credentials.model_dump(by_alias=True, mode="json").items()
                   if value is not None}
         sealed = self.shared.vault.seal(values, tenant_id=tenant.tenant_id, integration_id=integration.integration_id)
-        return {"credentials": sealed, "platform_state": {**integration.platform_state, **facts}}
+        return {"credentials": sealed, "platform_state": {**integration.platform_state, **facts}, "account": account}
 
     def _check_warehouses(self, tenant: Tenant, customer_id: str, settings: BaseModel) -> None:
         """Every warehouse field must name a warehouse the customer may use in the WMS (one WMS call)."""
@@ -199,6 +221,15 @@ class IntegrationSteps(ServiceBase):
             missing = STEPS[integration.completed_step + 1]
             raise StepOutOfOrder(f"Complete step {missing!r} before finishing", field="step")
         integration_type = self._type(integration.type)
+        connector = catalog.connector(integration.type)
+        if connector is None or not connector.available:
+            raise NotAvailableYet(f"{integration_type.title} sync is not available yet, so the integration can't go "
+                                  "live",
+                                  field="status", resolution="Keep it as a draft; it can be finished once the "
+                                  "platform's connector is available (GET /integration-types says so).")
+        owner = self.shared.integrations.account_owner(integration)
+        if owner is not None:
+            raise self._account_conflict(integration, owner)
         facts = integration_type.start(self._context(tenant, integration, api_base_url))
         now = self.clock()
         live = integration.model_copy(update={
@@ -207,7 +238,13 @@ class IntegrationSteps(ServiceBase):
             "platform_state": {**integration.platform_state, **facts},
             "updated_at": now,
         })
-        saved = self._save(live, integration)
+        try:
+            saved = self._save(live, integration)
+        except Conflict:
+            # Lost a race (the account went live elsewhere, or a concurrent change): take back what start set up.
+            with suppress(IntegrationError):
+                integration_type.stop(self._context(tenant, live, api_base_url))
+            raise
         self._audit(saved, principal, "integration.live", "Finished: triggers started, integration live")
         return IntegrationView.of(saved)
 
@@ -235,6 +272,9 @@ class IntegrationSteps(ServiceBase):
             "live_periods": [period if period.end is not None else LivePeriod(start=period.start, end=now)
                              for period in integration.live_periods],
             "credentials": None,
+            # Secrets of the integration's own (a webhook signing secret) go with it; the rest of the history stays.
+            "platform_state": {name: value for name, value in integration.platform_state.items()
+                               if name not in self._type(integration.type).state_secrets},
             "deleted_at": now,
             "updated_at": now,
         })

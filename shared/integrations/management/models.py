@@ -17,7 +17,7 @@ from ..core.stores import Tenant
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+WEEK_PATTERN = r"^2[0-9]{3}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
 #: The most a tenant may set as the weekly price (a typo guard: $10,000.00).
 MAX_WEEKLY_PRICE_CENTS = 1_000_000
 

@@ -13,12 +13,13 @@ from ..cartoncloud.client import CartonCloudClient
 from ..core.errors import (
     TenantNotFound,
     UpstreamAuthFailed,
+    UpstreamError,
     UpstreamNotFound,
 )
 from ..core.http import INTERACTIVE, UpstreamSession
 from ..core.stores import Tenant
 from .base import WMS_REGIONS, ServiceBase, as_object
-from .errors import InvalidRequest
+from .errors import CheckFailed, InvalidRequest
 from .models import (
     TenantSettingsUpdate,
     TenantSettingsView,
@@ -84,6 +85,9 @@ class TenantSettings(ServiceBase):
                     raise InvalidRequest(f"CartonCloud refused the API client: {exc}", field=field,
                                          resolution="Copy the client id and secret again from CartonCloud: More > "
                                                     "Self-Managed Integrations, and check the region.") from None
+                except UpstreamError as exc:  # interactive: say what to check, never "retried automatically"
+                    raise CheckFailed(f"CartonCloud could not be reached to check the API client: {exc}",
+                                      field="wmsBaseUrl") from None
             if request.self_managed_customer_ids:
                 customers = {customer.id for customer in client.list_customers()}
                 for index, customer_id in enumerate(request.self_managed_customer_ids):

@@ -58,7 +58,7 @@ class UnknownProducts(PermanentError):
     def __init__(self, skus: list[str], *, customer: str) -> None:
         listed = ", ".join(skus)
         super().__init__(
-            f"CartonCloud has no product with code {listed} for this customer",
+            f"CartonCloud has no product with code {listed} for customer {customer}",
             resolution=(
                 f"Create the product{'s' if len(skus) > 1 else ''} {listed} in CartonCloud for customer {customer} "
                 "(or correct the SKU in WooCommerce so it matches the CartonCloud product code), then retry from "

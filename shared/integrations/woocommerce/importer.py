@@ -80,7 +80,10 @@ class OrderImporter(Importer[WooOrder, Mapped]):
                        if item.details.product.references and item.details.product.references.code})
         missing = missing_products(_wms(ctx), ctx.integration.customer_id, skus)
         if missing:
-            raise UnknownProducts(missing, customer=ctx.integration.customer_id)
+            integration = ctx.integration
+            customer = (f"{integration.customer_name} ({integration.customer_id})" if integration.customer_name
+                        else integration.customer_id)
+            raise UnknownProducts(missing, customer=customer)
 
     def create(self, ctx: ImportContext[WooOrder], mapped: Mapped) -> Created:
         assert ctx.record is not None

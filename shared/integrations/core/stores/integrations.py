@@ -33,6 +33,7 @@ from ..weeks import IsoWeek, weeks_touched
 from .dynamo import cancelled_by_condition, from_item, to_item
 
 NAME_PREFIX: Final = "NAME#"
+ACCOUNT_PREFIX: Final = "ACCOUNT#"
 OPEN_PREFIX: Final = "OPEN#"
 WEEK_PREFIX: Final = "WEEK#"
 
@@ -41,6 +42,17 @@ class IntegrationNameTaken(PermanentError):
     """Another integration of the same customer already has this name."""
 
     resolution = "Choose a name this customer's other integrations don't use."
+
+
+class AccountTaken(PermanentError):
+    """Another live integration of the same customer already reaches this platform account."""
+
+    resolution = "Use the integration that is already live for this account, or delete it first."
+
+    def __init__(self, message: str, *, owner: str) -> None:
+        super().__init__(message)
+        #: The id of the live integration holding the account.
+        self.owner = owner
 
 
 class IntegrationChanged(RetryableError):
@@ -60,6 +72,14 @@ def customer_key(customer_id: str, integration_id: str) -> str:
 
 def name_key(tenant_id: str, customer_id: str, name: str) -> str:
     return f"{NAME_PREFIX}{tenant_id}#{customer_id}#{normalise_name(name)}"
+
+
+def account_key(integration: Integration) -> str | None:
+    """The guard of an integration's platform account while it is live (None: no account to guard)."""
+    if not integration.account or integration.status is not IntegrationStatus.LIVE:
+        return None
+    return (f"{ACCOUNT_PREFIX}{integration.tenant_id}#{integration.customer_id}#{integration.type}#"
+            f"{integration.account}")
 
 
 def open_key(start: datetime, integration_id: str) -> str:
@@ -130,7 +150,7 @@ class IntegrationStore:
 
     def get(self, integration_id: str) -> Integration | None:
         """The integration as stored now (a consistent read)."""
-        if integration_id.startswith(NAME_PREFIX):
+        if integration_id.startswith((NAME_PREFIX, ACCOUNT_PREFIX)):
             return None
         response = aws.dynamodb().get_item(
             TableName=self.table_name, Key={"integrationId": {"S": integration_id}}, ConsistentRead=True
@@ -252,10 +272,42 @@ class IntegrationStore:
             }}))
         if renamed and stored.status is not IntegrationStatus.DELETED:
             operations.append(("name", self._reserve_name(stored)))
+        operations += self._account_changes(stored, previous)
         operations += self._index_changes(stored, previous, renamed=stored.name != previous.name)
         self._transact(operations)
         self._cache[stored.integration_id] = (time.monotonic(), stored)
         return stored
+
+    def _account_changes(self, stored: Integration, previous: Integration) -> list[tuple[str, dict[str, Any]]]:
+        """Hold the platform account's guard while live (one live integration per account per customer)."""
+        held, wanted = account_key(previous), account_key(stored)
+        if held == wanted:
+            return []
+        changes: list[tuple[str, dict[str, Any]]] = []
+        if held is not None:
+            changes.append(("old-account", {"Delete": {
+                "TableName": self.table_name, "Key": {"integrationId": {"S": held}},
+                "ConditionExpression": "attribute_not_exists(integrationId) OR ownerId = :me",
+                "ExpressionAttributeValues": {":me": {"S": stored.integration_id}},
+            }}))
+        if wanted is not None:
+            changes.append(("account", {"Put": {
+                "TableName": self.table_name,
+                "Item": to_item({"integrationId": wanted, "ownerId": stored.integration_id}),
+                "ConditionExpression": "attribute_not_exists(integrationId) OR ownerId = :me",
+                "ExpressionAttributeValues": {":me": {"S": stored.integration_id}},
+            }}))
+        return changes
+
+    def account_owner(self, integration: Integration) -> str | None:
+        """The live integration holding ``integration``'s account if it were live now (None: free, or itself)."""
+        key = account_key(integration.model_copy(update={"status": IntegrationStatus.LIVE}))
+        if key is None:
+            return None
+        response = aws.dynamodb().get_item(TableName=self.table_name, Key={"integrationId": {"S": key}},
+                                           ConsistentRead=True)
+        owner = response.get("Item", {}).get("ownerId", {}).get("S")
+        return owner if owner and owner != integration.integration_id else None
 
     def _index_changes(self, stored: Integration, previous: Integration, *, renamed: bool
                        ) -> list[tuple[str, dict[str, Any]]]:
@@ -332,6 +384,13 @@ class IntegrationStore:
             failed = {label for (label, _), failure in zip(operations, failures, strict=False) if failure}
             if "name" in failed:
                 raise IntegrationNameTaken("This customer already has an integration with that name") from None
+            if "account" in failed:
+                guard: dict[str, Any] = next((op["Put"]["Item"] for label, op in operations if label == "account"), {})
+                wanted = str(guard.get("integrationId", {}).get("S", ""))
+                held = aws.dynamodb().get_item(TableName=self.table_name, Key={"integrationId": {"S": wanted}},
+                                               ConsistentRead=True).get("Item", {})
+                raise AccountTaken("Another live integration of this customer already uses this platform account",
+                                   owner=str(held.get("ownerId", {}).get("S", ""))) from None
             if "integration" in failed:
                 raise IntegrationChanged("The integration was changed by another request") from None
             raise IntegrationChanged(f"The write conflicted with another request ({exc})") from None

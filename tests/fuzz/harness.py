@@ -1,0 +1,77 @@
+"""What the fuzz tests need around schemathesis: a ``requests`` adapter that hands each request to our Lambda
+handlers as API Gateway would (routes from template.yaml, path parameters decoded, payload v2), and a snapshot of
+everything a request could change (every table's items, every queue's depth) to prove a refused request changed
+nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3 import HTTPHeaderDict, HTTPResponse
+
+from local.lambda_runtime import http_event, invoke, route_template_matches
+from tests.functional.conftest import Service, function_environment
+
+BASE_URL = "http://api.fuzz.test"
+
+
+class ServiceAdapter(BaseAdapter):
+    def __init__(self, service: Service) -> None:
+        super().__init__()
+        self.service = service
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        url = urlsplit(request.url or "")
+        body = request.body or b""
+        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        status, headers, text = self._route(request.method or "GET", url.path, dict(request.headers), raw, url.query)
+        response = requests.Response()
+        response.status_code = status
+        response.headers = CaseInsensitiveDict(headers)
+        response._content = text.encode("utf-8")
+        # What urllib3 would hand requests (schemathesis reads the headers from it).
+        response.raw = HTTPResponse(body=io.BytesIO(response._content), headers=HTTPHeaderDict(headers), status=status,
+                                    version=11, preload_content=False)
+        response.request = request
+        response.url = request.url or ""
+        response.encoding = "utf-8"
+        return response
+
+    def _route(self, method: str, path: str, headers: dict[str, str], body: bytes, query: str
+               ) -> tuple[int, dict[str, str], str]:
+        for name, spec in self.service.stack.functions.items():
+            for route in spec.routes:
+                params = route_template_matches(route.path, path)
+                if route.method == method.upper() and params is not None:
+                    decoded = {key: unquote(value) for key, value in params.items()}
+                    event = http_event(method, path, route=route.path, path_parameters=decoded, headers=headers,
+                                       body=body, query=query)
+                    with function_environment(spec):
+                        result = invoke(self.service.handlers[name], event, spec)
+                    return result["statusCode"], result.get("headers") or {}, result.get("body") or ""
+        # What API Gateway answers for a path no route takes (never one of ours).
+        return 404, {"Content-Type": "application/json"}, json.dumps({"message": "Not Found"})
+
+    def close(self) -> None:
+        pass
+
+
+def session_for(service: Service) -> requests.Session:
+    session = requests.Session()
+    session.mount(BASE_URL, ServiceAdapter(service))
+    return session
+
+
+def state_of(service: Service) -> str:
+    """A digest of every table's items and every queue's depth."""
+    tables = {name: sorted(json.dumps(item, sort_keys=True, default=str) for item in service.scan(name))
+              for name in service.stack.tables}
+    queues = {name: service.queue_depth(name) for name in service.stack.queues}
+    return hashlib.sha256(json.dumps([tables, queues], sort_keys=True).encode()).hexdigest()
