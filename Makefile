@@ -13,7 +13,7 @@ PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location '" || true; }
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= ap-southeast-2
 
-.PHONY: help venv test lint typecheck cfn-lint unit contract functional e2e run synclog build replay bench clean
+.PHONY: help venv test lint typecheck cfn-lint unit contract fuzz functional e2e run synclog build replay bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ unit: $(VENV)/.installed  ## Pure unit tests (sockets blocked)
 
 contract: $(VENV)/.installed  ## The contract suite, against every connector (add -k <key> via PYTEST_ARGS for one)
 	$(VENV)/bin/pytest tests/contract -q $(PYTEST_ARGS)
+
+fuzz: $(VENV)/.installed  ## Schemathesis over both OpenAPI documents, many examples (FUZZ_EXAMPLES=200)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(VENV)/bin/pytest tests/fuzz -q -p no:logging
 
 functional: $(VENV)/.installed  ## Handlers on moto + sandboxes
 	$(VENV)/bin/pytest tests/functional -q
