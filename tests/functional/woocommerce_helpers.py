@@ -87,7 +87,7 @@ class Woo:
     # --- the integration ----------------------------------------------------------------------------------------
 
     def connect(self, *, complete_fulfilment: bool = True, send_tracking: bool = True,
-                warehouse_id: str | None = None, store: str = SLUG) -> Integration:
+                warehouse_id: str | None = None, store: str = SLUG, customer_id: str | None = None) -> Integration:
         """Make a live integration the way the management frame does: check, seal, start, go live (with the demo
         store, or another store of the sandbox by its slug)."""
         shared = core()
@@ -103,7 +103,8 @@ class Woo:
         integration_id = str(uuid.uuid4())
         values = {k: str(v) for k, v in credentials.model_dump(by_alias=True, mode="json").items()}
         draft = Integration(
-            integration_id=integration_id, tenant_id=self.tenant.tenant_id, customer_id=self.tenant.customer_id,
+            integration_id=integration_id, tenant_id=self.tenant.tenant_id,
+            customer_id=customer_id or self.tenant.customer_id,
             type="woocommerce", name=f"Shop {integration_id[:4]}", completed_step=3, customer_name="Steam Chef Store",
             credentials=shared.vault.seal(values, tenant_id=self.tenant.tenant_id, integration_id=integration_id),
             order_settings=WooCommerceOrderSettings(warehouse_id=warehouse_id or self.tenant.warehouse_id)

@@ -7,9 +7,9 @@ from functools import lru_cache
 from ..core.context import core, on_reset
 from ..core.errors import ConfigurationError
 from ..core.http import UpstreamSession
-from ..core.ratelimit import SharedWindowBudget
+from ..core.ratelimit import SlidingWindowBudget
 from ..core.stores.tenants import Tenant
-from .client import OUTBOUND_ORDER_CREATES_PER_MINUTE, UPSTREAM, CartonCloudClient
+from .client import UPSTREAM, CartonCloudClient
 
 
 class WmsCredentialsMissing(ConfigurationError):
@@ -32,9 +32,11 @@ def _client(tenant_id: str, base_url: str, sealed_credentials: str) -> CartonClo
         tenant_id=tenant_id,
         client_id=credentials.reveal("clientId"),
         client_secret=credentials["clientSecret"],
-        # The session draws on the budget only for calls that name a budget key: outbound-order creates.
-        session=UpstreamSession(UPSTREAM, budget=SharedWindowBudget(
-            shared.settings.rate_budget_table, limit=OUTBOUND_ORDER_CREATES_PER_MINUTE, window_seconds=60)),
+        # The session draws on the budget only for calls that name a budget key: outbound-order creates. A sliding
+        # window: never more than the limit in any rolling window, however the WMS aligns its own.
+        session=UpstreamSession(UPSTREAM, budget=SlidingWindowBudget(
+            shared.settings.rate_budget_table, limit=shared.settings.wms_creates_per_window,
+            window_seconds=shared.settings.wms_create_window_seconds)),
     )
 
 

@@ -144,4 +144,13 @@ class TenantNotFound(ConfigurationError):
 
 
 class RateBudgetExhausted(RetryableError):
-    """Our own per-account budget for an upstream is spent for this window; try again when it refills."""
+    """Our own per-account budget for an upstream is spent for now. **Waiting, not failing**: the worker defers the
+    item until the budget has room (core.waiting) without counting an attempt, logging a retry or ever dead-lettering
+    it."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, budget_key: str = "",
+                 slot_seconds: float = 1.0) -> None:
+        super().__init__(message, retry_after=retry_after)
+        #: Which budget is spent (one waiting line per budget), and how long one unit of it lasts on average.
+        self.budget_key = budget_key
+        self.slot_seconds = slot_seconds

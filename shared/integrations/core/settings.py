@@ -35,6 +35,10 @@ class Settings:
     #: through in-process before the item goes back to its queue instead.
     http_backoff_base_seconds: float = 0.5
     http_max_inline_wait_seconds: float = 10.0
+    #: CartonCloud's outbound-order create limit per API client: at most this many in any window of this many
+    #: seconds (documented as 30 a minute; one second of margin against clock skew between us and the WMS).
+    wms_creates_per_window: int = 30
+    wms_create_window_seconds: float = 61.0
     #: Every ``*_QUEUE_URL`` variable template.yaml's Globals give (each connector's queue among them).
     queues: dict[str, str] = field(default_factory=dict)
 
@@ -60,6 +64,8 @@ class Settings:
             billing_queue_url=_env("BILLING_QUEUE_URL"),
             http_backoff_base_seconds=float(_env("HTTP_BACKOFF_BASE_SECONDS", "0.5")),
             http_max_inline_wait_seconds=float(_env("HTTP_MAX_INLINE_WAIT_SECONDS", "10")),
+            wms_creates_per_window=int(_env("WMS_CREATES_PER_WINDOW", "30")),
+            wms_create_window_seconds=float(_env("WMS_CREATE_WINDOW_SECONDS", "61")),
             queues={name: value for name, value in os.environ.items() if name.endswith("_QUEUE_URL") and value},
         )
 

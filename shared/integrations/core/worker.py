@@ -6,10 +6,12 @@ name their handlers. For each record:
 1. the body is parsed as a :class:`WorkItem`;
 2. the handler for its ``kind`` runs inside Powertools ``idempotent_function`` keyed on ``idempotencyKey``, so a
    redelivered or duplicated item returns the stored result instead of running again;
-3. a ``PermanentError`` is recorded on the item's record: the link becomes ``NEEDS_ATTENTION`` with the error, its
+3. a spent rate budget (``RateBudgetExhausted``) is **waiting, not failing**: the item is deferred to its turn in
+   the budget's fair line (core.waiting) — no attempt counted, no retry logged, never dead-lettered;
+4. a ``PermanentError`` is recorded on the item's record: the link becomes ``NEEDS_ATTENTION`` with the error, its
    resolution and the attempt, keeps the work item for a retry from the sync log, and the log says so once per
    distinct error; the item is consumed (retrying can't help until a person acts);
-4. anything else is reported as a batch item failure, with the message's visibility set to an exponential backoff
+5. anything else is reported as a batch item failure, with the message's visibility set to an exponential backoff
    (or the upstream's ``Retry-After``); after ``maxReceiveCount`` receives SQS moves it to the DLQ, and the last
    attempt's log entry says so and how to replay it.
 
@@ -20,6 +22,7 @@ The invocation's deadline (core.deadline) stops an item from starting with too l
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,9 +42,10 @@ from pydantic import ValidationError
 
 from . import aws, deadline
 from .context import core, on_reset
-from .errors import PermanentError, RetryableError
+from .errors import PermanentError, RateBudgetExhausted, RetryableError
 from .records import LinkStatus, Origin
 from .settings import settings
+from .waiting import WaitingLine, delay_for, ticket_for
 from .workitems import WorkItem
 
 if TYPE_CHECKING:
@@ -152,13 +156,15 @@ class Worker:
         return response
 
     def _process(self, record: SQSRecord, run: Callable[..., dict[str, Any] | None]) -> dict[str, Any] | None:
-        attempt = int(record.attributes.approximate_receive_count or "1")
+        receives = int(record.attributes.approximate_receive_count or "1")
         try:
             item = WorkItem.model_validate_json(record.body)
         except ValidationError:
             # Our own producers wrote this; keep it for a person in the DLQ rather than dropping it.
             logger.exception("Unreadable work item", extra={"message_id": record.message_id})
             raise
+        # Failed attempts carried by a deferred item, plus this message's receives (every one but this a failure).
+        attempt = item.attempts + receives
         self._attempt = Attempt(attempt, record.message_id)
         log_context = {"kind": item.kind, "tenant_id": item.tenant_id, "integration_id": item.integration_id,
                        "sync_key": item.sync_key, "attempt": attempt}
@@ -169,6 +175,9 @@ class Worker:
             raise deadline.OutOfTime("The invocation ran out of time before this item started")
         try:
             result = run(item=item.model_dump(by_alias=True, mode="json"))
+        except RateBudgetExhausted as exc:
+            self._defer(record, item, exc, attempt)
+            return {"deferred": True}
         except IdempotencyAlreadyInProgressError:
             # A copy of this item is running right now; look again once it has finished.
             logger.info("Same work item already in progress; retrying later", extra=log_context)
@@ -178,12 +187,57 @@ class Worker:
             logger.warning("Work item needs attention", extra={**log_context, "error": str(exc)})
             self._count("WorkItemsNeedingAttention")
             self._needs_attention(item, exc, attempt)
+            self._left_the_line(item)
             return None
         except Exception as exc:
-            self._failed(record, item, exc, attempt, log_context)
+            self._failed(record, item, exc, attempt, log_context, final=receives >= settings().max_receive_count)
+            if receives >= settings().max_receive_count:
+                self._left_the_line(item)
             raise
         self._count("WorkItemsProcessed")
+        self._left_the_line(item)
         return result
+
+    def _defer(self, record: SQSRecord, item: WorkItem, exc: RateBudgetExhausted, attempt: int) -> None:
+        """Back on its queue as a new message, delayed to its turn; this one is consumed (core.waiting)."""
+        now = time.time()
+        line = WaitingLine(settings().rate_budget_table)
+        ticket, first = item.ticket, item.ticket is None
+        if first and not line.hold(item.idempotency_key, now=now):
+            self._count("WorkItemsDuplicateWaitDropped")
+            return  # a copy of this very work already waits for its turn (e.g. both checkout webhooks)
+        try:
+            if ticket is None or ticket.line != exc.budget_key:
+                place = line.join(exc.budget_key, item.fair_group, now=now)
+                ticket = ticket_for(exc.budget_key, item.fair_group, place, slot_seconds=exc.slot_seconds, now=now)
+            delay = delay_for(ticket, retry_after=exc.retry_after, slot_seconds=exc.slot_seconds, now=now)
+            later = item.model_copy(update={"attempts": attempt - 1, "ticket": ticket})
+            aws.sqs().send_message(QueueUrl=_queue_url(record.event_source_arn), MessageBody=later.to_message(),
+                                   DelaySeconds=delay, MessageGroupId=item.fair_group)
+        except Exception:
+            if first:  # nothing waits after all: let the redelivery of this message wait instead
+                line.release(item.idempotency_key)
+            raise
+        self._count("WorkItemsDeferred")
+        if first and item.record is not None:
+            minutes = max(1, round((ticket.due_at - now) / 60))
+            shared = core()
+            recorded = shared.links.record(item.record, tenant_id=item.tenant_id, integration_id=item.integration_id,
+                                           status=LinkStatus.WAITING,
+                                           origin=Origin.WMS if item.record.is_wms else Origin.PLATFORM)
+            shared.sync_log.append(recorded.key, "waiting",
+                                   f"Waiting for the rate limit ({exc}): position ~{ticket.position} in this "
+                                   f"integration's line, its turn in about {minutes} min; nothing to do",
+                                   attempt=attempt)
+
+    def _left_the_line(self, item: WorkItem) -> None:
+        if item.ticket is not None:
+            line = WaitingLine(settings().rate_budget_table)
+            try:
+                line.leave(item.ticket)
+                line.release(item.idempotency_key)
+            except Exception:  # a count left high only delays the line's estimates; never fail the item for it
+                logger.exception("Could not leave the waiting line", extra={"line": item.ticket.line})
 
     def _needs_attention(self, item: WorkItem, exc: PermanentError, attempt: int) -> None:
         if item.record is None:
@@ -198,9 +252,9 @@ class Worker:
                                    attempt=attempt)
 
     def _failed(self, record: SQSRecord, item: WorkItem, exc: Exception, attempt: int,
-                log_context: dict[str, Any]) -> None:
+                log_context: dict[str, Any], *, final: bool) -> None:
+        """A real failure: backoff, or (the message's last receive, as SQS counts them) the DLQ."""
         retry_after = exc.retry_after if isinstance(exc, RetryableError) else None
-        final = attempt >= settings().max_receive_count
         delay = retry_delay(attempt, retry_after)
         logger.warning("Work item failed; will retry" if not final else "Work item failed; dead-lettered",
                        extra={**log_context, "error": str(exc), "error_type": type(exc).__name__})

@@ -10,6 +10,7 @@ from pydantic import Field
 from . import aws
 from .records import CamelModel, RecordRef
 from .timeutil import utcnow
+from .waiting import Ticket
 
 
 class WorkItem(CamelModel):
@@ -25,6 +26,16 @@ class WorkItem(CamelModel):
     #: Who produced it: notification, webhook, poller, backfill, wms-event, retry, replay.
     source: str
     enqueued_at: datetime = Field(default_factory=utcnow)
+    #: Failed attempts before this message (a deferred item carries them; SQS counts this message's receives).
+    attempts: int = 0
+    #: Its place in a rate budget's line while it waits for its turn (core.waiting).
+    ticket: Ticket | None = None
+
+    @property
+    def fair_group(self) -> str:
+        """Whose work this is, for fair delivery (SQS ``MessageGroupId``) and a budget's line: the integration, or
+        the tenant for the WMS's own work."""
+        return f"{self.tenant_id}#{self.integration_id or '-'}"
 
     @property
     def sync_key(self) -> str | None:
@@ -41,7 +52,8 @@ class WorkItem(CamelModel):
 
 def enqueue(queue_url: str, item: WorkItem, *, delay_seconds: int = 0) -> str:
     """Send one work item; returns the SQS message id."""
-    response = aws.sqs().send_message(QueueUrl=queue_url, MessageBody=item.to_message(), DelaySeconds=delay_seconds)
+    response = aws.sqs().send_message(QueueUrl=queue_url, MessageBody=item.to_message(), DelaySeconds=delay_seconds,
+                                      MessageGroupId=item.fair_group)
     return response["MessageId"]
 
 
@@ -52,7 +64,8 @@ def enqueue_many(queue_url: str, items: list[WorkItem]) -> int:
         batch = items[start : start + 10]
         response = aws.sqs().send_message_batch(
             QueueUrl=queue_url,
-            Entries=[{"Id": str(i), "MessageBody": item.to_message()} for i, item in enumerate(batch)],
+            Entries=[{"Id": str(i), "MessageBody": item.to_message(), "MessageGroupId": item.fair_group}
+                     for i, item in enumerate(batch)],
         )
         if response.get("Failed"):
             failed = response["Failed"][0]
