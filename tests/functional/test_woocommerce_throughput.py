@@ -14,8 +14,8 @@ import time
 
 import pytest
 from integrations.core import aws, context
-from integrations.core.errors import RateBudgetExhausted
 from integrations.core.context import core
+from integrations.core.errors import RateBudgetExhausted
 from integrations.core.ratelimit import SlidingWindowBudget
 from integrations.woocommerce.services import order_ref
 
@@ -105,7 +105,7 @@ def test_two_customers_items_interleave_under_a_spent_budget(woo: Woo, slow_budg
     shop_b = woo.connect(store="bakery", customer_id=other["id"])
     woo.door.holding = []  # webhooks wait: A's burst reaches us first, then B's one order
     burst = [woo.place() for _ in range(12)]
-    lone = woo.store.place_order("bakery", [{"sku": "SKU-1", "quantity": 1}])
+    woo.store.place_order("bakery", [{"sku": "SKU-1", "quantity": 1}])
     held, woo.door.holding = woo.door.holding, None
     for url, headers, body in held:
         woo.door.post(url, headers, body)
