@@ -143,3 +143,12 @@ def test_the_notification_secret_is_shown_once_signs_wms_notifications_and_rotat
     assert service.http("POST", endpoint, headers=headers, body=raw).status == 401
     headers, raw = signed(second, notification | {"id": "n-3"})
     assert service.http("POST", endpoint, headers=headers, body=raw).status == 202
+
+
+@pytest.mark.parametrize("credentials", [{"clientId": "😀", "clientSecret": "x"},
+                                         {"clientId": "a b", "clientSecret": "x"},
+                                         {"clientId": "id", "clientSecret": "naïve"}])
+def test_wms_credentials_that_could_not_be_sent_are_a_400_naming_the_field(world, credentials):
+    """Found by fuzzing (issue 9): a client id HTTP Basic can't carry was a 500 when the token call encoded it."""
+    answer = world.api.put(f"/tenants/{world.a.tenant_id}/settings", {"wmsCredentials": credentials}, token=world.admin)
+    assert answer.status == 400 and answer.fields[0].startswith("wmsCredentials."), answer.body

@@ -42,6 +42,17 @@ WMS_WAREHOUSE_MARKER = "x-wms-warehouse"
 WarehouseId = Annotated[str, Field(min_length=1, max_length=64, json_schema_extra={WMS_WAREHOUSE_MARKER: True})]
 
 
+#: A credential sent in an HTTP header or Basic auth: printable ASCII without spaces, as platforms issue them (any
+#: other character can't be sent at all, so it is refused as a 400 naming the field, not failed on at send time).
+HEADER_SAFE_PATTERN = r"^[!-~]+$"
+
+
+def header_safe(max_length: int, description: str = "") -> Any:
+    """A ``Field`` for a credential that travels in a header."""
+    return Field(min_length=1, max_length=max_length, pattern=HEADER_SAFE_PATTERN, repr=False,
+                 description=description or None)
+
+
 class StepModel(BaseModel):
     """A convenient base for a type's step models: camelCase fields, and unknown fields refused (a typo is a 400
     naming the field, not a setting silently ignored)."""

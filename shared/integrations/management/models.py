@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
-from ..core.integration_types import STEPS, Integration, IntegrationStatus
+from ..core.integration_types import HEADER_SAFE_PATTERN, STEPS, Integration, IntegrationStatus
 from ..core.stores import Tenant
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -55,8 +55,11 @@ class NameStep(RequestModel):
 
 
 class WmsCredentialsIn(RequestModel):
-    client_id: Identifier
-    client_secret: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    """CartonCloud's API client, sent as HTTP Basic: printable ASCII (anything else couldn't be sent)."""
+
+    client_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                                pattern=HEADER_SAFE_PATTERN)]
+    client_secret: Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=HEADER_SAFE_PATTERN)]
 
 
 class TenantSettingsUpdate(RequestModel):

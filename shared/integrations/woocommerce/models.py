@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..core.integration_types import StepModel, WarehouseId
+from ..core.integration_types import StepModel, WarehouseId, header_safe
 
 #: Order statuses WooCommerce core knows (``checkout-draft`` is internal; webhooks skip it).
 ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash",
@@ -189,10 +189,8 @@ class WooCommerceCredentials(StepModel):
 
     store_url: str = Field(min_length=1, max_length=2048, description="The store's base URL, e.g. "
                            "https://shop.example.com (the address WordPress is installed at).")
-    consumer_key: str = Field(min_length=1, max_length=128, repr=False, description="ck_… from WooCommerce → "
-                              "Settings → Advanced → REST API (Read/Write).")
-    consumer_secret: str = Field(min_length=1, max_length=128, repr=False, description="cs_… shown once when "
-                                 "the key is created.")
+    consumer_key: str = header_safe(128, "ck_… from WooCommerce → Settings → Advanced → REST API (Read/Write).")
+    consumer_secret: str = header_safe(128, "cs_… shown once when the key is created.")
 
     @field_validator("store_url")
     @classmethod
