@@ -62,8 +62,11 @@ e2e: $(VENV)/.installed  ## The local stack over HTTP (started on free ports)
 test: lint typecheck cfn-lint build  ## Everything CI runs: lint, types, template lint, sam build, all tests
 	$(VENV)/bin/pytest -q -n 2
 
-build: $(SAM_VENV)/.installed  ## sam build (arm64 layer + functions, no container)
+build: $(SAM_VENV)/.installed $(VENV)/.installed  ## sam build (arm64 layer + functions, no container), bytecode compiled
 	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" $(SAM) build --cached --parallel 2>&1 | tail -n 3
+	@# Lambda can't write __pycache__ (read-only /opt and /var/task): ship the bytecode, or every cold start compiles
+	@# the layer again. unchecked-hash: valid whatever mtimes the zip keeps.
+	$(PY) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build > /dev/null
 
 run: $(VENV)/.installed  ## The whole service on this machine: moto, API stand-in, queue pump, scheduler, sandboxes
 	$(PY) -m local.stack

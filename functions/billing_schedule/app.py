@@ -5,14 +5,15 @@ it, and a retried invocation reuses the same run id, so its work items are absor
 with ``{"week": "2026-W40"}`` it bills that past week for every tenant (charges already written stay as they are).
 """
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.timeutil import parse_iso, utcnow
 from integrations.core.weeks import IsoWeek, week_just_ended
 from integrations.management.billing import new_run_id, schedule_run
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 
 
 @logger.inject_lambda_context(log_event=True)

@@ -1,12 +1,13 @@
 """BillingQueue worker: charge one tenant's integrations that were live in the item's ISO week (docs/billing.md)."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.worker import Worker
 from integrations.management.billing import BILL_TENANT, bill_tenant
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 worker = Worker("BillingQueue", {BILL_TENANT: bill_tenant}, metrics=metrics)
 

@@ -11,7 +11,7 @@ import os
 import re
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,6 +26,7 @@ from integrations.core.errors import (
     UpstreamError,
 )
 from integrations.core.integration_types import CredentialsRejected, PlatformNotAvailable, SettingsRejected
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.billing import statement_csv
 from integrations.management.errors import InvalidRequest, ManagementError
 from integrations.management.permissions import AuthSettings, Principal, verifier
@@ -33,7 +34,7 @@ from integrations.management.service import ManagementService
 from pydantic import ValidationError
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
 service = ManagementService()

@@ -2,14 +2,15 @@
 subscribes to it, on that integration's connector queue (integrations.cartoncloud.routing); it writes nothing back
 itself."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud.routing import route
 from integrations.cartoncloud.status import EVENT
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.worker import Worker
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 worker = Worker("StatusChangeQueue", {EVENT: route}, metrics=metrics)
 

@@ -1,6 +1,6 @@
 """POST /wms/{tenantId}/notifications — the WMS's signed change notifications (docs/wms-notifications.md)."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -8,11 +8,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud import notifications
 from integrations.core.doors import BadBody, invalid_body, json_body, problem, raw_body
 from integrations.core.errors import SignatureInvalid
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.timeutil import utcnow
 from pydantic import ValidationError
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
 

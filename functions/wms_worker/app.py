@@ -1,14 +1,15 @@
 """WmsQueue worker: re-fetch changed WMS entities and publish status changes; run per-tenant polls."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud.notifications import ENTITY_CHANGED
 from integrations.cartoncloud.poller import POLL, poll_tenant
 from integrations.cartoncloud.status import handle_entity_changed
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.worker import Worker
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 worker = Worker("WmsQueue", {ENTITY_CHANGED: handle_entity_changed, POLL: poll_tenant}, metrics=metrics)
 

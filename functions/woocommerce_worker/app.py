@@ -1,13 +1,14 @@
 """WooCommerceQueue worker: every kind the WooCommerce connector declares — sync one order (re-fetch, map, create
 once), write a WMS event back to the store, poll one store, one page of a backfill."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.worker import Worker
 from integrations.woocommerce.connector import CONNECTOR
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 worker = Worker.for_connector(CONNECTOR, metrics=metrics)
 

@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 from integrations.woocommerce.errors import MappingRefused
-from integrations.woocommerce.mapper import (
-    Mapped,
-    Skipped,
-    content_fingerprint,
-    describe_divergence,
-    map_order,
-    order_snapshot,
-)
+from integrations.woocommerce.mapper import Mapped, Skipped, map_order
 from integrations.woocommerce.models import WooOrder, gmt
+from integrations.woocommerce.snapshot import content_fingerprint, describe_divergence, order_snapshot
 
 VENDOR = Path(__file__).parents[1] / "fixtures" / "vendor" / "woocommerce"
 CUSTOMER = "871ca13a-7f67-432d-bbc6-131fefae7e3a"

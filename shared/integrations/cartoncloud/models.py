@@ -32,7 +32,7 @@ def _api_value(value: Any) -> Any:
 
 
 class CCModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow", defer_build=True)
 
     def to_api(self, *, exclude: set[str] | None = None) -> dict[str, Any]:
         """The JSON body to send: API field names, numbers as numbers, no ``None`` values."""

@@ -24,8 +24,7 @@ from ..core.poller import CursorPoller, Found, Truncated
 from ..core.records import WmsRef
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem
+from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import SearchTooLarge
 from .models import Consignment, OutboundOrder

@@ -16,8 +16,7 @@ from ..core.connectors import WMS_EVENT, Connector, connectors
 from ..core.context import core
 from ..core.events import WmsEvent
 from ..core.integration_types import Integration, IntegrationStatus
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem, enqueue
+from ..core.workitems import Attempt, WorkItem, enqueue
 
 
 def subscribers(event: WmsEvent) -> list[tuple[Integration, Connector]]:

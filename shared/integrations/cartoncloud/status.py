@@ -34,8 +34,7 @@ from ..core.events import (
 from ..core.records import WmsRef
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import parse_iso, utc_iso, utcnow
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem, enqueue
+from ..core.workitems import Attempt, WorkItem, enqueue
 from .models import Consignment, OutboundOrder
 from .services import wms_client
 

@@ -32,8 +32,7 @@ from .integration_types import Integration
 from .records import CamelModel, RecordRef
 from .stores.dynamo import from_item, is_condition_failure, to_item
 from .timeutil import utc_iso, utcnow
-from .worker import Attempt
-from .workitems import WorkItem, enqueue, enqueue_many
+from .workitems import Attempt, WorkItem, enqueue, enqueue_many
 
 #: The longest window one backfill covers (a quarter): longer ones are split by the person asking.
 MAX_WINDOW: Final = timedelta(days=92)

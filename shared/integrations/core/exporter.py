@@ -33,8 +33,7 @@ from .records import LinkStatus, Origin, RecordRef, SyncLink
 from .services import integration as load_integration
 from .services import is_live
 from .timeutil import utc_iso, utcnow
-from .worker import Attempt
-from .workitems import WorkItem
+from .workitems import Attempt, WorkItem
 
 
 @dataclass(frozen=True)

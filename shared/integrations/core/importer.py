@@ -35,8 +35,7 @@ from .records import LinkStatus, Origin, RecordRef, SyncLink, WmsRef
 from .services import integration as load_integration
 from .services import is_live
 from .timeutil import utc_iso, utcnow
-from .worker import Attempt
-from .workitems import WorkItem
+from .workitems import Attempt, WorkItem
 
 R = TypeVar("R")  # the platform record
 M = TypeVar("M")  # what it maps to

@@ -57,7 +57,8 @@ class StepModel(BaseModel):
     """A convenient base for a type's step models: camelCase fields, and unknown fields refused (a typo is a 400
     naming the field, not a setting silently ignored)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid",
+                              defer_build=True)
 
 
 class IntegrationStatus(StrEnum):

@@ -29,8 +29,7 @@ from .integration_types import Integration
 from .records import RecordRef
 from .services import integration, is_live
 from .timeutil import parse_iso, utc_iso, utcnow
-from .worker import Attempt
-from .workitems import WorkItem, enqueue_many
+from .workitems import Attempt, WorkItem, enqueue_many
 
 S = TypeVar("S")  # what one poll covers: an Integration, or a Tenant
 

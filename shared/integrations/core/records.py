@@ -32,7 +32,8 @@ WMS: Final = "wms"
 class CamelModel(BaseModel):
     """Our stored and queued documents: camelCase on the wire, snake_case in Python, unknown fields ignored."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    # Built on first use, not at import: a cold start pays only for the models its path touches (issue 10).
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
 
 
 class RecordRef(CamelModel):

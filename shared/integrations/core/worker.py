@@ -24,7 +24,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -46,7 +45,7 @@ from .errors import PermanentError, RateBudgetExhausted, RetryableError
 from .records import LinkStatus, Origin
 from .settings import settings
 from .waiting import WaitingLine, delay_for, ticket_for
-from .workitems import WorkItem
+from .workitems import Attempt, WorkItem
 
 if TYPE_CHECKING:
     from .connectors import Connector
@@ -67,14 +66,6 @@ def retry_delay(attempt: int, retry_after: float | None = None, *, rand: Callabl
     backoff = min(900.0, 30.0 * 2 ** (attempt - 1)) * (0.8 + 0.4 * rand())
     delay = max(backoff, retry_after or 0.0)
     return int(min(MAX_VISIBILITY_SECONDS, delay))
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """What a handler knows about the delivery it is working on."""
-
-    number: int
-    message_id: str
 
 
 Handler = Callable[[WorkItem, Attempt], dict[str, Any] | None]

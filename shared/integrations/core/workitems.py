@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,14 @@ from . import aws
 from .records import CamelModel, RecordRef
 from .timeutil import utcnow
 from .waiting import Ticket
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a handler knows about the delivery it is working on (which attempt: failed ones before, plus this)."""
+
+    number: int
+    message_id: str
 
 
 class WorkItem(CamelModel):

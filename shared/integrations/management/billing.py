@@ -38,8 +38,7 @@ from ..core.stores import from_item, is_condition_failure, to_item
 from ..core.stores.integrations import LiveEntry
 from ..core.timeutil import utc_iso, utcnow
 from ..core.weeks import IsoWeek
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem, enqueue, enqueue_many
+from ..core.workitems import Attempt, WorkItem, enqueue, enqueue_many
 from .models import ResponseModel
 
 BILL_TENANT: Final = "billing.tenant"

@@ -13,18 +13,22 @@ on woocommerce.com; examples in tests/fixtures/vendor/woocommerce/ (SOURCES.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from pydantic import SecretStr, TypeAdapter
 
+from ..core.context import core, on_reset
 from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
 from ..core.http import UpstreamSession
+from ..core.integration_types import Integration
 from ..core.ratelimit import TokenBucket
+from ..core.services import IntegrationUnusable, credential
 from .errors import UPSTREAM, RouteNotFound, error_from_response
 from .models import (
     TRACKING_NAMESPACE,
@@ -255,4 +259,32 @@ class WooCommerceClient:
             return
 
 
-__all__ = ["API", "STORE_BUDGET", "StoreIndex", "TooManyPages", "WooCommerceClient"]
+__all__ = ["API", "STORE_BUDGET", "StoreIndex", "TooManyPages", "WooCommerceClient", "client_from", "store_client"]
+
+
+# --- the clients of integrations (cached per warm Lambda) -------------------------------------------------------
+
+
+def store_client(integration: Integration) -> WooCommerceClient:
+    """The store's client, cached per warm Lambda by the sealed credentials (a new key makes a new client)."""
+    if not integration.credentials:
+        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
+    state = integration.platform_state
+    return _client(integration.tenant_id, integration.integration_id, integration.credentials,
+                   bool(state.get("queryStringAuth")))
+
+
+@lru_cache(maxsize=512)
+def _client(tenant_id: str, integration_id: str, sealed: str, query_string_auth: bool) -> WooCommerceClient:
+    credentials = core().vault.open(sealed, tenant_id=tenant_id, integration_id=integration_id)
+    return client_from(credentials, query_string_auth=query_string_auth)
+
+
+on_reset(_client.cache_clear)
+
+
+def client_from(credentials: Mapping[str, SecretStr], *, query_string_auth: bool = False) -> WooCommerceClient:
+    return WooCommerceClient(store_url=credential(credentials, "storeUrl"),
+                             consumer_key=credential(credentials, "consumerKey"),
+                             consumer_secret=SecretStr(credential(credentials, "consumerSecret")),
+                             query_string_auth=query_string_auth)

@@ -30,10 +30,10 @@ from ..core.integration_types import Integration
 from ..core.records import SyncLink
 from ..core.timeutil import parse_iso
 from . import PLATFORM
-from .client import WooCommerceClient
+from .client import WooCommerceClient, store_client
 from .errors import RouteNotFound, WmsOrderRejected
 from .models import WITHDRAWN_STATUSES
-from .services import settings_of, store_client
+from .services import settings_of
 
 TRACKING_CHANGES = frozenset({"PACKED", "DISPATCHED", "TRACKING_CHANGED"})
 NOTE_MARKER = "CartonCloud outbound order"

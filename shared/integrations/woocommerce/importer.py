@@ -27,13 +27,14 @@ from ..core.context import core
 from ..core.errors import PermanentError, UpstreamRejected
 from ..core.importer import Created, ImportContext, Importer, Skip
 from ..core.records import LinkStatus, SyncLink, WmsRef
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem
+from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
+from .client import store_client
 from .errors import OrderNotFound, UnknownProducts, WmsOrderRejected
-from .mapper import Mapped, content_fingerprint, describe_divergence, map_order, order_snapshot, skipped
+from .mapper import Mapped, map_order, skipped
 from .models import SYNC_STATUS, WITHDRAWN_STATUSES, WooOrder
-from .services import settings_of, store_client
+from .services import settings_of
+from .snapshot import content_fingerprint, describe_divergence, order_snapshot
 
 #: Products searched per WMS request (one request for any ordinary order).
 PRODUCT_SEARCH_PAGE = 100

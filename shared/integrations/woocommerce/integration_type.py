@@ -31,7 +31,7 @@ from ..core.services import credential
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM
-from .client import API, STORE_BUDGET, StoreIndex, WooCommerceClient
+from .client import API, STORE_BUDGET, StoreIndex, WooCommerceClient, client_from
 from .errors import BAD_KEY_RESOLUTION, CAPABILITY_RESOLUTION, READ_ONLY_RESOLUTION, UPSTREAM
 from .models import (
     StoreUrlInvalid,
@@ -40,7 +40,7 @@ from .models import (
     WooCommerceOrderSettings,
     normalise_store_url,
 )
-from .services import client_from, delivery_url, webhook_secret
+from .services import delivery_url, webhook_secret
 from .webhooks import ensure_webhooks, remove_webhooks
 
 

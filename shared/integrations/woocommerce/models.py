@@ -46,7 +46,7 @@ def wc_gmt_param(moment: datetime) -> str:
 
 
 class WooModel(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 def _text(value: Any) -> Any:

@@ -24,12 +24,11 @@ from pydantic import SecretStr
 from ..core.context import core
 from ..core.integration_types import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem
+from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
-from .client import TooManyPages, WooCommerceClient
+from .client import TooManyPages, WooCommerceClient, store_client
 from .models import SYNC_STATUS, WooOrder
-from .services import integration_ref, order_version, order_work_item, store_client, webhook_secret
+from .services import integration_ref, order_version, order_work_item, webhook_secret
 from .webhooks import heal_webhooks
 
 

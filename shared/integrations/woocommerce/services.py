@@ -7,21 +7,15 @@ makes a new client, so its connection pool and token bucket are reused across or
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
-from pydantic import SecretStr
-
-from ..core.context import core, on_reset
 from ..core.integration_types import Integration
 from ..core.records import RecordRef
-from ..core.services import IntegrationUnusable, credential, sealed_secret
+from ..core.services import IntegrationUnusable, sealed_secret
 from ..core.workitems import WorkItem
 from . import PLATFORM
-from .client import WooCommerceClient
-from .mapper import content_fingerprint, order_snapshot
 from .models import WooCommerceFulfilmentSettings, WooCommerceOrderSettings, WooOrder
+from .snapshot import content_fingerprint, order_snapshot
 
 #: Work item kinds on WooCommerceQueue (the poll, backfill and WMS-event kinds come from the frame).
 ORDER_CHANGED = "woocommerce.order.changed"
@@ -59,31 +53,6 @@ def order_work_item(integration: Integration, order_id: int | str, *, version: s
         payload={"orderId": int(order_id), "version": version},
         source=source,
     )
-
-
-def store_client(integration: Integration) -> WooCommerceClient:
-    """The store's client, cached per warm Lambda by the sealed credentials (a new key makes a new client)."""
-    if not integration.credentials:
-        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
-    state = integration.platform_state
-    return _client(integration.tenant_id, integration.integration_id, integration.credentials,
-                   bool(state.get("queryStringAuth")))
-
-
-@lru_cache(maxsize=512)
-def _client(tenant_id: str, integration_id: str, sealed: str, query_string_auth: bool) -> WooCommerceClient:
-    credentials = core().vault.open(sealed, tenant_id=tenant_id, integration_id=integration_id)
-    return client_from(credentials, query_string_auth=query_string_auth)
-
-
-on_reset(_client.cache_clear)
-
-
-def client_from(credentials: Mapping[str, SecretStr], *, query_string_auth: bool = False) -> WooCommerceClient:
-    return WooCommerceClient(store_url=credential(credentials, "storeUrl"),
-                             consumer_key=credential(credentials, "consumerKey"),
-                             consumer_secret=SecretStr(credential(credentials, "consumerSecret")),
-                             query_string_auth=query_string_auth)
 
 
 @dataclass(frozen=True)

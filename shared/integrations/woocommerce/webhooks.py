@@ -1,143 +1,16 @@
-"""WooCommerce webhooks: receiving them (the door's logic) and keeping ours registered on the store.
-
-Receiving (docs/woocommerce.md "Webhooks"): WooCommerce signs a delivery with ``X-WC-Webhook-Signature`` = base64
-HMAC-SHA256 of the raw body keyed with the webhook's secret; it sends an unsigned activation ping (form body
-``webhook_id=N``) that must get exactly 200; it never retries a failed delivery and disables the webhook after
-repeated failures; it builds payloads late and delivers them out of order. So a delivery is only a signal: we check
-it, note it in the order's sync log, queue a re-fetch and answer 202 — all within a second or two.
-
-Registering: one webhook per topic in :data:`~.models.ORDER_TOPICS`, pointed at our URL for the integration, with a
-secret we generate. Ours are recognised by their delivery URL (unique per integration), so no webhook id needs to be
-remembered to find, heal or remove them.
+"""Keeping our webhooks on the store: one per topic in :data:`~.models.ORDER_TOPICS`, pointed at our URL for the
+integration, with a secret we generate. Ours are recognised by their delivery URL (unique per integration), so no
+webhook id needs to be remembered to find, heal or remove them. (Receiving deliveries is :mod:`.door`.)
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from urllib.parse import parse_qs
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
-from ..core.context import core
-from ..core.crypto import SealedSecretUnreadable
-from ..core.doors import BadBody, json_body, verified_integration
-from ..core.integration_types import Integration, IntegrationStatus
-from ..core.signing import verify_base64_body_signature
-from ..core.workitems import WorkItem, enqueue
-from . import PLATFORM
 from .client import WooCommerceClient
-from .connector import CONNECTOR
-from .models import ORDER_TOPICS, Webhook, WooOrder
-from .services import order_ref, order_version, order_work_item, webhook_secret
-
-SIGNATURE_HEADER = "x-wc-webhook-signature"
-TOPIC_HEADER = "x-wc-webhook-topic"
-WEBHOOK_ID_HEADER = "x-wc-webhook-id"
-DELIVERY_ID_HEADER = "x-wc-webhook-delivery-id"
-#: A large order (hundreds of lines, long meta) is well under this; API Gateway's own limit is 10 MB.
-MAX_BODY_BYTES = 2 * 1024 * 1024
-#: Topics whose payload is an order we re-fetch; ``order.deleted`` carries only ``{"id"}`` and changes nothing.
-ORDER_RESOURCE_TOPICS = frozenset({"order.created", "order.updated", "order.restored", "order.deleted"})
-
-
-class IntegrationGone(Exception):
-    """The integration was deleted: its webhooks should stop (a non-2xx answer makes WooCommerce disable them)."""
-
-
-class BadDelivery(Exception):
-    """A signed delivery we can't use: answered 400 naming the field."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
-def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
-    return {name.lower(): value for name, value in (headers or {}).items()}
-
-
-def ping_webhook_id(headers: Mapping[str, str], body: bytes) -> str | None:
-    """The webhook id when this is WooCommerce's activation ping: unsigned, form body ``webhook_id=<digits>``."""
-    if SIGNATURE_HEADER in headers or len(body) > 64:
-        return None
-    try:
-        fields = parse_qs(body.decode("ascii"), strict_parsing=True)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    values = fields.get("webhook_id")
-    if set(fields) != {"webhook_id"} or not values or not values[0].isdigit():
-        return None
-    return values[0]
-
-
-def known_integration(integration_id: str) -> Integration:
-    """The integration a ping is for; unknown (after an uncached look) → :class:`SignatureInvalid` (nothing told)."""
-    def exists(integration: Integration) -> None:
-        pass
-
-    return _not_deleted(verified_integration(integration_id, PLATFORM, exists))
-
-
-def verify(integration_id: str, headers: Mapping[str, str], body: bytes) -> Integration:
-    """Check the delivery's signature over the raw body in constant time; raises :class:`SignatureInvalid`. The
-    integration is re-read, uncached, before a delivery is refused (core.doors.verified_integration)."""
-    def signed_by(integration: Integration) -> None:
-        _not_deleted(integration)
-        try:
-            secret = webhook_secret(integration)
-        except SealedSecretUnreadable:
-            secret = None  # refused like a missing secret (and reported in the logs by the door)
-        verify_base64_body_signature(secret=secret, signature=headers.get(SIGNATURE_HEADER), body=body)
-
-    return verified_integration(integration_id, PLATFORM, signed_by)
-
-
-def _not_deleted(integration: Integration) -> Integration:
-    if integration.status == IntegrationStatus.DELETED:
-        raise IntegrationGone(f"Integration {integration.integration_id} was deleted")
-    return integration
-
-
-def accept(integration: Integration, headers: Mapping[str, str], body: bytes, *, received_at: datetime) -> WorkItem:
-    """Note a verified delivery in the order's sync log and queue the re-fetch of the order."""
-    topic = headers.get(TOPIC_HEADER, "")
-    if topic not in ORDER_RESOURCE_TOPICS:
-        raise BadDelivery("X-WC-Webhook-Topic", f"{topic or 'no topic'} is not an order topic this URL takes")
-    try:
-        payload = json_body(body)
-    except BadBody as exc:
-        raise BadDelivery(exc.field, exc.reason) from None
-    if not isinstance(payload, dict):
-        raise BadDelivery("body", "must be a JSON object (the order)")
-    order_id = payload.get("id")
-    if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id < 1:
-        raise BadDelivery("id", "must be the order's id (a positive integer)")
-    delivery_id = headers.get(DELIVERY_ID_HEADER) or hashlib.sha256(body).hexdigest()[:32]
-    try:
-        order: WooOrder | None = WooOrder.model_validate(payload)
-    except ValidationError:
-        order = None  # not a whole order (order.deleted sends {"id"}): this delivery is its own version
-    version = order_version(order) if order is not None else f"delivery-{delivery_id}"
-    item = order_work_item(integration, order_id, version=version, source="webhook")
-    item = item.model_copy(update={"enqueued_at": received_at})
-    status = order.status if order is not None else None
-    modified_gmt = order.date_modified_gmt if order is not None else None
-    number = payload.get("number") or order_id
-    shared = core()
-    shared.sync_log.append(
-        order_ref(integration.integration_id, order_id).key,
-        "webhook",
-        f"WooCommerce {topic} webhook for order #{number}"
-        + (f" (status {status}, modified {modified_gmt} UTC)" if status else "")
-        + f"; webhook {headers.get(WEBHOOK_ID_HEADER, '?')}, delivery {delivery_id}",
-    )
-    enqueue(CONNECTOR.queue_url(), item)
-    return item
-
+from .models import ORDER_TOPICS, Webhook
 
 # --- keeping our webhooks on the store -------------------------------------------------------------------------
 
