@@ -7,8 +7,8 @@ key in its environment (template.yaml never sets one; the door ignores it beside
 - :func:`mint_token` / ``python -m local.management_demo token admin|customer [--tenant …] [--customer …]``;
 - :func:`run_billing`: queue the billing of a week for every tenant, as the Monday schedule would (the stack's
   BillingQueue consumer then charges); ``include_open_week`` bills the current week early, for demos only;
-- :data:`PLUGIN`: a small operator service the stack starts beside the sandboxes. Its seed puts the local key in
-  the environment and prints a demo admin and customer-user token; it answers ``GET /tokens``,
+- :data:`PLUGIN`: a small operator service the stack starts beside the sandboxes. Its plug-in puts the local key in
+  the functions' environment and prints a demo admin and customer-user token; it answers ``GET /tokens``,
   ``POST /tokens {role, tenantId?, customerId?}`` and ``POST /billing-runs {week, includeOpenWeek?}``.
 """
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from typing import Any
 
@@ -104,8 +103,6 @@ class ManagementDemo(Sandbox):
 
 
 def _seed(ctx: SeedContext) -> SeedResult:
-    # The management function reads the key per call (AuthSettings.overlaid), so setting it now is in time.
-    os.environ.setdefault("AUTH_HS256_KEY", LOCAL_HS256_KEY)
     from integrations.core.timeutil import utcnow
     from integrations.core.weeks import IsoWeek
 
@@ -126,7 +123,9 @@ def _seed(ctx: SeedContext) -> SeedResult:
     )
 
 
-PLUGIN = SandboxPlugin("management", 4009, lambda sender: ManagementDemo(sender=sender), _seed)
+PLUGIN = SandboxPlugin("management", 4009, lambda sender: ManagementDemo(sender=sender), _seed,
+                       # The functions' environment: the management API accepts the demo tokens.
+                       environment=lambda url: {"AUTH_HS256_KEY": LOCAL_HS256_KEY})
 
 
 def main(argv: list[str] | None = None) -> int:

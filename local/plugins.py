@@ -16,9 +16,10 @@ platform needs no edit here. A connector's ``plugin()`` returns::
 
 ``factory`` receives the webhook sender to pass to the sandbox (an HTTP POST that the stack logs); pass
 ``async_webhooks=True`` too, so webhooks leave after the control call that caused them has answered, as a platform's
-do (a given sender otherwise runs inline). ``seed`` runs with the process pointed at the local moto, so it may use
-``integrations.core.context.core()`` to write tenants, integrations and sealed credentials. Its ``facts`` are
-printed at startup and served at ``GET /_local/demo``; ``examples`` are printed as "try this" lines.
+do (a given sender otherwise runs inline). ``seed`` runs in the sandboxes' process, pointed at the local moto, so
+it may use ``integrations.core.context.core()`` to write tenants, integrations and sealed credentials; it must not
+change the environment (the functions run in other processes): declare what they need as ``environment``. Its
+``facts`` are printed at startup and served at ``GET /_local/demo``; ``examples`` are printed as "try this" lines.
 ``ctx.sandboxes`` holds the URLs of the sandboxes started before this one (plugins start in list order), for a
 platform whose demo data refers to another's.
 """
@@ -52,12 +53,20 @@ class SeedResult:
     examples: list[str] = field(default_factory=list)
 
 
+def _no_environment(sandbox_url: str) -> dict[str, str]:
+    return {}
+
+
 @dataclass(frozen=True)
 class SandboxPlugin:
     name: str
     default_port: int
     factory: Callable[[Sender], Sandbox]
     seed: Callable[[SeedContext], SeedResult]
+    #: Variables every function needs to reach this sandbox (from its base URL), e.g. a platform whose API host is
+    #: a stack parameter rather than part of the credentials. The sandboxes start first, so the functions' processes
+    #: start with them.
+    environment: Callable[[str], dict[str, str]] = _no_environment
 
 
 class SeedFailed(RuntimeError):

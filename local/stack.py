@@ -1,20 +1,23 @@
-"""The whole service on one machine, in one process: ``python -m local.stack`` (``make run``).
+"""The whole service on one machine: ``python -m local.stack`` (``make run``).
 
-Started in this order, so that nothing talks to AWS before it points at moto:
+Four processes (:mod:`local.processes` says why), started in this order so nothing talks to AWS before it points at
+moto:
 
-1. moto's server (in-process, threaded) for every AWS service we use; the process's AWS settings point at it
-   (``AWS_ENDPOINT_URL``, fake credentials, ap-southeast-2) and the layer's cached clients are reset;
-2. the tables, queues (with their redrive policies), KMS key and schedules of template.yaml
-   (:func:`local.resources.create_stack`; schedules are also created in moto's Scheduler), and the Globals
-   environment every function gets;
-3. every function, warm (:mod:`local.functions`);
-4. the API Gateway stand-in (:mod:`local.apigw`), with operator endpoints under ``/_local/``;
-5. each platform sandbox of :mod:`local.plugins` on its own port, seeded with a demo tenant wired to our API;
-6. a queue consumer per SQS trigger (:mod:`local.pumps`) and the scheduler (:mod:`local.scheduler`).
+1. moto's server for every AWS service we use, its standard queues fair across message groups as SQS's are
+   (:mod:`local.fair_queues`); this process's AWS settings then point at it (``AWS_ENDPOINT_URL``, fake credentials,
+   ap-southeast-2);
+2. here: the tables, queues (with their redrive policies), KMS key and schedules of template.yaml
+   (:func:`local.resources.create_stack`), and the Globals environment every function gets;
+3. each platform sandbox of :mod:`local.plugins` on its own port (a process for all of them);
+4. the API Gateway stand-in (:mod:`local.apigw`) with every function behind an HTTP route, warm (a process);
+   ``/_local/`` operator calls come back here;
+5. the sandboxes' demo data, seeded through the API;
+6. here: a queue consumer per SQS trigger (:mod:`local.pumps`), the scheduler (:mod:`local.scheduler`) and the
+   operator endpoints.
 
-SIGINT/SIGTERM stop everything in reverse order and exit 0; no process is ever started, only threads.
-Tests run the same :class:`LocalStack` in-process on free ports (tests/e2e/conftest.py); it restores the
-environment it changed when stopped.
+SIGINT/SIGTERM stop everything in reverse order and exit 0; the children run in process groups of their own and
+stop when this process closes their stdin, so nothing outlives it. Tests run the same :class:`LocalStack` on free
+ports (tests/e2e/conftest.py); it restores the environment it changed when stopped.
 """
 
 from __future__ import annotations
@@ -24,26 +27,24 @@ import json
 import logging
 import os
 import signal
-import socket
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import boto3
-from moto.server import ThreadedMotoServer
 
-from .apigw import Answer, ApiGateway, ApiServer, Request, routes_of
+from .apigw import Answer, ApiGateway, ApiServer, Request
 from .functions import FunctionPool
 from .lambda_runtime import QueuePump
-from .plugins import PLUGINS, SandboxPlugin, SeedContext, SeedResult
+from .plugins import PLUGINS
+from .processes import ChildFailed, ChildProcess
 from .pumps import QueueConsumer
 from .resources import ROOT, Stack, create_stack, dead_letter_queue_of, queue_max_receive_count
-from .sandboxes.base import Sandbox, serve, urllib_sender
+from .roles import PortInUse, spec_to_json
 from .scheduler import LocalScheduler, UnknownSchedule
 
 log = logging.getLogger("local.stack")
@@ -64,9 +65,7 @@ AWS_ENVIRONMENT: dict[str, str | None] = {
 #: Powertools settings for running outside Lambda; the caller's own values win.
 POWERTOOLS_DEFAULTS = {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"}
 
-
-class PortInUse(OSError):
-    """A fixed port is taken (another ``make run``?): pick others with the flags or ``--free-ports``."""
+__all__ = ["LocalStack", "PortInUse", "RunningSandbox", "StackConfig", "banner", "main"]
 
 
 @dataclass
@@ -84,7 +83,10 @@ class StackConfig:
     run_schedules: bool = True
     #: Concurrent warm instances per function (Lambda's concurrency, bounded).
     max_instances: int = 4
-    plugins: list[SandboxPlugin] = field(default_factory=lambda: list(PLUGINS))
+    #: The sandboxes to serve, by plug-in name (default: every one of local.plugins).
+    plugins: list[str] = field(default_factory=lambda: [plugin.name for plugin in PLUGINS])
+    #: Where the child processes' logs go (default: this process's stdout and stderr).
+    log_file: Path | None = None
 
     def port(self, fixed: int) -> int:
         return 0 if self.free_ports else fixed
@@ -92,10 +94,11 @@ class StackConfig:
 
 @dataclass
 class RunningSandbox:
-    sandbox: Sandbox
-    server: ThreadingHTTPServer
+    name: str
     url: str
-    seed: SeedResult | None = None
+    #: The demo data its seed made (``GET /_local/demo``), and "try this" lines.
+    facts: dict[str, Any] | None = None
+    examples: list[str] = field(default_factory=list)
 
 
 class LocalStack:
@@ -110,9 +113,10 @@ class LocalStack:
         self.sandboxes: dict[str, RunningSandbox] = {}
         self.consumers: list[QueueConsumer] = []
         self.scheduler: LocalScheduler | None = None
+        self.children: dict[str, ChildProcess] = {}
         self.started_in = 0.0
-        self._moto: ThreadedMotoServer | None = None
-        self._api: ApiServer | None = None
+        self._ops_server: ApiServer | None = None
+        self._log: IO[Any] | None = None
         self._saved_environment: dict[str, str] | None = None
         self._started_at = time.monotonic()
 
@@ -130,20 +134,20 @@ class LocalStack:
             sys.path.insert(0, str(LAYER))
         self._saved_environment = dict(os.environ)
         try:
+            self._spawn_children()
             self._start_moto()
             self._create_resources()
-            self.functions = {name: FunctionPool(spec, max_instances=self.config.max_instances)
-                              for name, spec in self._stack.functions.items()}
-            gateway = ApiGateway(routes_of(self._stack.functions.values()), self.invoke, self._ops)
-            port = self.config.port(self.config.api_port)
-            try:
-                self._api = ApiServer(gateway, self.config.host, port).start()
-            except OSError as exc:
-                raise PortInUse(f"API: port {port} is taken ({exc.strerror}); use --api-port or --free-ports") from exc
-            self.api_url = self._api.url
             self._start_sandboxes()
-            self._start_consumers()
+            self._ops_server = ApiServer(ApiGateway([], self.invoke, self._ops), self.config.host, 0).start()
+            self._start_api()
+            self._seed_sandboxes()
+            self._start_workers()
             self._start_scheduler()
+        except ChildFailed as exc:
+            self.stop()
+            if exc.kind == "PortInUse":
+                raise PortInUse(str(exc)) from None
+            raise
         except BaseException:
             self.stop()
             raise
@@ -151,7 +155,7 @@ class LocalStack:
         return self
 
     def stop(self) -> None:
-        """Stop every thread and server, then restore the environment. Safe to call twice."""
+        """Stop every thread, server and child process, then restore the environment. Safe to call twice."""
         if self.scheduler is not None:
             self.scheduler.stop()
         for consumer in self.consumers:
@@ -159,16 +163,17 @@ class LocalStack:
         for consumer in self.consumers:
             consumer.join()
         self.consumers = []
-        for running in self.sandboxes.values():
-            running.server.shutdown()
-            running.server.server_close()
+        for role in ("api", "sandboxes", "moto"):  # moto last: the others may still be finishing a call
+            child = self.children.pop(role, None)
+            if child is not None:
+                child.stop()
         self.sandboxes = {}
-        if self._api is not None:
-            self._api.stop()
-            self._api = None
-        if self._moto is not None:
-            self._moto.stop()
-            self._moto = None
+        if self._ops_server is not None:
+            self._ops_server.stop()
+            self._ops_server = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self._saved_environment is not None:
             _restore_environment(self._saved_environment)
             self._saved_environment = None
@@ -179,17 +184,18 @@ class LocalStack:
         assert self.resources is not None, "start() first"
         return self.resources
 
+    def _spawn_children(self) -> None:
+        """All three at once: each imports what it needs while moto starts."""
+        output: IO[Any] | None = None
+        if self.config.log_file is not None:
+            output = self._log = self.config.log_file.open("a", encoding="utf-8")
+        for role in ("moto", "sandboxes", "api"):
+            self.children[role] = ChildProcess(role, output=output)
+
     def _start_moto(self) -> None:
-        port = self.config.port(self.config.moto_port)
-        _check_port_free(self.config.host, port, "--moto-port")
-        self._moto = ThreadedMotoServer(ip_address=self.config.host, port=port, verbose=False)
-        self._moto.start()
-        host, bound = self._moto.get_host_and_port()
-        self.moto_url = f"http://{host}:{bound}"
-        # Backends are process-global: start from nothing even if this process ran moto before (tests).
-        with urllib.request.urlopen(urllib.request.Request(f"{self.moto_url}/moto-api/reset", method="POST"),
-                                    timeout=5):
-            pass
+        started = self.children["moto"].call("start", host=self.config.host,
+                                             port=self.config.port(self.config.moto_port))
+        self.moto_url = started["url"]
         for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL_")]:
             del os.environ[name]
         for name, value in AWS_ENVIRONMENT.items():
@@ -217,21 +223,33 @@ class LocalStack:
                             "Input": schedule.input or "{}"})
 
     def _start_sandboxes(self) -> None:
-        started: dict[str, str] = {}
-        for plugin in self.config.plugins:
-            sandbox = plugin.factory(_logging_sender(plugin.name))
-            port = self.config.port(self.config.sandbox_ports.get(plugin.name, plugin.default_port))
-            try:
-                server, _, url = serve(sandbox, self.config.host, port)
-            except OSError as exc:
-                raise PortInUse(f"{plugin.name} sandbox: port {port} is taken ({exc.strerror}); "
-                                f"use --sandbox-port {plugin.name}=PORT or --free-ports") from exc
-            running = RunningSandbox(sandbox, server, url)
-            self.sandboxes[plugin.name] = running
-            running.seed = plugin.seed(SeedContext(self.api_url, sandbox, url, dict(started)))
-            started[plugin.name] = url
+        defaults = {plugin.name: plugin.default_port for plugin in PLUGINS}
+        ports = {name: self.config.port(self.config.sandbox_ports.get(name, defaults[name]))
+                 for name in self.config.plugins}
+        started = self.children["sandboxes"].call("start", host=self.config.host, ports=ports,
+                                                  environment=dict(os.environ))
+        self.sandboxes = {name: RunningSandbox(name, url) for name, url in started["urls"].items()}
+        os.environ.update(started["environment"])  # what the functions need to reach the sandboxes
+        _reset_layer()
 
-    def _start_consumers(self) -> None:
+    def _start_api(self) -> None:
+        assert self._ops_server is not None
+        doors = [spec_to_json(spec) for spec in self._stack.functions.values() if spec.routes]
+        started = self.children["api"].call(
+            "start", host=self.config.host, port=self.config.port(self.config.api_port), functions=doors,
+            ops_url=self._ops_server.url, max_instances=self.config.max_instances, environment=dict(os.environ))
+        self.api_url = started["url"]
+
+    def _seed_sandboxes(self) -> None:
+        seeded = self.children["sandboxes"].call("seed", api_url=self.api_url, environment=dict(os.environ))
+        for name, seed in seeded["seeds"].items():
+            self.sandboxes[name].facts = seed["facts"]
+            self.sandboxes[name].examples = seed["examples"]
+
+    def _start_workers(self) -> None:
+        """Warm instances of every function a queue or a schedule triggers, and a consumer per queue trigger."""
+        self.functions = {name: FunctionPool(spec, max_instances=self.config.max_instances)
+                          for name, spec in self._stack.functions.items() if spec.queues or spec.schedules}
         for name, spec in self._stack.functions.items():
             for trigger in spec.queues:
                 sqs = boto3.session.Session().client("sqs")
@@ -252,7 +270,7 @@ class LocalStack:
             self.scheduler.start()
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        """Invoke a function as Lambda would (a warm instance, a fresh context)."""
+        """Invoke a queue- or schedule-triggered function as Lambda would (a warm instance, a fresh context)."""
         return self.functions[function].invoke(event)
 
     # --- operator endpoints (/_local/…) ------------------------------------------------------------------------------
@@ -264,8 +282,7 @@ class LocalStack:
                 case ("GET", ["health"]):
                     return Answer.json(200, self.health())
                 case ("GET", ["demo"]):
-                    return Answer.json(200, {name: running.seed.facts if running.seed else None
-                                             for name, running in self.sandboxes.items()})
+                    return Answer.json(200, {name: running.facts for name, running in self.sandboxes.items()})
                 case ("GET", ["queues"]):
                     return Answer.json(200, self.queue_depths())
                 case ("POST", ["queues", queue, "replay"]):
@@ -300,6 +317,8 @@ class LocalStack:
             "api": self.api_url,
             "moto": self.moto_url,
             "sandboxes": {name: running.url for name, running in self.sandboxes.items()},
+            "processes": {role: child.pid for role, child in self.children.items()} | {"stack": os.getpid()},
+            # The API process adds its own functions' counts as it passes this on.
             "functions": {name: {"invocations": pool.invocations, "errors": pool.errors}
                           for name, pool in self.functions.items()},
         }
@@ -375,27 +394,6 @@ def _entry(key: str, item: dict[str, Any]) -> dict[str, Any]:
     return {"key": key, **{name: value for name, value in item.items() if name not in ("pk", "expiresAt")}}
 
 
-def _logging_sender(platform: str) -> Any:
-    def send(url: str, headers: dict[str, str], body: bytes) -> int:
-        status = urllib_sender(url, headers, body)
-        log.info("%s webhook → %s: %d", platform, url, status)
-        return status
-
-    return send
-
-
-def _check_port_free(host: str, port: int, flag: str) -> None:
-    """moto's server thread would hang on a taken port instead of failing: check first."""
-    if port == 0:
-        return
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise PortInUse(f"port {port} is taken ({exc.strerror}); use {flag} or --free-ports") from exc
-
-
 def _restore_environment(saved: dict[str, str]) -> None:
     for name in [name for name in os.environ if name not in saved]:
         del os.environ[name]
@@ -433,16 +431,18 @@ def banner(stack: LocalStack) -> str:
                     else "on demand only")
             lines.append(f"  schedule {target.schedule.name} {target.schedule.expression} → {target.function} "
                          f"({when}; now: curl -X POST {stack.api_url}/_local/schedules/{target.schedule.name})")
+    lines.append("  processes: " + ", ".join([f"stack (consumers, scheduler, operator endpoints) {os.getpid()}"]
+                                             + [f"{role} {child.pid}" for role, child in stack.children.items()]))
     if stack.config.fast_retry is not None:
         lines.append(f"  fast retry: failed items come back after {stack.config.fast_retry}s")
     for name, running in stack.sandboxes.items():
-        if running.seed is None:
+        if running.facts is None:
             continue
         lines += ["", f"Demo data ({name}):"]
         lines += [f"  {key:<20} {json.dumps(value) if not isinstance(value, str) else value}"
-                  for key, value in running.seed.facts.items()]
-        if running.seed.examples:
-            lines += ["", "Try:"] + [f"  {example}" for example in running.seed.examples]
+                  for key, value in running.facts.items()]
+        if running.examples:
+            lines += ["", "Try:"] + [f"  {example}" for example in running.examples]
     return "\n".join(lines)
 
 

@@ -11,7 +11,8 @@ Control API (never faulted, never in the request log), under ``/_control/``:
   disconnect?}`` (snake_case keys are accepted too); ``GET`` lists them; ``DELETE`` clears them;
 - ``GET /_control/requests``: the request log ``[{method, path, status}]``;
 - ``POST /_control/reset``: back to an empty sandbox;
-- ``POST /_control/webhooks`` ``{drop: N}``: lose the next N outgoing webhooks; ``GET``: every delivery so far.
+- ``POST /_control/webhooks`` ``{drop: N}``: lose the next N outgoing webhooks; ``GET``: every delivery so far,
+  with its ``status``, ``sentAt`` (wall-clock epoch seconds) and ``durationMs`` (how long the receiver took).
 """
 
 from __future__ import annotations
@@ -175,6 +176,9 @@ class Delivery:
     status: int | None = None
     dropped: bool = False
     error: str | None = None
+    #: Wall-clock epoch seconds when it left, and how long the receiver took to answer (None until answered).
+    sent_at: float | None = None
+    duration_ms: float | None = None
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -191,6 +195,8 @@ class Delivery:
             "status": self.status,
             "dropped": self.dropped,
             "error": self.error,
+            "sentAt": self.sent_at,
+            "durationMs": self.duration_ms,
         }
 
 
@@ -459,15 +465,18 @@ class Sandbox:
             self._send_now(delivery)
 
     def _send_now(self, delivery: Delivery) -> None:
+        delivery.sent_at, started = time.time(), time.monotonic()
         try:
             status = self.sender(delivery.url, delivery.headers, delivery.body)
         except Exception as exc:  # a failed delivery is data, never a sandbox crash
             log.warning("%s webhook to %s failed: %r", self.name, delivery.url, exc)
             with self._lock:
                 delivery.error = repr(exc)
+                delivery.duration_ms = (time.monotonic() - started) * 1000
             return
         with self._lock:
             delivery.status = status
+            delivery.duration_ms = (time.monotonic() - started) * 1000
 
     # --- the generic control API -------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""`make run`'s process: it starts, serves, and on Ctrl-C (SIGINT) or SIGTERM stops cleanly with nothing left behind."""
+"""`make run`'s process: it starts its children, serves, and on Ctrl-C (SIGINT) or SIGTERM stops cleanly with nothing
+left behind — nor when it is killed outright."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,21 @@ from .conftest import PATIENCE
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
+
+
+def wait_gone(pids: list[int]) -> list[int]:
+    deadline = time.monotonic() + PATIENCE
+    while (left := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
 
 
 def children_of(pid: int) -> list[int]:
@@ -50,11 +67,15 @@ def test_the_stack_process_serves_then_stops_on_a_signal_leaving_no_process(sign
             output += lines.get(timeout=PATIENCE)
         api = found[1]
 
-        assert requests.get(f"{api}/_local/health", timeout=10).json()["status"] == "ok"
-        assert children_of(process.pid) == []  # threads only: nothing to leave behind
+        health = requests.get(f"{api}/_local/health", timeout=10).json()
+        assert health["status"] == "ok"
+        children = children_of(process.pid)
+        assert sorted(children) == sorted(pid for role, pid in health["processes"].items() if role != "stack")
+        assert len(children) == 3  # moto, the sandboxes, the API stand-in
 
         process.send_signal(signum)
         assert process.wait(timeout=PATIENCE) == 0
+        assert wait_gone(children) == []
     finally:
         if process.poll() is None:
             process.kill()
@@ -65,3 +86,27 @@ def test_the_stack_process_serves_then_stops_on_a_signal_leaving_no_process(sign
     assert "Stopped" in output
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{api}/_local/health", timeout=2)
+
+
+def test_children_stop_when_the_stack_is_killed_outright():
+    """SIGKILL leaves no handler to run: each child sees its stdin close and stops by itself."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.stack", "--free-ports", "--no-schedules"], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    output = ""
+    try:
+        while "Ctrl-C stops it" not in output:
+            output += lines.get(timeout=PATIENCE)
+        children = children_of(process.pid)
+        assert len(children) == 3
+        process.kill()
+        process.wait(timeout=PATIENCE)
+        assert wait_gone(children) == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -61,7 +61,12 @@ class ControlApi(WarehouseMoves):
         return SandboxResponse.json(200, stock)
 
     def _control_list_orders(self, request: SandboxRequest, tenant_id: str) -> SandboxResponse:
-        return SandboxResponse.json(200, self.outbound_orders(tenant_id))
+        """The tenant's outbound orders as the API shows them, each with ``_sandbox.createdAt``: the wall-clock
+        epoch seconds of its create (CartonCloud's own timestamps are whole seconds on the sandbox's clock)."""
+        orders = self.outbound_orders(tenant_id)
+        for order in orders:
+            order["_sandbox"] = {"createdAt": self.created_wall_clock.get(order["id"])}
+        return SandboxResponse.json(200, orders)
 
     def _control_list_consignments(self, request: SandboxRequest, tenant_id: str) -> SandboxResponse:
         return SandboxResponse.json(200, self.consignments(tenant_id))

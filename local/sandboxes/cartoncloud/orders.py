@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import copy
+import time
 import uuid
 from collections import deque
 from datetime import timedelta
@@ -119,6 +120,7 @@ class OutboundOrdersApi(CartonCloudState):
         })
         with_extras(order, body)
         tenant.outbound_orders[order["id"]] = order
+        self.created_wall_clock[order["id"]] = time.time()
         return SandboxResponse.json(228 if errors else 201, order)
 
     def _count_create(self, client_id: str) -> None:

@@ -107,6 +107,8 @@ class CartonCloudState(Sandbox):
         self.tenants: dict[str, Tenant] = {}
         self._tokens: dict[str, Token] = {}
         self._creates: dict[str, deque[datetime]] = {}
+        #: Outbound order id -> wall-clock epoch seconds of its create (control listings show it, for benches).
+        self.created_wall_clock: dict[str, float] = {}
         self._register_routes()
 
     # --- clock and errors --------------------------------------------------------------------------------------------
@@ -131,6 +133,7 @@ class CartonCloudState(Sandbox):
             self.tenants.clear()
             self._tokens.clear()
             self._creates.clear()
+            self.created_wall_clock.clear()
 
     def _register_routes(self) -> None:
         """Register the vendor and control routes (:class:`~.sandbox.CartonCloudSandbox` lists them all)."""

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -501,6 +502,20 @@ def test_dropped_notifications_are_lost_then_delivery_resumes(api: Api, sandbox:
 
     sandbox.set_outbound_order_status(TENANT_ID, order["id"], "DISPATCHED")
     assert len(sender.sent) == 1 and sandbox.deliveries[-1].status == 202
+
+
+def test_deliveries_and_creates_carry_wall_clock_times_for_benches(api: Api, sandbox: CartonCloudSandbox) -> None:
+    before = time.time()
+    order = api.create_order(order_body()).json()
+    sandbox.set_outbound_order_status(TENANT_ID, order["id"], "PACKED")
+    after = time.time()
+
+    listed = requests.get(f"{BASE}/_control/tenants/{TENANT_ID}/outbound-orders").json()
+    assert before <= listed[0]["_sandbox"]["createdAt"] <= after
+    delivered = requests.get(f"{BASE}/_control/notifications").json()[-1]
+    assert before <= delivered["sentAt"] <= after and delivered["durationMs"] >= 0
+    assert delivered["status"] == 202
+    assert "_sandbox" not in api.call("GET", f"/outbound-orders/{order['id']}").json()  # never on the vendor API
 
 
 def test_control_api_drives_a_whole_tenant_over_http_shaped_calls(api: Api, sender: RecordingSender) -> None:
