@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import requests
 from pydantic import SecretStr
 
-from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
+from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound, UpstreamRateLimited
 from ..core.http import HttpPolicy, UpstreamSession
 from .dates import filter_param
 from .errors import UPSTREAM, error_from_response
@@ -85,7 +85,15 @@ class UnleashedClient:
             "client-type": CLIENT_TYPE,
             "User-Agent": USER_AGENT,
         }
-        response = self.http.request(method, url, budget_key=self.account, headers=headers, json=json)
+        try:
+            response = self.http.request(method, url, budget_key=self.account, headers=headers, json=json)
+        except UpstreamRateLimited as exc:
+            if exc.status != 429:
+                raise  # our own budget, already named
+            raise UpstreamRateLimited(
+                f"{exc}: Unleashed is throttling us, or the account's monthly API allowance is spent (then every app "
+                "on the account is blocked until the 1st, 00:00 UTC)", upstream=UPSTREAM,
+                retry_after=exc.retry_after) from None
         if response.status_code not in ok:
             raise error_from_response(response, method, path)
         return response
