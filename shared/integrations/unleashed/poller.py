@@ -12,7 +12,8 @@ lease and count of the account's calls (:mod:`.usage`):
   the shipments found are queued like the poll's;
 - **subscription health** (hourly): says once if our subscription vanished or went inactive, or if a slot freed up
   for an integration running on polling alone;
-- **usage** (hourly): "N of M calls this month" in the integration's usage log (``…#integration#api-usage``).
+- **usage** (the first poll of each hour, due or not): "N of M calls this month" on the integration's usage record
+  (``…#integration#api-usage``, readable through the management API's sync log).
 
 Pacing (:func:`.usage.poll_every`): below 50 % of the month's budget every 5 minutes; to 80 % every 15; to 95 %
 hourly; beyond, no polling (webhooks and write-backs keep what is left). A skipped poll writes nothing and calls
@@ -89,8 +90,7 @@ class OrderPoller(IntegrationPoller):
         budget = settings_of(scope).order.api_calls_per_month
         spent = usage.used(unleashed_client(scope).account)
         every = usage.poll_every(spent / budget)
-        if slot % HOURLY == 0:
-            self._report_usage(scope, spent, budget, every, attempt)
+        self._report_usage(scope, spent, budget, every, attempt, slot)
         if every is None or slot % every:
             why = "polling stopped at 95 % of the month's budget" if every is None else \
                 f"polling every {every * 5} minutes at {spent / budget:.0%} of the month's budget"
@@ -102,9 +102,13 @@ class OrderPoller(IntegrationPoller):
         finally:
             _slot.reset(token)
 
-    def _report_usage(self, scope: Integration, spent: int, budget: int, every: int | None, attempt: Attempt) -> None:
+    def _report_usage(self, scope: Integration, spent: int, budget: int, every: int | None, attempt: Attempt,
+                      slot: int) -> None:
+        """Once an hour (the first poll of each hour, due or not): the month's calls on the usage record."""
         shared = core()
         ref = usage_ref(scope.integration_id)
+        if not shared.links.remember_once(ref, "reportedHour", slot // HOURLY):
+            return
         shared.links.record(ref, tenant_id=scope.tenant_id, integration_id=scope.integration_id,
                             status=LinkStatus.SYNCED if every is not None else LinkStatus.WAITING)
         pace = "polling stopped (webhooks and write-backs only)" if every is None else \
