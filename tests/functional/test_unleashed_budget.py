@@ -208,3 +208,25 @@ def stored(unl: Unl) -> dict:
     response = unl.service.dynamodb.get_item(TableName=unl.service.stack.tables["RateBudgetTable"], Key={
         "budgetKey": {"S": budget_key(account_of(API_ID), month_of(datetime.now(UTC)))}})
     return from_item(response["Item"])
+
+
+def test_requests_per_idle_poll(connected: Unl, aws_calls):
+    """A poll that finds nothing: its AWS requests in the worker, and its Unleashed calls (docs/unleashed.md)."""
+    def poll(when: str) -> tuple[Counter, list[str]]:
+        connected.service.schedule("UnleashedPollScheduleFunction", {"scheduledTime": when})
+        aws_calls.clear()
+        before = len(connected.unleashed.request_log)
+        connected.pump()
+        return counted(aws_calls), unleashed_requests(connected, before)
+
+    poll("2026-11-30T00:05:00Z")  # the hour's first poll also writes the usage report
+    idle, calls = poll("2026-11-30T00:10:00Z")
+    assert idle == Counter({
+        "dynamodb:PutItem": 1,     # idempotency record
+        "dynamodb:GetItem": 4,     # the integration (fresh), the month's count, the usage record, the cursor
+        "dynamodb:UpdateItem": 3,  # idempotency completed, account lease taken + given back with its call
+    }), json.dumps(idle)
+    assert calls == ["GET SalesOrders"]
+    with_shipments, calls = poll("2026-11-30T00:15:00Z")  # every third due poll: the shipment pass
+    assert sum(with_shipments.values()) == sum(idle.values()) + 1  # its cursor
+    assert calls == ["GET SalesOrders", "GET SalesShipments"]

@@ -107,8 +107,12 @@ class OrderPoller(IntegrationPoller):
         """Once an hour (the first poll of each hour, due or not): the month's calls on the usage record."""
         shared = core()
         ref = usage_ref(scope.integration_id)
-        if not shared.links.remember_once(ref, "reportedHour", slot // HOURLY):
+        hour = slot // HOURLY
+        reported = shared.links.find(ref)  # one read: cheaper than a refused conditional write every poll
+        if reported is not None and reported.memo.get("reportedHour") == hour:
             return
+        if not shared.links.remember_once(ref, "reportedHour", hour):
+            return  # another poll of this hour reported it a moment ago
         shared.links.record(ref, tenant_id=scope.tenant_id, integration_id=scope.integration_id,
                             status=LinkStatus.SYNCED if every is not None else LinkStatus.WAITING)
         pace = "polling stopped (webhooks and write-backs only)" if every is None else \
