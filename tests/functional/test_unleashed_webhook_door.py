@@ -98,3 +98,34 @@ def test_the_schedule_sample_queues_one_poll_per_live_integration(connected: Unl
     sample = json.loads((EVENTS / "unleashed_poll_schedule.json").read_text())
     spec = connected.service.stack.functions["UnleashedPollScheduleFunction"]
     assert invoke(connected.service.handlers["UnleashedPollScheduleFunction"], sample, spec) == {"queued": 1}
+
+
+def test_the_doors_answers_are_the_ones_its_openapi_document_describes(connected: Unl):
+    import yaml
+    from jsonschema import Draft202012Validator
+    from openapi_spec_validator import validate
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "unleashed.yaml").read_text())
+    validate(document)
+    registry = Registry().with_resource("urn:unleashed", Resource(contents=document, specification=DRAFT202012))
+    documented = document["paths"]["/webhooks/unleashed/{integrationId}"]["post"]["responses"]
+    order = connected.unleashed.place_order(API_ID, [{"code": "SKU-1"}], shipments=[{}], notify=False)
+    answers = [
+        post(connected, event(data=json.dumps({"salesOrderGuid": order["Guid"]}))),       # 202
+        post(connected, event(eventType="customer.updated")),                                # 200
+        post(connected, event(data="[]")),                                                   # 400
+        post(connected, event(), key="guessed"),                                             # 401
+        post(connected, b"{" + b" " * MAX_BODY_BYTES + b"}"),                                # 413
+    ]
+    assert [a.status for a in answers] == [202, 200, 400, 401, 413]
+    for answer in answers:
+        response = documented[str(answer.status)]
+        media = next(iter(response["content"]))
+        assert answer.headers["Content-Type"].startswith(media)
+        pointer = "/".join(["paths", "~1webhooks~1unleashed~1{integrationId}", "post", "responses",
+                            str(answer.status), "content", media.replace("/", "~1"), "schema"])
+        errors = list(Draft202012Validator({"$ref": f"urn:unleashed#/{pointer}"}, registry=registry)
+                      .iter_errors(answer.json()))
+        assert not errors, (answer.status, [e.message for e in errors])
