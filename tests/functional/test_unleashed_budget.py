@@ -142,34 +142,28 @@ def test_a_spent_budget_stops_calls_and_says_what_to_do(unl: Unl):
 def test_at_most_the_configured_number_of_work_items_call_one_account_at_once(unl: Unl, monkeypatch):
     monkeypatch.setenv("UNLEASHED_MAX_CONCURRENT_CALLS", "2")
     account = account_of(API_ID)
-    entered = threading.Barrier(3)
+    holding = [threading.Event(), threading.Event()]
     release = threading.Event()
-    outcomes: list[str] = []
 
-    def work() -> None:
-        try:
-            with metered(account, budget=1_000) as meter:
-                meter.before_call()
-                outcomes.append("in")
-                entered.wait(timeout=5)
-                release.wait(timeout=5)
-        except AccountBusy:
-            outcomes.append("busy")
-            entered.wait(timeout=5)
+    def hold(entered: threading.Event) -> None:
+        with metered(account, budget=1_000) as meter:
+            meter.before_call()  # the first call takes the lease
+            entered.set()
+            release.wait(timeout=10)
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
+    threads = [threading.Thread(target=hold, args=(event,)) for event in holding]
     for thread in threads:
         thread.start()
-    time.sleep(0.3)
-    third = threading.Thread(target=work)
-    third.start()
-    third.join(timeout=5)
-    release.set()
-    for thread in threads:
-        thread.join(timeout=5)
-    assert sorted(outcomes) == ["busy", "in", "in"]
+    try:
+        assert all(event.wait(timeout=10) for event in holding)
+        with pytest.raises(AccountBusy, match="at most 2 at once"), metered(account, budget=1_000) as third:
+            third.before_call()
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=10)
     item = stored(unl)
-    assert item["leases"] == {} and item["count"] == 2  # both leases given back, with their calls
+    assert item["leases"] == {} and item["count"] == 2  # both leases given back, with their calls; the third: none
 
 
 def test_a_dead_holders_lease_expires_and_is_cleared(unl: Unl):
