@@ -63,6 +63,8 @@ class SandboxRequest:
     #: Any mapping; stored case-insensitive, as HTTP header names are.
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    #: The query string exactly as sent (without ``?``): what a vendor that signs its query string checks.
+    raw_query: str = ""
 
     def __post_init__(self) -> None:
         self.method = self.method.upper()
@@ -594,6 +596,7 @@ def install_responses(rsps: responses.RequestsMock, sandbox: Sandbox, base_url: 
                 query=parse_qs(url.query, keep_blank_values=True),
                 headers=CaseInsensitiveDict(dict(prepared.headers)),
                 body=raw,
+                raw_query=url.query,
             )
         )
         if answer.disconnect:
@@ -620,6 +623,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=parse_qs(url.query, keep_blank_values=True),
             headers=CaseInsensitiveDict(dict(self.headers.items())),
             body=body,
+            raw_query=url.query,
         )
         try:
             answer = self.server.sandbox.handle(request)

@@ -63,7 +63,8 @@ def test_integration_types_describe_each_steps_fields(world):
     unleashed = {s["step"]: s["fields"] for s in types["unleashed"]["steps"]}
     assert set(unleashed["authentication"]["properties"]) == {"apiId", "apiKey"}
     order = unleashed["orderCreation"]
-    assert set(order["properties"]) == {"includeComments", "defaultWarehouseId", "warehouseMappings"}
+    assert set(order["properties"]) == {"includeComments", "defaultWarehouseId", "warehouseMappings",
+                                        "apiCallsPerMonth"}
     assert order["properties"]["defaultWarehouseId"]["anyOf"][0]["x-wms-warehouse"] is True
     starshipit = {s["step"]: s["fields"] for s in types["starshipit"]["steps"]}
     assert starshipit["orderCreation"]["properties"]["createShipmentAt"]["enum"] == ["PACKED", "DISPATCHED"]

@@ -1,3 +1,4 @@
-"""Unleashed (inventory): Placed sales orders → WMS sale orders, shipments fulfilled on dispatch (help page 001)."""
+"""Unleashed (inventory): Placed sales orders' Sales Shipments → WMS sale orders, shipments dispatched back with
+tracking (help page 001; docs/unleashed.md)."""
 
 PLATFORM = "unleashed"

@@ -1,128 +1,145 @@
-"""The Unleashed integration type: its configuration steps (help page 001) and a real credentials check.
+"""The ``unleashed`` integration type: what the management API asks for and does at each step (help page 001).
 
-Authentication is Unleashed's own scheme (UL-DOC "AuthenticationHelp"): ``api-auth-id`` plus ``api-auth-signature``
-= Base64(HMAC-SHA256(API key, query string)); a wrong id or signature answers 403. The check reads one page of one
-sales order (``GET /SalesOrders/1?pageSize=1``), the resource the integration needs, so a key without that access
-is refused too. Order sync and fulfilment write-back are not built yet: finishing refuses with "not available yet"
-rather than going live (and being billed) without doing anything.
+- *Authentication* (:meth:`UnleashedType.check_credentials`): one signed read of one sales order (a wrong pair → 403
+  → a 400 naming ``apiKey``), then the organisation (``GET /Companies``: its name and time zone, kept as facts).
+  Anything else going wrong (Unleashed down, unreachable) is a 400 too: a setup step is never "retried
+  automatically";
+- *Order creation*: warehouse fields are marked ``x-wms-warehouse``, so the frame checks the customer may use them;
+- *Finish* / *reconfigure* (:meth:`UnleashedType.start`): our webhook subscription (idempotent); when the account's 5
+  are taken, the integration goes live on polling alone and its configuration log says so;
+- *Delete* (:meth:`UnleashedType.stop`): our subscription is removed (tolerating one already gone).
+
+One live integration per Unleashed account per customer: the account is the API ID (one per account, never
+changed), given to the frame as a digest (:meth:`UnleashedType.account_identity`).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
+from contextlib import suppress
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, SecretStr
 
-from ..core.http import INTERACTIVE, UpstreamSession, error_for_status
-from ..core.integration_types import (
-    CredentialsRejected,
-    IntegrationContext,
-    IntegrationType,
-    PlatformNotAvailable,
-    StepModel,
-    WarehouseId,
-)
+from ..core.context import core
+from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamNotFound, UpstreamRejected
+from ..core.http import INTERACTIVE
+from ..core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType
+from ..core.services import credential, seal_secret
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
-
-UPSTREAM = "Unleashed"
-DEFAULT_BASE_URL = "https://api.unleashedsoftware.com"
-#: Unleashed asks integrators to name themselves (lowercase, no spaces; "not explicitly enforced").
-CLIENT_TYPE = "cartoncloud/selfmanaged"
-
-
-def base_url() -> str:
-    return os.environ.get("UNLEASHED_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+from . import PLATFORM, usage
+from .client import UnleashedClient
+from .dates import organisation_zone
+from .errors import API_ACCESS
+from .services import delivery_url, integration_ref, signing_key, usage_ref
+from .settings import UnleashedCredentials, UnleashedFulfilment, UnleashedOrderCreation
+from .webhooks import ensure_subscription, remove_subscriptions
 
 
-def signature(query: str, api_key: str) -> str:
-    """Base64 HMAC-SHA256 of the query string (without ``?``; ``""`` when there is none), keyed by the API key."""
-    digest = hmac.new(api_key.encode("utf-8"), query.encode("utf-8"), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
+def interactive_client(api_id: str, api_key: str) -> UnleashedClient:
+    """A client for calls made while a person waits: fewer, shorter tries (core.http.INTERACTIVE)."""
+    return UnleashedClient(api_id=api_id, api_key=SecretStr(api_key), policy=INTERACTIVE)
 
 
-class UnleashedCredentials(StepModel):
-    """Unleashed → Integration → Unleashed API Access: the API ID and API Key."""
-
-    api_id: str = Field(min_length=1, max_length=100, description="Unleashed API ID")
-    api_key: str = Field(min_length=1, max_length=300, description="Unleashed API Key")
-
-
-class WarehouseMapping(StepModel):
-    unleashed_warehouse_code: str = Field(min_length=1, max_length=50,
-                                          description="Unleashed warehouse code on the Sales Shipment")
-    warehouse_id: WarehouseId
-
-
-class UnleashedOrderCreation(StepModel):
-    """Placed Sales Orders become WMS sale orders; customer reference ``{order number} | {shipment number}``."""
-
-    include_comments: bool = Field(default=True, description="Pass order and shipment comments to packing "
-                                                             "instructions")
-    default_warehouse_id: WarehouseId | None = Field(
-        default=None, description="WMS warehouse for shipments without a matching mapping; leave out to take only "
-                                  "mapped shipments")
-    warehouse_mappings: list[WarehouseMapping] = Field(default_factory=list, max_length=200,
-                                                       validate_default=True)
-
-    @field_validator("warehouse_mappings")
-    @classmethod
-    def _warehouses(cls, mappings: list[WarehouseMapping], info: ValidationInfo) -> list[WarehouseMapping]:
-        if info.data.get("default_warehouse_id") is None and not mappings and "default_warehouse_id" in info.data:
-            raise ValueError("set a defaultWarehouseId, warehouseMappings, or both: otherwise no order can be placed")
-        codes = [m.unleashed_warehouse_code.casefold() for m in mappings]
-        if len(set(codes)) != len(codes):
-            raise ValueError("each Unleashed warehouse code may be mapped once")
-        return mappings
-
-
-class UnleashedFulfilment(StepModel):
-    complete_shipments: bool = Field(
-        default=True, description="Mark Sales Shipments dispatched (with tracking) when the WMS sale order is "
-                                  "dispatched; with Order Management off only date and packages are updated")
+def discover(credentials: UnleashedCredentials) -> dict[str, Any]:
+    client = interactive_client(credentials.api_id, credentials.api_key)
+    with usage.counted(client.account):
+        try:
+            client.check()
+        except UpstreamAuthFailed as exc:
+            raise CredentialsRejected(
+                f"Unleashed refused the API ID and key ({exc.status})", field="apiKey",
+                resolution=f"Copy the API ID and API Key again from {API_ACCESS} (only the account owner sees "
+                           "them): both must be from the same Unleashed account.") from None
+        except UpstreamError as exc:
+            raise CredentialsRejected(
+                f"The credentials could not be checked with Unleashed: {exc}", field="apiId",
+                resolution="Unleashed did not answer as expected. Check https://status.unleashedsoftware.com, then "
+                           "save this step again (a setup step is not retried automatically).") from None
+        try:
+            company = client.company()
+        except (UpstreamNotFound, UpstreamRejected):
+            company = None  # the time zone then defaults to UTC (said in the facts)
+        except UpstreamError as exc:
+            raise CredentialsRejected(
+                f"Unleashed accepted the key but could not answer for the organisation: {exc}", field="apiId",
+                resolution="Save this step again in a few minutes (it is not retried automatically).") from None
+    zone_name = company.TimeZone if company is not None else None
+    _, recognised = organisation_zone(zone_name)
+    return {
+        "account": client.account,
+        "companyName": company.CompanyName if company is not None else None,
+        "timeZone": zone_name,
+        "timeZoneRecognised": recognised,
+        "credentialsCheckedAt": utc_iso(utcnow()),
+    }
 
 
 class UnleashedType(IntegrationType):
-    key: ClassVar[str] = "unleashed"
+    key: ClassVar[str] = PLATFORM
     title: ClassVar[str] = "Unleashed"
     credentials_model: ClassVar[type[BaseModel]] = UnleashedCredentials
     order_settings_model: ClassVar[type[BaseModel]] = UnleashedOrderCreation
     fulfilment_settings_model: ClassVar[type[BaseModel]] = UnleashedFulfilment
+    state_secrets: ClassVar[tuple[str, ...]] = ("webhookSigningKey",)
 
-    def __init__(self, session: UpstreamSession | None = None) -> None:
-        self.session = session
+    def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
+        """The Unleashed account: its API ID, as a digest (the ID is half of the account's credentials)."""
+        api_id = getattr(credentials, "api_id", None)
+        return f"unleashed:{usage.account_of(api_id)}" if api_id else None
 
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
-        assert isinstance(credentials, UnleashedCredentials)
-        query = "pageSize=1"
-        session = self.session or UpstreamSession(UPSTREAM, policy=INTERACTIVE)
-        url = f"{base_url()}/SalesOrders/1?{query}"
-        response = session.request("GET", url, headers={
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-            "api-auth-id": credentials.api_id,
-            "api-auth-signature": signature(query, credentials.api_key),
-            "client-type": CLIENT_TYPE,
-        })
-        if response.status_code in (401, 403):
-            raise CredentialsRejected(
-                f"Unleashed refused the API ID and key ({response.status_code})", field="apiKey",
-                resolution="Copy the API ID and API Key again from Unleashed: Integration → Unleashed API Access.")
-        if response.status_code != 200:
-            raise error_for_status(UPSTREAM, response.status_code, "GET", url)
-        return {"credentialsCheckedAt": utc_iso(utcnow())}
+        model = credentials if isinstance(credentials, UnleashedCredentials) else \
+            UnleashedCredentials.model_validate(credentials.model_dump())
+        return discover(model)
 
     def start(self, context: IntegrationContext) -> dict[str, Any]:
-        raise PlatformNotAvailable(
-            "Unleashed order sync is not available yet, so the integration can't go live", field="status",
-            resolution="Keep the integration as a draft; finish it once the Unleashed connector is released.")
+        integration = context.integration
+        state = integration.platform_state
+        client = interactive_client(credential(context.credentials, "apiId"), credential(context.credentials,
+                                                                                          "apiKey"))
+        url = delivery_url(context.api_base_url, integration.integration_id)
+        with usage.counted(client.account):
+            registration = ensure_subscription(client, url=url, known_id=state.get("webhookSubscriptionId"),
+                                               known_key=signing_key(integration),
+                                               integration_id=integration.integration_id)
+        shared = core()
+        facts: dict[str, Any] = {
+            "deliveryUrl": url,
+            "webhooks": registration.status,
+            "webhookSubscriptionId": registration.subscription_id,
+            "webhookNote": registration.note,
+            "usageRecord": usage_ref(integration.integration_id).key,
+            "startedAt": utc_iso(utcnow()),
+        }
+        if registration.signing_key is None:
+            facts["webhookSigningKey"] = None
+        elif registration.signing_key != signing_key(integration):
+            facts["webhookSigningKey"] = seal_secret(integration, registration.signing_key)
+        webhooks_log = integration_ref(integration.integration_id, "webhooks").key
+        if registration.note:
+            from ..management.base import configuration_log_key
+
+            for key in (configuration_log_key(integration.integration_id), webhooks_log):
+                shared.sync_log.append(key, "webhooks-unavailable", registration.note,
+                                       resolution="Delete an unused webhook subscription in Unleashed, then save any "
+                                                  "step of the integration.")
+        else:
+            shared.sync_log.append(webhooks_log, "webhooks", "Subscribed to salesorder.created and salesorder.updated "
+                                   f"at {url} (subscription {registration.subscription_id})")
+        shared.integrations.forget(integration.integration_id)
+        return facts
 
     def stop(self, context: IntegrationContext) -> None:
-        """Nothing was registered with Unleashed (start never succeeds yet)."""
+        integration = context.integration
+        url = integration.platform_state.get("deliveryUrl") or delivery_url(context.api_base_url,
+                                                                            integration.integration_id)
+        client = interactive_client(credential(context.credentials, "apiId"), credential(context.credentials,
+                                                                                          "apiKey"))
+        # A revoked key can't clean up: leftover deliveries get 410 from our door from now on.
+        with usage.counted(client.account), suppress(UpstreamAuthFailed, UpstreamNotFound):
+            remove_subscriptions(client, url=url)
+        core().integrations.forget(integration.integration_id)
 
 
 INTEGRATION_TYPE = UnleashedType()

@@ -1,0 +1,20 @@
+"""UnleashedPollSchedule (EventBridge Scheduler, every 5 minutes): queue one poll per live Unleashed integration;
+each poll decides from its account's monthly call budget whether it is due (docs/unleashed.md "Budgets")."""
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.timeutil import parse_iso
+from integrations.unleashed.poller import schedule_polls
+
+logger = Logger()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    # The schedule's input carries <aws.scheduler.scheduled-time>, so a retried invocation polls the same slot.
+    scheduled = event.get("scheduledTime")
+    queued = schedule_polls(parse_iso(scheduled) if scheduled else None)
+    logger.info("Queued Unleashed polls", extra={"integrations": queued})
+    return {"queued": queued}

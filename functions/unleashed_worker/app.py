@@ -1,0 +1,20 @@
+"""UnleashedQueue worker: every kind the Unleashed connector declares — re-read an order and queue its shipments,
+sync one shipment (map, create once), write a WMS dispatch back to its shipment, poll one account, one page of a
+backfill."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.worker import Worker
+from integrations.unleashed.connector import CONNECTOR
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+worker = Worker.for_connector(CONNECTOR, metrics=metrics)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return worker.handle(event, context)

@@ -1,0 +1,207 @@
+"""An Unleashed Sales Shipment → one WMS outbound order, once (the frame's importer with Unleashed's hooks).
+
+- **fetch**: what the order fan-out read moments ago (:func:`.services.seen_in`), else a re-read of the shipment and
+  its order; a deleted one is logged as gone;
+- **must wait**: the order not (or no longer) Placed, or the shipment still Parked;
+- **must skip**: a shipment already Dispatched or Deleted in Unleashed, a pickup order, or a warehouse with neither
+  a mapping nor a default (each said in the shipment's log with what to do);
+- **map**: a line without a product code, no delivery address or name: refused before the WMS is called;
+- **before create**: the product codes must exist as the customer's products in the WMS (one search);
+- **create**: the customer reference ``{order} | {shipment}`` is the WMS's duplicate key, so a crash between the
+  create and our bind binds to the same order next time; a REJECTED create is bound and needs attention;
+- **on linked**: a shipment already in the WMS is never changed by a later Unleashed edit (product limitation): the
+  divergence is recorded once per distinct edit; a retry of a REJECTED order re-checks it in the WMS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..cartoncloud.client import CartonCloudClient
+from ..cartoncloud.models import OutboundOrder
+from ..cartoncloud.services import wms_client
+from ..core.context import core
+from ..core.errors import PermanentError, UpstreamRejected
+from ..core.importer import Created, ImportContext, Importer, Skip
+from ..core.records import LinkStatus, SyncLink, WmsRef
+from ..core.worker import Attempt
+from ..core.workitems import WorkItem
+from . import PLATFORM
+from .errors import OrderNotFound, ShipmentNotFound, UnknownProducts, WmsOrderRejected
+from .mapper import (
+    Mapped,
+    content_fingerprint,
+    customer_reference,
+    describe_divergence,
+    map_shipment,
+    shipment_snapshot,
+    skip_reason,
+    wait_reason,
+    warehouse_code,
+)
+from .models import PLACED, SHIPMENT_DELETED, SalesOrder, SalesShipment
+from .services import calls, seen_in, settings_of
+
+#: Product codes searched per WMS request (one request for any ordinary shipment).
+PRODUCT_SEARCH_PAGE = 100
+REJECTED_RESOLUTION = (
+    "The order exists in CartonCloud as REJECTED. Fix what it names there (add the product or the stock, then "
+    "resubmit the order in CartonCloud), then retry from the sync log to re-check it."
+)
+
+
+@dataclass(frozen=True)
+class ShipmentRecord:
+    """A shipment as Unleashed shows it, with the order it belongs to."""
+
+    shipment: SalesShipment
+    order: SalesOrder
+
+
+class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
+    platform: ClassVar[str] = PLATFORM
+    record_type: ClassVar[str] = "shipment"
+
+    def record_id(self, item: WorkItem) -> str:
+        return str(item.payload["shipmentGuid"])
+
+    def describe(self, ctx: ImportContext[ShipmentRecord]) -> str:
+        record = ctx.record
+        return f"Shipment {record.shipment.reference()}" if record is not None else f"Shipment {ctx.ref.record_id}"
+
+    def fetch(self, ctx: ImportContext[ShipmentRecord]) -> ShipmentRecord | None:
+        seen = seen_in(ctx.item)
+        if seen is not None:
+            return ShipmentRecord(*seen)
+        with calls(ctx.integration) as client:
+            try:
+                shipment = SalesShipment.model_validate(client.get_shipment(ctx.ref.record_id))
+                order = client.get_sales_order(shipment.OrderGuid or str(ctx.item.payload.get("orderGuid")))
+            except (ShipmentNotFound, OrderNotFound):
+                return None
+        return ShipmentRecord(shipment, order)
+
+    def must_wait(self, ctx: ImportContext[ShipmentRecord], record: ShipmentRecord) -> str | None:
+        return wait_reason(record.shipment, record.order)
+
+    def must_skip(self, ctx: ImportContext[ShipmentRecord], record: ShipmentRecord) -> Skip | None:
+        skipped = skip_reason(record.shipment, record.order, settings_of(ctx.integration).order)
+        return Skip(skipped.reason, skipped.resolution) if skipped is not None else None
+
+    def map(self, ctx: ImportContext[ShipmentRecord], record: ShipmentRecord) -> Mapped:
+        settings = settings_of(ctx.integration).order
+        warehouse = settings.warehouse_for(warehouse_code(record.shipment, record.order))
+        assert warehouse is not None, "shipments without a warehouse are skipped before mapping"
+        return map_shipment(record.shipment, record.order, customer_id=ctx.integration.customer_id,
+                            warehouse_id=warehouse, include_comments=settings.include_comments)
+
+    def before_create(self, ctx: ImportContext[ShipmentRecord], mapped: Mapped) -> None:
+        codes = sorted({item.details.product.references.code for item in mapped.order.items
+                        if item.details.product.references and item.details.product.references.code})
+        missing = missing_products(_wms(ctx), ctx.integration.customer_id, codes)
+        if missing:
+            raise UnknownProducts(missing, customer=ctx.integration.customer_id)
+
+    def create(self, ctx: ImportContext[ShipmentRecord], mapped: Mapped) -> Created:
+        assert ctx.record is not None
+        reference = customer_reference(ctx.record.shipment, ctx.record.order)
+        try:
+            created = _wms(ctx).create_outbound_order(mapped.order)
+        except UpstreamRejected as exc:
+            raise PermanentError(
+                f"CartonCloud refused shipment {reference}: {exc}",
+                resolution="Correct what CartonCloud names (in Unleashed, or the integration's warehouse settings), "
+                           "then retry from the sync log.") from None
+        wms_order = created.order
+        assert wms_order.id, "CartonCloud answers every created order with its id"
+        wms = WmsRef(tenant_id=ctx.integration.tenant_id, entity_type="OUTBOUND_ORDER", entity_id=wms_order.id)
+        memo = {"wmsStatus": str(wms_order.status or ""), "customerReference": reference,
+                "orderGuid": ctx.record.order.Guid}
+        if created.with_issues or wms_order.status == "REJECTED":
+            problem = WmsOrderRejected(f"CartonCloud created outbound order {wms_order.id} as REJECTED: "
+                                       f"{_unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
+            return Created(wms, str(problem), memo=memo, problem=problem)
+        how = "Bound to the existing CartonCloud outbound order" if created.already_existed \
+            else "Created CartonCloud outbound order"
+        lines = ", ".join(f"{item.details.product.references.code} ×{item.measures.quantity}"
+                          for item in mapped.order.items if item.details.product.references)
+        message = (f"{how} {wms_order.id} (customer reference {reference}; {lines})"
+                   + (f"; note: {'; '.join(mapped.warnings)}" if mapped.warnings else ""))
+        return Created(wms, message, already_existed=created.already_existed, memo=memo)
+
+    def snapshot(self, record: ShipmentRecord) -> dict[str, Any]:
+        return shipment_snapshot(record.shipment, record.order)
+
+    def fingerprint(self, snapshot: dict[str, Any]) -> str:
+        return content_fingerprint(snapshot)
+
+    # --- already in the WMS ---------------------------------------------------------------------------------------
+
+    def on_linked(self, ctx: ImportContext[ShipmentRecord], link: SyncLink, record: ShipmentRecord) -> dict[str, Any]:
+        wms_id = link.wms_order_id or ""
+        links = core().links
+        if link.memo.get("wmsStatus") == "REJECTED" and link.status is LinkStatus.NEEDS_ATTENTION:
+            return self._recheck_rejected(ctx, link, wms_id)
+        reference = record.shipment.reference()
+        withdrawn = record.order.OrderStatus if record.order.OrderStatus not in (PLACED, "Completed") else None
+        if record.shipment.ShipmentStatus == SHIPMENT_DELETED:
+            withdrawn = f"shipment {SHIPMENT_DELETED}"
+        if withdrawn:
+            if links.remember_once(link.ref, "divergedStatus", withdrawn):
+                ctx.log("diverged", f"Shipment {reference} is now {withdrawn} in Unleashed, after it reached the "
+                                    f"WMS as outbound order {wms_id}; the WMS order is unchanged",
+                        resolution="If it should not ship, cancel or hold the order in CartonCloud.")
+                return {"diverged": withdrawn, "wmsOrderId": wms_id}
+            return {"alreadyInWms": wms_id}
+        snapshot = shipment_snapshot(record.shipment, record.order)
+        new_fingerprint = content_fingerprint(snapshot)
+        if new_fingerprint != link.fingerprint and links.remember_once(link.ref, "divergedFingerprint",
+                                                                       new_fingerprint):
+            what = describe_divergence(link.snapshot, snapshot)
+            ctx.log("diverged", f"Shipment {reference} changed in Unleashed after it reached the WMS ({what}); "
+                                f"outbound order {wms_id} is not changed (Unleashed edits are not applied after "
+                                "creation)", resolution="If the change matters, make it in CartonCloud by hand.")
+            return {"diverged": what, "wmsOrderId": wms_id}
+        return {"alreadyInWms": wms_id}
+
+    def _recheck_rejected(self, ctx: ImportContext[ShipmentRecord], link: SyncLink, wms_id: str) -> dict[str, Any]:
+        """A retry of a shipment the WMS created REJECTED: has a person fixed it in CartonCloud since?"""
+        wms_order = _wms(ctx).get_outbound_order(wms_id)
+        if wms_order.status == "REJECTED":
+            raise WmsOrderRejected(f"CartonCloud outbound order {wms_id} is still REJECTED: {_unresolved(wms_order)}",
+                                   resolution=REJECTED_RESOLUTION)
+        links = core().links
+        links.record(link.ref, tenant_id=link.tenant_id, integration_id=link.integration_id,
+                     status=LinkStatus.SYNCED)
+        links.remember(link.ref, "wmsStatus", str(wms_order.status))
+        ctx.log("resolved", f"CartonCloud outbound order {wms_id} is no longer REJECTED (now {wms_order.status})")
+        return {"resolved": wms_id}
+
+
+def _wms(ctx: ImportContext[ShipmentRecord]) -> CartonCloudClient:
+    return wms_client(core().tenants.get(ctx.integration.tenant_id))
+
+
+def _unresolved(order: OutboundOrder) -> str:
+    errors = [e.message for e in (order.details.errors or []) if not e.is_resolved] if order.details else []
+    return "; ".join(errors) or "no reason given"
+
+
+def missing_products(wms: CartonCloudClient, customer_id: str, codes: list[str]) -> list[str]:
+    """The product codes the WMS has no warehouse product for, for this customer (one search per 100 codes).
+
+    CartonCloud would otherwise create the order REJECTED ("Product not found"), which a retry can't undo."""
+    if not codes:
+        return []
+    products = wms.find_warehouse_products(customer_id, codes, chunk=PRODUCT_SEARCH_PAGE)
+    found = {p.references.code for p in products if p.references and p.references.code}
+    return [code for code in codes if code not in found]
+
+
+IMPORTER = ShipmentImporter()
+
+
+def handle_shipment_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
+    """The ``unleashed.shipment.changed`` handler."""
+    return IMPORTER.handle(item, attempt)

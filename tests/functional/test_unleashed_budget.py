@@ -1,0 +1,226 @@
+"""Issue 11, point 5 and the done-criteria's counts: the AWS and Unleashed requests per synced shipment (the figures in
+docs/unleashed.md "Requests per synced shipment"), the monthly count, the concurrency lease, a spent budget, and
+faults that lose nothing and double nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from integrations.core import aws
+from integrations.core.stores import to_item
+from integrations.unleashed.services import usage_ref
+from integrations.unleashed.usage import AccountBusy, Meter, account_of, budget_key, metered, month_of, used
+
+from .unleashed_helpers import (  # noqa: F401  (fixtures)
+    API_ID,
+    TWO_LINES,
+    TWO_SHIPMENTS,
+    Unl,
+    connected_fixture,
+    unl_fixture,
+)
+
+
+@pytest.fixture
+def aws_calls():
+    calls: list[tuple[str, str]] = []
+    listener = lambda service, operation: calls.append((service, operation))  # noqa: E731
+    aws.add_request_listener(listener)
+    yield calls
+    aws.remove_request_listener(listener)
+
+
+def counted(calls: list[tuple[str, str]]) -> Counter:
+    return Counter(f"{service}:{operation}" for service, operation in calls)
+
+
+def unleashed_requests(unl: Unl, since: int) -> list[str]:
+    return [f"{method} {path.split('/')[1]}" for method, path, _ in unl.unleashed.request_log[since:]]
+
+
+def test_requests_per_synced_shipment(connected: Unl, aws_calls):
+    """Every AWS call our code makes, and every Unleashed call, for an order from its webhook to its WMS orders,
+    then for one shipment's dispatch write-back — with warm caches (the steady state)."""
+    warm = connected.place()
+    connected.pump()
+    connected.dispatch(connected.shipments(warm)[0]["Guid"])
+    connected.pump()
+
+    # One order, one shipment, one webhook.
+    aws_calls.clear()
+    before = len(connected.unleashed.request_log)
+    order = connected.place()
+    connected.pump()
+    one = counted(aws_calls)
+    assert one == Counter({
+        "dynamodb:PutItem": 5,     # door: webhook log; fan-out: idempotency record, "shipments" log; shipment:
+                                   # idempotency record, "created" log
+        "sqs:SendMessage": 1,      # the door's work item
+        "sqs:SendMessageBatch": 1,  # the fan-out's shipment items (one batch per 10 shipments)
+        # fan-out: idempotency completed, account lease taken + given back with its calls, the order's link;
+        # shipment: idempotency completed, claim, the WMS create budget (30/min per API user)
+        "dynamodb:UpdateItem": 7,
+        "dynamodb:TransactWriteItems": 1,  # bind: the shipment's link and the WMS order's pointer to it
+    }), json.dumps(one)
+    assert sum(one.values()) == 15
+    assert unleashed_requests(connected, before) == ["GET SalesOrders", "GET SalesShipments"]
+
+    # One order, two shipments: the fan-out is shared, each further shipment costs its own item.
+    aws_calls.clear()
+    before = len(connected.unleashed.request_log)
+    two = connected.place(TWO_LINES, shipments=TWO_SHIPMENTS)
+    connected.pump()
+    assert sum(counted(aws_calls).values()) == 15 + 6
+    assert unleashed_requests(connected, before) == ["GET SalesOrders", "GET SalesShipments"]
+    assert len(connected.wms_orders()) == 4
+
+    # One shipment's dispatch, from the WMS notification to the shipment Dispatched in Unleashed.
+    shipment = connected.shipments(order)[0]["Guid"]
+    wms_id = connected.link(shipment)["wmsOrderId"]
+    aws_calls.clear()
+    before = len(connected.unleashed.request_log)
+    connected.wms.set_outbound_order_status(connected.tenant.tenant_id, wms_id, "DISPATCHED", tracking_number="TRK-2",
+                                            carrier="Aramex")
+    connected.pump()
+    dispatched = counted(aws_calls)
+    assert connected.shipment(shipment)["ShipmentStatus"] == "Dispatched"
+    assert dispatched == Counter({
+        # WMS path 3 (notification, idempotency, status-change); router 2 (idempotency, fan-out); Unleashed
+        # worker 2 (idempotency, write-back)
+        "dynamodb:PutItem": 7,
+        # WMS path 3 (idempotency completed, observe, published); router 1; Unleashed worker 3 (idempotency
+        # completed, account lease taken + given back)
+        "dynamodb:UpdateItem": 7,
+        "dynamodb:Query": 1,    # the router: the customer's integrations (GSI byTenantCustomer)
+        "dynamodb:GetItem": 2,  # the WMS order's pointer and the shipment's link
+        "sqs:SendMessage": 3,   # notification → WmsQueue → StatusChangeQueue → UnleashedQueue
+    }), json.dumps(dispatched)
+    assert sum(dispatched.values()) == 20
+    assert unleashed_requests(connected, before) == ["GET SalesShipments", "PUT SalesShipments"]
+    assert two  # placed above
+
+
+def test_every_call_the_account_receives_is_counted_once_in_the_month(connected: Unl):
+    order = connected.place(TWO_LINES, shipments=TWO_SHIPMENTS)
+    connected.pump()
+    connected.dispatch(connected.shipments(order)[0]["Guid"])
+    connected.pump()
+    connected.service.schedule("UnleashedPollScheduleFunction", {"scheduledTime": "2026-11-30T00:00:00Z"})
+    connected.pump()
+    # configuring, the webhook's re-read, the write-back, a full poll (orders, shipments, subscription check)
+    assert used(account_of(API_ID)) == len(connected.unleashed.request_log) == \
+        connected.unleashed.account(API_ID).usage[connected.unleashed.month()]
+
+
+def test_a_month_crossing_half_its_budget_says_so_in_the_usage_log(unl: Unl):
+    unl.connect(calls_per_month=1_000)
+    prefill(unl, 499)
+    unl.place()
+    unl.pump()
+    [entry] = unl.usage_log()
+    assert entry["event"] == "api-usage" and "reached 50%" in entry["message"]
+    assert "polling every 15 minutes" in entry["message"]
+    assert usage_ref(unl.integration_id).key.endswith("#unleashed#integration#api-usage")
+
+
+def test_a_spent_budget_stops_calls_and_says_what_to_do(unl: Unl):
+    unl.connect(calls_per_month=1_000)
+    prefill(unl, 1_000)
+    before = len(unl.unleashed.request_log)
+    order = unl.place()
+    unl.service.pump("UnleashedQueue", rounds=1)
+    assert unl.wms_orders() == [] and len(unl.unleashed.request_log) == before  # nothing called
+    [retry] = [e for e in unl.history(order["Guid"], "order")[1] if e["event"] == "retry"]
+    assert "budget for" in retry["error"] and "apiCallsPerMonth" in retry["resolution"]
+
+
+def test_at_most_the_configured_number_of_work_items_call_one_account_at_once(unl: Unl, monkeypatch):
+    monkeypatch.setenv("UNLEASHED_MAX_CONCURRENT_CALLS", "2")
+    account = account_of(API_ID)
+    holding = [threading.Event(), threading.Event()]
+    release = threading.Event()
+
+    def hold(entered: threading.Event) -> None:
+        with metered(account, budget=1_000) as meter:
+            meter.before_call()  # the first call takes the lease
+            entered.set()
+            release.wait(timeout=10)
+
+    threads = [threading.Thread(target=hold, args=(event,)) for event in holding]
+    for thread in threads:
+        thread.start()
+    try:
+        assert all(event.wait(timeout=10) for event in holding)
+        with pytest.raises(AccountBusy, match="at most 2 at once"), metered(account, budget=1_000) as third:
+            third.before_call()
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    item = stored(unl)
+    assert item["leases"] == {} and item["count"] == 2  # both leases given back, with their calls; the third: none
+
+
+def test_a_dead_holders_lease_expires_and_is_cleared(unl: Unl):
+    account = account_of(API_ID)
+    long_ago = int(time.time()) - 10
+    prefill(unl, 0, leases={"dead-1": long_ago, "dead-2": long_ago})
+    meter = Meter(account=account, budget=1_000, concurrency=2)
+    meter.before_call()
+    assert meter.lease is not None and set(stored(unl)["leases"]) == {meter.lease}
+    meter.flush()
+    assert stored(unl)["leases"] == {}
+
+
+def test_a_429_storm_from_unleashed_loses_nothing_and_doubles_nothing(connected: Unl):
+    connected.unleashed.inject_fault(429, percent=60, retry_after=0, path_pattern=r"^/Sales")
+    orders = [connected.place(TWO_LINES, shipments=TWO_SHIPMENTS) for _ in range(3)]
+    connected.pump(rounds=40)
+    assert [e for e in connected.unleashed.request_log if e[2] == 429], "the storm happened"
+    connected.unleashed.clear_faults()
+    connected.pump()
+    references = sorted(o["references"]["customer"] for o in connected.wms_orders())
+    assert references == sorted(f"{o['OrderNumber']} | {s['ShipmentNumber']}" for o in orders
+                                for s in connected.shipments(o))
+    assert connected.service.queue_depth("UnleashedDeadLetterQueue") == 0
+
+
+def prefill(unl: Unl, calls: int, *, leases: dict | None = None) -> None:
+    unl.service.dynamodb.put_item(TableName=unl.service.stack.tables["RateBudgetTable"], Item=to_item({
+        "budgetKey": budget_key(account_of(API_ID), month_of(datetime.now(UTC))), "count": calls,
+        "leases": leases or {}}))
+
+
+def stored(unl: Unl) -> dict:
+    from integrations.core.stores import from_item
+
+    response = unl.service.dynamodb.get_item(TableName=unl.service.stack.tables["RateBudgetTable"], Key={
+        "budgetKey": {"S": budget_key(account_of(API_ID), month_of(datetime.now(UTC)))}})
+    return from_item(response["Item"])
+
+
+def test_requests_per_idle_poll(connected: Unl, aws_calls):
+    """A poll that finds nothing: its AWS requests in the worker, and its Unleashed calls (docs/unleashed.md)."""
+    def poll(when: str) -> tuple[Counter, list[str]]:
+        connected.service.schedule("UnleashedPollScheduleFunction", {"scheduledTime": when})
+        aws_calls.clear()
+        before = len(connected.unleashed.request_log)
+        connected.pump()
+        return counted(aws_calls), unleashed_requests(connected, before)
+
+    poll("2026-11-30T00:05:00Z")  # the hour's first poll also writes the usage report
+    idle, calls = poll("2026-11-30T00:10:00Z")
+    assert idle == Counter({
+        "dynamodb:PutItem": 1,     # idempotency record
+        "dynamodb:GetItem": 4,     # the integration (fresh), the month's count, the usage record, the cursor
+        "dynamodb:UpdateItem": 3,  # idempotency completed, account lease taken + given back with its call
+    }), json.dumps(idle)
+    assert calls == ["GET SalesOrders"]
+    with_shipments, calls = poll("2026-11-30T00:15:00Z")  # every third due poll: the shipment pass
+    assert sum(with_shipments.values()) == sum(idle.values()) + 1  # its cursor
+    assert calls == ["GET SalesOrders", "GET SalesShipments"]
