@@ -18,3 +18,8 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+# moto intercepts AWS calls through a hook botocore copies into each session when the session is made: a session made
+# before moto is imported (the layer's one per process, local.resources', the local stack's) would reach real AWS
+# under mock_aws. Import it before anything can make one, whatever order pytest loads the test modules in.
+import moto  # noqa: F401

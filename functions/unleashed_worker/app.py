@@ -2,13 +2,14 @@
 sync one shipment (map, create once), write a WMS dispatch back to its shipment, poll one account, one page of a
 backfill."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.worker import Worker
 from integrations.unleashed.connector import CONNECTOR
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 worker = Worker.for_connector(CONNECTOR, metrics=metrics)
 

@@ -58,16 +58,18 @@ def test_requests_per_synced_shipment(connected: Unl, aws_calls):
     connected.pump()
     one = counted(aws_calls)
     assert one == Counter({
-        "dynamodb:PutItem": 5,     # door: webhook log; fan-out: idempotency record, "shipments" log; shipment:
-                                   # idempotency record, "created" log
+        "dynamodb:PutItem": 6,     # door: webhook log; fan-out: idempotency record, "shipments" log; shipment:
+                                   # idempotency record, the WMS create budget's window, "created" log
         "sqs:SendMessage": 1,      # the door's work item
         "sqs:SendMessageBatch": 1,  # the fan-out's shipment items (one batch per 10 shipments)
         # fan-out: idempotency completed, account lease taken + given back with its calls, the order's link;
-        # shipment: idempotency completed, claim, the WMS create budget (30/min per API user)
-        "dynamodb:UpdateItem": 7,
+        # shipment: idempotency completed, claim
+        "dynamodb:UpdateItem": 6,
+        "dynamodb:GetItem": 1,  # the WMS create budget (30 per sliding minute per API user): its window, read
+                                # then written conditionally (cartoncloud.services.SlidingWindowBudget)
         "dynamodb:TransactWriteItems": 1,  # bind: the shipment's link and the WMS order's pointer to it
     }), json.dumps(one)
-    assert sum(one.values()) == 15
+    assert sum(one.values()) == 16
     assert unleashed_requests(connected, before) == ["GET SalesOrders", "GET SalesShipments"]
 
     # One order, two shipments: the fan-out is shared, each further shipment costs its own item.
@@ -75,7 +77,7 @@ def test_requests_per_synced_shipment(connected: Unl, aws_calls):
     before = len(connected.unleashed.request_log)
     two = connected.place(TWO_LINES, shipments=TWO_SHIPMENTS)
     connected.pump()
-    assert sum(counted(aws_calls).values()) == 15 + 6
+    assert sum(counted(aws_calls).values()) == 16 + 7
     assert unleashed_requests(connected, before) == ["GET SalesOrders", "GET SalesShipments"]
     assert len(connected.wms_orders()) == 4
 
@@ -135,8 +137,11 @@ def test_a_spent_budget_stops_calls_and_says_what_to_do(unl: Unl):
     order = unl.place()
     unl.service.pump("UnleashedQueue", rounds=1)
     assert unl.wms_orders() == [] and len(unl.unleashed.request_log) == before  # nothing called
-    [retry] = [e for e in unl.history(order["Guid"], "order")[1] if e["event"] == "retry"]
-    assert "budget for" in retry["error"] and "apiCallsPerMonth" in retry["resolution"]
+    # Waiting, not failing (core.waiting): one "waiting" entry saying what to do, no retry, no attempt spent.
+    entries = unl.history(order["Guid"], "order")[1]
+    [waiting] = [e for e in entries if e["event"] == "waiting"]
+    assert "budget for" in waiting["message"] and "apiCallsPerMonth" in waiting["resolution"]
+    assert not [e for e in entries if e["event"] == "retry"]
 
 
 def test_at_most_the_configured_number_of_work_items_call_one_account_at_once(unl: Unl, monkeypatch):

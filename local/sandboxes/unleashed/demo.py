@@ -1,13 +1,11 @@
 """The local stack's plug-in for this sandbox (``local/plugins.py``) and its fixed demo account.
 
-The seed also points the stack's functions at the sandbox (``UNLEASHED_BASE_URL``): every Unleashed account lives on
-one host, so, unlike a store URL, the host is not part of the credentials. The stack restores the environment when
-it stops.
+The plug-in also points the stack's functions at the sandbox (``UNLEASHED_BASE_URL``, its ``environment``): every
+Unleashed account lives on one host, so, unlike a store URL, the host is not part of the credentials.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from .sandbox import UnleashedSandbox
@@ -27,7 +25,6 @@ def plugin() -> Any:
         sandbox.add_account(api_id=DEMO_API_ID, api_key=DEMO_API_KEY, company_name="Steam Chef Wholesale",
                             time_zone="New Zealand Standard Time", warehouses=["MAIN"],
                             products=["SKU-1", "SKU-2"], shipping_companies=["Aramex", "NZ Couriers"])
-        os.environ["UNLEASHED_BASE_URL"] = ctx.sandbox_url
         control = f"{ctx.sandbox_url}/_control/accounts/{DEMO_API_ID}"
         return SeedResult(
             facts={"apiUrl": ctx.sandbox_url, "apiId": DEMO_API_ID, "apiKey": DEMO_API_KEY, "control": control,
@@ -41,4 +38,4 @@ def plugin() -> Any:
         )
 
     return SandboxPlugin("unleashed", 4002, lambda sender: UnleashedSandbox(sender=sender, async_webhooks=True),
-                         seed)
+                         seed, environment=lambda url: {"UNLEASHED_BASE_URL": url})

@@ -174,16 +174,18 @@ def _record(tenant: Tenant, snapshot: dict[str, Any], attempt: Attempt) -> dict[
 def publish(event: WmsEvent) -> None:
     shared = core()
     wms = event.ref
-    enqueue(
-        shared.settings.status_change_queue_url,
-        WorkItem(kind=EVENT, tenant_id=event.tenant_id, idempotency_key=f"wms-event:{wms.key}:{event.fingerprint}",
-                 record=wms.record, payload=event.model_dump(by_alias=True, mode="json"), source="wms"),
-    )
-    shared.links.remember(wms.record, PUBLISHED, event.fingerprint)
     tracking = ", ".join(t.number for t in event.tracking) or "none"
+    # Logged before it is queued: the subscribers' entries ("fan-out", …) must read after it, and they can be
+    # written by another worker the moment the item is on the queue.
     shared.sync_log.append(
         wms.key,
         "status-change",
         f"{event.entity_type} {event.entity_id}: {event.previous_status or 'first seen'} → {event.status}"
         f" ({', '.join(event.changes) or 'no subscriber-relevant change'}); tracking: {tracking}",
     )
+    enqueue(
+        shared.settings.status_change_queue_url,
+        WorkItem(kind=EVENT, tenant_id=event.tenant_id, idempotency_key=f"wms-event:{wms.key}:{event.fingerprint}",
+                 record=wms.record, payload=event.model_dump(by_alias=True, mode="json"), source="wms"),
+    )
+    shared.links.remember(wms.record, PUBLISHED, event.fingerprint)

@@ -148,6 +148,8 @@ class RateBudgetExhausted(RetryableError):
     item until the budget has room (core.waiting) without counting an attempt, logging a retry or ever dead-lettering
     it."""
 
+    resolution = "Nothing to do: it goes ahead as soon as the budget has room."
+
     def __init__(self, message: str, *, retry_after: float | None = None, budget_key: str = "",
                  slot_seconds: float = 1.0) -> None:
         super().__init__(message, retry_after=retry_after)

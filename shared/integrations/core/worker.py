@@ -211,15 +211,15 @@ class Worker:
             raise
         self._count("WorkItemsDeferred")
         if first and item.record is not None:
-            minutes = max(1, round((ticket.due_at - now) / 60))
+            minutes = max(1, round((max(ticket.due_at, now + (exc.retry_after or 0)) - now) / 60))
             shared = core()
             recorded = shared.links.record(item.record, tenant_id=item.tenant_id, integration_id=item.integration_id,
                                            status=LinkStatus.WAITING,
                                            origin=Origin.WMS if item.record.is_wms else Origin.PLATFORM)
             shared.sync_log.append(recorded.key, "waiting",
                                    f"Waiting for the rate limit ({exc}): position ~{ticket.position} in this "
-                                   f"integration's line, its turn in about {minutes} min; nothing to do",
-                                   attempt=attempt)
+                                   f"integration's line, its turn in about {minutes} min",
+                                   resolution=exc.resolution, attempt=attempt)
 
     def _left_the_line(self, item: WorkItem) -> None:
         if item.ticket is not None:

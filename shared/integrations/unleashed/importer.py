@@ -25,8 +25,7 @@ from ..core.context import core
 from ..core.errors import PermanentError, UpstreamRejected
 from ..core.importer import Created, ImportContext, Importer, Skip
 from ..core.records import LinkStatus, SyncLink, WmsRef
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem
+from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .errors import OrderNotFound, ShipmentNotFound, UnknownProducts, WmsOrderRejected
 from .mapper import (

@@ -2,8 +2,8 @@
 
 - *Authentication* (:meth:`UnleashedType.check_credentials`): one signed read of one sales order (a wrong pair → 403
   → a 400 naming ``apiKey``), then the organisation (``GET /Companies``: its name and time zone, kept as facts).
-  Anything else going wrong (Unleashed down, unreachable) is a 400 too: a setup step is never "retried
-  automatically";
+  Unleashed down or unreachable is the frame's ``422`` "could not check" (a setup step is never "retried
+  automatically"); any other refusal is a 400 naming ``apiId``;
 - *Order creation*: warehouse fields are marked ``x-wms-warehouse``, so the frame checks the customer may use them;
 - *Finish* / *reconfigure* (:meth:`UnleashedType.start`): our webhook subscription (idempotent); when the account's 5
   are taken, the integration goes live on polling alone and its configuration log says so;
@@ -52,6 +52,8 @@ def discover(credentials: UnleashedCredentials) -> dict[str, Any]:
                 resolution=f"Copy the API ID and API Key again from {API_ACCESS} (only the account owner sees "
                            "them): both must be from the same Unleashed account.") from None
         except UpstreamError as exc:
+            if exc.retryable:
+                raise  # down or unreachable: the frame's 422, saying what to check
             raise CredentialsRejected(
                 f"The credentials could not be checked with Unleashed: {exc}", field="apiId",
                 resolution="Unleashed did not answer as expected. Check https://status.unleashedsoftware.com, then "
@@ -61,6 +63,8 @@ def discover(credentials: UnleashedCredentials) -> dict[str, Any]:
         except (UpstreamNotFound, UpstreamRejected):
             company = None  # the time zone then defaults to UTC (said in the facts)
         except UpstreamError as exc:
+            if exc.retryable:
+                raise
             raise CredentialsRejected(
                 f"Unleashed accepted the key but could not answer for the organisation: {exc}", field="apiId",
                 resolution="Save this step again in a few minutes (it is not retried automatically).") from None

@@ -26,8 +26,7 @@ from ..core.context import core
 from ..core.records import LinkStatus
 from ..core.services import integration as load_integration
 from ..core.services import is_live
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem, enqueue_many
+from ..core.workitems import Attempt, WorkItem, enqueue_many
 from . import PLATFORM
 from .errors import OrderNotFound
 from .models import PLACED

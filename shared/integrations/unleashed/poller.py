@@ -37,8 +37,7 @@ from ..core.integration_types import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.records import LinkStatus
 from ..core.timeutil import parse_iso, utc_iso, utcnow
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem, enqueue_many
+from ..core.workitems import Attempt, WorkItem, enqueue_many
 from . import PLATFORM, usage
 from .client import TooManyPages
 from .models import SHIPMENT_DELETED, SHIPMENT_DISPATCHED, SalesOrder, SalesShipment

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ..core.integration_types import StepModel, WarehouseId
+from ..core.integration_types import StepModel, WarehouseId, header_safe
 
 #: Unleashed's smallest plan includes 125,000 calls a month, shared by every app on the account
 #: (support.unleashedsoftware.com "Unleashed API Access"); by default we take about half of it.
@@ -21,7 +21,7 @@ DEFAULT_MONTHLY_CALLS = 60_000
 class UnleashedCredentials(StepModel):
     """Unleashed → Integration → Unleashed API Access: the API ID and API Key."""
 
-    api_id: str = Field(min_length=1, max_length=100, description="Unleashed API ID")
+    api_id: str = header_safe(100, "Unleashed API ID (sent in the api-auth-id header)")
     api_key: str = Field(min_length=1, max_length=300, description="Unleashed API Key")
 
 

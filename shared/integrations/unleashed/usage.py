@@ -152,7 +152,8 @@ class Meter:
     def _spent(self, count: int) -> MonthlyBudgetSpent:
         wait = min(MAX_RETRY_AFTER, seconds_to_reset(self.clock()))
         return MonthlyBudgetSpent(f"This integration's Unleashed call budget for {self.month} is spent ({count} of "
-                                  f"{self.budget} calls)", retry_after=wait)
+                                  f"{self.budget} calls)", retry_after=wait,
+                                  budget_key=budget_key(self.account, self.month), slot_seconds=wait)
 
     def _take_lease(self) -> None:
         assert self.concurrency is not None
