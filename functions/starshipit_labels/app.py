@@ -59,6 +59,7 @@ def body() -> Any:
 @app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/labels")
 @tracer.capture_method
 def print_label(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    accept = (app.current_event.headers.get("accept") or "").lower()  # read before any call (the event is global)
     caller = principal()
     labels.authorized(caller, tenant_id, customer_id)
     request = labels.LabelRequest.model_validate(body())
@@ -67,7 +68,6 @@ def print_label(tenant_id: str, customer_id: str, integration_id: str) -> Respon
                                            "reprint": label.reprint, "by": caller.subject})
     metrics.add_metric(name="StarshipitLabelsReprinted" if label.reprint else "StarshipitLabelsPrinted",
                        unit=MetricUnit.Count, value=1)
-    accept = (app.current_event.headers.get("accept") or "").lower()
     if labels.PDF in accept and JSON not in accept:
         pdf = label.pdf()
         if pdf is None:

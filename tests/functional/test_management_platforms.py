@@ -1,6 +1,7 @@
 """The shipped types the frame offers before their connectors exist: Unleashed and Starshipit check credentials with
-a real call (played here by fakes that verify the documented auth); Rose Rocket refuses rather than guess; none of
-them can go live yet, so none is billed for doing nothing."""
+a real call (played here by fakes that verify the documented auth); Rose Rocket refuses rather than guess; the ones
+without a connector can't go live yet, so none is billed for doing nothing. Starshipit's connector exists now (issue
+12): it goes live."""
 
 from __future__ import annotations
 
@@ -122,16 +123,11 @@ def test_rose_rocket_credentials_are_refused_rather_than_accepted_unchecked(worl
     assert snapshot(world) == before
 
 
-@pytest.mark.parametrize("kind", ["unleashed", "starshipit"])
-def test_types_without_triggers_cannot_go_live_or_be_billed(world, platforms, kind):
-    item = draft(world, kind)
+def test_types_without_triggers_cannot_go_live_or_be_billed(world, platforms):
+    item = draft(world, "unleashed")
     token = world.customer_user()
-    if kind == "unleashed":
-        steps = [("authentication", {"apiId": UNLEASHED_ID, "apiKey": UNLEASHED_KEY}),
-                 ("orderCreation", {"defaultWarehouseId": world.a.warehouses["brisbane"]}), ("fulfilment", {})]
-    else:
-        steps = [("authentication", {"apiKey": STARSHIPIT_KEY, "subscriptionKey": STARSHIPIT_SUBSCRIPTION}),
-                 ("orderCreation", {"createShipmentAt": "DISPATCHED"}), ("fulfilment", {"pollTracking": False})]
+    steps = [("authentication", {"apiId": UNLEASHED_ID, "apiKey": UNLEASHED_KEY}),
+             ("orderCreation", {"defaultWarehouseId": world.a.warehouses["brisbane"]}), ("fulfilment", {})]
     for step, body in steps:
         assert world.api.put(f"{item}/steps/{step}", body, token=token).status == 200, step
     before = snapshot(world)
@@ -140,3 +136,15 @@ def test_types_without_triggers_cannot_go_live_or_be_billed(world, platforms, ki
     assert "not available yet" in refused.json()["detail"]
     assert snapshot(world) == before
     assert world.api.get(item, token=token).json()["status"] == "DRAFT"
+
+
+def test_starshipit_goes_live_once_its_steps_are_done(world, platforms):
+    """Starshipit is no longer a stub (issue 12): its steps done, finishing makes it live (its own tests:
+    tests/functional/test_starshipit_*.py)."""
+    item = draft(world, "starshipit")
+    token = world.customer_user()
+    for step, body in (("authentication", {"apiKey": STARSHIPIT_KEY, "subscriptionKey": STARSHIPIT_SUBSCRIPTION}),
+                       ("orderCreation", {"createShipmentAt": "DISPATCHED"}), ("fulfilment", {"writeTracking": False})):
+        assert world.api.put(f"{item}/steps/{step}", body, token=token).status == 200, step
+    live = world.api.post(f"{item}/finish", token=token)
+    assert live.status == 200 and live.json()["status"] == "LIVE"

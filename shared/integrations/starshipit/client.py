@@ -105,12 +105,12 @@ class StarshipitClient:
         orders = [Order.model_validate(o) for o in body.get("orders") or [] if isinstance(o, dict)]
         return orders, int(body.get("total_pages") or 1)
 
-    def shipped_since(self, since: datetime, *, max_pages: int = 20) -> Iterator[Order]:
+    def shipped_since(self, since: datetime, *, max_pages: int = 20, limit: int = MAX_LIMIT) -> Iterator[Order]:
         """Every order shipped (or re-tracked) since ``since`` (UTC), page by page; :class:`TooManyPages` past
         ``max_pages`` after yielding what was read."""
         page = 1
         while True:
-            orders, pages = self.shipped_page(since, page=page)
+            orders, pages = self.shipped_page(since, page=page, limit=limit)
             yield from orders
             if page >= pages or not orders:
                 return

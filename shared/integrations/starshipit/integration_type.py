@@ -24,15 +24,27 @@ from pydantic import BaseModel, SecretStr
 from ..core.errors import UpstreamAuthFailed, UpstreamError
 from ..core.http import INTERACTIVE, UpstreamSession
 from ..core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType
+from ..core.settings import settings
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM, UPSTREAM
+from .budget import SpacedBudget, budget_key
 from .client import StarshipitClient
 from .errors import SubscriptionKeyRefused
 from .models import StarshipitCredentials, StarshipitFulfilment, StarshipitOrderCreation
 from .services import delivery_url
 
 KEYS_RESOLUTION = "Copy both keys again from Starshipit: Settings → API (Regenerate if the API key is blank)."
+#: The rate a credentials check assumes (the account's own setting comes in a later step): the Developer tier's.
+CHECK_RATE = 2
+
+
+def _interactive_session() -> UpstreamSession:
+    """A person is waiting: few tries, short waits — and still the account's shared budget, so a check made while
+    workers use the account never pushes it over its rate."""
+    table = settings().rate_budget_table
+    budget = SpacedBudget(table, per_second=CHECK_RATE, max_wait=3.0) if table else None
+    return UpstreamSession(UPSTREAM, policy=INTERACTIVE, budget=budget)
 
 
 class StarshipitType(IntegrationType):
@@ -49,7 +61,7 @@ class StarshipitType(IntegrationType):
         model = credentials if isinstance(credentials, StarshipitCredentials) else \
             StarshipitCredentials.model_validate(credentials.model_dump())
         client = StarshipitClient(api_key=SecretStr(model.api_key), subscription_key=SecretStr(model.subscription_key),
-                                  session=self.session or UpstreamSession(UPSTREAM, policy=INTERACTIVE))
+                                  session=self.session or _interactive_session(), budget_key=budget_key(model.api_key))
         try:
             client.check()
         except UpstreamAuthFailed as exc:

@@ -38,7 +38,7 @@ MAPPING: tuple[tuple[str, str, str], ...] = (
                                                                         "default"),
     ("currency", "items[].details.approximateUnitPrice.currency", "else details.invoiceValue.currency"),
     ("destination.name", f"{ADDRESS}.contactName", "else companyName (one is required)"),
-    ("destination.company", f"{ADDRESS}.companyName", ""),
+    ("destination.company", f"{ADDRESS}.companyName", "when there is a contact name too"),
     ("destination.street", f"{ADDRESS}.address1", "required"),
     ("destination.building", f"{ADDRESS}.address2", ""),
     ("destination.suburb", f"{ADDRESS}.suburb", "else city"),
@@ -57,6 +57,14 @@ MAPPING: tuple[tuple[str, str, str], ...] = (
     ("items[].value", "items[].details.approximateUnitPrice.amount", "per unit"),
     ("packages[].weight", "consignment items[].measures.weight", "one package per carton/pallet-like unit, else one "
                                                                  "package of the consignment's total weight"),
+)
+#: (WMS consignment field, Starshipit source, rule) — what comes back (:mod:`.consignments` writes it).
+TRACKING_MAPPING: tuple[tuple[str, str, str], ...] = (
+    ("references.tracking", "packages[].tracking_number", "every package's number, comma-separated after numbers "
+                                                          "others wrote; ours that Starshipit no longer has are "
+                                                          "taken out"),
+    ("details.tracking.companyName", "carrier_name", "else carrier"),
+    ("details.tracking.url", "packages[].tracking_url", "the first package's"),
 )
 #: Starshipit field → the WMS field it comes from (for naming the WMS field when Starshipit refuses one).
 WMS_FIELD = {ssi: wms for ssi, wms, _ in MAPPING}
