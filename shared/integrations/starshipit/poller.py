@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from ..cartoncloud.models import OutboundOrder, all_of, text_equals
@@ -85,8 +85,11 @@ class ShippedOrderPoller(IntegrationPoller):
     def window(self, scope: Integration, start: datetime, end: datetime, token: str | None) -> Page:
         trigger = settings_of(scope).order.create_shipment_at
         page = int(token or "1")
+        # The WMS keeps whole seconds: the window is widened to the whole seconds that contain it.
+        until = end.replace(microsecond=0) + timedelta(seconds=1 if end.microsecond else 0)
         condition = all_of(text_equals("/customer/id", scope.customer_id),
-                           _packed("GREATER_THAN_OR_EQUAL_TO", start), _packed("LESS_THAN", end))
+                           _packed("GREATER_THAN_OR_EQUAL_TO", start.replace(microsecond=0)),
+                           _packed("LESS_THAN", until))
         orders, pages = wms_client(core().tenants.get(scope.tenant_id)).outbound_orders_page(
             condition, page=page, size=BACKFILL_PAGE)
         due = [o for o in orders if o.id and reached(o.status.value if o.status else None, trigger)]
