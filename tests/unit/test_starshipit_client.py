@@ -215,3 +215,12 @@ def test_the_sandbox_sends_the_gateways_429_with_or_without_retry_after(sandbox)
     response = sandbox.handle(SandboxRequest("GET", "/api/orders/unshipped", headers={
         "Ocp-Apim-Subscription-Key": "sub-a", "StarShipIT-Api-Key": "key-a"}))
     assert response.status == 429 and json.loads(response.body)["message"].startswith("Rate limit is exceeded")
+
+
+def test_a_create_that_doesnt_echo_the_order_reads_it_back_by_number():
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, f"{DEFAULT_BASE_URL}/api/orders", json={"success": True})
+        rsps.add(responses.GET, f"{DEFAULT_BASE_URL}/api/orders",
+                 json={"success": True, "order": {"order_id": 7, "order_number": "E-1", "status": "Unshipped"}})
+        assert client().create_order(new_order("E-1")).order_id == 7
+        assert rsps.calls[1].request.params == {"order_number": "E-1"}
