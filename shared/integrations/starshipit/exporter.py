@@ -52,6 +52,8 @@ def reached(status: str | None, trigger: str) -> bool:
     return (status or "") in REACHED[trigger]
 
 
+#: The WMS order :meth:`OrderExporter.creates` just read, handed to :meth:`~OrderExporter.create` for the same item
+#: in the same thread (one WMS read per export; workers of one process never share it).
 _fresh = threading.local()
 
 
@@ -71,32 +73,36 @@ class OrderExporter(Exporter):
         order = _wms(ctx).get_outbound_order(event.entity_id)
         if not reached(order.status.value if order.status else None, settings.create_shipment_at):
             return False  # the event was older than the order: a later one will come
-        reason = self._not_shipped(ctx, order, settings)
-        if reason is not None:
-            self._skip(ctx, reason)
+        skip = self._not_shipped(ctx, order, settings)
+        if skip is not None:
+            self._skip(ctx, *skip)
             return False
         _fresh.order = (ctx.item.idempotency_key, order)
         return True
 
     @staticmethod
-    def _not_shipped(ctx: ExportContext, order: OutboundOrder, settings: StarshipitOrderCreation) -> str | None:
+    def _not_shipped(ctx: ExportContext, order: OutboundOrder, settings: StarshipitOrderCreation
+                     ) -> tuple[str, str] | None:
+        """Why a covered-looking order doesn't go to Starshipit, and what to do if it should; None: it goes."""
         if order.customer.id != ctx.integration.customer_id:
-            return f"outbound order {order.id} belongs to another customer"
+            return (f"outbound order {order.id} belongs to another customer",
+                    "Nothing to do: each customer's orders go to that customer's own integrations.")
         warehouse = order.warehouse.id if order.warehouse else None
         if not settings.covers(warehouse):
-            return f"outbound order {order.id} ships from warehouse {warehouse}, which this integration doesn't cover"
+            return (f"outbound order {order.id} ships from warehouse {warehouse}, which this integration doesn't "
+                    "cover", "If it should ship through Starshipit, add the warehouse in the integration's order "
+                             "creation step; the order's next change sends it (or run a backfill).")
         method = order.details.deliver.method if order.details and order.details.deliver else None
         if method is not None and method.type == "PICKUP":
-            return f"outbound order {order.id} is a pickup order: nothing to ship"
+            return (f"outbound order {order.id} is a pickup order: nothing to ship",
+                    "Nothing to do: the customer collects it from the warehouse.")
         return None
 
     @staticmethod
-    def _skip(ctx: ExportContext, reason: str) -> None:
+    def _skip(ctx: ExportContext, reason: str, resolution: str) -> None:
         recorded = core().links.record(ctx.wms_ref, tenant_id=ctx.integration.tenant_id,
                                        integration_id=ctx.integration.integration_id, status=LinkStatus.SKIPPED,
-                                       error=reason, origin=Origin.WMS,
-                                       resolution="Nothing to do unless it should ship through Starshipit: then add "
-                                                  "its warehouse to the integration's order creation step.")
+                                       error=reason, origin=Origin.WMS, resolution=resolution)
         if recorded.previous_error != reason:
             ctx.log(recorded.key, "skipped", f"Not sent to Starshipit: {reason}")
 
