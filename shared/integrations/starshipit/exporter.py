@@ -35,8 +35,6 @@ from .mapper import as_snapshot, describe, map_order, refused_fields
 from .models import Order, StarshipitOrderCreation
 from .services import OUTBOUND_ORDER, client_for, order_ref, settings_of
 
-#: The WMS statuses at or beyond each trigger: the order is exported the first time it is seen in one of them.
-REACHED = {"PACKED": frozenset({"PACKED", "DISPATCHED"}), "DISPATCHED": frozenset({"DISPATCHED"})}
 CANCELLED = "CANCELLED"
 
 
@@ -46,10 +44,6 @@ class OrderRefused(PermanentError):
     def __init__(self, message: str, *, fields: list[dict[str, str]], resolution: str) -> None:
         super().__init__(message, resolution=resolution)
         self.fields = fields
-
-
-def reached(status: str | None, trigger: str) -> bool:
-    return (status or "") in REACHED[trigger]
 
 
 #: The WMS order :meth:`OrderExporter.creates` just read, handed to :meth:`~OrderExporter.create` for the same item
@@ -68,10 +62,10 @@ class OrderExporter(Exporter):
         if event.entity_type != OUTBOUND_ORDER:
             return False
         settings = settings_of(ctx.integration).order
-        if not reached(event.status, settings.create_shipment_at):
+        if not settings.reached(event.status):
             return False
         order = _wms(ctx).get_outbound_order(event.entity_id)
-        if not reached(order.status.value if order.status else None, settings.create_shipment_at):
+        if not settings.reached(order.status.value if order.status else None):
             return False  # the event was older than the order: a later one will come
         skip = self._not_shipped(ctx, order, settings)
         if skip is not None:

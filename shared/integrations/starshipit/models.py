@@ -23,6 +23,8 @@ UNSHIPPED, PRINTED, SHIPPED = "Unshipped", "Printed", "Shipped"
 #: Tracking statuses a webhook carries (developers.starshipit.com/webhooks).
 TRACKING_STATUSES = ("Printed", "Dispatched", "InTransit", "OutForDelivery", "Delivered", "PickupInStore",
                      "AttemptedDelivery", "Exception", "AwaitingCollection", "Cancelled")
+#: The WMS statuses at or beyond each trigger status.
+REACHED = {"PACKED": frozenset({"PACKED", "DISPATCHED"}), "DISPATCHED": frozenset({"DISPATCHED"})}
 #: Starshipit caps ``order_number`` and ``reference`` at 50 characters (SSI-DEV "Create order").
 MAX_ORDER_NUMBER, MAX_REFERENCE = 50, 50
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -300,6 +302,11 @@ class StarshipitOrderCreation(StepModel):
         if len(set(names)) != len(names):
             raise ValueError("each requested service may be mapped once")
         return value
+
+    def reached(self, status: str | None) -> bool:
+        """Whether a WMS status is the trigger or beyond it (PACKED → Packed or Dispatched; DISPATCHED →
+        Dispatched): an order first seen past the trigger is still sent, once."""
+        return (status or "") in REACHED[self.create_shipment_at]
 
     def covers(self, warehouse_id: str | None) -> bool:
         return not self.warehouse_ids or warehouse_id in self.warehouse_ids

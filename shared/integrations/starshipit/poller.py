@@ -34,7 +34,6 @@ from ..core.worker import Attempt
 from ..core.workitems import WorkItem
 from . import PLATFORM
 from .client import TooManyPages
-from .exporter import reached
 from .mapper import tracking_of
 from .models import Order, is_wms_order_number
 from .services import OUTBOUND_ORDER, WMS_EVENT, client_for, digest, settings_of, tracking_item, wms_order_ref
@@ -83,7 +82,7 @@ class ShippedOrderPoller(IntegrationPoller):
     # --- backfill ------------------------------------------------------------------------------------------------
 
     def window(self, scope: Integration, start: datetime, end: datetime, token: str | None) -> Page:
-        trigger = settings_of(scope).order.create_shipment_at
+        settings = settings_of(scope).order
         page = int(token or "1")
         # The WMS keeps whole seconds: the window is widened to the whole seconds that contain it.
         until = end.replace(microsecond=0) + timedelta(seconds=1 if end.microsecond else 0)
@@ -92,7 +91,7 @@ class ShippedOrderPoller(IntegrationPoller):
                            _packed("LESS_THAN", until))
         orders, pages = wms_client(core().tenants.get(scope.tenant_id)).outbound_orders_page(
             condition, page=page, size=BACKFILL_PAGE)
-        due = [o for o in orders if o.id and reached(o.status.value if o.status else None, trigger)]
+        due = [o for o in orders if o.id and settings.reached(o.status.value if o.status else None)]
         modified = [o.timestamps.modified.time if o.timestamps and o.timestamps.modified else None for o in due]
         return Page([Found(order, when) for order, when in zip(due, modified, strict=True)],
                     str(page + 1) if page < pages else None, passed_over=len(orders) - len(due))
