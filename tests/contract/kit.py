@@ -51,10 +51,13 @@ class World:
 
 class ConnectorKit(ABC):
     key: ClassVar[str]
-    #: Records on the platform can be synced into the WMS (an importer, a door, a poller).
+    #: Records on the platform can be synced into the WMS (an importer, a door, a poller). A connector that starts
+    #: from the WMS (an exporter) says False; the suite's trigger hooks below let the same promises be checked for it.
     imports: ClassVar[bool] = True
     #: The door's signature carries a timestamp (a stale one must be refused).
     signs_timestamps: ClassVar[bool] = False
+    #: The status a genuine delivery at the door is answered with (a platform may ask for exactly 200).
+    accepted: ClassVar[int] = 202
 
     def __init__(self) -> None:
         self.world: World | None = None
@@ -204,6 +207,34 @@ class ConnectorKit(ABC):
     @abstractmethod
     def platform_writes(self) -> int:
         """Write calls made to the platform so far."""
+
+    # --- the record's signals (an importer's defaults; an exporter's record starts in the WMS) --------------------
+
+    def trigger(self, integration: Integration, record_id: str) -> None:
+        """Send every signal about the record once, as its source sends it: the platform's genuine deliveries at the
+        door (an exporter: the WMS's notification of the record's change)."""
+        for delivery in self.deliveries(integration, record_id):
+            answer = self.w.service.http("POST", self.door_path(integration.integration_id),
+                                         headers=delivery.headers, body=delivery.body)
+            assert answer.status == self.accepted, (answer.status, answer.body)
+
+    def poll(self, event: dict[str, Any] | None = None) -> None:
+        """Run the safety net for missed signals once (its schedule): the connector's poller by default."""
+        self.w.service.schedule(self.connector.schedules[0], event)
+
+    def safety_net_cursor(self, integration: Integration) -> str:
+        """The cursor the safety net moves."""
+        poller = self.connector.load_poller()
+        assert poller is not None
+        return poller.cursor_key(integration)
+
+    def record_key(self, integration: Integration, record_id: str) -> str:
+        """The sync-log key a failure about the record is recorded under (its link's)."""
+        return f"{integration.integration_id}#{self.key}#order#{record_id}"
+
+    def wms_order_of(self, integration: Integration, record_id: str) -> str | None:
+        """The WMS outbound order of the record (an importer's counterpart; an exporter's record itself)."""
+        return self.counterpart_of(integration, record_id)
 
     # --- driving ----------------------------------------------------------------------------------------------------
 

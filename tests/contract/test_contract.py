@@ -36,10 +36,6 @@ def state(kit: ConnectorKit) -> tuple[int, int]:
     return kit.w.service.queue_depth(kit.connector.queue), len(kit.w.service.scan("SyncTable"))
 
 
-def record_key(kit: ConnectorKit, integration_id: str, record_id: str) -> str:
-    return f"{integration_id}#{kit.key}#order#{record_id}"
-
-
 def needs(condition: bool, why: str) -> None:
     if not condition:
         pytest.skip(why)
@@ -138,7 +134,7 @@ def test_a_warm_door_accepts_a_delivery_for_an_integration_finished_a_moment_ago
     integration = kit.finish(draft)
     record = kit.new_record(lose_deliveries=True)
     [genuine, *_] = kit.deliveries(integration, record)
-    assert post(kit, integration.integration_id, genuine).status == 202
+    assert post(kit, integration.integration_id, genuine).status == kit.accepted
 
 
 # --- duplicates, concurrency, the cursor ----------------------------------------------------------------------------
@@ -169,14 +165,12 @@ def work_concurrently(kit: ConnectorKit) -> None:
 
 
 def test_duplicate_and_concurrent_triggers_make_one_counterpart(kit):
-    needs(kit.imports, "the connector imports nothing")
     integration = kit.connect()
     record = kit.new_record(lose_deliveries=True)
     for _ in range(3):
-        for delivery in kit.deliveries(integration, record):
-            assert post(kit, integration.integration_id, delivery).status == 202
+        kit.trigger(integration, record)
     if kit.connector.poller:
-        kit.w.service.schedule(kit.connector.schedules[0])
+        kit.poll()
         kit.w.service.pump(kit.connector.queue, rounds=1)  # the poll itself, which queues its own copy
     work_concurrently(kit)
     kit.pump()
@@ -187,20 +181,19 @@ def test_duplicate_and_concurrent_triggers_make_one_counterpart(kit):
 
 def test_the_poll_cursor_only_moves_forward(kit):
     needs(kit.connector.poller is not None, "the connector has no poller")
-    poller = kit.connector.load_poller()
     integration = kit.connect()
     kit.new_record(lose_deliveries=True)
-    kit.w.service.schedule(kit.connector.schedules[0], {"scheduledTime": "2026-11-30T00:00:00Z"})
+    kit.poll({"scheduledTime": "2026-11-30T00:00:00Z"})
     kit.pump()
-    key = poller.cursor_key(integration)
+    key = kit.safety_net_cursor(integration)
     first = core().cursors.get(key)
     assert first is not None and len(kit.counterparts()) == 1
     assert core().cursors.advance(key, utc_iso(utcnow() - timedelta(days=1))) is False
-    kit.w.service.schedule(kit.connector.schedules[0], {"scheduledTime": "2026-11-30T00:05:00Z"})
+    kit.poll({"scheduledTime": "2026-11-30T00:05:00Z"})
     kit.pump()
     assert core().cursors.get(key) >= first
     kit.new_record(lose_deliveries=True)
-    kit.w.service.schedule(kit.connector.schedules[0], {"scheduledTime": "2026-11-30T00:10:00Z"})
+    kit.poll({"scheduledTime": "2026-11-30T00:10:00Z"})
     kit.pump()
     assert core().cursors.get(key) >= first and len(kit.counterparts()) == 2
 
@@ -209,25 +202,21 @@ def test_the_poll_cursor_only_moves_forward(kit):
 
 
 def test_a_429_with_retry_after_is_retried_and_nothing_is_lost_or_doubled(kit):
-    needs(kit.imports, "the connector imports nothing")
     integration = kit.connect()
     record = kit.new_record(lose_deliveries=True)
     kit.fault(429, count=2, retry_after=1)
-    for delivery in kit.deliveries(integration, record):
-        assert post(kit, integration.integration_id, delivery).status == 202
+    kit.trigger(integration, record)
     kit.pump()
     assert len(kit.counterparts()) == 1 and kit.counterpart_of(integration, record)
 
 
 def test_a_401_needs_attention_with_a_resolution_and_the_retry_reaches_the_connectors_queue(kit):
-    needs(kit.imports, "the connector imports nothing")
     integration = kit.connect()
     record = kit.new_record(lose_deliveries=True)
     kit.revoke()
-    for delivery in kit.deliveries(integration, record):
-        assert post(kit, integration.integration_id, delivery).status == 202
+    kit.trigger(integration, record)
     kit.pump()
-    key = record_key(kit, integration.integration_id, record)
+    key = kit.record_key(integration, record)
     link, entries = core().sync_log.history(key)
     assert link.status is LinkStatus.NEEDS_ATTENTION and link.resolution and link.last_error
     assert [e.event for e in entries].count("error") == 1
@@ -248,7 +237,7 @@ def test_the_same_wms_event_applied_twice_writes_once(kit):
     integration = kit.connect()
     record = kit.new_record()
     kit.pump()
-    wms_id = kit.counterpart_of(integration, record)
+    wms_id = kit.wms_order_of(integration, record)
     kit.w.wms.set_outbound_order_status(kit.w.tenant.tenant_id, wms_id, "DISPATCHED", tracking_number="TRK-1",
                                         carrier="Aramex")
     for notification in kit.w.notifications.sent[kit.w.delivered:]:

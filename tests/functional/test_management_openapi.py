@@ -68,7 +68,8 @@ def test_integration_types_describe_each_steps_fields(world):
     assert order["properties"]["defaultWarehouseId"]["anyOf"][0]["x-wms-warehouse"] is True
     starshipit = {s["step"]: s["fields"] for s in types["starshipit"]["steps"]}
     assert starshipit["orderCreation"]["properties"]["createShipmentAt"]["enum"] == ["PACKED", "DISPATCHED"]
-    assert set(starshipit["authentication"]["properties"]) == {"apiKey", "subscriptionKey"}
+    assert set(starshipit["authentication"]["properties"]) == {"apiKey", "subscriptionKey", "webhookSecret"}
+    assert starshipit["authentication"]["required"] == ["apiKey", "subscriptionKey"]
     woo = {s["step"]: s["fields"] for s in types["woocommerce"]["steps"]}
     assert {"storeUrl", "consumerKey", "consumerSecret"} <= set(woo["authentication"]["properties"])
     assert any("x-wms-warehouse" in str(field) for field in woo["orderCreation"]["properties"].values())

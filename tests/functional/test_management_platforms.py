@@ -1,7 +1,7 @@
 """The shipped types beside WooCommerce, as the management frame meets them: Unleashed and Starshipit check
-credentials with a real call (played here by fakes that verify the documented auth); Rose Rocket refuses rather than
-guess. Starshipit and Rose Rocket can't go live yet, so neither is billed for doing nothing; Unleashed goes live
-(tests/functional/test_unleashed_configure.py walks it through its sandbox)."""
+credentials with a real call (played here by fakes that verify the documented auth) and go live (their own tests walk
+them through their sandboxes); Rose Rocket refuses rather than guess. A type whose connector has not landed can't go
+live, so nobody is billed for it doing nothing (played by a test shop declared unavailable)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,25 @@ from urllib.parse import urlsplit
 
 import pytest
 import responses
+from integrations.core import connectors
 
 from . import management_support
 from .management_support import World
 from .test_management_api import snapshot
 
 world, auth_env = management_support.world, management_support.auth_env  # fixtures
+
+
+class ComingSoonShopType(management_support.SandboxShopType):
+    """The test shop as a type whose connector has not landed yet: everything works but going live."""
+
+    key = "comingsoon"
+    title = "Coming soon (tests)"
+
+
+COMING_SOON_TYPE = ComingSoonShopType()
+COMING_SOON = connectors.Connector(key="comingsoon", title="Coming soon (tests)", available=False,
+                                   integration_type="tests.functional.test_management_platforms:COMING_SOON_TYPE")
 
 UNLEASHED_ID, UNLEASHED_KEY = "5a3a4f1e-unleashed-api-id", "unleashed-private-key-value"
 STARSHIPIT_KEY, STARSHIPIT_SUBSCRIPTION = "ssi-api-key-value", "ssi-subscription-key-value"
@@ -127,25 +140,39 @@ def test_rose_rocket_credentials_are_refused_rather_than_accepted_unchecked(worl
     assert snapshot(world) == before
 
 
-def test_types_without_triggers_cannot_go_live_or_be_billed(world, platforms):
+def test_types_whose_connector_has_not_landed_cannot_go_live_or_be_billed(world):
+    with connectors.installed(COMING_SOON):
+        created = world.api.post(world.path(), {"type": "comingsoon", "name": "Soon"}, token=world.customer_user())
+        item = f"{world.path()}/{created.json()['integrationId']}"
+        token = world.customer_user()
+        for step, body in (("authentication", world.shop_credentials()),
+                           ("orderCreation", {"warehouseId": world.a.warehouses["brisbane"]}), ("fulfilment", {})):
+            assert world.api.put(f"{item}/steps/{step}", body, token=token).status == 200, step
+        before = snapshot(world)
+        refused = world.api.post(f"{item}/finish", token=token)
+        assert refused.status == 422 and refused.fields == ["status"]
+        assert "not available yet" in refused.json()["detail"]
+        assert snapshot(world) == before
+        assert world.api.get(item, token=token).json()["status"] == "DRAFT"
+
+
+def test_starshipit_goes_live_once_its_steps_are_done(world, platforms):
+    """Starshipit is no longer a stub (issue 12): its steps done, finishing makes it live (its own tests:
+    tests/functional/test_starshipit_*.py)."""
     item = draft(world, "starshipit")
     token = world.customer_user()
-    steps = [("authentication", {"apiKey": STARSHIPIT_KEY, "subscriptionKey": STARSHIPIT_SUBSCRIPTION}),
-             ("orderCreation", {"createShipmentAt": "DISPATCHED"}), ("fulfilment", {"pollTracking": False})]
-    for step, body in steps:
+    for step, body in (("authentication", {"apiKey": STARSHIPIT_KEY, "subscriptionKey": STARSHIPIT_SUBSCRIPTION}),
+                       ("orderCreation", {"createShipmentAt": "DISPATCHED"}), ("fulfilment", {"writeTracking": False})):
         assert world.api.put(f"{item}/steps/{step}", body, token=token).status == 200, step
-    before = snapshot(world)
-    refused = world.api.post(f"{item}/finish", token=token)
-    assert refused.status == 422 and refused.fields == ["status"]
-    assert "not available yet" in refused.json()["detail"]
-    assert snapshot(world) == before
-    assert world.api.get(item, token=token).json()["status"] == "DRAFT"
+    live = world.api.post(f"{item}/finish", token=token)
+    assert live.status == 200 and live.json()["status"] == "LIVE"
 
 
 def test_types_that_can_not_go_live_say_so_in_the_list(world):
-    listed = {t["type"]: t for t in world.api.get("/integration-types", token=world.admin).json()["types"]}
-    for key in ("unleashed", "starshipit", "rose_rocket"):
-        if listed[key]["available"]:
-            continue  # its connector has landed
-        assert "Not available yet" in listed[key]["availability"]
-    assert listed["woocommerce"]["available"] is True and "availability" not in listed["woocommerce"]
+    with connectors.installed(COMING_SOON):
+        listed = {t["type"]: t for t in world.api.get("/integration-types", token=world.admin).json()["types"]}
+    assert listed["comingsoon"]["available"] is False
+    assert "Not available yet" in listed["comingsoon"]["availability"]
+    assert listed["rose_rocket"]["available"] is False and "Not available yet" in listed["rose_rocket"]["availability"]
+    for key in ("woocommerce", "unleashed", "starshipit"):
+        assert listed[key]["available"] is True and "availability" not in listed[key]

@@ -42,6 +42,11 @@ class ConsignmentsApi(CartonCloudState):
         items = body.get("items", [])
         if not isinstance(items, list):
             problems.add("/items", "Items must be a list.")
+        # GUESS (docs/wms-client.md): a consignment may be created generated from a sale order of the tenant, as
+        # CartonCloud generates one itself; the order must exist (search it with /generatedFromTask/id).
+        task = body.get("generatedFromTask")
+        if task is not None and (not isinstance(task, dict) or task.get("id") not in tenant.outbound_orders):
+            problems.add("/generatedFromTask/id", "Outbound Order not found.")
         problems.raise_if_any()
         assert customer is not None
         return customer, warehouse
@@ -61,6 +66,8 @@ class ConsignmentsApi(CartonCloudState):
             consignment["warehouse"] = embed(warehouse)
         consignment["details"] = {"type": "DELIVERY", **as_object(copy.deepcopy(body.get("details")))}
         consignment["items"] = normalise_numbers(copy.deepcopy(body.get("items") or []))
+        if body.get("generatedFromTask"):
+            consignment["generatedFromTask"] = {"id": body["generatedFromTask"]["id"]}
         consignment["version"] = 1
         consignment["timestamps"] = {"created": {"time": stamp}, "modified": {"time": stamp}}
         with_extras(consignment, body)

@@ -232,6 +232,14 @@ class CartonCloudClient:
             conditions.append(text_equals("/customer/id", customer_id))
         return self.search_outbound_orders(all_of(*conditions), max_pages=max_pages)
 
+    def outbound_orders_page(self, condition: dict[str, Any], *, page: int, size: int = 100
+                             ) -> tuple[list[OutboundOrder], int]:
+        """One page of an outbound-order search and how many pages there are (``Total-Pages``), for callers that
+        page one work item at a time (a backfill)."""
+        response = self._call("POST", "/outbound-orders/search", json=condition, params={"page": page, "size": size})
+        orders = [OutboundOrder.model_validate(body) for body in response.json()]
+        return orders, int(response.headers.get("Total-Pages", "1") or "1")
+
     def find_outbound_order(self, customer_reference: str, *, customer_id: str | None = None) -> OutboundOrder | None:
         conditions = [text_equals("/references/customer", customer_reference)]
         if customer_id:

@@ -1,57 +1,54 @@
-"""The Starshipit integration type: its configuration steps (help page 002) and a real credentials check.
+"""The ``starshipit`` integration type: what the management API asks for and does at each step.
 
-Every Starshipit call carries two keys from Settings > API (SSI-DEV "API fundamentals"): ``StarShipIT-Api-Key``
-selects the account, ``Ocp-Apim-Subscription-Key`` the subscription (Azure API Management, which answers 401
-"invalid subscription key" itself). The check lists at most one unshipped order (``GET /api/orders/unshipped
-?limit=1``), a read the integration needs anyway. Shipment creation and tracking write-back are not built yet:
-finishing refuses with "not available yet" rather than going live without doing anything.
+- *Authentication* (:meth:`StarshipitType.check_credentials`): one real read both keys must pass
+  (``GET /api/orders/unshipped?limit=1``). Azure API Management answers a bad subscription key itself
+  (``{"statusCode": 401, "message": "Access denied due to invalid subscription key…"}``), the API a bad API key, so
+  the refusal names the key at fault. An unreachable host or a 5xx is refused too, naming the API key, with what to
+  check: a setup step is interactive and is never "retried automatically". The optional webhook secret is the one
+  the user sets in Starshipit's tracking notification settings; Starshipit offers no API to check it.
+- *Order creation*: the trigger status, the warehouses covered (marked ``x-wms-warehouse``: the frame checks the
+  customer may use them), carrier defaults and mappings, the account's rate.
+- *Finish* / *reconfigure* (:meth:`StarshipitType.start`): nothing to register — Starshipit's tracking webhook
+  URL is set by hand in its settings (no API exists for it); ``platformState.deliveryUrl`` records the URL to set.
+- *Delete* (:meth:`StarshipitType.stop`): nothing to remove on Starshipit; our door answers 410 to a deleted
+  integration's webhooks, and the URL should be removed from Starshipit's settings by hand.
 """
 
 from __future__ import annotations
 
-import os
-from typing import Any, ClassVar, Literal
+import hashlib
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, SecretStr
 
-from ..core.http import INTERACTIVE, UpstreamSession, error_for_status
-from ..core.integration_types import (
-    CredentialsRejected,
-    IntegrationContext,
-    IntegrationType,
-    PlatformNotAvailable,
-    StepModel,
-)
+from ..core.errors import UpstreamAuthFailed, UpstreamError
+from ..core.http import INTERACTIVE, UpstreamSession
+from ..core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType
+from ..core.settings import settings
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
+from . import PLATFORM, UPSTREAM
+from .budget import SpacedBudget, budget_key
+from .client import StarshipitClient
+from .errors import SubscriptionKeyRefused
+from .models import StarshipitCredentials, StarshipitFulfilment, StarshipitOrderCreation
+from .services import delivery_url
 
-UPSTREAM = "Starshipit"
-DEFAULT_BASE_URL = "https://api.starshipit.com"
-
-
-def base_url() -> str:
-    return os.environ.get("STARSHIPIT_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
-
-
-class StarshipitCredentials(StepModel):
-    """Starshipit → Settings → API: the API key and the subscription key."""
-
-    api_key: str = Field(min_length=1, max_length=200, description="StarShipIT-Api-Key")
-    subscription_key: str = Field(min_length=1, max_length=200, description="Ocp-Apim-Subscription-Key")
+KEYS_RESOLUTION = "Copy both keys again from Starshipit: Settings → API (Regenerate if the API key is blank)."
+#: The rate a credentials check assumes (the account's own setting comes in a later step): the Developer tier's.
+CHECK_RATE = 2
 
 
-class StarshipitOrderCreation(StepModel):
-    create_shipment_at: Literal["PACKED", "DISPATCHED"] = Field(
-        description="The WMS sale-order status that creates the order in Starshipit")
-
-
-class StarshipitFulfilment(StepModel):
-    poll_tracking: bool = Field(default=True, description="Check Starshipit for tracking numbers and write them "
-                                                          "back to the WMS")
+def _interactive_session() -> UpstreamSession:
+    """A person is waiting: few tries, short waits — and still the account's shared budget, so a check made while
+    workers use the account never pushes it over its rate."""
+    table = settings().rate_budget_table
+    budget = SpacedBudget(table, per_second=CHECK_RATE, max_wait=3.0) if table else None
+    return UpstreamSession(UPSTREAM, policy=INTERACTIVE, budget=budget)
 
 
 class StarshipitType(IntegrationType):
-    key: ClassVar[str] = "starshipit"
+    key: ClassVar[str] = PLATFORM
     title: ClassVar[str] = "Starshipit"
     credentials_model: ClassVar[type[BaseModel]] = StarshipitCredentials
     order_settings_model: ClassVar[type[BaseModel]] = StarshipitOrderCreation
@@ -61,32 +58,39 @@ class StarshipitType(IntegrationType):
         self.session = session
 
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
-        assert isinstance(credentials, StarshipitCredentials)
-        session = self.session or UpstreamSession(UPSTREAM, policy=INTERACTIVE)
-        url = f"{base_url()}/api/orders/unshipped?limit=1"
-        response = session.request("GET", url, headers={
-            "Content-Type": "application/json",
-            "StarShipIT-Api-Key": credentials.api_key,
-            "Ocp-Apim-Subscription-Key": credentials.subscription_key,
-        })
-        if response.status_code in (401, 403):
-            subscription = "subscription key" in response.text.lower()
+        model = credentials if isinstance(credentials, StarshipitCredentials) else \
+            StarshipitCredentials.model_validate(credentials.model_dump())
+        client = StarshipitClient(api_key=SecretStr(model.api_key), subscription_key=SecretStr(model.subscription_key),
+                                  session=self.session or _interactive_session(), budget_key=budget_key(model.api_key))
+        try:
+            client.check()
+        except UpstreamAuthFailed as exc:
+            subscription = isinstance(exc, SubscriptionKeyRefused)
             raise CredentialsRejected(
-                f"Starshipit refused the {'subscription key' if subscription else 'API key'} "
-                f"({response.status_code})",
-                field="subscriptionKey" if subscription else "apiKey",
-                resolution="Copy both keys again from Starshipit: Settings → API (Regenerate if the API key is blank).")
-        if response.status_code != 200:
-            raise error_for_status(UPSTREAM, response.status_code, "GET", url)
-        return {"credentialsCheckedAt": utc_iso(utcnow())}
+                f"Starshipit refused the {'subscription key' if subscription else 'API key'} ({exc.status})",
+                field="subscriptionKey" if subscription else "apiKey", resolution=KEYS_RESOLUTION) from None
+        except UpstreamError as exc:
+            raise CredentialsRejected(
+                f"Starshipit could not check the keys: {exc}", field="apiKey",
+                resolution="Starshipit did not answer as expected; check https://status.starshipit.com and try this "
+                           "step again in a few minutes.") from None
+        return {"credentialsCheckedAt": utc_iso(utcnow()), "webhookSecretSet": bool(model.webhook_secret)}
+
+    def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
+        """The account the API key selects (Starshipit has one API key per account; regenerating it retires the old
+        one). Kept as a digest: the key itself is a credential."""
+        api_key = getattr(credentials, "api_key", None)
+        if not api_key:
+            return None
+        return f"{PLATFORM}:{hashlib.sha256(str(api_key).encode('utf-8')).hexdigest()[:32]}"
 
     def start(self, context: IntegrationContext) -> dict[str, Any]:
-        raise PlatformNotAvailable(
-            "Starshipit shipment creation is not available yet, so the integration can't go live", field="status",
-            resolution="Keep the integration as a draft; finish it once the Starshipit connector is released.")
+        """Idempotent: nothing is registered with Starshipit; the delivery URL to set there is recorded."""
+        return {"deliveryUrl": delivery_url(context.api_base_url, context.integration.integration_id),
+                "startedAt": utc_iso(utcnow())}
 
     def stop(self, context: IntegrationContext) -> None:
-        """Nothing was registered with Starshipit (start never succeeds yet)."""
+        """Nothing of ours lives on Starshipit (its webhook URL is the user's setting), so nothing can be missing."""
 
 
 INTEGRATION_TYPE = StarshipitType()

@@ -612,6 +612,19 @@ def test_consignment_without_a_deliver_address_name_is_422(api: Api, consignment
     assert response.status_code == 422 and response.json()[0]["field"] == "/details/deliver/address"
 
 
+def test_a_consignment_generated_from_an_order_names_an_existing_order(api: Api,
+                                                                          consignment_example: dict[str, Any]) -> None:
+    order = api.create_order(order_body()).json()
+    body = copy.deepcopy(consignment_example) | {"generatedFromTask": {"id": order["id"]}}
+    created = api.call("POST", "/consignments", json_body=body)
+    assert created.status_code == 201 and created.json()["generatedFromTask"] == {"id": order["id"]}
+    found = api.call("POST", "/consignments/search",
+                     json_body={"condition": text_equals("/generatedFromTask/id", order["id"])}).json()
+    assert [c["id"] for c in found] == [created.json()["id"]]
+    unknown = api.call("POST", "/consignments", json_body=body | {"generatedFromTask": {"id": "no-such-order"}})
+    assert unknown.status_code == 422 and unknown.json()[0]["field"] == "/generatedFromTask/id"
+
+
 def quote_body(**properties: str) -> dict[str, Any]:
     return {"customer": {"id": CUSTOMER_ID}, "taskDate": "2026-11-23", "properties": properties,
             "details": {"deliver": {"address": {"companyName": "Co", "postcode": "4000"}}},

@@ -1,0 +1,121 @@
+"""POST /tenants/{tenantId}/customers/{customerId}/integrations/{integrationId}/labels — print (or reprint) a WMS
+order's Starshipit label (docs/starshipit.md "Labels", openapi/starshipit.yaml).
+
+A thin door, authenticated exactly as the management API is: the bearer token becomes a principal
+(``integrations.management.permissions``; ``AUTH_ISSUER``, ``AUTH_AUDIENCE``, ``AUTH_JWKS_URL`` read at init, or
+``AUTH_HS256_KEY`` locally), authorised before anything is read, then ``integrations.starshipit.labels`` does the
+work. The answer is JSON (every label base64), or the PDF itself with ``Accept: application/pdf``. Every named
+failure is an RFC 9457 problem naming the field and what to do.
+"""
+
+import json
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.doors import field_errors, problem, raw_body
+from integrations.core.errors import IntegrationError, RetryableError, UpstreamError
+from integrations.management.errors import ManagementError
+from integrations.management.permissions import AuthSettings, Principal, verifier
+from integrations.starshipit import labels
+from pydantic import ValidationError
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+AUTH = AuthSettings.from_environment()
+MAX_BODY_BYTES = 16 * 1024
+JSON = "application/json"
+
+
+class BodyInvalid(ManagementError):
+    title = "Invalid request body"
+    resolution = 'Send a JSON object: {"wmsOrderId": "<the CartonCloud outbound order id>"}.'
+
+
+def principal() -> Principal:
+    return verifier(AUTH.overlaid()).principal(app.current_event.headers.get("authorization"))
+
+
+def body() -> Any:
+    event = app.current_event
+    raw = raw_body(event.body, event.is_base64_encoded)
+    if len(raw) > MAX_BODY_BYTES:
+        raise BodyInvalid(f"The body may be at most {MAX_BODY_BYTES} bytes", field="body")
+    try:
+        parsed = json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise BodyInvalid(f"The body is not valid JSON: {exc}", field="body") from None
+    if not isinstance(parsed, dict):
+        raise BodyInvalid("The body must be a JSON object", field="body")
+    return parsed
+
+
+@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/labels")
+@tracer.capture_method
+def print_label(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    accept = (app.current_event.headers.get("accept") or "").lower()  # read before any call (the event is global)
+    caller = principal()
+    labels.authorized(caller, tenant_id, customer_id)
+    request = labels.LabelRequest.model_validate(body())
+    label = labels.print_label(caller, tenant_id, customer_id, integration_id, request)
+    logger.info("Starshipit label", extra={"integration_id": integration_id, "wms_order_id": request.wms_order_id,
+                                           "reprint": label.reprint, "by": caller.subject})
+    metrics.add_metric(name="StarshipitLabelsReprinted" if label.reprint else "StarshipitLabelsPrinted",
+                       unit=MetricUnit.Count, value=1)
+    if labels.PDF in accept and JSON not in accept:
+        pdf = label.pdf()
+        if pdf is None:
+            return problem(406, "Not one PDF", f"Starshipit made {len(label.labels)} label files for this order",
+                           [{"field": "Accept", "reason": "ask for application/json to get every label"}])
+        return Response(status_code=200, content_type=labels.PDF, body=pdf, headers={
+            "Content-Disposition": f'inline; filename="label-{label.order_number}.pdf"',
+            "X-Tracking-Numbers": ",".join(label.tracking_numbers), "X-Reprint": str(label.reprint).lower()})
+    return Response(status_code=200, content_type=JSON, body=json.dumps(label.to_json()))
+
+
+@app.exception_handler(Exception)
+def to_problem(exc: Exception) -> Response:
+    """Every failure as a problem body, as the management API answers them; unknown ones are logged and 500."""
+    if isinstance(exc, ValidationError):
+        errors = [{**e, "field": re.sub(r"_([a-z])", lambda m: m[1].upper(), e["field"])} for e in field_errors(exc)]
+        return problem(400, "Invalid request body",
+                       f"These fields are missing or invalid: {', '.join(e['field'] for e in errors)}", errors,
+                       extensions={"resolution": BodyInvalid.resolution})
+    if isinstance(exc, ManagementError):
+        headers = {"WWW-Authenticate": 'Bearer realm="integrations"'} if exc.status == 401 else None
+        return _problem(exc.status, exc.title, exc, headers=headers)
+    if isinstance(exc, labels.LabelRefused):
+        return _problem(422, "Starshipit refused to print the label", exc, field="wmsOrderId")
+    if isinstance(exc, UpstreamError):
+        logger.warning("Upstream failed", extra={"upstream": exc.upstream, "status": exc.status, "error": str(exc)})
+        if exc.retryable:
+            return _problem(503, f"{exc.upstream} is unavailable", exc,
+                            headers={"Retry-After": str(int(getattr(exc, "retry_after", None) or 5))})
+        return _problem(502, f"{exc.upstream} refused the request", exc)
+    if isinstance(exc, RetryableError):
+        return _problem(503, "Temporarily unavailable", exc,
+                        headers={"Retry-After": str(int(exc.retry_after or 5))})
+    if isinstance(exc, IntegrationError):
+        return _problem(409, "Not possible now", exc)
+    logger.exception("Unhandled error in the Starshipit labels door")
+    return problem(500, "Internal error", "Something failed on our side; it has been logged.")
+
+
+def _problem(status: int, title: str, exc: IntegrationError, *, field: str | None = None,
+             headers: dict[str, str] | None = None) -> Response:
+    named = field or getattr(exc, "field", None)
+    errors = [{"field": named, "reason": str(exc)}] if named else []
+    return problem(status, title, str(exc), errors, extensions={"resolution": exc.resolution}, headers=headers)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

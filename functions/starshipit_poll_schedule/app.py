@@ -1,0 +1,20 @@
+"""StarshipitPollSchedule (EventBridge Scheduler, every 5 minutes): queue one poll of shipped orders per live
+Starshipit integration (tracking's safety net: docs/starshipit.md)."""
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.timeutil import parse_iso
+from integrations.starshipit.poller import schedule_polls
+
+logger = Logger()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+def handler(event: dict, context: LambdaContext) -> dict:
+    # The schedule's input carries <aws.scheduler.scheduled-time>, so a retried invocation polls the same minute.
+    scheduled = event.get("scheduledTime")
+    queued = schedule_polls(parse_iso(scheduled) if scheduled else None)
+    logger.info("Queued Starshipit polls", extra={"integrations": queued})
+    return {"queued": queued}

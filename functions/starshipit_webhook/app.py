@@ -1,0 +1,59 @@
+"""POST /webhooks/starshipit/{integrationId} — Starshipit's tracking webhooks (docs/starshipit.md "Webhooks").
+
+A thin door: check ``X-Starshipit-Signature`` over the raw body in constant time (401, nothing written, when it
+fails); a delivery about an order that isn't ours is answered 200 with nothing written (Starshipit sends every order
+of the account to the one URL and wants 200 OK); ours are noted in the order's sync log and queued for a re-read of
+its tracking, answered 200.
+"""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.doors import problem, raw_body
+from integrations.core.errors import SignatureInvalid
+from integrations.core.timeutil import utcnow
+from integrations.starshipit import webhooks
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+
+
+@app.post("/webhooks/starshipit/<integration_id>")
+@tracer.capture_method
+def receive(integration_id: str) -> Response:
+    event = app.current_event
+    body = raw_body(event.body, event.is_base64_encoded)
+    if len(body) > webhooks.MAX_BODY_BYTES:
+        return problem(413, "Delivery too large", f"The body may be at most {webhooks.MAX_BODY_BYTES} bytes")
+    headers = webhooks.lowered(event.headers)
+    try:
+        integration = webhooks.verify(integration_id, headers, body)
+        item = webhooks.accept(integration, body, received_at=utcnow())
+    except SignatureInvalid as exc:
+        logger.warning("Refused Starshipit delivery", extra={"integration_id": integration_id, "reason": str(exc)})
+        metrics.add_metric(name="StarshipitDeliveriesRefused", unit=MetricUnit.Count, value=1)
+        return problem(401, "Signature verification failed")
+    except webhooks.IntegrationGone:
+        return problem(410, "Integration deleted", "This integration was deleted; remove the notification URL from "
+                                                   "Starshipit → Settings → Tracking & notifications")
+    except webhooks.BadDelivery as exc:
+        return problem(400, "Invalid delivery", f"{exc.field} {exc.reason}", [{"field": exc.field,
+                                                                              "reason": exc.reason}])
+    if item is None:
+        metrics.add_metric(name="StarshipitDeliveriesIgnored", unit=MetricUnit.Count, value=1)
+        return Response(status_code=200, content_type="application/json",
+                        body={"accepted": False, "reason": "not an order this integration created in Starshipit"})
+    metrics.add_metric(name="StarshipitDeliveriesAccepted", unit=MetricUnit.Count, value=1)
+    return Response(status_code=200, content_type="application/json",
+                    body={"accepted": True, "workItem": item.idempotency_key})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,19 @@
+"""StarshipitQueue worker: every kind the Starshipit connector declares — export a WMS order to Starshipit (routed
+WMS events and backfill), write Starshipit's tracking to the WMS, poll one account's shipped orders."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.worker import Worker
+from integrations.starshipit.connector import CONNECTOR
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+worker = Worker.for_connector(CONNECTOR, metrics=metrics)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return worker.handle(event, context)

@@ -1,0 +1,206 @@
+"""Issue 12, point 2: a WMS order reaching the trigger status becomes one Starshipit order — address, contact, lines,
+packages, reference — however often and in whatever order we hear about it; a refusal names the field and can be
+retried after the fix."""
+
+from __future__ import annotations
+
+from integrations.core.context import core
+from integrations.core.retry import retry_from_sync_log
+from integrations.core.workitems import WorkItem, enqueue
+from integrations.starshipit.services import WMS_EVENT, order_ref
+
+from .starshipit_helpers import Ssi, connected_fixture, other_warehouse, ssi_fixture  # noqa: F401  (fixtures)
+
+
+def test_a_packed_order_becomes_one_starshipit_order_with_its_address_lines_and_reference(connected: Ssi):
+    order_id = connected.place("SO-1001", lines=[("SKU-1", 2), ("SKU-2", 1)])
+    connected.pump()
+    assert connected.ssi_orders() == []  # AWAITING_PICK_AND_PACK: not yet
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    [order] = connected.ssi_orders()
+    assert order["order_number"] == order_id and order["reference"] == "SO-1001"
+    assert order["destination"] == {
+        "name": "Jane Citizen", "company": "Steam Chef Pty Ltd", "building": "Level 3", "street": "20 George Street",
+        "suburb": "Sydney", "city": "Sydney", "state": "NSW", "post_code": "2000", "country": "AU",
+        "phone": "0290988227", "email": "jane@example.com", "delivery_instructions": "Leave at door"}
+    assert [(i["sku"], i["description"], i["quantity"], i["weight"], i["value"]) for i in order["items"]] == [
+        ("SKU-1", "Steam Pot", 2, 1.3, 24.95), ("SKU-2", "Bamboo Steamer", 1, 1.3, 24.95)]
+    assert order["shipping_method"] == "Express" and order["currency"] == "AUD"
+    link = connected.link(order_id)
+    assert link["status"] == "SYNCED" and link["origin"] == "wms"
+    assert link["platformRecordKey"] == f"{connected.integration_id}#starshipit#order#{order['order_id']}"
+    assert link["memo"]["starshipitOrderId"] == order["order_id"]
+    assert "created" in connected.events(order_id)
+
+
+def test_repacking_or_dispatching_makes_no_second_order_and_writes_nothing(connected: Ssi):
+    order_id = connected.place()
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    writes = len(connected.ssi.requests_to(r"^/api/orders$", method="POST"))
+    for status in ("PACKING_IN_PROGRESS", "PACKED", "DISPATCHED"):
+        connected.move(order_id, status)
+        connected.pump()
+    assert len(connected.ssi_orders()) == 1
+    assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == writes == 1
+    assert connected.events(order_id).count("write-back") >= 2  # "already in Starshipit…; nothing changes there"
+
+
+def test_an_order_first_seen_past_the_trigger_is_exported_once(connected: Ssi):
+    dispatched = connected.place()
+    connected.wms.drop_notifications(1)
+    connected.move(dispatched, "PACKED")  # its PACKED notification is lost…
+    connected.move(dispatched, "DISPATCHED", tracking_number="TRK-OWN", carrier="Aramex")  # …then it moves on
+    connected.pump()
+    assert [o["order_number"] for o in connected.ssi_orders()] == [dispatched]
+
+
+def test_the_dispatched_trigger_waits_for_dispatch(ssi: Ssi):
+    ssi.connect(trigger="DISPATCHED")
+    order_id = ssi.place()
+    ssi.move(order_id, "PACKED")
+    ssi.pump()
+    assert ssi.ssi_orders() == []
+    ssi.move(order_id, "DISPATCHED")
+    ssi.pump()
+    assert [o["order_number"] for o in ssi.ssi_orders()] == [order_id]
+
+
+def test_uncovered_warehouses_and_pickup_orders_are_skipped_with_why(ssi: Ssi):
+    ssi.connect(warehouseIds=[ssi.tenant.warehouse_id])
+    elsewhere = ssi.place(warehouse_id=other_warehouse(ssi))
+    pickup = ssi.place(pickup=True)
+    for order_id in (elsewhere, pickup):
+        ssi.move(order_id, "PACKED")
+    ssi.pump()
+    assert ssi.ssi_orders() == []
+    assert ssi.link(elsewhere)["status"] == "SKIPPED" and "doesn't cover" in ssi.link(elsewhere)["lastError"]
+    assert ssi.link(pickup)["status"] == "SKIPPED" and "pickup" in ssi.link(pickup)["lastError"]
+
+
+def test_carrier_defaults_and_service_mappings(ssi: Ssi):
+    ssi.connect(carrier="AusPost", carrierServiceCode="7B05",
+                serviceMappings=[{"requestedService": "express", "carrier": "AusPost", "carrierServiceCode": "7E55"}])
+    express, standard = ssi.place(service="Express"), ssi.place(service="Standard")
+    for order_id in (express, standard):
+        ssi.move(order_id, "PACKED")
+    ssi.pump()
+    assert ssi.ssi_order_for(express)["carrier_service_code"] == "7E55"
+    assert ssi.ssi_order_for(standard)["carrier_service_code"] == "7B05"
+
+
+def test_packages_come_from_the_consignment_when_there_is_one(connected: Ssi):
+    order_id = connected.place()
+    tenant = connected.wms.tenant(connected.tenant.tenant_id)
+    connected.move(order_id, "PACKING_IN_PROGRESS")
+    # The 3PL's TMS has the consignment: two cartons, 6 kg between them.
+    consignment = connected.wms.consignments(connected.tenant.tenant_id)
+    assert consignment == []
+    tenant.consignments["c-1"] = {
+        "id": "c-1", "type": "CONSIGNMENT", "status": "AWAITING_PICKUP", "version": 1,
+        "references": {"customer": "x", "numericId": "20001"}, "customer": {"id": connected.tenant.customer_id},
+        "generatedFromTask": {"id": order_id}, "details": {"type": "DELIVERY"},
+        "items": [{"details": {"product": {"references": {"code": "SKU-1"}}, "unitOfMeasure": {"type": "CARTON"}},
+                   "measures": {"quantity": 2, "weight": 6}}],
+        "timestamps": {"created": {"time": "2026-11-21T10:00:00+10:00"},
+                       "modified": {"time": "2026-11-21T10:00:00+10:00"}}}
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    assert [p["weight"] for p in connected.ssi_order_for(order_id)["packages"]] == [3, 3]
+
+
+def test_an_address_starshipit_refuses_names_the_field_and_is_retried_after_the_fix(connected: Ssi):
+    order_id = connected.place(address={"postcode": "20O0"})  # a letter O: Starshipit refuses the post code
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    assert connected.ssi_orders() == []
+    link, entries = connected.history(order_id)
+    assert link["status"] == "NEEDS_ATTENTION"
+    assert "details.deliver.address.postcode" in link["lastError"] and "post code" in link["lastError"]
+    assert "CartonCloud" in link["resolution"] and "retry from the sync log" in link["resolution"]
+    assert [e["event"] for e in entries].count("error") == 1
+    # A warehouse user corrects the address in CartonCloud, then the record is retried from the sync log.
+    stored = connected.wms.tenant(connected.tenant.tenant_id).outbound_orders[order_id]
+    stored["details"]["deliver"]["address"]["postcode"] = "2000"
+    retry_from_sync_log(connected.key(order_id))
+    connected.pump()
+    assert connected.ssi_order_for(order_id)["destination"]["post_code"] == "2000"
+    assert connected.link(order_id)["status"] == "SYNCED"
+
+
+def test_a_wms_order_we_cant_map_is_refused_before_starshipit_is_called(connected: Ssi):
+    order_id = connected.place(address={"address1": None, "contact_name": None, "company_name": "ACME"})
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    link = connected.link(order_id)
+    assert link["status"] == "NEEDS_ATTENTION" and "details.deliver.address.address1" in link["lastError"]
+    assert connected.ssi.requests_to(r"^/api/orders$", method="POST") == []
+
+
+def test_an_order_already_in_starshipit_is_bound_not_created_again(connected: Ssi, monkeypatch):
+    """A crash between Starshipit's answer and our bind: the retry looks the order number up and binds."""
+    from integrations.core.stores.links import DynamoLinkStore
+
+    real_bind = DynamoLinkStore.bind
+    crashes: list[bool] = []
+
+    def crash_once(self, *args, **kwargs):
+        if not crashes:
+            crashes.append(True)
+            raise RuntimeError("Lambda timed out after Starshipit answered")
+        return real_bind(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoLinkStore, "bind", crash_once)
+    order_id = connected.place()
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    assert crashes and len(connected.ssi_orders()) == 1
+    assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == 1
+    assert "bound" in connected.events(order_id)
+    assert connected.link(order_id)["memo"]["starshipitOrderId"] == connected.ssi_orders()[0]["order_id"]
+
+
+def test_replayed_and_concurrent_events_make_one_order(connected: Ssi):
+    """The routed event worked by several workers at once, with replays under fresh keys: one claim wins."""
+    import contextlib
+    import threading
+
+    from local.lambda_runtime import LambdaContext, QueuePump
+
+    order_id = connected.place()
+    connected.move(order_id, "PACKED")
+    connected.deliver_wms_notifications()
+    connected.service.pump("WmsQueue")
+    connected.service.pump("StatusChangeQueue")
+    [routed] = connected.service.messages("StarshipitQueue")
+    queue = connected.service.stack.queues["StarshipitQueue"]
+    for n in range(5):
+        enqueue(queue, WorkItem.model_validate(routed).model_copy(update={"idempotency_key": f"replay-{n}"}))
+    service = connected.service
+    spec = service.stack.functions["StarshipitWorkerFunction"]
+    pump = QueuePump(service.sqs, queue, service.stack.queue_arns["StarshipitQueue"],
+                     service.handlers["StarshipitWorkerFunction"], spec, fast_retry=True)
+    messages = service.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10,
+                                           MessageSystemAttributeNames=["All"])["Messages"]
+    assert len(messages) == 6 and all(WorkItem.model_validate_json(m["Body"]).kind == WMS_EVENT for m in messages)
+
+    def work(message):
+        with contextlib.suppress(Exception):
+            pump.handler({"Records": [pump._record(message)]}, LambdaContext(function_name=spec.logical_id))
+
+    threads = [threading.Thread(target=work, args=(m,)) for m in messages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for message in messages:
+        service.sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"],
+                                              VisibilityTimeout=0)
+    connected.pump()
+    assert [o["order_number"] for o in connected.ssi_orders()] == [order_id]
+    assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == 1
+    assert connected.service.queue_depth("StarshipitDeadLetterQueue") == 0
+    # The Starshipit end holds the pointer: from either side, the one link.
+    bound = core().links.find(order_ref(connected.integration_id, connected.ssi_orders()[0]["order_id"]))
+    assert bound is not None and bound.key == connected.key(order_id)

@@ -1,0 +1,257 @@
+"""Issue 12, point 3: tracking back — the poll of shipped orders (cursor in UTC with overlap) and signed tracking
+webhooks write the tracking numbers, carrier and URL to the WMS order's consignment; several packages keep every
+number; the same tracking seen twice writes once."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from integrations.core.context import core
+from integrations.core.timeutil import parse_iso, utc_iso, utcnow
+from integrations.starshipit.poller import POLLER
+from integrations.starshipit.webhooks import sign
+
+from .starshipit_helpers import (  # noqa: F401  (fixtures)
+    ACCOUNT,
+    WEBHOOK_SECRET,
+    Ssi,
+    connected_fixture,
+    ssi_fixture,
+)
+
+
+def exported(ssi: Ssi, **place: object) -> str:
+    order_id = ssi.place(**place)  # type: ignore[arg-type]
+    ssi.move(order_id, "PACKED")
+    ssi.pump()
+    return order_id
+
+
+def poll(ssi: Ssi, minute: str = "2026-11-30T00:00:00Z") -> None:
+    ssi.service.schedule("StarshipitPollScheduleFunction", {"scheduledTime": minute})
+    ssi.pump()
+
+
+def consignment_writes(ssi: Ssi) -> int:
+    return len(ssi.wms.requests_to(r"/consignments(/[^/]+)?$", method="PUT")) + \
+        len(ssi.wms.requests_to(r"/consignments$", method="POST"))
+
+
+def test_the_poll_writes_tracking_to_a_consignment_made_for_the_order(ssi: Ssi):
+    ssi.connect(webhook=False)
+    order_id = exported(ssi)
+    ssi.ssi.ship_order(ACCOUNT, ssi.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-42")
+    poll(ssi)
+    [consignment] = ssi.consignments(order_id)
+    assert consignment["references"]["tracking"] == "QQQ-42"
+    assert consignment["details"]["tracking"] == {"companyName": "Australia Post",
+                                                  "url": "https://auspost.com.au/mypost/track/details/QQQ-42"}
+    assert consignment["customer"]["id"] == ssi.tenant.customer_id and consignment["status"] == "AWAITING_PICKUP"
+    assert consignment["details"]["deliver"]["address"]["address1"] == "20 George Street"
+    link = ssi.link(order_id)
+    assert link["memo"]["trackingWritten"]["numbers"] == ["QQQ-42"]
+    assert any("created for it in the WMS" in e["message"] for e in ssi.history(order_id)[1])
+
+
+def test_an_existing_consignment_is_updated_and_several_packages_keep_every_number(ssi: Ssi):
+    ssi.connect(webhook=False)
+    order_id = ssi.place()
+    # The warehouse packs it with a tracking number of its own: the WMS holds a consignment generated from it.
+    ssi.move(order_id, "PACKED", tracking_number="OWN-1", carrier="Aramex")
+    ssi.pump()
+    ssi_order = ssi.ssi.accounts[ACCOUNT].orders[ssi.ssi_order_for(order_id)["order_id"]]
+    ssi_order["packages"].append({"package_id": 1, "weight": 1})  # two parcels
+    ssi.ssi.ship_order(ACCOUNT, ssi_order["order_id"], tracking_number="QQQ-7")
+    poll(ssi)
+    [consignment] = ssi.consignments(order_id)
+    assert consignment["references"]["tracking"] == "OWN-1, QQQ-7, QQQ-7-2"  # theirs kept, both parcels ours
+    assert consignment["details"]["tracking"]["companyName"] == "Australia Post"
+    assert consignment["version"] == 2
+
+
+def test_the_same_tracking_seen_twice_writes_once(connected: Ssi):
+    order_id = exported(connected)
+    ssi_id = connected.ssi_order_for(order_id)["order_id"]
+    connected.ssi.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-9")  # its webhooks (Printed, Dispatched) arrive
+    connected.pump()
+    writes = consignment_writes(connected)
+    assert writes == 1
+    poll(connected)  # the poll sees the same tracking
+    connected.ssi.move_tracking(ACCOUNT, ssi_id, "InTransit")  # and a webhook for a later courier status
+    connected.pump()
+    poll(connected, "2026-11-30T00:05:00Z")
+    assert consignment_writes(connected) == writes
+    assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-9"]
+
+
+def test_a_corrected_tracking_number_replaces_ours_and_leaves_theirs(ssi: Ssi):
+    ssi.connect(webhook=False)
+    order_id = ssi.place()
+    ssi.move(order_id, "PACKED", tracking_number="OWN-1", carrier="Aramex")
+    ssi.pump()
+    ssi_id = ssi.ssi_order_for(order_id)["order_id"]
+    ssi.ssi.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-OLD")
+    poll(ssi)
+    ssi.ssi.accounts[ACCOUNT].orders[ssi_id]["packages"][0]["tracking_number"] = "QQQ-NEW"  # re-labelled
+    ssi.ssi.move_tracking(ACCOUNT, ssi_id, "InTransit")
+    poll(ssi, "2026-11-30T00:05:00Z")
+    assert [c["references"]["tracking"] for c in ssi.consignments(order_id)] == ["OWN-1, QQQ-NEW"]
+
+
+def test_tracking_write_back_off_writes_nothing(ssi: Ssi):
+    ssi.connect(webhook=False, writeTracking=False)
+    order_id = exported(ssi)
+    ssi.ssi.ship_order(ACCOUNT, ssi.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-1")
+    poll(ssi)
+    assert ssi.consignments(order_id) == []
+    assert any("write-back is off" in e["message"] for e in ssi.history(order_id)[1])
+
+
+def test_no_consignment_and_creating_off_says_what_to_do(ssi: Ssi):
+    ssi.connect(webhook=False, createMissingConsignment=False)
+    order_id = exported(ssi)
+    ssi.ssi.ship_order(ACCOUNT, ssi.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-1")
+    poll(ssi)
+    assert ssi.consignments(order_id) == []
+    [entry] = [e for e in ssi.history(order_id)[1] if "has no consignment" in e["message"]]
+    assert "Create the consignment in CartonCloud" in entry["resolution"]
+
+
+def test_the_poll_cursor_is_utc_moves_forward_and_overlaps(connected: Ssi):
+    before = utcnow()
+    poll(connected)
+    key = POLLER.cursor_key(connected.fresh())
+    first = core().cursors.get(key)
+    assert first is not None and first.endswith("Z") and parse_iso(first) >= before - timedelta(seconds=1)
+    # Nothing of ours shipped, yet the cursor moved: a listing read to its end moves it (an account busy with
+    # other channels must not re-list from the first day at every poll).
+    asked = [q for _, q, _ in connected.ssi.request_log if q == "/api/orders/shipped"]
+    assert asked
+    poll(connected, "2026-11-30T00:05:00Z")
+    second = core().cursors.get(key)
+    assert second >= first
+    assert core().cursors.advance(key, utc_iso(utcnow() - timedelta(days=1))) is False
+
+
+def test_the_poll_asks_since_the_cursor_less_the_overlap_in_utc(connected: Ssi):
+    seen: list[str] = []
+    real = connected.ssi._shipped
+
+    def recording(request, account):
+        seen.append(request.param("since_last_updated") or "")
+        return real(request, account)
+
+    connected.ssi._routes = [r for r in connected.ssi._routes if r.pattern.pattern != r"/api/orders/shipped"]
+    connected.ssi._api("GET", r"/api/orders/shipped", recording)
+    key = POLLER.cursor_key(connected.fresh())
+    core().cursors.advance(key, "2026-11-30T01:00:00.000000Z")
+    poll(connected, "2026-11-30T01:05:00Z")
+    assert seen == ["2026-11-30T00:58:00.000Z"]  # 120 s before the cursor, RFC 3339 UTC
+
+
+def test_other_channels_orders_are_passed_over_by_the_poll(connected: Ssi):
+    account = connected.ssi.accounts[ACCOUNT]
+    # The account's own shop integration made this order in Starshipit, and it shipped.
+    body = {"order": {"order_number": "SHOP-1001", "destination": {"name": "A", "street": "1 St", "suburb": "Perth",
+                                                                   "post_code": "6000", "country": "AU"},
+                      "items": [{"sku": "X", "quantity": 1}]}}
+    from local.sandboxes.base import SandboxRequest
+
+    answer = connected.ssi.handle(SandboxRequest("POST", "/api/orders", body=json.dumps(body).encode(), headers={
+        "StarShipIT-Api-Key": account.api_key, "Ocp-Apim-Subscription-Key": account.subscription_key}))
+    connected.ssi.ship_order(ACCOUNT, answer.parsed()["order"]["order_id"])
+    before = connected.service.queue_depth("StarshipitQueue")
+    connected.service.schedule("StarshipitPollScheduleFunction", {"scheduledTime": "2026-11-30T00:00:00Z"})
+    connected.service.pump("StarshipitQueue", rounds=1)
+    assert connected.service.queue_depth("StarshipitQueue") == before  # nothing queued for it
+
+
+# --- webhooks ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_signed_tracking_webhook_writes_the_tracking(connected: Ssi):
+    order_id = exported(connected)
+    ssi_id = connected.ssi_order_for(order_id)["order_id"]
+    connected.door.outage = 503  # hold Starshipit's own deliveries: this test posts one by hand
+    connected.ssi.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-W1")
+    connected.door.outage = None
+    answer = connected.tracking_webhook(order_id, tracking_number="QQQ-W1", tracking_status="Dispatched")
+    assert answer.status == 200 and answer.json()["accepted"] is True
+    connected.pump()
+    assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-W1"]
+    events = connected.events(order_id)
+    assert "webhook" in events and "tracking" in events
+
+
+def test_starshipits_own_webhooks_reach_the_door_and_write_the_tracking(connected: Ssi):
+    order_id = exported(connected)
+    connected.ssi.ship_order(ACCOUNT, connected.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-S1")
+    assert [status for _, status in connected.door.answers] == [200, 200]  # Printed, Dispatched
+    connected.pump()
+    assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-S1"]
+
+
+def test_signatures_in_other_spellings_of_the_same_hmac_are_accepted(connected: Ssi):
+    import base64
+    import hashlib
+    import hmac
+
+    order_id = exported(connected)
+    body = json.dumps({"order_number": order_id, "tracking_status": "InTransit"}).encode()
+    mac = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).digest()
+    for signature in (mac.hex(), mac.hex().upper(), "sha256=" + mac.hex(), base64.b64encode(mac).decode()):
+        assert connected.post_webhook(body, {"X-Starshipit-Signature": signature}).status == 200, signature
+
+
+def test_the_door_refuses_what_it_cant_trust_or_use_and_changes_nothing(connected: Ssi):
+    order_id = exported(connected)
+    body = json.dumps({"order_number": order_id, "tracking_status": "InTransit"}).encode()
+    good = sign(WEBHOOK_SECRET, body)
+
+    def state() -> tuple[int, int]:
+        return connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))
+
+    before = state()
+    cases = {
+        "forged": (body, {"X-Starshipit-Signature": sign("guessed-secret", body)}, 401),
+        "missing": (body, {}, 401),
+        "non-ascii": (body, {"X-Starshipit-Signature": "é" * 64}, 401),
+        "tampered": (body.replace(b"InTransit", b"Delivered"), {"X-Starshipit-Signature": good}, 401),
+        "truncated": (body, {"X-Starshipit-Signature": good[:-2]}, 401),
+        "not-json": (b"order_number=1", {"X-Starshipit-Signature": sign(WEBHOOK_SECRET, b"order_number=1")}, 400),
+        "no-order-number": (b'{"tracking_status":"InTransit"}',
+                            {"X-Starshipit-Signature": sign(WEBHOOK_SECRET, b'{"tracking_status":"InTransit"}')}, 400),
+    }
+    for case, (raw, headers, status) in cases.items():
+        answer = connected.post_webhook(raw, headers)
+        assert answer.status == status, (case, answer.status, answer.body)
+        assert answer.headers["Content-Type"].startswith("application/problem+json")
+        assert state() == before, case
+    missing_field = connected.post_webhook(*cases["no-order-number"][:2])
+    assert missing_field.json()["errors"][0]["field"] == "order_number"
+    unknown = connected.post_webhook(body, {"X-Starshipit-Signature": good},
+                                     integration_id="5b0e7c1e-0000-4000-8000-000000000000")
+    assert unknown.status == 401 and state() == before
+
+
+def test_an_integration_without_a_webhook_secret_refuses_every_delivery(ssi: Ssi):
+    ssi.connect(webhook=False)
+    body = json.dumps({"order_number": "fb5b56f6-a68e-11e8-98d0-529269fb1459"}).encode()
+    for guess in ("", "anything", WEBHOOK_SECRET):  # no secret on our side: nothing verifies, not even a blank one
+        assert ssi.post_webhook(body, {"X-Starshipit-Signature": sign(guess, body)}).status == 401
+
+
+def test_a_delivery_for_another_channels_order_is_answered_200_and_writes_nothing(connected: Ssi):
+    before = connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))
+    answer = connected.tracking_webhook("5567476")  # a shop's order number, as in Starshipit's docs
+    assert answer.status == 200 and answer.json()["accepted"] is False
+    assert (connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))) == before
+
+
+def test_a_deleted_integrations_deliveries_are_refused_with_410(connected: Ssi):
+    from integrations.core.integration_types import IntegrationStatus
+
+    connected.update(status=IntegrationStatus.DELETED, credentials=None)
+    answer = connected.tracking_webhook("fb5b56f6-a68e-11e8-98d0-529269fb1459")
+    assert answer.status == 410

@@ -1,0 +1,211 @@
+"""The Starshipit sandbox keeps Starshipit's rules: the gateway (subscription key, sliding-second rate limit), the API
+key, the envelopes, order validation, the lists and their filters, labels (a real PDF) and reprints, signed tracking
+webhooks, the control API and faults."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.sandboxes.base import RecordingSender, SandboxRequest
+from local.sandboxes.starshipit import StarshipitSandbox, label_pdf
+
+VENDOR = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "vendor" / "starshipit"
+KEYS = {"StarShipIT-Api-Key": "key", "Ocp-Apim-Subscription-Key": "sub"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sent() -> RecordingSender:
+    return RecordingSender(status=200)
+
+
+@pytest.fixture
+def ssi(clock, sent) -> StarshipitSandbox:
+    sandbox = StarshipitSandbox(now=clock, sender=sent)
+    sandbox.add_account("a", api_key="key", subscription_key="sub", rate_limit=1000)
+    return sandbox
+
+
+def call(ssi: StarshipitSandbox, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None,
+         **query: str):
+    raw = json.dumps(body).encode() if body is not None else b""
+    return ssi.handle(SandboxRequest(method, path, query={k: [v] for k, v in query.items()},
+                                     headers=KEYS if headers is None else headers, body=raw))
+
+
+def example() -> dict[str, Any]:
+    return json.loads((VENDOR / "create-order.request.json").read_text())
+
+
+def create(ssi: StarshipitSandbox, clock: Clock, number: str = "10001", **destination: Any) -> dict[str, Any]:
+    body = example()
+    body["order"]["order_number"] = number
+    body["order"]["destination"].update(destination)
+    answer = call(ssi, "POST", "/api/orders", body)
+    clock.advance(1)
+    assert answer.status == 200, answer.parsed()
+    return answer.parsed()["order"]  # type: ignore[no-any-return]
+
+
+def test_starshipits_own_example_creates_the_order_its_example_answers(ssi, clock):
+    made = create(ssi, clock)
+    expected = json.loads((VENDOR / "create-order.response.json").read_text())["order"]
+    assert set(expected) - {"order_id", "order_date"} <= set(made)
+    assert (made["carrier"], made["carrier_name"], made["carrier_service_code"]) == ("AusPost", "Australia Post",
+                                                                                      "7B05")
+    assert made["status"] == "Unshipped" and made["items"][0]["item_id"] and made["packages"][0]["package_id"]
+
+
+def test_the_gateway_then_the_api_key(ssi):
+    missing = call(ssi, "GET", "/api/orders/unshipped", headers={"StarShipIT-Api-Key": "key"})
+    assert missing.status == 401 and "missing subscription key" in missing.parsed()["message"]
+    wrong = call(ssi, "GET", "/api/orders/unshipped", headers={**KEYS, "Ocp-Apim-Subscription-Key": "x"})
+    assert wrong.status == 401 and wrong.parsed()["statusCode"] == 401 and "invalid subscription" in wrong.body.decode()
+    api = call(ssi, "GET", "/api/orders/unshipped", headers={**KEYS, "StarShipIT-Api-Key": "x"})
+    assert api.status == 401 and api.parsed()["success"] is False and api.parsed()["errors"][0]["message"]
+
+
+def test_the_rate_limit_counts_a_sliding_second_per_subscription(ssi, clock):
+    ssi.accounts["a"].rate_limit = 2  # a Developer subscription
+    assert call(ssi, "GET", "/api/orders/unshipped").status == 200
+    clock.advance(0.9)
+    assert call(ssi, "GET", "/api/orders/unshipped").status == 200
+    limited = call(ssi, "GET", "/api/orders/unshipped")
+    assert limited.status == 429 and limited.headers["Retry-After"] == "1"
+    assert limited.parsed() == {"statusCode": 429, "message": "Rate limit is exceeded. Try again in 1 seconds."}
+    clock.advance(0.2)  # the first call left the window; the second is still in it
+    assert call(ssi, "GET", "/api/orders/unshipped").status == 200
+    assert call(ssi, "GET", "/api/orders/unshipped").status == 429
+    ssi.accounts["a"].retry_after = None
+    clock.advance(0.5)
+    assert "Retry-After" not in call(ssi, "GET", "/api/orders/unshipped").headers
+
+
+def test_an_order_is_validated_as_a_whole_naming_each_field(ssi):
+    body = example()
+    order = body["order"]
+    order["order_number"] = ""
+    order["destination"].update(street="", post_code="20O0", country="Atlantis")
+    order["items"][0]["quantity"] = 0
+    order["carrier"] = "NoSuchCourier"
+    answer = call(ssi, "POST", "/api/orders", body)
+    assert answer.status == 400 and answer.parsed()["success"] is False
+    assert [e["details"] for e in answer.parsed()["errors"]] == [
+        "order.order_number", "order.destination.street", "order.destination.country", "order.items[0].quantity",
+        "order.carrier"]
+    order.update(order_number="X", carrier=None)
+    order["destination"].update(street="1 St", country="AU")
+    order["items"][0]["quantity"] = 1
+    postcode = call(ssi, "POST", "/api/orders", body)
+    assert postcode.status == 400 and postcode.parsed()["errors"][0]["details"] == "order.destination.post_code"
+
+
+def test_order_numbers_are_unique_per_account_and_found_by_number(ssi, clock):
+    made = create(ssi, clock, "N-1")
+    again = call(ssi, "POST", "/api/orders", {"order": {**example()["order"], "order_number": "N-1"}})
+    assert again.status == 400 and "already exists" in again.parsed()["errors"][0]["message"]
+    assert call(ssi, "GET", "/api/orders", order_number="N-1").parsed()["order"]["order_id"] == made["order_id"]
+    missing = call(ssi, "GET", "/api/orders", order_number="none")
+    assert missing.status == 404 and missing.parsed() == {"success": False, "errors": [
+        {"message": "Order not found", "details": "No order with order_number none"}]}
+
+
+def test_the_shipped_list_filters_on_the_update_time_and_pages(ssi, clock):
+    made = [create(ssi, clock, f"S-{n}") for n in range(3)]
+    for order in made:
+        ssi.ship_order("a", order["order_id"])
+        clock.advance(1)
+    middle = (clock.now - timedelta(seconds=2, milliseconds=500)).isoformat().replace("+00:00", "Z")
+    listed = call(ssi, "GET", "/api/orders/shipped", since_last_updated=middle).parsed()
+    assert [o["order_number"] for o in listed["orders"]] == ["S-1", "S-2"]
+    assert call(ssi, "GET", "/api/orders/shipped", limit="1", page="2").parsed()["orders"][0]["order_number"] == "S-1"
+    assert call(ssi, "GET", "/api/orders/shipped", ids_only="true").parsed()["order_ids"] == [o["order_id"]
+                                                                                             for o in made]
+    assert call(ssi, "GET", "/api/orders/shipped", limit="251").status == 400
+    assert call(ssi, "GET", "/api/orders/shipped", since_last_updated="yesterday").status == 400
+    clock.advance(25 * 3600)
+    assert call(ssi, "GET", "/api/orders/shipped").parsed()["orders"] == []  # the default window: the last 24 h
+
+
+def test_a_label_is_a_real_pdf_and_a_reprint_makes_no_second_shipment(ssi, clock, sent):
+    ssi.set_webhook("a", "https://integrations.test/hook", "whsec")
+    made = create(ssi, clock)
+    printed = call(ssi, "POST", "/api/orders/shipment", {"order_id": made["order_id"]}).parsed()
+    assert printed["success"] is True and printed["label_types"] == ["PDF"]
+    assert printed["tracking_numbers"] == ["QQQ000000000000000001"]
+    assert_valid_pdf(base64.b64decode(printed["labels"][0]))
+    assert call(ssi, "POST", "/api/orders/shipment", {"order_id": made["order_id"]}).status == 400
+    again = call(ssi, "POST", "/api/orders/shipment", {"order_number": made["order_number"], "reprint": True})
+    assert again.parsed()["labels"] == printed["labels"] and ssi.accounts["a"].shipments == 1
+    order = call(ssi, "GET", "/api/orders", order_id=str(made["order_id"])).parsed()["order"]
+    assert order["status"] == "Printed" and order["packages"][0]["tracking_url"].endswith("QQQ000000000000000001")
+    [webhook] = sent.sent
+    assert webhook.json()["tracking_status"] == "Printed" and webhook.json()["order_number"] == "10001"
+    assert webhook.headers["X-Starshipit-Signature"] == hmac.new(b"whsec", webhook.body, hashlib.sha256).hexdigest()
+
+
+def test_the_control_api_ships_and_moves_tracking(ssi, clock, sent):
+    ssi.set_webhook("a", "https://integrations.test/hook")  # no secret: unsigned
+    made = create(ssi, clock)
+    base = f"/_control/accounts/a/orders/{made['order_id']}"
+    shipped = call(ssi, "POST", f"{base}/ship", {"trackingNumber": "TRK-1", "carrier": "Aramex"}, headers={})
+    assert shipped.status == 200 and shipped.parsed()["status"] == "Shipped"
+    assert shipped.parsed()["packages"][0]["tracking_number"] == "TRK-1" and shipped.parsed()["carrier"] == "Aramex"
+    assert call(ssi, "POST", f"{base}/tracking", {"status": "Delivered"}, headers={}).status == 200
+    assert call(ssi, "POST", f"{base}/tracking", {"status": "Teleported"}, headers={}).status == 400
+    assert [w.json()["tracking_status"] for w in sent.sent] == ["Printed", "Dispatched", "Delivered"]
+    assert all("X-Starshipit-Signature" not in w.headers for w in sent.sent)
+    regenerated = call(ssi, "POST", "/_control/accounts/a/api-key", {}, headers={}).parsed()
+    assert regenerated["apiKey"] != "key" and call(ssi, "GET", "/api/orders/unshipped").status == 401
+
+
+def test_faults_speak_the_gateways_or_the_apis_shape(ssi):
+    ssi.inject_fault(429, count=1, retry_after=3)
+    ssi.inject_fault(503, count=1)
+    limited = call(ssi, "GET", "/api/orders/unshipped")
+    assert limited.status == 429 and limited.parsed()["statusCode"] == 429 and limited.headers["Retry-After"] == "3"
+    failing = call(ssi, "GET", "/api/orders/unshipped")
+    assert failing.status == 503 and failing.parsed()["success"] is False
+
+
+def assert_valid_pdf(pdf: bytes) -> None:
+    """The cross-reference table points at every object, and the content stream's length is what it says."""
+    assert pdf.startswith(b"%PDF-1.4\n") and pdf.endswith(b"%%EOF\n")
+    start = int(re.search(rb"startxref\n(\d+)\n", pdf)[1])  # type: ignore[index]
+    assert pdf[start:].startswith(b"xref\n0 6\n")
+    offsets = [int(line[:10]) for line in pdf[start:].split(b"\n")[3:8]]
+    for number, offset in enumerate(offsets, start=1):
+        assert pdf[offset:].startswith(f"{number} 0 obj\n".encode())
+    length = int(re.search(rb"/Length (\d+)", pdf)[1])  # type: ignore[index]
+    stream = pdf.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0]
+    assert len(stream) == length and b"Tj" in stream
+
+
+def test_label_text_is_escaped_and_kept_to_latin_1():
+    pdf = label_pdf("Order (1)", ["back\\slash", "naïve – ünicode ✓"])
+    assert_valid_pdf(pdf)
+    assert b"Order \\(1\\)" in pdf and b"back\\\\slash" in pdf and b"na\xefve" in pdf
