@@ -12,20 +12,21 @@ import json
 import re
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.doors import field_errors, problem, raw_body
 from integrations.core.errors import IntegrationError, RetryableError, UpstreamError
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.errors import ManagementError
 from integrations.management.permissions import AuthSettings, Principal, verifier
 from integrations.starshipit import labels
 from pydantic import ValidationError
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
 AUTH = AuthSettings.from_environment()

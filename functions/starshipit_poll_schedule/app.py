@@ -1,13 +1,14 @@
 """StarshipitPollSchedule (EventBridge Scheduler, every 5 minutes): queue one poll of shipped orders per live
 Starshipit integration (tracking's safety net: docs/starshipit.md)."""
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.timeutil import parse_iso
 from integrations.starshipit.poller import schedule_polls
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 
 
 @logger.inject_lambda_context(log_event=True)

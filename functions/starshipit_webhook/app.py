@@ -6,18 +6,19 @@ of the account to the one URL and wants 200 OK); ours are noted in the order's s
 its tracking, answered 200.
 """
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.doors import problem, raw_body
 from integrations.core.errors import SignatureInvalid
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.timeutil import utcnow
 from integrations.starshipit import webhooks
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
 

@@ -1,13 +1,14 @@
 """StarshipitQueue worker: every kind the Starshipit connector declares — export a WMS order to Starshipit (routed
 WMS events and backfill), write Starshipit's tracking to the WMS, poll one account's shipped orders."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.worker import Worker
 from integrations.starshipit.connector import CONNECTOR
 
 logger = Logger()
-tracer = Tracer()
+tracer = tracer_for_this_function()
 metrics = Metrics()
 worker = Worker.for_connector(CONNECTOR, metrics=metrics)
 

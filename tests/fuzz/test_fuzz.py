@@ -1,5 +1,6 @@
-"""Issue 9: fuzz every operation of both OpenAPI documents (openapi/management.yaml, openapi/doors.yaml) with
-schemathesis, as admin, customer user, a stranger and nobody, with real and made-up ids, signed and unsigned.
+"""Issue 9: fuzz every operation of every OpenAPI document (openapi/management.yaml, openapi/doors.yaml, and each
+connector's own, openapi/<platform>.yaml) with schemathesis, as admin, customer user, a stranger and nobody, with
+real and made-up ids, signed and unsigned.
 
 Every answer must be in the contract (status, content type and body as documented), never a 5xx, and a 4xx must
 change nothing: every table's items and every queue's depth are compared before and after each refused request.
@@ -183,3 +184,21 @@ def test_the_doors_under_fuzzing(case, fuzz_world):
                 hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()}
     # Most examples are signed correctly, so the body's own validation is what gets fuzzed.
     _send(case, world, headers={}, sign=sign if world.rng.random() < 0.75 else None)
+
+
+
+def _fuzz_connector_routes(case: Any, world: FuzzWorld) -> None:
+    """Unsigned and made-up: whatever arrives at a connector's own routes is a documented 4xx that changes nothing
+    (its signed paths are fuzzed by its contract tests, tests/contract)."""
+    _real_ids(case, world)
+    token = world.tokens[world.rng.choice(["admin", "customer", "stranger", "none", "garbage"])]
+    _send(case, world, headers={"Authorization": f"Bearer {token}"} if token else {})
+
+
+# Each connector's own document (its door, and any route of its own such as Starshipit's labels): one test each.
+for _document in sorted((ROOT / "openapi").glob("*.yaml")):
+    if _document.stem in ("management", "doors"):
+        continue
+    _test = SETTINGS(schemathesis.openapi.from_path(_document).parametrize()(
+        lambda case, fuzz_world: _fuzz_connector_routes(case, fuzz_world)))
+    globals()[f"test_the_{_document.stem}_routes_under_fuzzing"] = _test

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from .sandbox import StarshipitSandbox
@@ -23,8 +22,6 @@ def plugin() -> Any:
         assert isinstance(sandbox, StarshipitSandbox)
         sandbox.add_account(DEMO_ACCOUNT, name="Steam Chef (Starshipit demo)", api_key=DEMO_API_KEY,
                             subscription_key=DEMO_SUBSCRIPTION_KEY)
-        # Starshipit has one address for everyone; our functions read it from here (the stack restores it on stop).
-        os.environ["STARSHIPIT_BASE_URL"] = ctx.sandbox_url
         control = f"{ctx.sandbox_url}/_control/accounts/{DEMO_ACCOUNT}"
         webhook = f"{ctx.api_url}/webhooks/starshipit/{{integrationId}}"
         return SeedResult(
@@ -39,5 +36,6 @@ def plugin() -> Any:
             ],
         )
 
+    # Starshipit has one address for everyone: the functions find the sandbox through the plug-in's environment.
     return SandboxPlugin("starshipit", 4003, lambda sender: StarshipitSandbox(sender=sender, async_webhooks=True),
-                         seed)
+                         seed, environment=lambda url: {"STARSHIPIT_BASE_URL": url})

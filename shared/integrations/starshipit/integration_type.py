@@ -70,6 +70,8 @@ class StarshipitType(IntegrationType):
                 f"Starshipit refused the {'subscription key' if subscription else 'API key'} ({exc.status})",
                 field="subscriptionKey" if subscription else "apiKey", resolution=KEYS_RESOLUTION) from None
         except UpstreamError as exc:
+            if exc.retryable:
+                raise  # down or unreachable: the frame's 422 "could not check", saying what to check
             raise CredentialsRejected(
                 f"Starshipit could not check the keys: {exc}", field="apiKey",
                 resolution="Starshipit did not answer as expected; check https://status.starshipit.com and try this "

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..core.integration_types import StepModel, WarehouseId
+from ..core.integration_types import StepModel, WarehouseId, header_safe
 
 #: Order statuses (SSI-DEV; the status filter takes Unshipped|Shipped; Printed is what a labelled order shows).
 UNSHIPPED, PRINTED, SHIPPED = "Unshipped", "Printed", "Shipped"
@@ -243,10 +243,10 @@ class NewOrder(BaseModel):
 class StarshipitCredentials(StepModel):
     """Step 2, *Authentication*. Every field is sealed with KMS by the management API and never returned."""
 
-    api_key: str = Field(min_length=1, max_length=200, repr=False, description="StarShipIT-Api-Key: Starshipit → "
-                         "Settings → API (Regenerate if it is blank). It selects the account.")
-    subscription_key: str = Field(min_length=1, max_length=200, repr=False, description="Ocp-Apim-Subscription-Key: "
-                                  "Starshipit → Settings → API. It sets the subscription's rate limit.")
+    api_key: str = header_safe(200, "StarShipIT-Api-Key: Starshipit → Settings → API (Regenerate if it is blank). "
+                                    "It selects the account.")
+    subscription_key: str = header_safe(200, "Ocp-Apim-Subscription-Key: Starshipit → Settings → API. It sets the "
+                                             "subscription's rate limit.")
     webhook_secret: str | None = Field(default=None, min_length=8, max_length=200, repr=False, description=(
         "Optional: the secret key set (or generated) in Starshipit → Settings → Tracking & notifications, where "
         "the notification URL is {API}/webhooks/starshipit/{integrationId}. Without it tracking comes back by the "

@@ -30,8 +30,7 @@ from ..core.events import STATUS_CHANGED, WmsEvent
 from ..core.integration_types import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.timeutil import utc_iso, utcnow
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem
+from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import TooManyPages
 from .mapper import tracking_of

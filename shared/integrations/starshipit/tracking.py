@@ -23,8 +23,7 @@ from ..core.context import core
 from ..core.records import LinkStatus, Origin, RecordRef, SyncLink
 from ..core.services import integration as load_integration
 from ..core.services import is_live
-from ..core.worker import Attempt
-from ..core.workitems import WorkItem
+from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .consignments import ConsignmentTracking
 from .mapper import Tracking, tracking_of
