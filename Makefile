@@ -50,7 +50,7 @@ unit: $(VENV)/.installed  ## Pure unit tests (sockets blocked)
 contract: $(VENV)/.installed  ## The contract suite, against every connector (add -k <key> via PYTEST_ARGS for one)
 	$(VENV)/bin/pytest tests/contract -q $(PYTEST_ARGS)
 
-fuzz: $(VENV)/.installed  ## Schemathesis over both OpenAPI documents, many examples (FUZZ_EXAMPLES=200)
+fuzz: $(VENV)/.installed  ## Schemathesis over every OpenAPI document, many examples (FUZZ_EXAMPLES=200)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(VENV)/bin/pytest tests/fuzz -q -p no:logging
 
 functional: $(VENV)/.installed  ## Handlers on moto + sandboxes
