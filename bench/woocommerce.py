@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,9 @@ class Bench:
     admin: str = ""
     #: WMS orders sharing a customer reference, as of the last :meth:`created_at`.
     duplicates: int = 0
+    #: store slug -> its integration id; order number -> (slug, WooCommerce order id)
+    integrations: dict[str, str] = field(default_factory=dict)
+    orders: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def wms(self) -> str:
@@ -107,11 +111,21 @@ class Bench:
                            ("fulfilment", {"completeFulfilment": True, "sendTracking": True})):
             self.call("PUT", f"{item}/steps/{step}", json=body, headers=headers)
         self.call("POST", f"{item}/finish", headers=headers)
+        self.integrations[slug] = created["integrationId"]
         return slug
 
     def place(self, slug: str, number: str) -> None:
-        self.call("POST", f"{self.woo}/_control/stores/{slug}/orders",
-                  json={"lineItems": [{"sku": SKU, "quantity": 1, "price": "19.95"}], "number": number})
+        order = self.call("POST", f"{self.woo}/_control/stores/{slug}/orders",
+                          json={"lineItems": [{"sku": SKU, "quantity": 1, "price": "19.95"}], "number": number})
+        self.orders[number] = (slug, order["id"])
+
+    def history(self, number: str) -> list[dict[str, Any]]:
+        """The sync log of one order, oldest first."""
+        from integrations.woocommerce.services import order_ref
+
+        slug, order_id = self.orders[number]
+        key = order_ref(self.integrations[slug], order_id).key
+        return self.call("GET", f"{self.stack.api_url}/_local/sync-log", params={"key": key})["entries"]
 
     def created_at(self) -> dict[str, float]:
         """Customer reference (the store's order number) → wall-clock time its WMS order was created."""
@@ -202,8 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=300, help="customer A's burst")
     parser.add_argument("--burst-rate", type=float, default=5.0, help="orders/s of the burst")
     parser.add_argument("--quiet-every", type=float, default=15.0, help="seconds between customer B's lone orders")
+    parser.add_argument("--explain", action="store_true", help="print the sync log of customer B's slowest order")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # the consumers' and functions' logs (this process) are not the report
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     log = Path(tempfile.mkstemp(prefix="bench-woocommerce-", suffix=".log")[1])
     started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     print(f"{started} UTC · bench/woocommerce.py {' '.join(argv or sys.argv[1:])} · {os.cpu_count()} cores · "
@@ -306,6 +322,17 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
     say(f"  not in the WMS {len(missing)}; WMS orders doubled {bench.duplicates}")
     if waiting:
         say(f"  a waiting order's log: \"{waiting}\"")
+    if waits_b and args.explain:
+        for number in lone:
+            if number in created and number in sent:
+                waited = [e["message"].split(": position")[-1] for e in bench.history(number)
+                          if e["event"] == "waiting"]
+                say(f"    {number:<10} sent +{sent[number] - burst_started:5.0f}s  "
+                    f"waited {created[number] - sent[number]:5.1f}s  {waited[0] if waited else 'not at all'}")
+        slowest = max((n for n in lone if n in created and n in sent), key=lambda n: created[n] - sent[n])
+        say(f"  customer B's slowest order, {slowest} (sent at +{sent[slowest] - burst_started:.0f}s):")
+        for entry in bench.history(slowest):
+            say(f"    {entry['at']}  {entry['event']:<12} {entry['message'][:150]}")
     return 0 if not missing and not bench.duplicates and not dead else 1
 
 

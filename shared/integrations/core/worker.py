@@ -165,7 +165,7 @@ class Worker:
             self._delay(record, 1)
             raise deadline.OutOfTime("The invocation ran out of time before this item started")
         try:
-            with turn(item.fair_group, item.ticket):  # a budget that takes turns knows whose turn it is
+            with turn(self._fair_group(item), item.ticket):  # a budget that takes turns knows whose turn it is
                 result = run(item=item.model_dump(by_alias=True, mode="json"))
         except RateBudgetExhausted as exc:
             self._defer(record, item, exc, attempt)
@@ -190,6 +190,16 @@ class Worker:
         self._left_the_line(item)
         return result
 
+    @staticmethod
+    def _fair_group(item: WorkItem) -> str:
+        """Whose share of a budget this item uses: its customer, read from its integration (cached) when the
+        producer didn't say."""
+        if item.customer_id or not item.integration_id:
+            return item.fair_group
+        integration = core().integrations.cached(item.integration_id)
+        customer = integration.customer_id if integration is not None else None
+        return item.model_copy(update={"customer_id": customer}).fair_group if customer else item.fair_group
+
     def _defer(self, record: SQSRecord, item: WorkItem, exc: RateBudgetExhausted, attempt: int) -> None:
         """Back on its queue as a new message, delayed to about its turn; this one is consumed (core.waiting)."""
         now = time.time()
@@ -201,7 +211,7 @@ class Worker:
         try:
             if ticket is None or ticket.line != exc.budget_key or (exc.join is not None and ticket.round is None):
                 place = exc.join() if exc.join is not None else None  # a budget that takes turns: join its line
-                ticket = ticket_for(exc.budget_key, item.fair_group, round_=place.round if place else None,
+                ticket = ticket_for(exc.budget_key, self._fair_group(item), round_=place.round if place else None,
                                     position=place.position if place else exc.position,
                                     wait=place.wait if place else (exc.retry_after or exc.slot_seconds), now=now)
             delay = delay_for(ticket, retry_after=exc.retry_after, slot_seconds=exc.slot_seconds, now=now)
