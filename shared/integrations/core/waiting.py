@@ -8,8 +8,9 @@ none), no "retry" entry is logged per wait, and however long the backlog it neve
 the first waits is dropped (:class:`WaitMarkers`).
 
 **Turns.** A budget that shares fairly (:class:`~integrations.core.ratelimit.SlidingWindowBudget`) gives each item
-that has to wait a *round* in its group's line (a group is an integration: one customer's shop): the group's next
-round, but never earlier than the budget's current round — start-time fair queueing with equal weights. When the
+that has to wait a *round* in its group's line (a group is a customer: all its stores are one share; see
+``WorkItem.fair_group``): the group's next round, but never earlier than the budget's current round — start-time
+fair queueing with equal weights. When the
 budget has room it admits only the current round's items, so a lone order of customer B that arrives during customer
 A's burst of 2,000 is admitted within a round or two, not after A's backlog. The round is carried on the deferred
 item as its :class:`Ticket`; :data:`current_turn` hands it (and the item's group) to the budget while the item runs.
