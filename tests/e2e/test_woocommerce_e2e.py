@@ -109,10 +109,13 @@ def test_the_readme_walkthrough(walk: Walkthrough):
     notes = [n["note"] for n in walk.shop_control("GET", f"/orders/{order['id']}/notes")]
     assert any(wms_order["id"] in note and "TRK-E2E-1" in note for note in notes), notes
 
-    # The order's sync log tells the story.
-    log = walk.sync_log(order["id"])
-    events = [entry["event"] for entry in log["entries"]]
-    assert "created" in events and "write-back" in events, events
+    # The order's sync log tells the story (the write-back is logged once the store has taken all of it).
+    def told() -> list[str] | None:
+        events = [entry["event"] for entry in walk.sync_log(order["id"])["entries"]]
+        return events if "write-back" in events else None
+
+    events = wait_for(told, what="the write-back in the order's sync log")
+    assert events.index("created") < events.index("write-back"), events
 
 
 def test_a_disabled_webhook_is_healed_by_the_poll_and_its_missed_order_created(walk: Walkthrough):

@@ -99,3 +99,21 @@ def test_a_new_groups_first_item_takes_a_free_slot_at_once_when_nobody_waits(bud
     assert take(budget, "shop-b") is None
     assert take(budget, "shop-c") is None
     assert take(budget, "shop-d").position == 1  # the window is full: it waits, first in line
+
+
+def test_a_round_is_served_whole_before_the_next_whoever_asks_first(budget, clock):
+    for _ in range(3):  # A's orders take the window, one every slot
+        assert take(budget, "shop-a") is None
+        clock.now += 10
+    clock.now -= 10
+    waiting_a = [take(budget, "shop-a") for _ in range(4)]  # rounds 4..7
+    lone_b = take(budget, "shop-b")  # round 4, beside A's first
+    assert lone_b.round == 4
+
+    clock.now += 10.01  # one slot has room: A's round-4 item takes it
+    assert take(budget, "shop-a", waiting_a[0]) is None
+    clock.now += 10  # room for one more, and A's round-5 item asks before B's round-4 one…
+    assert take(budget, "shop-a", waiting_a[1]) == waiting_a[1]  # …but B is owed round 4 first
+    assert take(budget, "shop-b", lone_b) is None
+    clock.now += 10
+    assert take(budget, "shop-a", waiting_a[1]) is None  # then round 5

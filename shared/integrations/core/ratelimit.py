@@ -80,10 +80,11 @@ class SlidingWindowBudget:
     fair turns by the groups that have to wait for it (core.waiting).
 
     The item holds the last ``limit`` acquisition times, the budget's current round and when it last admitted
-    someone, and each waiting group's last round. An acquirer in a work item (``core.waiting.current_turn``) that
-    finds no room, or finds it is not its round yet, reserves its group's next round — never earlier than the
-    current one — and is told roughly when its turn comes; with room, only the current round is admitted. All of it
-    is one consistent read and one conditional write.
+    someone, each waiting group's last round, and how many waiting items hold each round. An acquirer in a work item
+    (``core.waiting.current_turn``) that finds no room, or finds it is not its round yet, reserves its group's next
+    round — never earlier than the current one — and is told roughly when its turn comes. With room, an item is
+    admitted only when no item of an earlier round still waits: a round is served whole before the next, whichever
+    of its items happens to ask first. All of it is one consistent read and one conditional write.
     """
 
     #: Concurrent acquirers that lose the conditional write read again; after this many, the caller waits a slot.
@@ -117,14 +118,16 @@ class SlidingWindowBudget:
             group = turn.group if turn is not None else None
             held = turn.round_in(key) if turn is not None else None
             mine = held if held is not None else max(current, line.rounds.get(group or "", 0)) + 1
-            if room and mine <= current + 1:
-                if self._write(key, line.version, line.admit(now, mine, group, limit=self.limit), now):
+            if room and line.owed_before(mine, current) == 0:
+                admitted = line.admit(now, mine, group, current=current, held=held is not None, limit=self.limit)
+                if self._write(key, line.version, admitted, now):
                     return
                 continue
             wait = (0.0 if room else recent[0] + self.window_seconds - now)
             exhausted = RateBudgetExhausted(
                 f"{what}: used up for now" if not room else f"{what}: others' turn first",
-                retry_after=wait + self._ahead(line, current, held, group) * self.slot_seconds, budget_key=key,
+                retry_after=wait + (line.owed_before(held, current) if held is not None else 0) * self.slot_seconds,
+                budget_key=key,
                 slot_seconds=self.slot_seconds, round_=held)
             if held is None and group is not None:
                 # Not in the line yet: the worker joins it (once per work item, duplicates excluded).
@@ -142,32 +145,27 @@ class SlidingWindowBudget:
             current = self._current_round(line, now, len(recent) < self.limit)
             mine = max(current, line.rounds.get(group, 0)) + 1
             if self._write(key, line.version, line.reserve(group, mine), now):
-                ahead = self._ahead(line, current, mine, group)
+                ahead = line.owed_before(mine + 1, current)  # the earlier rounds and the others already in its own
                 return Place(round=mine, position=ahead + 1, wait=until_room + ahead * self.slot_seconds)
         raise RateBudgetExhausted(f"Rate budget {key} is contended; waiting a slot", retry_after=self.slot_seconds,
                                   budget_key=key, slot_seconds=self.slot_seconds)
-
-    @staticmethod
-    def _ahead(line: _Line, current: int, mine: int | None, group: str | None) -> int:
-        """About how many waiting items go before one of ``group`` holding round ``mine``: every group's rounds up
-        to ``mine`` not yet admitted (its own earlier ones included)."""
-        if mine is None:
-            return 0
-        others = sum(max(0, min(last, mine) - current) for g, last in line.rounds.items() if g != group)
-        return others + max(0, mine - 1 - current)
 
     def _read(self, key: str) -> _Line:
         return _Line.read(aws.dynamodb().get_item(TableName=self.table_name, Key={"budgetKey": {"S": key}},
                                                   ConsistentRead=True).get("Item", {}))
 
     def _current_round(self, line: _Line, now: float, room: bool) -> int:
-        """The round being admitted: the last admitted one, moved on by every few idle slots (room, nobody came)."""
+        """The round being admitted: the last admitted one — or, once the budget has had room for a few slots with
+        nobody admitted, past the waiting rounds whose items did not ask (lost, or asleep past their turn)."""
         if not room or not line.round_at:
             return line.round
         room_since = line.stamps[0] + self.window_seconds if len(line.stamps) >= self.limit else 0.0
         idle = now - max(line.round_at, room_since)
         stall = self.STALL_SLOTS * self.slot_seconds
-        return line.round + (int(idle // stall) if idle > stall else 0)
+        owed = sorted(r for r, count in line.owed.items() if r >= line.round and count > 0)
+        if idle <= stall or not owed:
+            return line.round
+        return owed[min(len(owed), int(idle // stall)) - 1] + 1
 
     def _write(self, key: str, version: int, line: _Line, now: float) -> bool:
         try:
@@ -177,6 +175,7 @@ class SlidingWindowBudget:
                       "stamps": {"L": [{"N": f"{stamp:.6f}"} for stamp in line.stamps]},
                       "round": {"N": str(line.round)}, "roundAt": {"N": f"{line.round_at:.6f}"},
                       "rounds": {"M": {group: {"N": str(last)} for group, last in line.rounds.items()}},
+                      "owed": {"M": {str(round_): {"N": str(count)} for round_, count in line.owed.items()}},
                       "expiresAt": {"N": str(int(now + max(2 * self.window_seconds, LINE_TTL_SECONDS)))}},
                 ConditionExpression="attribute_not_exists(version) OR version = :v",
                 ExpressionAttributeValues={":v": {"N": str(version)}},
@@ -201,6 +200,8 @@ class _Line:
     round_at: float = 0.0
     #: Waiting group -> the last round handed to it.
     rounds: dict[str, int] = field(default_factory=dict)
+    #: Round -> how many waiting items hold it and were not admitted yet (rounds from the current one on).
+    owed: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def read(cls, item: dict[str, Any]) -> _Line:
@@ -208,19 +209,30 @@ class _Line:
                    stamps=sorted(float(s["N"]) for s in item.get("stamps", {}).get("L", [])),
                    round=int(item.get("round", {}).get("N", "0")),
                    round_at=float(item.get("roundAt", {}).get("N", "0")),
-                   rounds={g: int(v["N"]) for g, v in item.get("rounds", {}).get("M", {}).items()})
+                   rounds={g: int(v["N"]) for g, v in item.get("rounds", {}).get("M", {}).items()},
+                   owed={int(r): int(v["N"]) for r, v in item.get("owed", {}).get("M", {}).items()})
 
-    def admit(self, now: float, round_: int, group: str | None, *, limit: int) -> _Line:
-        current = max(self.round, round_)
+    def owed_before(self, round_: int, current: int) -> int:
+        """Waiting items holding a round from ``current`` up to (not including) ``round_``: they go first. Rounds
+        before ``current`` were passed by (their items are late, and are admitted as soon as they ask)."""
+        return sum(count for r, count in self.owed.items() if current <= r < round_)
+
+    def admit(self, now: float, round_: int, group: str | None, *, current: int, held: bool, limit: int) -> _Line:
+        current = max(current, round_)
         rounds = dict(self.rounds)
         if group is not None:
             rounds[group] = max(rounds.get(group, 0), round_)
-        # A group whose rounds were all admitted waits no more: its next item starts from the current round.
+        owed = dict(self.owed)
+        if held and owed.get(round_, 0) > 0:
+            owed[round_] -= 1
+        # A group whose rounds were all handed out waits no more: its next item starts from the current round.
         return _Line(self.version, [*self.stamps, now][-limit:], current, now,
-                     {g: last for g, last in rounds.items() if last > current})
+                     {g: last for g, last in rounds.items() if last > current},
+                     {r: count for r, count in owed.items() if r >= current and count > 0})
 
     def reserve(self, group: str, round_: int) -> _Line:
-        return _Line(self.version, self.stamps, self.round, self.round_at, {**self.rounds, group: round_})
+        return _Line(self.version, self.stamps, self.round, self.round_at, {**self.rounds, group: round_},
+                     {**self.owed, round_: self.owed.get(round_, 0) + 1})
 
 
 class TokenBucket:
