@@ -75,4 +75,5 @@ def test_integration_types_describe_each_steps_fields(world):
     assert {"storeUrl", "consumerKey", "consumerSecret"} <= set(woo["authentication"]["properties"])
     assert any("x-wms-warehouse" in str(field) for field in woo["orderCreation"]["properties"].values())
     rose = {s["step"]: s["fields"] for s in types["rose_rocket"]["steps"]}
-    assert set(rose["authentication"]["properties"]) == {"clientId", "clientSecret", "orgId"}
+    assert set(rose["authentication"]["properties"]) == {"clientId", "clientSecret", "orgId", "serviceAccountUserId"}
+    assert types["rose_rocket"]["scope"] == "tenant" and types["woocommerce"]["scope"] == "customer"

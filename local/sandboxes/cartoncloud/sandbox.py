@@ -45,6 +45,8 @@ class CartonCloudSandbox(AuthApi, OutboundOrdersApi, ConsignmentsApi, CatalogApi
         self.control_route("GET", rf"{t}/outbound-orders", self._control_list_orders)
         self.control_route("POST", rf"{t}/outbound-orders/(?P<order_id>[^/]+)/status", self._control_order_status)
         self.control_route("GET", rf"{t}/consignments", self._control_list_consignments)
+        self.control_route("POST", rf"{t}/consignments", self._control_enter_consignment)
+        self.control_route("PATCH", rf"{t}/consignments/(?P<consignment_id>[^/]+)", self._control_edit_consignment)
         self.control_route("POST", rf"{t}/consignments/(?P<consignment_id>[^/]+)/tracking",
                            self._control_consignment_tracking)
         self.control_route("POST", rf"{t}/rate-card", self._control_rate_card)

@@ -47,10 +47,12 @@ TEXT, NUMBER, BOOLEAN = "text", "number", "boolean"
 
 @dataclass(frozen=True)
 class Connected:
-    """A connected object field: the objectKey it holds, one record or many."""
+    """A connected object field: the objectKey it holds, one record or many, and whether the parent owns it (a
+    task's stops are deleted with it; an order's customer is not)."""
 
     object_key: str
     many: bool = False
+    owned: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,17 @@ SCHEMAS: dict[str, ObjectSchema] = {
                                        "postal": TEXT, "currency": TEXT}, default_status="active"),
     "order": ObjectSchema("O-", {"status": ORDER_STATUSES, "poNum": TEXT, "refNum": TEXT, "loadTenderNum": TEXT,
                                  "notes": TEXT},
-                          {"customer": Connected("customer"), "tasks": Connected("task", many=True),
-                           "serviceType": Connected("serviceType"), "sellQuote": Connected("quote"),
-                           "buyQuotes": Connected("quote", many=True), "invoice": Connected("invoice")},
+                          {"customer": Connected("customer"), "tasks": Connected("task", many=True, owned=True),
+                           "serviceType": Connected("serviceType"), "sellQuote": Connected("quote", owned=True),
+                           "buyQuotes": Connected("quote", many=True, owned=True), "invoice": Connected("invoice")},
                           default_status="new"),
     "task": ObjectSchema("T-", {"taskType": TASK_TYPES, "status": TASK_STATUSES, "description": TEXT,
                                 "specialInstructions": TEXT, "ordinal": NUMBER},
-                         {"stops": Connected("stop", many=True), "commodities": Connected("commodity", many=True)},
+                         {"stops": Connected("stop", many=True, owned=True),
+                          "commodities": Connected("commodity", many=True, owned=True)},
                          default_status="new"),
     "stop": ObjectSchema("S-", {"description": TEXT, "specialInstructions": TEXT, "gate": TEXT, "ordinal": NUMBER},
-                         {"address": Connected("address")}),
+                         {"address": Connected("address", owned=True)}),
     "address": ObjectSchema("A-", {"companyName": TEXT, "address1": TEXT, "address2": TEXT, "city": TEXT,
                                    "state": TEXT, "stateCode": TEXT, "country": TEXT, "countryCode": TEXT,
                                    "postalCode": TEXT, "latitude": NUMBER, "longitude": NUMBER, "timezone": TEXT,
@@ -95,7 +98,8 @@ SCHEMAS: dict[str, ObjectSchema] = {
     "serviceType": ObjectSchema("ST-", {"name": TEXT, "description": TEXT}),
     "quote": ObjectSchema("Q-", {"status": QUOTE_STATUSES, "quoteType": QUOTE_TYPES, "currency": TEXT,
                                  "poNum": TEXT, "refNum": TEXT, "notes": TEXT},
-                          {"customer": Connected("customer"), "lineItems": Connected("financialLineItem", many=True)},
+                          {"customer": Connected("customer"),
+                           "lineItems": Connected("financialLineItem", many=True, owned=True)},
                           default_status="new"),
     "financialLineItem": ObjectSchema("FLI-", {"type": LINE_ITEM_TYPES, "description": TEXT, "rate": NUMBER,
                                                "quantity": NUMBER, "amount": NUMBER, "currency": TEXT,
@@ -107,7 +111,7 @@ SCHEMAS: dict[str, ObjectSchema] = {
                              "lineItems": Connected("financialLineItem", many=True)},
                             read_only=("subTotal",), default_status="created"),
     "webhookDestination": ObjectSchema("WD-", {"name": TEXT, "url": TEXT},
-                                       {"subscriptions": Connected("webhookSubscription", many=True)}),
+                                       {"subscriptions": Connected("webhookSubscription", many=True, owned=True)}),
     "webhookSubscription": ObjectSchema("WS-", {"eventName": WEBHOOK_EVENTS}),
 }
 COMMON_FIELDS = ("id", "objectKey", "orgId", "fullId", "externalId", "source", "status", "createdAt", "createdBy",

@@ -6,7 +6,7 @@ Each stored record holds its primitive fields and, under ``_links``, the ids of 
 - a connected object given as ``{"id"}`` links that record; with an ``id`` and fields it is also updated; without an
   ``id`` it is created with its parent (nested, any depth);
 - GUESS (the docs don't say): an array of connected objects in an update **replaces** the connection list; records
-  left out are disconnected and, if nothing else links them, deleted;
+  left out are disconnected and, if the parent owned them (a task's stops) and nothing else links them, deleted;
 - unknown fields, bad enum values, read-only fields and connected records of the wrong type are a 400 listing every
   problem (NestJS's ``message`` array).
 """
@@ -133,13 +133,20 @@ class Records:
         return record
 
     def delete(self, record: dict[str, Any]) -> None:
+        """Delete a record, and what it owns that nothing else links (its tasks' stops, addresses, commodities)."""
         self.org.records.pop(record["id"], None)
+        schema = SCHEMAS[record["objectKey"]]
+        owned: set[str] = set()
+        for name, linked in record.get(LINKS, {}).items():
+            if name in schema.connected and schema.connected[name].owned and linked:
+                owned.update(linked if isinstance(linked, list) else [linked])
         for other in self.org.records.values():
             for name, linked in list(other.get(LINKS, {}).items()):
                 if linked == record["id"]:
                     other[LINKS][name] = None
                 elif isinstance(linked, list) and record["id"] in linked:
                     linked.remove(record["id"])
+        self._forget(owned)
 
     def _validate(self, object_key: str, schema: ObjectSchema, values: Any, problems: list[str], at: str
                   ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -209,7 +216,8 @@ class Records:
                 old = record[LINKS].get(name) or []
                 if ids != old:
                     record[LINKS][name] = ids
-                    self._forget(set(old) - set(ids))
+                    if connected.owned:
+                        self._forget(set(old) - set(ids))
                     changed = True
             else:
                 new_id = None if value is None else self._connect(connected.object_key, value, f"json.{name}")

@@ -23,7 +23,7 @@ from ..cartoncloud.services import wms_client
 from ..core import retry
 from ..core.context import core
 from ..core.errors import PermanentError
-from ..core.integration_types import Integration
+from ..core.integration_types import Integration, IntegrationStatus
 from ..core.workitems import Attempt, WorkItem, enqueue
 from .client import RoseRocketClient
 from .connector import CONNECTOR
@@ -192,8 +192,8 @@ def handle_matches_applied(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     theirs), then retry every record that was waiting for one of the matched customers."""
     assert item.integration_id
     integration = core().integrations.get(item.integration_id)
-    if integration is None or integration.status.value != "LIVE":
-        return {"skipped": "integration not live"}
+    if integration is None or integration.status is IntegrationStatus.DELETED or not integration.credentials:
+        return {"skipped": "the integration is deleted or has no credentials"}
     store = MatchStore(integration.integration_id)
     client = client_for(integration)
     written = cleared = retried = 0

@@ -28,12 +28,14 @@ from ..core.exporter import ExportContext, Exported, Exporter
 from ..core.records import LinkStatus, Origin, SyncLink
 from . import PLATFORM
 from .mapper import FROM_ROSE_ROCKET
+from .matches import Match
 from .orders import customer_match, push
 from .refs import CONSIGNMENT, order_ref
 from .services import settings_of
 
 CANCELLED = "CANCELLED"
-#: The consignment :meth:`creates` just read, for :meth:`create` of the same item in the same thread.
+#: The consignment :meth:`creates` just read (and its customer's match), for :meth:`create` of the same item in the same
+#: thread: one WMS read and one match lookup per export.
 _fresh = threading.local()
 
 
@@ -63,13 +65,12 @@ class ConsignmentExporter(Exporter):
                             "integration doesn't send to Rose Rocket",
                        "Add the type in the integration's order creation step if it should go, then push it.")
             return False
-        customer_match(ctx.integration, consignment, ctx.wms_ref.key)
-        _fresh.consignment = (ctx.item.idempotency_key, consignment)
+        match = customer_match(ctx.integration, consignment, ctx.wms_ref.key)
+        _fresh.consignment = (ctx.item.idempotency_key, consignment, match)
         return True
 
     def create(self, ctx: ExportContext) -> Exported:
-        consignment = self._consignment(ctx)
-        match = customer_match(ctx.integration, consignment, ctx.wms_ref.key)
+        consignment, match = self._consignment(ctx)
         pushed = push(ctx.integration, consignment, match, order_id=None)
         how = "Created" if pushed.created else "Bound to the existing"
         return Exported(order_ref(ctx.integration.integration_id, pushed.order.id),
@@ -88,12 +89,14 @@ class ConsignmentExporter(Exporter):
     def snapshot(self, ctx: ExportContext) -> dict[str, Any]:
         return {"status": ctx.event.status}
 
-    def _consignment(self, ctx: ExportContext) -> Consignment:
-        key, consignment = getattr(_fresh, "consignment", (None, None))
-        _fresh.consignment = (None, None)
-        if key == ctx.item.idempotency_key and consignment is not None:
-            return consignment  # type: ignore[no-any-return]
-        return wms_client(core().tenants.get(ctx.integration.tenant_id)).get_consignment(ctx.event.entity_id)
+    def _consignment(self, ctx: ExportContext) -> tuple[Consignment, Match]:
+        """What :meth:`creates` read and matched for this item (read again if another item ran in between)."""
+        key, consignment, match = getattr(_fresh, "consignment", (None, None, None))
+        _fresh.consignment = (None, None, None)
+        if key == ctx.item.idempotency_key and consignment is not None and match is not None:
+            return consignment, match
+        fresh = wms_client(core().tenants.get(ctx.integration.tenant_id)).get_consignment(ctx.event.entity_id)
+        return fresh, customer_match(ctx.integration, fresh, ctx.wms_ref.key)
 
     @staticmethod
     def _skip(ctx: ExportContext, reason: str, resolution: str) -> None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..cartoncloud.models import Consignment
+from ..core.context import on_reset
+from ..core.errors import UpstreamRejected
 from ..core.integration_types import Integration
 from .client import RoseRocketClient
 from .errors import CustomerNotMatched
@@ -63,11 +65,11 @@ def customer_match(integration: Integration, consignment: Consignment, record_ke
     return match
 
 
-def ensure_service_type(client: RoseRocketClient, code: str) -> tuple[str, bool]:
-    """The service type's id, and whether it was created now."""
+def ensure_service_type(client: RoseRocketClient, code: str, *, fresh: bool = False) -> tuple[str, bool]:
+    """The service type's id, and whether it was created now (``fresh``: don't trust this Lambda's memory of it)."""
     key = (client.org_id, code)
     with _lock:
-        known = _service_types.get(key)
+        known = None if fresh else _service_types.get(key)
     if known:
         return known, False
     found = client.get_external("serviceType", code)
@@ -96,22 +98,34 @@ def push(integration: Integration, consignment: Consignment, match: Match, *, or
     if existing is None and order_id is None:
         found = client.get_external("order", consignment.id, paths=ORDER_PATHS)
         existing = Order.model_validate(found) if found else None
-    service_type_id, made = ensure_service_type(client, shipment.service_type) if shipment.service_type \
-        else (None, False)
+    default_type = settings.default_commodity_type
+    try:
+        return _write(client, consignment, match, shipment, existing, default_type=default_type, fresh=False)
+    except UpstreamRejected:
+        if not shipment.service_type:
+            raise
+        # The service type this Lambda remembered may have been deleted in Rose Rocket: look it up once more.
+        return _write(client, consignment, match, shipment, existing, default_type=default_type, fresh=True)
+
+
+def _write(client: RoseRocketClient, consignment: Consignment, match: Match, shipment: Shipment,
+           existing: Order | None, *, default_type: str, fresh: bool) -> Pushed:
+    assert consignment.id
+    service_type_id, made = ensure_service_type(client, shipment.service_type, fresh=fresh) \
+        if shipment.service_type else (None, False)
     created_type = shipment.service_type if made else None
     if existing is None:
         values = order_values(shipment, consignment_id=consignment.id, customer_id=match.rose_rocket_id,
                               service_type_id=service_type_id)
         record, created = client.upsert("order", values)
-        order = read_order(client, str(record["id"])) or Order.model_validate(record)
-        return Pushed(order, created, [] if not created else ["everything"], created_type)
-    changed = _changes(existing, shipment, match, service_type_id, settings.default_commodity_type)
+        return Pushed(Order.model_validate(record), created, [] if not created else ["everything"], created_type)
+    changed = _changes(existing, shipment, match, service_type_id, default_type)
     if not changed:
         return Pushed(existing, False, [], created_type)
-    client.update(existing.id, "order", order_values(shipment, consignment_id=consignment.id,
-                                                     customer_id=match.rose_rocket_id,
-                                                     service_type_id=service_type_id, existing=existing))
-    return Pushed(read_order(client, existing.id) or existing, False, changed, created_type)
+    record = client.update(existing.id, "order", order_values(shipment, consignment_id=consignment.id,
+                                                              customer_id=match.rose_rocket_id,
+                                                              service_type_id=service_type_id, existing=existing))
+    return Pushed(Order.model_validate(record), False, changed, created_type)
 
 
 def _changes(order: Order, shipment: Shipment, match: Match, service_type_id: str | None,
@@ -125,6 +139,7 @@ def _changes(order: Order, shipment: Shipment, match: Match, service_type_id: st
     return changed
 
 
+@on_reset
 def forget_service_types() -> None:
     with _lock:
         _service_types.clear()

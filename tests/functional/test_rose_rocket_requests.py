@@ -1,0 +1,65 @@
+"""Requests per synced record (principle 6; docs/rose-rocket.md "Requests per record"): every AWS call our code makes,
+and every call to Rose Rocket and the WMS, for one record each way — warm caches, the steady state."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from integrations.core import aws
+
+from .rose_rocket_helpers import Rr, rr  # noqa: F401  (fixture)
+
+
+def counted(rr: Rr, work) -> tuple[Counter, Counter, Counter]:
+    calls: list[str] = []
+    aws.add_request_listener(lambda service_name, operation: calls.append(f"{service_name}:{operation}"))
+    rr_before, wms_before = len(rr.rr.request_log), len(rr.wms.request_log)
+    try:
+        work()
+    finally:
+        aws._listeners.clear()
+    rr_calls = Counter(f"{m} {p.split('/api/v2/platformModel')[-1]}" for m, p, _ in rr.rr.request_log[rr_before:])
+    wms_calls = Counter(f"{m} {p.split('/tenants/')[-1].split('/', 1)[-1]}" for m, p, _ in
+                        rr.wms.request_log[wms_before:])
+    return Counter(calls), rr_calls, wms_calls
+
+
+def test_a_wms_consignment_to_its_rose_rocket_order(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    rr.consignment("chef")  # warms the caches (tokens, tenant, sealed credentials, queue URLs, the service type)
+    rr.pump()
+    consignment = rr.consignment("chef")
+    aws_calls, rr_calls, wms_calls = counted(rr, rr.pump)
+    assert len(rr.rr_orders()) == 2
+    assert aws_calls == Counter({
+        # the WMS notification to the router, as for any WMS event (docs/wms-notifications.md), plus one Query: the
+        # tenant's own integrations, asked for because a tenant-level connector subscribes to CONSIGNMENT.CREATED
+        # (trigger 2; WMS worker 6; router 6) — then the Rose Rocket worker: idempotency (PutItem, UpdateItem), the
+        # consignment's link (GetItem), its customer's match (GetItem ×2: the set's pointer, the match), the claim
+        # (UpdateItem), the organisation's rate budget per Rose Rocket call (UpdateItem ×2), the bind
+        # (TransactWriteItems) and its log entry (PutItem)
+        "dynamodb:PutItem": 7, "dynamodb:UpdateItem": 8, "dynamodb:GetItem": 3, "dynamodb:Query": 2,
+        "dynamodb:TransactWriteItems": 1, "sqs:SendMessage": 3}), json.dumps(aws_calls)
+    assert rr_calls == Counter({f"GET /objects/order/{consignment}/external": 1, "PATCH /objects": 1})
+    assert wms_calls == Counter({f"GET consignments/{consignment}": 2})  # the WMS worker's re-read, the exporter's
+
+
+def test_a_delivered_rose_rocket_order_to_its_wms_consignment(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    first = rr.order("chef")
+    rr.move(first, "delivered")
+    rr.pump()
+    order = rr.order("chef", refNum="CUST-REF-9")
+    aws_calls, rr_calls, wms_calls = counted(rr, lambda: (rr.move(order, "delivered"), rr.pump()))
+    assert len(rr.wms_consignments()) == 2
+    assert aws_calls == Counter({
+        # the door: the order's log entry (PutItem), the work item (SendMessage); the worker: idempotency (PutItem,
+        # UpdateItem), the claim (UpdateItem), the customer's match (GetItem ×2), the rate budget per Rose Rocket call
+        # (UpdateItem ×2), the bind (TransactWriteItems) and its log entry (PutItem)
+        "dynamodb:PutItem": 3, "dynamodb:UpdateItem": 4, "dynamodb:GetItem": 2, "dynamodb:TransactWriteItems": 1,
+        "sqs:SendMessage": 1}), json.dumps(aws_calls)
+    assert rr_calls == Counter({f"GET /objects/{order}": 1, f"PUT /objects/{order}": 1})  # re-read; externalId
+    assert wms_calls == Counter({"POST consignments/search": 1, "POST consignments": 1})  # made before?; create
