@@ -122,7 +122,8 @@ class Rr:
 
     def consignment(self, customer: str = "chef", *, service_type: str | None = "EXPRESS", **extra: Any) -> str:
         """A consignment a WMS user enters (the WMS notifies it as created)."""
-        body = {"customer": {"id": self.wms_customers[customer]}, "references": {"customer": f"PO-{uuid.uuid4().hex[:4]}"},
+        body = {"customer": {"id": self.wms_customers[customer]},
+                "references": {"customer": f"PO-{uuid.uuid4().hex[:4]}"},
                 "details": {"type": "DELIVERY", "collect": {"address": {"companyName": "Steam Chef", "address1":
                                                                         "9 Mill Rd", "city": "Yatala", "postcode":
                                                                         "4207", "state": {"code": "QLD"}}},

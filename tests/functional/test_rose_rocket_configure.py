@@ -12,8 +12,11 @@ from datetime import timedelta
 from integrations.core.context import core
 from integrations.core.timeutil import utc_iso, utcnow
 
+from . import rose_rocket_helpers
 from .management_support import mint
-from .rose_rocket_helpers import CREDENTIALS, ORG, Rr, rr  # noqa: F401  (fixture)
+from .rose_rocket_helpers import CREDENTIALS, ORG, Rr
+
+rr = rose_rocket_helpers.rr  # the fixture
 
 
 def destinations(rr: Rr) -> list[dict]:

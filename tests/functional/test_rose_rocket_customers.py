@@ -7,7 +7,10 @@ from __future__ import annotations
 import csv
 import io
 
-from .rose_rocket_helpers import ORG, Rr, rr  # noqa: F401  (fixture)
+from . import rose_rocket_helpers
+from .rose_rocket_helpers import ORG, Rr
+
+rr = rose_rocket_helpers.rr  # the fixture
 
 
 def rr_customer(rr: Rr, name: str) -> dict:

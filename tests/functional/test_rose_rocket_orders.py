@@ -9,8 +9,11 @@ from integrations.core.records import LinkStatus
 
 from local.sandboxes.base import SandboxRequest
 
+from . import rose_rocket_helpers
 from .management_support import mint
-from .rose_rocket_helpers import CONSIGNEE, ORG, Rr, rr  # noqa: F401  (fixture)
+from .rose_rocket_helpers import CONSIGNEE, ORG, Rr
+
+rr = rose_rocket_helpers.rr  # the fixture
 
 
 def has(actual: dict, expected: dict) -> bool:

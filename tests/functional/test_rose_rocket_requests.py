@@ -8,7 +8,10 @@ from collections import Counter
 
 from integrations.core import aws
 
-from .rose_rocket_helpers import Rr, rr  # noqa: F401  (fixture)
+from . import rose_rocket_helpers
+from .rose_rocket_helpers import Rr
+
+rr = rose_rocket_helpers.rr  # the fixture
 
 
 def counted(rr: Rr, work) -> tuple[Counter, Counter, Counter]:
