@@ -4,7 +4,7 @@ authorised as reading or changing a tenant-level integration (admins only), befo
 
 - customers: export (CSV), import matches (CSV), list — :mod:`.customers`;
 - rotate the webhook URL: a new token, the destination in Rose Rocket updated, the previous URL accepted for
-  :data:`~.services.ROTATION_GRACE_SECONDS`; the new URL is in this answer only;
+  :data:`~.refs.ROTATION_GRACE_SECONDS`; the new URL is in this answer only;
 - push a consignment ("Send to Rose Rocket"): its current state to its order now (created if missing), answering
   what changed — linked exactly as the exporter links (claim, then bind), so a push racing the exporter makes one
   order.

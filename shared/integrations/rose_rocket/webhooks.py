@@ -3,7 +3,7 @@
 Rose Rocket signs nothing and sends no credentials (its docs: "you can only specify a Webhook URL"), so the URL is the
 credential: ``/webhooks/rose-rocket/{integrationId}?token=<256 random bits>``. We keep the token sealed (to register
 the same URL again) and its SHA-256 (which the door compares in constant time); rotating it keeps the previous URL
-working for a short grace (:data:`~.services.ROTATION_GRACE_SECONDS`). A delivery is only a signal: the envelope
+working for a short grace (:data:`~.refs.ROTATION_GRACE_SECONDS`). A delivery is only a signal: the envelope
 names the order (``refId``), the worker re-reads it. The envelope must be for this integration's organisation.
 
 Registration: a ``webhookDestination`` record with one ``webhookSubscription`` to "Order Status Changed", created
