@@ -5,6 +5,7 @@ integration's URL ``/tenants/{tenantId}/integrations/{integrationId}/…``:
 - ``POST customer-matches`` (``text/csv``) — import matches, all or nothing, bad rows named (422);
 - ``GET customer-matches`` — matched and unmatched customers on both sides;
 - ``POST webhook-url`` — rotate the webhook URL (the new one shown once);
+- ``POST rating-credential`` — rotate the rating widget's credential (the new one shown once);
 - ``POST consignments/{consignmentId}/push`` — send a consignment to its Rose Rocket order now.
 
 A thin door authenticated exactly as the management API is (bearer tokens, ``integrations.management.permissions``;
@@ -123,6 +124,17 @@ def rotate_webhook_url(tenant_id: str, integration_id: str) -> Response:
     return ok(rotated, headers={"Cache-Control": "no-store"})
 
 
+@app.post(f"{BASE}/rating-credential")
+@tracer.capture_method
+def rotate_rating_credential(tenant_id: str, integration_id: str) -> Response:
+    caller = principal()
+    integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=True)
+    rotated = actions.rotate_rating_credential(integration, by=caller.subject)
+    logger.info("Rose Rocket rating credential rotated", extra={"integration_id": integration_id,
+                                                                "by": caller.subject})
+    return ok(rotated, headers={"Cache-Control": "no-store"})
+
+
 @app.post(f"{BASE}/consignments/<consignment_id>/push")
 @tracer.capture_method
 def push_consignment(tenant_id: str, integration_id: str, consignment_id: str) -> Response:
@@ -150,12 +162,16 @@ def to_problem(exc: Exception) -> Response:
         return _problem(409, "Matches changed meanwhile", exc, field="body")
     if isinstance(exc, UpstreamError):
         logger.warning("Upstream failed", extra={"upstream": exc.upstream, "status": exc.status, "error": str(exc)})
-        if exc.retryable:
-            return _problem(503, f"{exc.upstream} is unavailable", exc,
-                            headers={"Retry-After": str(int(getattr(exc, "retry_after", None) or 5))})
+        if exc.retryable:  # a person is waiting: nothing retries this for them
+            return problem(503, f"{exc.upstream} is unavailable", str(exc),
+                           extensions={"resolution": f"{exc.upstream} is unavailable right now: try again in a few "
+                                                     "seconds."},
+                           headers={"Retry-After": str(int(getattr(exc, "retry_after", None) or 5))})
         return _problem(502, f"{exc.upstream} refused the request", exc)
     if isinstance(exc, RetryableError):
-        return _problem(503, "Temporarily unavailable", exc, headers={"Retry-After": str(int(exc.retry_after or 5))})
+        return problem(503, "Temporarily unavailable", str(exc),
+                       extensions={"resolution": "Try again in a few seconds."},
+                       headers={"Retry-After": str(int(exc.retry_after or 5))})
     if isinstance(exc, IntegrationError):
         return _problem(409, "Not possible now", exc)
     logger.exception("Unhandled error in the Rose Rocket actions door")

@@ -1,10 +1,15 @@
-"""The README's Rose Rocket walkthrough, end to end through the local stack over HTTP only (issue 13's "done when").
+"""The README's Rose Rocket walkthrough, end to end through the local stack over HTTP only (issues 13 and 14's "done
+when").
 
 A tenant admin configures the tenant-level integration with the stack's demo Rose Rocket organisation, exports the
 tenant's WMS customers, imports matches (one bad row reported, then fixed), and then: a consignment a WMS user enters
 creates one Rose Rocket order with a service type Rose Rocket didn't have; an order a dispatcher moves to Delivered
 creates one WMS consignment; an edit while Delivered updates it (found by the poll: edits send no webhook); deleting
 the order changes nothing in the WMS; a manual push sends a consignment's current state.
+
+Rating and invoices (issue 14): the widget rates an order (a requirement missing → 422 naming it; fixed → rates),
+saves, re-rates (replacing only our lines); the WMS's invoices then walk Draft → Approved + Paid, and a second one is
+voided, with Rose Rocket's invoice and order statuses checked after each step.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class Dispatch:
         self.control = self.rr["control"]
         self.item = ""
         self.webhook_url = ""
+        self.rating_credential = ""
 
     def api(self, method: str, path: str, body: Any = None, *, csv_text: str | None = None) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.admin}"}
@@ -68,6 +74,7 @@ class Dispatch:
         live = self.api("POST", "/finish")
         assert live.status_code == 200 and live.json()["status"] == "LIVE", live.text
         self.webhook_url = live.json()["shownOnce"]["webhookUrl"]
+        self.rating_credential = live.json()["shownOnce"]["ratingCredential"]
         again = self.api("GET", "")
         assert "shownOnce" not in again.json()  # handed over once, never again
 
@@ -100,11 +107,34 @@ class Dispatch:
         assert answer.status_code < 300, answer.text
         return answer.json() if answer.content else None
 
+    def matched(self) -> None:
+        """Steam Chef Store matched (idempotent: the same file again changes nothing)."""
+        numbers = dict(self.rr["customers"])
+        rows = [f"{name},{self.rr['wmsCustomers'][name]},{numbers[name] if name == 'Steam Chef Store' else ''}"
+                for name in numbers]
+        imported = self.api("POST", "/customer-matches", csv_text="Customer Name,Customer UUID,Rose Rocket Customer\n"
+                            + "\n".join(rows) + "\n")
+        assert imported.status_code == 200, imported.text
+
     def objects(self, object_key: str) -> list[dict[str, Any]]:
         return self.dispatcher("GET", "/objects", objectKey=object_key)  # type: ignore[no-any-return]
 
     def orders_for(self, consignment_id: str) -> list[dict[str, Any]]:
         return [o for o in self.objects("order") if o.get("externalId") == consignment_id]
+
+    def widget(self, order_id: str, path: str = "", body: Any = None) -> requests.Response:
+        """The Rose Rocket rating widget: our rating routes with the integration's rating credential."""
+        return requests.post(f"{self.client.api}{self.item}/orders/{order_id}/rates{path}", json=body, timeout=30,
+                             headers={"Authorization": f"Bearer {self.rating_credential}"})
+
+    def wms_invoice(self, path: str = "", **body: Any) -> dict[str, Any]:
+        """A WMS finance user (the WMS sandbox's control API): invoices notify us as signed INVOICE notifications."""
+        return self.client.wms_control("POST", f"tenants/{demo.TENANT_ID}/invoices{path}", **body)  # type: ignore
+
+    def order_and_invoice(self, order_id: str) -> tuple[str, str | None, bool | None]:
+        order = self.dispatcher("GET", f"/orders/{order_id}")
+        invoice = order.get("invoice") or {}
+        return order["status"], invoice.get("status"), invoice.get("voided")
 
     def poll(self) -> None:
         fired = requests.post(f"{self.client.api}/_local/schedules/RoseRocketPollScheduleFunction", timeout=30)
@@ -214,3 +244,69 @@ def test_the_door_refuses_a_forged_url_and_a_malformed_body(dispatch: Dispatch):
     malformed = requests.post(dispatch.webhook_url, data=b"{not json", timeout=10,
                               headers={"Content-Type": "application/json"})
     assert malformed.status_code == 400, malformed.text
+
+
+def test_rating_saving_rerating_and_invoice_statuses(dispatch: Dispatch):
+    dispatch.matched()
+    chef_id = dispatch.rr["customerIds"]["Steam Chef Store"]
+    pallets = [{"commodityType": "pallet", "description": "Steam pots", "quantity": 2, "weight": 300,
+                "weightUnit": "kgs", "length": 120, "width": 100, "height": 150, "dimensionUnit": "cm"}]
+    order = dispatch.dispatcher("POST", "/orders", {"customerId": chef_id, "refNum": "E2E-RATE-1",
+                                                    "pickup": WAREHOUSE_STOPS, "delivery": CAFE,
+                                                    "commodities": pallets})["id"]
+
+    # The widget rates it: the service type is missing, and named.
+    missing = dispatch.widget(order)
+    assert missing.status_code == 422, missing.text
+    assert [e["field"] for e in missing.json()["errors"]] == ["serviceType"]
+    service_type = dispatch.dispatcher("POST", "/objects", {"objectKey": "serviceType",
+                                                            "json": {"name": "GENERAL", "externalId": "GENERAL"}})
+    dispatch.dispatcher("PATCH", f"/orders/{order}", {"serviceTypeId": service_type["id"]})
+    rates = dispatch.widget(order)
+    assert rates.status_code == 200, rates.text
+    first = rates.json()
+    # The demo tenant's rate card: 2 × $6.00, fuel 5 %, $10 flat.
+    assert [(line["type"], line["amount"]) for line in first["lineItems"]] == [
+        ("Freight", 12), ("fuel", 0.6), ("accessorial", 10)]
+    assert first["total"] == 22.6 and first["currency"] == "AUD"
+
+    # Saved onto the sell quote; a dispatcher adds a line; a re-rate after a change replaces only ours.
+    saved = dispatch.widget(order, f"/{first['quoteId']}/save")
+    assert saved.status_code == 200 and len(saved.json()["saved"]) == 3, saved.text
+    dispatch.dispatcher("POST", f"/orders/{order}/sell-quote/line-items",
+                        {"type": "accessorial", "description": "Hand unload", "rate": 40, "quantity": 1,
+                         "currency": "AUD"})
+    dispatch.dispatcher("PATCH", f"/orders/{order}", {"commodities": [{**pallets[0], "quantity": 5}]})
+    second = dispatch.widget(order).json()
+    assert second["lineItems"][0]["amount"] == 30
+    resaved = dispatch.widget(order, f"/{second['quoteId']}/save").json()
+    assert resaved["replaced"] == 3 and resaved["kept"] == 1
+    lines = dispatch.dispatcher("GET", f"/orders/{order}")["sellQuote"]["lineItems"]
+    assert sorted((line["description"], line["amount"]) for line in lines) == sorted(
+        [(line["description"], line["amount"]) for line in second["lineItems"]] + [("Hand unload", 40)])
+
+    # Delivered: its WMS consignment is made; the WMS invoices it.
+    dispatch.dispatcher("POST", f"/orders/{order}/status", {"status": "delivered"})
+    [consignment] = wait_for(lambda: dispatch.consignment_of(order), what="the rated order's WMS consignment")
+    invoice = dispatch.wms_invoice(consignmentIds=[consignment["id"]])
+    dispatch.client.wait_idle()
+    assert dispatch.order_and_invoice(order) == ("delivered", None, None)  # Draft / Awaiting: no invoice, Delivered
+    dispatch.wms_invoice(f"/{invoice['id']}/approve")
+    dispatch.wms_invoice(f"/{invoice['id']}/pay")
+    wait_for(lambda: dispatch.order_and_invoice(order) == ("invoiced", "paid", False),
+             what="the order invoiced with its invoice paid")
+    made = dispatch.dispatcher("GET", f"/orders/{order}")["invoice"]
+    assert made["externalId"] == f"cartoncloud-invoice:{invoice['id']}:{order}"
+    locked = dispatch.widget(order)
+    assert locked.status_code == 409 and "invoiced" in locked.json()["detail"]  # re-rating stops once invoiced
+
+    # A second invoice, voided: the invoice shows voided, its order stays invoiced.
+    consignment_id = dispatch.enter_consignment("GENERAL")
+    [other] = wait_for(lambda: dispatch.orders_for(consignment_id), what="the second consignment's order")
+    second_invoice = dispatch.wms_invoice(consignmentIds=[consignment_id])
+    dispatch.client.wait_idle()
+    assert dispatch.order_and_invoice(other["id"]) == ("new", None, None)
+    dispatch.wms_invoice(f"/{second_invoice['id']}/void")
+    wait_for(lambda: dispatch.order_and_invoice(other["id"]) == ("invoiced", "created", True),
+             what="the voided invoice shown on its order")
+    assert dispatch.order_and_invoice(order) == ("invoiced", "paid", False)  # the first one untouched

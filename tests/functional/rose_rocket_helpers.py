@@ -71,6 +71,7 @@ class Rr:
     wms_customers: dict[str, str] = field(default_factory=dict)
     integration_id: str = ""
     webhook_url: str = ""
+    rating_credential: str = ""
     delivered: int = 0
 
     # --- as the tenant admin, through our API ------------------------------------------------------------------
@@ -103,7 +104,27 @@ class Rr:
         live = self.api("POST", f"{self.base}/finish")
         assert live.status == 200, live.body
         self.webhook_url = live.json()["shownOnce"]["webhookUrl"]
+        self.rating_credential = live.json()["shownOnce"]["ratingCredential"]
         return live.json()  # type: ignore[no-any-return]
+
+    # --- the Rose Rocket widget, with the rating credential --------------------------------------------------------
+
+    def rate(self, order_id: str, *, credential: str | None = None) -> HttpResult:
+        given = self.rating_credential if credential is None else credential
+        return self.service.http("POST", f"{self.base}/orders/{order_id}/rates",
+                                 headers={"authorization": f"Bearer {given}"} if given else {})
+
+    def save(self, order_id: str, quote_id: str, body: Any = None, *, credential: str | None = None) -> HttpResult:
+        raw = json.dumps(body).encode() if body is not None else b""
+        given = self.rating_credential if credential is None else credential
+        return self.service.http("POST", f"{self.base}/orders/{order_id}/rates/{quote_id}/save", body=raw,
+                                 headers={"authorization": f"Bearer {given}", "content-type": "application/json"})
+
+    def service_type(self, code: str = "EXPRESS") -> str:
+        """A service type a dispatcher made in Rose Rocket (Object Builder)."""
+        org = self.rr.org(ORG)
+        with self.rr.writing(org, USER) as records:
+            return str(records.create("serviceType", {"name": code, "externalId": code})["id"])
 
     @property
     def token(self) -> str:
@@ -174,6 +195,10 @@ class Rr:
         records = self.records()
         return [records.render(r, ORDER_PATHS) for r in self.rr.org(ORG).store.records.values()
                 if r["objectKey"] == "order"]
+
+    def sell_lines(self, order_id: str) -> list[dict[str, Any]]:
+        order = self.rr_order(order_id) or {}
+        return list((order.get("sellQuote") or {}).get("lineItems") or [])
 
     def rr_objects(self, object_key: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.rr.org(ORG).store.records.values() if r["objectKey"] == object_key]

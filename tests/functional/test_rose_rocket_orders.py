@@ -135,6 +135,23 @@ def test_edits_sync_only_while_delivered_and_deletions_never(rr: Rr):
     assert rr.wms_consignment(consignment["id"])["details"]["deliver"]["address"]["address1"] == "2 Wharf St"
 
 
+def test_an_order_back_in_delivered_syncs_its_edits_again(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    order = rr.order("chef")
+    rr.move(order, "delivered")
+    rr.pump()
+    [consignment] = rr.wms_consignments()
+    rr.move(order, "in transit")
+    rr.pump()
+    rr.move(order, "delivered")
+    _edit(rr, order, {"delivery": {"address1": "4 Wharf St"}})
+    rr.pump()
+    rr.poll("2026-11-30T00:05:00Z")
+    assert rr.wms_consignment(consignment["id"])["details"]["deliver"]["address"]["address1"] == "4 Wharf St"
+    assert rr.link_of_order(order).status is LinkStatus.SYNCED
+
+
 def test_the_manual_push_sends_the_current_state_and_answers_what_changed(rr: Rr):
     rr.connect(createOrdersFromConsignments=False)
     rr.match("chef")

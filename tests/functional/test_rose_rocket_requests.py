@@ -1,5 +1,6 @@
 """Requests per synced record (principle 6; docs/rose-rocket.md "Requests per record"): every AWS call our code makes,
-and every call to Rose Rocket and the WMS, for one record each way — warm caches, the steady state."""
+and every call to Rose Rocket and the WMS, for one record each way and one rating request — warm caches, the steady
+state."""
 
 from __future__ import annotations
 
@@ -66,3 +67,48 @@ def test_a_delivered_rose_rocket_order_to_its_wms_consignment(rr: Rr):
         "sqs:SendMessage": 1}), json.dumps(aws_calls)
     assert rr_calls == Counter({f"GET /objects/{order}": 1, f"PUT /objects/{order}": 1})  # re-read; externalId
     assert wms_calls == Counter({"POST consignments/search": 1, "POST consignments": 1})  # made before?; create
+
+
+def test_a_rating_request(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    order = rr.order("chef", serviceType={"id": rr.service_type("EXPRESS")})
+    assert rr.rate(order).status == 200  # warms the caches (tokens, tenant, sealed credentials)
+    answer: list = []
+    aws_calls, rr_calls, wms_calls = counted(rr, lambda: answer.append(rr.rate(order)))
+    assert answer[0].status == 200
+    assert aws_calls == Counter({
+        # the integration, read uncached (a rotated credential is refused at once); the customer's match (the set's
+        # pointer, the match); the order's link (whose log gets the entry); the organisation's rate budget for the
+        # one Rose Rocket call; the rates kept for the save, and the "rated" entry
+        "dynamodb:GetItem": 4, "dynamodb:UpdateItem": 1, "dynamodb:PutItem": 2}), json.dumps(aws_calls)
+    assert rr_calls == Counter({f"GET /objects/{order}": 1})  # the order re-read, with what rating needs
+    assert wms_calls == Counter({"POST consignments/quote": 1})
+
+
+def test_an_invoice_approval_shown_on_its_order(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    warm = rr.consignment("chef")
+    consignment = rr.consignment("chef")
+    rr.pump()
+    first = rr.wms.create_invoice(rr.tenant.tenant_id, [warm])
+    rr.wms.approve_invoice(rr.tenant.tenant_id, first["id"])  # warms the caches
+    invoice = rr.wms.create_invoice(rr.tenant.tenant_id, [consignment])
+    rr.pump()
+    aws_calls, rr_calls, wms_calls = counted(rr, lambda: (rr.wms.approve_invoice(rr.tenant.tenant_id,
+                                                                                  invoice["id"]), rr.pump()))
+    assert aws_calls == Counter({
+        # the WMS's INVOICE notification to the router: 14, as for a consignment (its state is in the notification:
+        # nothing re-fetched) — then the invoice on RoseRocketQueue: idempotency (PutItem, UpdateItem), the
+        # invoice's newest recorded state (GetItem), the consignment's link (GetItem), the rate budget per Rose Rocket
+        # call (UpdateItem ×3), the state shown (UpdateItem), the order's "invoice" and the invoice's
+        # "invoice-applied" entries (PutItem ×2) — 10; Rose Rocket's "Order Status Changed" for the order now
+        # invoiced: the door (PutItem, SendMessage) and its re-read (idempotency 2, the order's link 2, the budget,
+        # "not synced while invoiced" said once: UpdateItem + PutItem) — 9
+        "dynamodb:PutItem": 11, "dynamodb:UpdateItem": 12, "dynamodb:GetItem": 4, "dynamodb:Query": 2,
+        "sqs:SendMessage": 4}), json.dumps(aws_calls)
+    # the order read with its invoice; the invoice upserted by externalId; the order connected and invoiced; the
+    # webhook's re-read
+    assert sorted(rr_calls.values()) == [1, 1, 2] and rr_calls["PATCH /objects"] == 1
+    assert wms_calls == Counter()  # an invoice is never re-fetched (no API) nor written

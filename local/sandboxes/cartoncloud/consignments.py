@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..base import SandboxRequest, SandboxResponse
+from .invoices import LOCKED, consignment_locked
 from .model import (
     CONCURRENT_CHANGE,
     CONSIGNMENT_STATUSES,
@@ -97,6 +98,8 @@ class ConsignmentsApi(CartonCloudState):
             raise ApiError(412, [{"message": "The If-Match header with the consignment's version is required."}])
         if if_match != str(current["version"]):
             raise ApiError(409, [{"message": CONCURRENT_CHANGE}])
+        if consignment_locked(tenant, entity_id):
+            raise ApiError(422, [{"field": "/", "message": LOCKED}])
         body = json_object(request)
         customer, warehouse = self._consignment_problems(tenant, body)
         updated: dict[str, Any] = {

@@ -128,13 +128,18 @@ class ControlApi(RoseRocketApi):
                                                       ORDER_PATHS))
 
     def _control_edit_order(self, request: SandboxRequest, org_id: str, order_id: str) -> SandboxResponse:
-        """Edit an order in place: ``refNum``/``poNum``/``notes``; ``delivery``/``pickup`` address fields are merged
-        into the stop's address; ``commodities`` replaces them. No webhook (not a status change)."""
+        """Edit an order in place: ``refNum``/``poNum``/``notes``, ``serviceTypeId``/``customerId`` (null clears);
+        ``delivery``/``pickup`` address fields are merged into the stop's address; ``commodities`` replaces them. No
+        webhook (not a status change)."""
         body = control_body(request)
 
         def edit(records: Records) -> dict[str, Any]:
             order = records.get(order_id, "order")
-            records.update(order, {k: body[k] for k in ("refNum", "poNum", "notes") if k in body})
+            changes = {k: body[k] for k in ("refNum", "poNum", "notes") if k in body}
+            for name, field in (("serviceTypeId", "serviceType"), ("customerId", "customer")):
+                if name in body:
+                    changes[field] = {"id": body[name]} if body[name] else None
+            records.update(order, changes)
             for task_id in order[LINKS].get("tasks") or []:
                 task = records.get(task_id)
                 side = "pickup" if task.get("taskType") == "pickup" else "delivery"
@@ -159,3 +164,38 @@ class ControlApi(RoseRocketApi):
             return shown
 
         return self._write(org_id, delete)
+
+    # --- records of any kind, quotes and invoices (as the UI would) ------------------------------------------------
+
+    def _control_add_object(self, request: SandboxRequest, org_id: str) -> SandboxResponse:
+        """``{objectKey, json}``: any record, as a user creates it in the UI (a service type, a manifest…)."""
+        body = control_body(request)
+        object_key, values = required(body, "objectKey"), body.get("json") or {}
+        answer = self._write(org_id, lambda r: r.render(r.create(object_key, values)))
+        return SandboxResponse(201, answer.headers, answer.body)
+
+    def _control_add_line_item(self, request: SandboxRequest, org_id: str, order_id: str) -> SandboxResponse:
+        """A dispatcher adds a line to the order's sell quote by hand (``{type, description, rate, quantity,
+        currency?}``), making the sell quote if the order has none."""
+        body = control_body(request)
+        line = {k: body[k] for k in ("type", "description", "rate", "quantity", "currency") if k in body}
+
+        def add(records: Records) -> dict[str, Any]:
+            order = records.get(order_id, "order")
+            quote_id = order[LINKS].get("sellQuote")
+            if quote_id:
+                quote = records.get(quote_id)
+                records.update(quote, {"lineItems": [{"id": i} for i in quote[LINKS].get("lineItems") or []]
+                                       + [line]})
+            else:
+                records.update(order, {"sellQuote": {"quoteType": "sell", "lineItems": [line]}})
+            return records.render(order, ["sellQuote", "sellQuote.lineItems"])
+
+        return self._write(org_id, add)
+
+    def _control_edit_invoice(self, request: SandboxRequest, org_id: str, invoice_id: str) -> SandboxResponse:
+        """A user changes an invoice (``{status?, voided?, notes?}``), as Rose Rocket lets them whatever its origin."""
+        body = control_body(request)
+        changes = {k: body[k] for k in ("status", "voided", "notes") if k in body}
+        return self._write(org_id, lambda r: r.render(r.update(r.get(invoice_id, "invoice"), changes),
+                                                      ["lineItems"]))

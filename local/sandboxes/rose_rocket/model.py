@@ -110,6 +110,9 @@ SCHEMAS: dict[str, ObjectSchema] = {
                             {"customer": Connected("customer"),
                              "lineItems": Connected("financialLineItem", many=True)},
                             read_only=("subTotal",), default_status="created"),
+    # GUESS (only the objectKey is listed): enough of a manifest to be a record that isn't an order.
+    "manifest": ObjectSchema("M-", {"status": ("new", "planned", "dispatched", "complete"), "notes": TEXT},
+                             default_status="new"),
     "webhookDestination": ObjectSchema("WD-", {"name": TEXT, "url": TEXT},
                                        {"subscriptions": Connected("webhookSubscription", many=True, owned=True)}),
     "webhookSubscription": ObjectSchema("WS-", {"eventName": WEBHOOK_EVENTS}),

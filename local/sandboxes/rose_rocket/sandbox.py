@@ -37,3 +37,7 @@ class RoseRocketSandbox(ControlApi):
         self.control_route("PATCH", rf"{o}/orders/(?P<order_id>[^/]+)", self._control_edit_order)
         self.control_route("DELETE", rf"{o}/orders/(?P<order_id>[^/]+)", self._control_delete_order)
         self.control_route("POST", rf"{o}/orders/(?P<order_id>[^/]+)/status", self._control_order_status)
+        self.control_route("POST", rf"{o}/orders/(?P<order_id>[^/]+)/sell-quote/line-items",
+                           self._control_add_line_item)
+        self.control_route("POST", rf"{o}/objects", self._control_add_object)
+        self.control_route("PATCH", rf"{o}/invoices/(?P<invoice_id>[^/]+)", self._control_edit_invoice)

@@ -5,6 +5,7 @@ authorised as reading or changing a tenant-level integration (admins only), befo
 - customers: export (CSV), import matches (CSV), list — :mod:`.customers`;
 - rotate the webhook URL: a new token, the destination in Rose Rocket updated, the previous URL accepted for
   :data:`~.refs.ROTATION_GRACE_SECONDS`; the new URL is in this answer only;
+- rotate the rating credential: a new one (in this answer only), the previous one refused from now on;
 - push a consignment ("Send to Rose Rocket"): its current state to its order now (created if missing), answering
   what changed — linked exactly as the exporter links (claim, then bind), so a push racing the exporter makes one
   order.
@@ -28,7 +29,16 @@ from ..management.permissions import Operation, Principal, authorize_tenant_leve
 from . import PLATFORM
 from .errors import CustomerNotMatched
 from .orders import customer_match, order_summary, push
-from .refs import ROTATION_GRACE_SECONDS, consignment_ref, new_token, order_ref, token_hash, webhook_url
+from .refs import (
+    ROTATION_GRACE_SECONDS,
+    consignment_ref,
+    new_rating_credential,
+    new_token,
+    order_of_link,
+    order_ref,
+    token_hash,
+    webhook_url,
+)
 from .services import client_for
 from .webhooks import ensure_destination
 
@@ -89,6 +99,22 @@ def rotate_webhook_url(integration: Integration, *, api_base_url: str, by: str) 
             **({"registration": note} if note else {})}
 
 
+def rotate_rating_credential(integration: Integration, *, by: str) -> dict[str, Any]:
+    """A new rating credential; the previous one stops working now (a leaked credential reads prices and writes sell
+    quotes: no grace — the widget is reconfigured in one place)."""
+    credential = new_rating_credential()
+    state = {**integration.platform_state, "ratingCredentialHash": token_hash(credential),
+             "ratingCredentialRotatedAt": utc_iso(utcnow())}
+    shared = core()
+    shared.integrations.save(integration.model_copy(update={"platform_state": state, "updated_at": utcnow()}),
+                             previous=integration)
+    shared.sync_log.append(RecordRef(scope=integration.integration_id, platform="management",
+                                     record_type="integration", record_id=integration.integration_id).key,
+                           "integration.rating-credential.rotated",
+                           f"Rating credential rotated by {by}; the previous one no longer works")
+    return {"ratingCredential": credential, "rotatedAt": state["ratingCredentialRotatedAt"]}
+
+
 def push_consignment(integration: Integration, consignment_id: str, *, by: str) -> dict[str, Any]:
     """Send the consignment's current state to its Rose Rocket order now (created if missing)."""
     wms = wms_client(core().tenants.get(integration.tenant_id))
@@ -99,7 +125,7 @@ def push_consignment(integration: Integration, consignment_id: str, *, by: str) 
     ref = consignment_ref(integration, consignment_id)
     links = core().links
     link = links.find(ref)
-    order_id = _order_of(link) if link is not None and link.bound else None
+    order_id = order_of_link(link) if link is not None and link.bound else None
     try:
         match = customer_match(integration, consignment, ref.key, wait=False)
     except CustomerNotMatched as exc:
@@ -116,12 +142,6 @@ def push_consignment(integration: Integration, consignment_id: str, *, by: str) 
     core().sync_log.append(key.key if key is not None else ref.key, "pushed",
                            f"Sent to Rose Rocket by {by}: {pushed.describe()}")
     return {"consignmentId": consignment_id, **summary}
-
-
-def _order_of(link: Any) -> str:
-    if link.origin is Origin.WMS:
-        return RecordRef.parse(link.platform_record_key).record_id
-    return str(link.record_id)
 
 
 def _bind(integration: Integration, ref: RecordRef, order_id: str, number: str) -> None:

@@ -2,8 +2,10 @@
 
 WMS consignments of matched customers become Rose Rocket orders (the exporter, fed by routed ``CONSIGNMENT.CREATED``
 events); Rose Rocket orders moved to Delivered become WMS consignments (the importer, fed by the webhook door and the
-poller on ``updatedAt``). The actions (customer matches, the webhook URL, a manual push) are routes of
-``RoseRocketActionsFunction``, authenticated with the management API's tokens. Everything named here is loaded on
+poller on ``updatedAt``); WMS invoice statuses (``INVOICE`` events) are shown on the linked orders. The actions
+(customer matches, the webhook URL, the rating credential, a manual push) are routes of ``RoseRocketActionsFunction``,
+authenticated with the management API's tokens; rating (rate, save) is ``RoseRocketRatingFunction``'s, authenticated
+with the integration's rating credential. Everything named here is loaded on
 first use; docs/rose-rocket.md has the rules, docs/writing-a-connector.md the frame.
 """
 
@@ -20,7 +22,8 @@ CONNECTOR = Connector(
         "rose_rocket.order.changed": "integrations.rose_rocket.importer:handle_order_changed",
         "rose_rocket.customers.matched": "integrations.rose_rocket.customers:handle_matches_applied",
     },
-    subscribes=frozenset({"CONSIGNMENT.CREATED"}),
+    subscribes=frozenset({"CONSIGNMENT.CREATED", "INVOICE.CREATED", "INVOICE.STATUS_CHANGED",
+                          "INVOICE.CONSIGNMENTS_CHANGED"}),
     exporter="integrations.rose_rocket.exporter:EXPORTER",
     poller="integrations.rose_rocket.poller:POLLER",
     doors=(
@@ -31,6 +34,11 @@ CONNECTOR = Connector(
         Door("RoseRocketActionsFunction", "POST", "/tenants/{tenantId}/integrations/{integrationId}/webhook-url"),
         Door("RoseRocketActionsFunction", "POST",
              "/tenants/{tenantId}/integrations/{integrationId}/consignments/{consignmentId}/push"),
+        Door("RoseRocketActionsFunction", "POST", "/tenants/{tenantId}/integrations/{integrationId}/rating-credential"),
+        Door("RoseRocketRatingFunction", "POST",
+             "/tenants/{tenantId}/integrations/{integrationId}/orders/{roseRocketOrderId}/rates"),
+        Door("RoseRocketRatingFunction", "POST",
+             "/tenants/{tenantId}/integrations/{integrationId}/orders/{roseRocketOrderId}/rates/{quoteId}/save"),
     ),
     schedules=("RoseRocketPollScheduleFunction",),
     sandbox="local.sandboxes.rose_rocket:plugin",

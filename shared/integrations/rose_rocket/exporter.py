@@ -14,6 +14,9 @@ the link to the order (one transaction), however many copies arrive at once.
   Rocket doesn't have yet is created on the fly).
 - **update** (the consignment is linked): nothing is written automatically — the product sends WMS changes to Rose
   Rocket only when a person pushes them (Transport → Consignments → Send to Rose Rocket: our push action).
+
+``INVOICE`` events (an invoice covers many consignments, so it has no link of its own) go to
+:func:`~.invoices.apply_invoice`, which shows the invoice's status on every linked order.
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ from typing import Any, ClassVar
 from ..cartoncloud.models import Consignment
 from ..cartoncloud.services import wms_client
 from ..core.context import core
+from ..core.events import WmsEvent
 from ..core.exporter import ExportContext, Exported, Exporter
 from ..core.records import LinkStatus, Origin, SyncLink
+from ..core.services import integration as load_integration
+from ..core.services import is_live
+from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .mapper import FROM_ROSE_ROCKET
 from .matches import Match
@@ -34,6 +41,7 @@ from .refs import CONSIGNMENT, order_ref
 from .services import settings_of
 
 CANCELLED = "CANCELLED"
+INVOICE = "INVOICE"
 #: The consignment :meth:`creates` just read (and its customer's match), for :meth:`create` of the same item in the same
 #: thread: one WMS read and one match lookup per export.
 _fresh = threading.local()
@@ -42,6 +50,21 @@ _fresh = threading.local()
 class ConsignmentExporter(Exporter):
     platform: ClassVar[str] = PLATFORM
     title: ClassVar[str] = "Rose Rocket"
+
+    def handle(self, item: WorkItem, attempt: Attempt) -> dict[str, Any]:
+        if item.payload.get("entityType") != INVOICE:
+            return super().handle(item, attempt)
+        from .invoices import apply_invoice
+
+        assert item.integration_id, "routed WMS events always name their integration"
+        event = WmsEvent.model_validate(item.payload)
+        integration = load_integration(item.integration_id, of_type=self.platform)
+        if not is_live(integration):
+            core().sync_log.append(event.ref.key, "ignored", f"{event.describe()}: the Rose Rocket integration "
+                                   f"{item.integration_id} is not live; nothing written", attempt=attempt.number)
+            return {"ignored": True}
+        assert integration is not None
+        return apply_invoice(ExportContext(integration, event, item, attempt))
 
     def creates(self, ctx: ExportContext) -> bool:
         event = ctx.event

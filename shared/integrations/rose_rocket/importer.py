@@ -35,9 +35,10 @@ from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import RoseRocketClient
 from .errors import CustomerNotMatched
+from .invoices import approved_in_wms
 from .mapper import new_consignment, shipment_of_consignment, shipment_of_order, updated_consignment
 from .matches import ROSE_ROCKET_SIDE, MatchStore
-from .models import DELIVERED, Order
+from .models import DELIVERED, INVOICED, Order
 from .orders import read_order
 from .refs import CONSIGNMENT
 from .services import client_for, settings_of
@@ -117,10 +118,11 @@ class OrderImporter(Importer[Order, Consignment]):
         if record.status != DELIVERED:
             if links.remember_once(link.ref, "syncPausedAt", record.status):
                 ctx.log("not-synced", f"Order {record.number} is {record.status} (not Delivered): its Rose Rocket "
-                                      f"edits are not applied to consignment {wms_ref.entity_id} until it is Delivered")
+                                      f"edits are not applied to consignment {wms_ref.entity_id}"
+                                      + (" (invoiced)" if record.status == INVOICED else " until it is Delivered"))
             return {"paused": record.status, "consignment": wms_ref.entity_id}
         if link.memo.get("syncPausedAt"):
-            links.remember(link.ref, "syncPausedAt", None)  # Delivered again: say it again if it leaves
+            links.remember(link.ref, "syncPausedAt", "")  # Delivered again: say it again if it leaves
         settings = settings_of(ctx.integration)
         if not settings.fulfilment.update_consignments_while_delivered:
             return {"alreadyInWms": wms_ref.entity_id}
@@ -131,25 +133,29 @@ class OrderImporter(Importer[Order, Consignment]):
         changed = shipment_of_consignment(current, default_type=default).changes(wanted)
         if not changed:
             return {"unchanged": wms_ref.entity_id}
+        approved = approved_in_wms(link)
+        if approved:  # the WMS refuses edits under an approved invoice: never overwrite it
+            return self._diverged(ctx, link, record, changed, f"consignment {wms_ref.entity_id} is on approved WMS "
+                                                              f"invoice {approved}")
         try:
             wms.update_consignment(updated_consignment(current, wanted, changed))
         except UpstreamRejected as exc:
             if exc.status in (409, 412):
                 raise RetryableError(f"Consignment {wms_ref.entity_id} changed in the WMS while we updated it; "
                                      "updating again shortly", retry_after=5) from None
-            return self._diverged(ctx, link, record, changed, exc)
+            return self._diverged(ctx, link, record, changed, str(exc))
         ctx.log("updated", f"Order {record.number} was edited while Delivered: consignment {wms_ref.entity_id} "
                            f"updated ({', '.join(changed)})")
         return {"updated": wms_ref.entity_id, "changed": changed}
 
     def _diverged(self, ctx: ImportContext[Order], link: SyncLink, record: Order, changed: list[str],
-                  exc: UpstreamRejected) -> dict[str, Any]:
-        """The WMS refuses the edit (e.g. its invoice is approved): the WMS stays as it is, the divergence is said
-        once per change."""
+                  why: str) -> dict[str, Any]:
+        """The WMS can't take the edit (its invoice is approved, or it refused): the WMS stays as it is, the
+        divergence is said once per change."""
         digest = hashlib.sha256(json.dumps([record.updated_at, changed]).encode()).hexdigest()[:16]
         if core().links.remember_once(link.ref, "divergence", digest):
             ctx.log("diverged", f"Order {record.number} was edited in Rose Rocket ({', '.join(changed)}) but the WMS "
-                                f"refused to change its consignment: {exc}; the WMS is not overwritten",
+                                f"can't change its consignment: {why}; the WMS is not overwritten",
                     resolution="If the change matters, make it in CartonCloud by hand (an approved or paid invoice "
                                "must be reopened there first).")
         return {"diverged": changed}

@@ -5,14 +5,16 @@ customer of the 3PL), configured by tenant admins under ``/tenants/{t}/integrati
   (client credentials + ``org_id`` + ``user_id``), then the organisation's order and customer boards (searches go
   through them). A refusal names the field Rose Rocket's answer points at; Rose Rocket not answering propagates
   (the frame's 422 "Could not check").
-- *Finish* / *reconfigure* (:meth:`RoseRocketType.start`): the webhook URL's token is made once (handed over in the
-  finishing answer, ``shownOnce.webhookUrl``) and the URL is registered as a ``webhookDestination`` through the API
+- *Finish* / *reconfigure* (:meth:`RoseRocketType.start`): the webhook URL's token and the rating credential (what
+  the Rose Rocket widget sends to rate orders) are made once and handed over in the finishing answer
+  (``shownOnce.webhookUrl``, ``shownOnce.ratingCredential``; only their hashes — and the token, sealed — are kept),
+  and the URL is registered as a ``webhookDestination`` through the API
   (idempotent: kept, updated or created again). If Rose Rocket refuses the registration (a role without access to
   webhooks), the integration still goes live and the URL is for the admin to enter in Rose Rocket → Settings → API
   Settings → Webhooks; the poller on ``updatedAt`` keeps orders flowing either way.
 - *Delete* (:meth:`RoseRocketType.stop`): the destination is deleted (one already gone is fine).
 - *Actions*: export the WMS customers (CSV), import matches (CSV), list matched and unmatched customers, rotate the
-  webhook URL, push one consignment now (docs/rose-rocket.md "Actions").
+  webhook URL, rotate the rating credential, push one consignment now (docs/rose-rocket.md "Actions").
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM
 from .models import RoseRocketCredentials, RoseRocketFulfilment, RoseRocketOrderCreation
-from .refs import new_token, token_hash, webhook_url
+from .refs import new_rating_credential, new_token, token_hash, webhook_url
 from .services import client_for, new_client
 from .webhooks import ensure_destination, remove_destination
 
@@ -67,6 +69,10 @@ ACTIONS: tuple[TypeAction, ...] = (
                response=JSON,
                description="A new webhook URL (shown once), registered in Rose Rocket; the previous one keeps working "
                            "for 15 minutes."),
+    TypeAction(key="rotate-rating-credential", title="Rotate the rating credential", method="POST",
+               path="rating-credential", response=JSON,
+               description="A new credential for the Rose Rocket rating widget (shown once); the previous one stops "
+                           "working at once."),
     TypeAction(key="push-consignment", title="Send to Rose Rocket", method="POST",
                path="consignments/{consignmentId}/push",
                parameters={"type": "object", "required": ["consignmentId"],
@@ -95,7 +101,8 @@ class RoseRocketType(IntegrationType):
     credentials_model: ClassVar[type[BaseModel]] = RoseRocketCredentials
     order_settings_model: ClassVar[type[BaseModel]] = RoseRocketOrderCreation
     fulfilment_settings_model: ClassVar[type[BaseModel]] = RoseRocketFulfilment
-    state_secrets: ClassVar[tuple[str, ...]] = ("webhookToken",)
+    #: The sealed webhook token, and the rating credential's hash (gone with the integration: rating refused).
+    state_secrets: ClassVar[tuple[str, ...]] = ("webhookToken", "ratingCredentialHash")
     actions: ClassVar[tuple[TypeAction, ...]] = ACTIONS
 
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
@@ -136,6 +143,10 @@ class RoseRocketType(IntegrationType):
         if not token:  # the first start: the URL is made now and handed over once
             token = new_token()
             facts.update({"webhookToken": seal_secret(integration, token), "webhookTokenHash": token_hash(token)})
+        if not integration.platform_state.get("ratingCredentialHash"):  # likewise the widget's credential
+            credential = new_rating_credential()
+            facts["ratingCredentialHash"] = token_hash(credential)
+            shown["ratingCredential"] = credential
         url = webhook_url(context.api_base_url, integration.integration_id, token)
         facts["apiBaseUrl"] = context.api_base_url.rstrip("/")
         client = client_for(integration, interactive=True)

@@ -18,6 +18,7 @@ is in docs/rose-rocket.md ("Mapping").
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -33,6 +34,7 @@ from ..cartoncloud.models import (
     Deliver,
     EntityRef,
     Measures,
+    QuoteRequest,
     References,
     State,
 )
@@ -309,6 +311,18 @@ def new_consignment(shipment: Shipment, order: Order, *, customer_id: str, wareh
             else None,
             deliver=Deliver(address=wms_address(shipment.delivery), instructions=shipment.delivery_instructions)),
         properties=properties, items=[wms_item(line) for line in shipment.lines])
+
+
+def quote_request(shipment: Shipment, order: Order, *, customer_id: str, task_date: date) -> QuoteRequest:
+    """The order as the would-be consignment the WMS's rating engine prices (``POST /consignments/quote``): the
+    matched customer, both places, the service type and the commodities' measures."""
+    return QuoteRequest(
+        references=References(customer=shipment.reference or order.number), customer=EntityRef(id=customer_id),
+        details=ConsignmentDetails(
+            collect=Collect(address=wms_address(shipment.pickup)),
+            deliver=Deliver(address=wms_address(shipment.delivery), instructions=shipment.delivery_instructions)),
+        properties={"serviceType": shipment.service_type} if shipment.service_type else None,
+        items=[wms_item(line) for line in shipment.lines], task_date=task_date)
 
 
 def updated_consignment(current: Consignment, shipment: Shipment, changed: list[str]) -> Consignment:

@@ -9,7 +9,7 @@ import secrets
 from typing import Any
 
 from ..core.integration_types import Integration
-from ..core.records import RecordRef, WmsRef
+from ..core.records import Origin, RecordRef, SyncLink, WmsRef
 from ..core.timeutil import parse_iso, utcnow
 from ..core.workitems import WorkItem
 from . import PLATFORM
@@ -21,6 +21,7 @@ CONSIGNMENT = "CONSIGNMENT"
 #: How long the previous webhook URL keeps working after a rotation (deliveries already on their way, or a URL
 #: updated by hand in Rose Rocket): docs/rose-rocket.md "Webhooks".
 ROTATION_GRACE_SECONDS = 15 * 60
+RATING_CREDENTIAL_PREFIX = "rrrate_"
 
 
 def order_ref(integration_id: str, order_id: str) -> RecordRef:
@@ -32,6 +33,13 @@ def consignment_ref(integration: Integration, consignment_id: str) -> RecordRef:
     """A WMS consignment as this integration sees it (an export link's origin, an import link's pointer)."""
     return WmsRef(tenant_id=integration.tenant_id, entity_type=CONSIGNMENT, entity_id=consignment_id).seen_by(
         integration.integration_id)
+
+
+def order_of_link(link: SyncLink) -> str:
+    """The Rose Rocket order of a consignment↔order link, whichever side made it."""
+    if link.origin is Origin.WMS:
+        return RecordRef.parse(str(link.platform_record_key)).record_id
+    return str(link.record_id)
 
 
 def integration_ref(integration_id: str, what: str) -> RecordRef:
@@ -55,6 +63,12 @@ def order_item(integration: Integration, order_id: str, *, version: str, source:
 def new_token() -> str:
     """256 bits from the OS's CSPRNG, URL-safe: the only thing that authenticates Rose Rocket's unsigned webhooks."""
     return secrets.token_urlsafe(32)
+
+
+def new_rating_credential() -> str:
+    """The credential a Rose Rocket widget sends to rate orders (``Authorization: Bearer …``): 256 random bits,
+    prefixed so a secret scanner (and a person) can tell what it is."""
+    return RATING_CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
 
 
 def token_hash(token: str) -> str:

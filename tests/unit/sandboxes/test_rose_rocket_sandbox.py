@@ -108,3 +108,29 @@ def test_the_rate_limit_answers_429_with_retry_after():
     assert [call("GET", "/boards/nav").status for _ in range(3)] == [200, 200, 429]
     limited = call("GET", "/boards/nav")
     assert limited.headers["Retry-After"] == "7" and "Too Many Requests" in limited.parsed()["message"]
+
+
+def test_a_dispatcher_adds_sell_quote_lines_and_edits_invoices_and_manifests_are_records():
+    sandbox, org, call, _ = setup()
+    customer = call("POST", "/objects", {"objectKey": "customer", "json": {"name": "A"}}).parsed()
+    order = call("POST", "/objects", {"objectKey": "order", "json": {"customer": {"id": customer["id"]}}}).parsed()
+
+    def control(method, path, body):
+        return sandbox.handle(SandboxRequest(method, f"/_control/orgs/{org.id}{path}", body=json.dumps(body).encode()))
+
+    for rate in (30, 12.5):
+        added = control("POST", f"/orders/{order['id']}/sell-quote/line-items",
+                        {"type": "accessorial", "description": "Waiting", "rate": rate, "quantity": 2})
+        assert added.status == 200, added.body
+    lines = added.parsed()["sellQuote"]["lineItems"]
+    assert [(line["amount"], line["fullId"]) for line in lines] == [(60, "FLI-1"), (25, "FLI-2")]  # rate × quantity
+    assert call("POST", "/objects", {"objectKey": "financialLineItem", "json": {"amount": 5}}).status == 400
+    invoice = call("POST", "/objects", {"objectKey": "invoice", "json": {
+        "lineItems": [{"id": line["id"]} for line in lines]}}).parsed()
+    shown = call("GET", f"/objects/{invoice['id']}").parsed()
+    assert shown["status"] == "created" and shown["subTotal"] == 85  # read-only: the sum of its lines
+    edited = control("PATCH", f"/invoices/{invoice['id']}", {"status": "partiallyPaid", "voided": True})
+    assert edited.status == 200 and edited.parsed()["voided"] is True
+    assert control("PATCH", f"/invoices/{invoice['id']}", {"status": "void"}).status == 400
+    manifest = control("POST", "/objects", {"objectKey": "manifest", "json": {"notes": "BNE-SYD"}})
+    assert manifest.status == 201 and manifest.parsed()["fullId"] == "M-1"
