@@ -291,7 +291,9 @@ def test_rating_saving_rerating_and_invoice_statuses(dispatch: Dispatch):
     invoice = dispatch.wms_invoice(consignmentIds=[consignment["id"]])
     dispatch.client.wait_idle()
     assert dispatch.order_and_invoice(order) == ("delivered", None, None)  # Draft / Awaiting: no invoice, Delivered
-    dispatch.wms_invoice(f"/{invoice['id']}/approve")
+    dispatch.wms_invoice(f"/{invoice['id']}/approve")  # Approved / Awaiting (decided): sent, the order Invoiced
+    wait_for(lambda: dispatch.order_and_invoice(order) == ("invoiced", "sent", False),
+             what="the order invoiced with its invoice sent")
     dispatch.wms_invoice(f"/{invoice['id']}/pay")
     wait_for(lambda: dispatch.order_and_invoice(order) == ("invoiced", "paid", False),
              what="the order invoiced with its invoice paid")
