@@ -149,7 +149,7 @@ def import_matches(integration: Integration, text: str, *, by: str) -> dict[str,
     matched = [uuid for uuid, _ in pairs.values()]
     enqueue(CONNECTOR.queue_url(), WorkItem(
         kind=MATCHES_APPLIED, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
-        customer_id=integration.customer_id,  # None: a tenant-level integration is its own fair share
+        customer_id=integration.customer_id or None,  # None: a tenant-level integration is its own fair share
         idempotency_key=f"rose_rocket:{integration.integration_id}:matches:{generation.generation}",
         record=integration_ref(integration.integration_id, "customer-matches"), source="import",
         payload={"generation": generation.generation, "matched": matched, "released": released}))

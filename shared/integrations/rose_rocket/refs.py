@@ -52,7 +52,7 @@ def order_item(integration: Integration, order_id: str, *, version: str, source:
     item), the poll or backfill (keyed by the order's ``updatedAt``/``version``) — the worker re-reads the order and
     compares before writing, so different signals about one state write once."""
     return WorkItem(kind=ORDER_CHANGED, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
-                    customer_id=integration.customer_id,  # None for this tenant-level integration: its own share
+                    customer_id=integration.customer_id or None,  # tenant-level: None, its own fair share
                     idempotency_key=f"{PLATFORM}:{integration.integration_id}:order:{order_id}:{version}",
                     record=order_ref(integration.integration_id, order_id),
                     payload={"orderId": order_id, "version": version}, source=source)
