@@ -1,5 +1,6 @@
 """The management API (docs/management-api.md, openapi/management.yaml): configure integrations in steps,
-reconfigure, delete; customers with their live count; tenant settings; weekly statements and billing runs.
+reconfigure, delete — a customer's, or the tenant's own tenant-level ones (``/tenants/{t}/integrations``, admins
+only); customers with their live count; tenant settings; weekly statements and billing runs.
 
 A thin door: authenticate the bearer token, parse JSON, call ``integrations.management``, and turn every named
 failure into an RFC 9457 problem naming the field and what to do. The token settings are read at import (Lambda
@@ -29,6 +30,7 @@ from integrations.core.integration_types import CredentialsRejected, PlatformNot
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.billing import statement_csv
 from integrations.management.errors import InvalidRequest, ManagementError
+from integrations.management.models import IntegrationView
 from integrations.management.permissions import AuthSettings, Principal, verifier
 from integrations.management.service import ManagementService
 from pydantic import ValidationError
@@ -102,6 +104,17 @@ def ok(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -
     return Response(status_code=status, content_type=JSON, body=json.dumps(payload), headers=headers)
 
 
+def view(integration: IntegrationView, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """An integration; an answer handing over values once (``shownOnce``) is never cached."""
+    extra = {**(headers or {}), **({"Cache-Control": "no-store"} if integration.shown_once else {})}
+    return ok(integration.to_json(), status, extra or None)
+
+
+def integration_path(tenant_id: str, customer_id: str | None, integration_id: str) -> str:
+    owner = f"/tenants/{tenant_id}" + (f"/customers/{customer_id}" if customer_id is not None else "")
+    return f"{owner}/integrations/{integration_id}"
+
+
 # --- routes ---------------------------------------------------------------------------------------------------------
 
 
@@ -132,55 +145,53 @@ def customers(tenant_id: str) -> Response:
     return ok(service.customers(principal(), tenant_id).to_json())
 
 
-@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations")
-def list_integrations(tenant_id: str, customer_id: str) -> Response:
+# A customer's integrations under /tenants/{t}/customers/{c}/integrations, and the tenant's own (tenant-level) ones
+# under /tenants/{t}/integrations: the same operations, the customer None for the latter (admins only).
+CUSTOMER = "/tenants/<tenant_id>/customers/<customer_id>/integrations"
+TENANT = "/tenants/<tenant_id>/integrations"
+
+
+def list_integrations(tenant_id: str, customer_id: str | None) -> Response:
     caller = principal()
     include_deleted = query("includeDeleted", "false", choices=("true", "false")) == "true"
     return ok(service.list_integrations(caller, tenant_id, customer_id, include_deleted=include_deleted).to_json())
 
 
-@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations")
-def create_integration(tenant_id: str, customer_id: str) -> Response:
+def create_integration(tenant_id: str, customer_id: str | None) -> Response:
     caller = principal()
     created = service.create_integration(caller, tenant_id, customer_id, body())
-    location = f"/tenants/{tenant_id}/customers/{customer_id}/integrations/{created.integration_id}"
     logger.info("Integration created", extra={"integration_id": created.integration_id, "by": caller.subject})
-    return ok(created.to_json(), 201, {"Location": location})
+    return view(created, 201, {"Location": integration_path(tenant_id, customer_id, created.integration_id)})
 
 
-@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>")
-def get_integration(tenant_id: str, customer_id: str, integration_id: str) -> Response:
-    return ok(service.get_integration(principal(), tenant_id, customer_id, integration_id).to_json())
+def get_integration(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
+    return view(service.get_integration(principal(), tenant_id, customer_id, integration_id))
 
 
-@app.put("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/steps/<step>")
-def configure_step(tenant_id: str, customer_id: str, integration_id: str, step: str) -> Response:
+def configure_step(tenant_id: str, customer_id: str | None, integration_id: str, step: str) -> Response:
     caller = principal()
     saved = service.configure_step(caller, tenant_id, customer_id, integration_id, step, body(),
                                    api_base_url=api_base_url())
     logger.info("Integration step saved", extra={"integration_id": integration_id, "step": step, "by": caller.subject})
-    return ok(saved.to_json())
+    return view(saved)
 
 
-@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/finish")
-def finish(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+def finish(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
     caller = principal()
     live = service.finish(caller, tenant_id, customer_id, integration_id, api_base_url=api_base_url())
     logger.info("Integration live", extra={"integration_id": integration_id, "by": caller.subject})
-    return ok(live.to_json())
+    return view(live)
 
 
-@app.delete("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>")
-def delete_integration(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+def delete_integration(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
     caller = principal()
     deleted = service.delete(caller, tenant_id, customer_id, integration_id, api_base_url=api_base_url())
     logger.info("Integration deleted", extra={"integration_id": integration_id, "by": caller.subject,
                                               "stop_warning": deleted.stop_warning})
-    return ok(deleted.to_json())
+    return view(deleted)
 
 
-@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log")
-def sync_records(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+def sync_records(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
     caller = principal()
     limit = int(query("limit", "50", digits=True))
     if not 1 <= limit <= MAX_SYNC_RECORDS:
@@ -188,32 +199,137 @@ def sync_records(tenant_id: str, customer_id: str, integration_id: str) -> Respo
     return ok(service.sync_records(caller, tenant_id, customer_id, integration_id, limit=limit))
 
 
-@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log/entries")
-def sync_entries(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+def sync_entries(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
     caller = principal()
     record = app.current_event.get_query_string_value("record")
     return ok(service.sync_entries(caller, tenant_id, customer_id, integration_id, record=record))
 
 
-@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/sync-log/retry")
-def retry_record(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+def retry_record(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
     return ok(service.retry_record(principal(), tenant_id, customer_id, integration_id, body()), status=202)
 
 
-@app.post("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/backfill")
-def start_backfill(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+def start_backfill(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
     caller = principal()
     started = service.start_backfill(caller, tenant_id, customer_id, integration_id, body())
-    location = (f"/tenants/{tenant_id}/customers/{customer_id}/integrations/{integration_id}/backfills/"
-                f"{started['backfillId']}")
+    location = f"{integration_path(tenant_id, customer_id, integration_id)}/backfills/{started['backfillId']}"
     logger.info("Backfill started", extra={"integration_id": integration_id, "by": caller.subject,
                                            "backfill_id": started["backfillId"]})
     return ok(started, 202, {"Location": location})
 
 
-@app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations/<integration_id>/backfills/<backfill_id>")
-def get_backfill(tenant_id: str, customer_id: str, integration_id: str, backfill_id: str) -> Response:
+def get_backfill(tenant_id: str, customer_id: str | None, integration_id: str, backfill_id: str) -> Response:
     return ok(service.get_backfill(principal(), tenant_id, customer_id, integration_id, backfill_id))
+
+
+@app.get(CUSTOMER)
+def customer_integrations(tenant_id: str, customer_id: str) -> Response:
+    return list_integrations(tenant_id, customer_id)
+
+
+@app.post(CUSTOMER)
+def create_customer_integration(tenant_id: str, customer_id: str) -> Response:
+    return create_integration(tenant_id, customer_id)
+
+
+@app.get(f"{CUSTOMER}/<integration_id>")
+def get_customer_integration(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return get_integration(tenant_id, customer_id, integration_id)
+
+
+@app.put(f"{CUSTOMER}/<integration_id>/steps/<step>")
+def configure_customer_step(tenant_id: str, customer_id: str, integration_id: str, step: str) -> Response:
+    return configure_step(tenant_id, customer_id, integration_id, step)
+
+
+@app.post(f"{CUSTOMER}/<integration_id>/finish")
+def finish_customer_integration(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return finish(tenant_id, customer_id, integration_id)
+
+
+@app.delete(f"{CUSTOMER}/<integration_id>")
+def delete_customer_integration(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return delete_integration(tenant_id, customer_id, integration_id)
+
+
+@app.get(f"{CUSTOMER}/<integration_id>/sync-log")
+def customer_sync_records(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return sync_records(tenant_id, customer_id, integration_id)
+
+
+@app.get(f"{CUSTOMER}/<integration_id>/sync-log/entries")
+def customer_sync_entries(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return sync_entries(tenant_id, customer_id, integration_id)
+
+
+@app.post(f"{CUSTOMER}/<integration_id>/sync-log/retry")
+def customer_retry_record(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return retry_record(tenant_id, customer_id, integration_id)
+
+
+@app.post(f"{CUSTOMER}/<integration_id>/backfill")
+def customer_start_backfill(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return start_backfill(tenant_id, customer_id, integration_id)
+
+
+@app.get(f"{CUSTOMER}/<integration_id>/backfills/<backfill_id>")
+def customer_get_backfill(tenant_id: str, customer_id: str, integration_id: str, backfill_id: str) -> Response:
+    return get_backfill(tenant_id, customer_id, integration_id, backfill_id)
+
+
+@app.get(TENANT)
+def tenant_integrations(tenant_id: str) -> Response:
+    return list_integrations(tenant_id, None)
+
+
+@app.post(TENANT)
+def create_tenant_integration(tenant_id: str) -> Response:
+    return create_integration(tenant_id, None)
+
+
+@app.get(f"{TENANT}/<integration_id>")
+def get_tenant_integration(tenant_id: str, integration_id: str) -> Response:
+    return get_integration(tenant_id, None, integration_id)
+
+
+@app.put(f"{TENANT}/<integration_id>/steps/<step>")
+def configure_tenant_step(tenant_id: str, integration_id: str, step: str) -> Response:
+    return configure_step(tenant_id, None, integration_id, step)
+
+
+@app.post(f"{TENANT}/<integration_id>/finish")
+def finish_tenant_integration(tenant_id: str, integration_id: str) -> Response:
+    return finish(tenant_id, None, integration_id)
+
+
+@app.delete(f"{TENANT}/<integration_id>")
+def delete_tenant_integration(tenant_id: str, integration_id: str) -> Response:
+    return delete_integration(tenant_id, None, integration_id)
+
+
+@app.get(f"{TENANT}/<integration_id>/sync-log")
+def tenant_sync_records(tenant_id: str, integration_id: str) -> Response:
+    return sync_records(tenant_id, None, integration_id)
+
+
+@app.get(f"{TENANT}/<integration_id>/sync-log/entries")
+def tenant_sync_entries(tenant_id: str, integration_id: str) -> Response:
+    return sync_entries(tenant_id, None, integration_id)
+
+
+@app.post(f"{TENANT}/<integration_id>/sync-log/retry")
+def tenant_retry_record(tenant_id: str, integration_id: str) -> Response:
+    return retry_record(tenant_id, None, integration_id)
+
+
+@app.post(f"{TENANT}/<integration_id>/backfill")
+def tenant_start_backfill(tenant_id: str, integration_id: str) -> Response:
+    return start_backfill(tenant_id, None, integration_id)
+
+
+@app.get(f"{TENANT}/<integration_id>/backfills/<backfill_id>")
+def tenant_get_backfill(tenant_id: str, integration_id: str, backfill_id: str) -> Response:
+    return get_backfill(tenant_id, None, integration_id, backfill_id)
 
 
 @app.get("/tenants/<tenant_id>/statements/<week>")

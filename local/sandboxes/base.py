@@ -9,7 +9,9 @@ Control API (never faulted, never in the request log), under ``/_control/``:
 
 - ``POST /_control/faults`` ``{status, count?, percent?, retryAfter?, latencyMs?, pathPattern?, method?,
   disconnect?}`` (snake_case keys are accepted too); ``GET`` lists them; ``DELETE`` clears them;
-- ``GET /_control/requests``: the request log ``[{method, path, status}]``;
+- ``GET /_control/requests``: the request log ``[{method, path, status}]``; with ``?durations=true`` each entry also
+  says how long the sandbox took to answer it (``durationMs``, faults' latency included: a benchmark subtracts a
+  vendor's own time with it);
 - ``POST /_control/reset``: back to an empty sandbox;
 - ``POST /_control/webhooks`` ``{drop: N}``: lose the next N outgoing webhooks; ``GET``: every delivery so far,
   with its ``status``, ``sentAt`` (wall-clock epoch seconds) and ``durationMs`` (how long the receiver took).
@@ -280,6 +282,8 @@ class Sandbox:
         self.random = random.Random(seed)
         self.faults: list[Fault] = []
         self._request_log: list[tuple[str, str, int]] = []
+        #: How long each logged request took to answer (ms), beside ``_request_log`` (whose 3-tuples tests unpack).
+        self._request_durations: list[float] = []
         self.deliveries: list[Delivery] = []
         self._drop_webhooks = 0
         self._register_base_control_routes()
@@ -300,6 +304,7 @@ class Sandbox:
         """Answer one request: control API, else faults, else the vendor route."""
         if request.path.startswith("/_control/"):
             return self._dispatch_control(request)
+        started = time.monotonic()
         fault = self._pick_fault(request)
         if fault is not None and fault.latency_ms:
             time.sleep(fault.latency_ms / 1000)
@@ -311,6 +316,7 @@ class Sandbox:
             response = self._dispatch(request, self._routes)
         with self._lock:
             self._request_log.append((request.method, request.path, response.status))
+            self._request_durations.append((time.monotonic() - started) * 1000)
         return response
 
     def _dispatch(self, request: SandboxRequest, routes: list[_Route]) -> SandboxResponse:
@@ -435,6 +441,7 @@ class Sandbox:
         with self._lock:
             self.faults.clear()
             self._request_log.clear()
+            self._request_durations.clear()
             self.deliveries.clear()
             self._drop_webhooks = 0
 
@@ -514,9 +521,12 @@ class Sandbox:
         return SandboxResponse.empty(204)
 
     def _control_requests(self, request: SandboxRequest) -> SandboxResponse:
-        return SandboxResponse.json(
-            200, [{"method": method, "path": path, "status": status} for method, path, status in self.request_log]
-        )
+        with self._lock:
+            logged = list(zip(self._request_log, self._request_durations, strict=True))
+        timed = (request.param("durations") or "").lower() == "true"
+        return SandboxResponse.json(200, [{"method": method, "path": path, "status": status,
+                                           **({"durationMs": round(duration, 3)} if timed else {})}
+                                          for (method, path, status), duration in logged])
 
     def _control_reset(self, request: SandboxRequest) -> SandboxResponse:
         self.reset()

@@ -37,6 +37,8 @@ class Delivery:
 
     headers: dict[str, str]
     body: bytes
+    #: The door URL's query string: what authenticates a platform that signs nothing (Rose Rocket's URL token).
+    query: str = ""
 
 
 @dataclass
@@ -215,7 +217,7 @@ class ConnectorKit(ABC):
         door (an exporter: the WMS's notification of the record's change)."""
         for delivery in self.deliveries(integration, record_id):
             answer = self.w.service.http("POST", self.door_path(integration.integration_id),
-                                         headers=delivery.headers, body=delivery.body)
+                                         headers=delivery.headers, body=delivery.body, query=delivery.query)
             assert answer.status == self.accepted, (answer.status, answer.body)
 
     def poll(self, event: dict[str, Any] | None = None) -> None:
@@ -235,6 +237,14 @@ class ConnectorKit(ABC):
     def wms_order_of(self, integration: Integration, record_id: str) -> str | None:
         """The WMS outbound order of the record (an importer's counterpart; an exporter's record itself)."""
         return self.counterpart_of(integration, record_id)
+
+    def change_in_wms(self, integration: Integration, record_id: str) -> None:
+        """A warehouse user changes the record's WMS counterpart in a way the WMS notifies: by default its outbound
+        order is dispatched with tracking (a connector whose WMS records are consignments changes one of those)."""
+        wms_id = self.wms_order_of(integration, record_id)
+        assert wms_id
+        self.w.wms.set_outbound_order_status(self.w.tenant.tenant_id, wms_id, "DISPATCHED", tracking_number="TRK-1",
+                                             carrier="Aramex")
 
     # --- driving ----------------------------------------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ from .kit import ConnectorKit, Delivery
 
 
 def post(kit: ConnectorKit, integration_id: str, delivery: Delivery):
-    return kit.w.service.http("POST", kit.door_path(integration_id), headers=delivery.headers, body=delivery.body)
+    return kit.w.service.http("POST", kit.door_path(integration_id), headers=delivery.headers, body=delivery.body,
+                              query=delivery.query)
 
 
 def state(kit: ConnectorKit) -> tuple[int, int]:
@@ -115,8 +116,10 @@ def test_the_door_answers_4xx_to_bad_deliveries_and_changes_nothing(kit, case):
         delivery = kit.signed(integration, b"order=42&status=processing")
     elif case == "utf-16":
         delivery = kit.signed(integration, genuine.body.decode().encode("utf-16"))
-    else:
+    elif case == "byte-order-mark":
         delivery = kit.signed(integration, b"\xef\xbb\xbf" + genuine.body)
+    else:
+        pytest.skip(f"{case} does not apply to {kit.key}'s deliveries (its kit says why)")
     before = state(kit)
     answer = post(kit, path_id, delivery)
     assert 400 <= answer.status < 500, (case, answer.status, answer.body)
@@ -237,9 +240,7 @@ def test_the_same_wms_event_applied_twice_writes_once(kit):
     integration = kit.connect()
     record = kit.new_record()
     kit.pump()
-    wms_id = kit.wms_order_of(integration, record)
-    kit.w.wms.set_outbound_order_status(kit.w.tenant.tenant_id, wms_id, "DISPATCHED", tracking_number="TRK-1",
-                                        carrier="Aramex")
+    kit.change_in_wms(integration, record)
     for notification in kit.w.notifications.sent[kit.w.delivered:]:
         from tests.functional.wms_helpers import deliver
 

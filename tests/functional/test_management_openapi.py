@@ -35,7 +35,8 @@ def test_the_document_is_valid_openapi_3_1():
 
 def test_every_template_route_is_documented_and_every_documented_route_is_in_the_template():
     assert template_routes() == openapi_routes()
-    assert len(template_routes()) == 18
+    # 18 for the customer-level screens, settings and billing; 11 more for tenant-level integrations (issue 13).
+    assert len(template_routes()) == 29
 
 
 def test_every_route_reaches_a_handler_and_every_operation_documents_its_refusals(world):
@@ -74,4 +75,5 @@ def test_integration_types_describe_each_steps_fields(world):
     assert {"storeUrl", "consumerKey", "consumerSecret"} <= set(woo["authentication"]["properties"])
     assert any("x-wms-warehouse" in str(field) for field in woo["orderCreation"]["properties"].values())
     rose = {s["step"]: s["fields"] for s in types["rose_rocket"]["steps"]}
-    assert set(rose["authentication"]["properties"]) == {"clientId", "clientSecret", "orgId"}
+    assert set(rose["authentication"]["properties"]) == {"clientId", "clientSecret", "orgId", "serviceAccountUserId"}
+    assert types["rose_rocket"]["scope"] == "tenant" and types["woocommerce"]["scope"] == "customer"

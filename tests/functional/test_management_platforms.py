@@ -130,13 +130,12 @@ def test_starshipit_names_which_key_it_refused(world, platforms):
     assert bad_status.status == 400 and bad_status.fields == ["createShipmentAt"]
 
 
-def test_rose_rocket_credentials_are_refused_rather_than_accepted_unchecked(world):
-    item = draft(world, "rose_rocket")
+def test_rose_rocket_is_the_tenants_own_and_is_refused_under_a_customer(world):
+    """Rose Rocket serves every customer of the 3PL (issue 13): it is configured under /tenants/{t}/integrations
+    (tests/functional/test_rose_rocket_configure.py), never under one customer."""
     before = snapshot(world)
-    answer = world.api.put(f"{item}/steps/authentication", {"clientId": "a", "clientSecret": "b", "orgId": "c"},
-                           token=world.customer_user())
-    assert answer.status == 422 and answer.fields == ["authentication"]
-    assert answer.json()["title"] == "Not available yet"
+    answer = world.api.post(world.path(), {"type": "rose_rocket", "name": "TMS"}, token=world.admin)
+    assert answer.status == 422 and answer.fields == ["type"]
     assert snapshot(world) == before
 
 
@@ -173,6 +172,5 @@ def test_types_that_can_not_go_live_say_so_in_the_list(world):
         listed = {t["type"]: t for t in world.api.get("/integration-types", token=world.admin).json()["types"]}
     assert listed["comingsoon"]["available"] is False
     assert "Not available yet" in listed["comingsoon"]["availability"]
-    assert listed["rose_rocket"]["available"] is False and "Not available yet" in listed["rose_rocket"]["availability"]
-    for key in ("woocommerce", "unleashed", "starshipit"):
+    for key in ("woocommerce", "unleashed", "starshipit", "rose_rocket"):
         assert listed[key]["available"] is True and "availability" not in listed[key]

@@ -84,7 +84,9 @@ def test_bad_or_missing_signature_gets_401_and_nothing_is_queued(service, tenant
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"entityType": "INVOICE"}, "entityType"),
+        ({"entityType": "PRODUCT"}, "entityType"),
+        ({"entityType": "INVOICE"}, "invoice"),  # an invoice can't be re-fetched: its notification carries it
+        ({"invoice": {"status": "APPROVED", "paymentStatus": "PAID", "consignmentIds": []}}, "invoice"),
         ({"eventTime": "2026-11-21T10:15:00"}, "eventTime"),
         ({"entityId": ""}, "entityId"),
         ({"id": None}, "id"),

@@ -5,9 +5,11 @@ Faithful to the API reference ("Last Updated 2026-05-06") and the vendor example
 ``[{"message", "field"?, "type"?, "details"?}]``, ``228 Created with issues``, the 30-per-minute outbound-order create
 limit, search conditions and paging headers. Where the reference is silent the choice is marked GUESS.
 
-State changes a warehouse user would make (pack, dispatch, tracking) are Python methods and ``/_control/`` routes;
-each one bumps the entity's ``version``/``timestamps.modified`` and sends a change notification signed per
-``docs/wms-notifications.md``, since CartonCloud's own webhook format is not public.
+State changes a warehouse user would make (pack, dispatch, tracking, entering or editing a consignment) are Python
+methods and ``/_control/`` routes; each one bumps the entity's ``version``/``timestamps.modified`` and sends a change
+notification signed per ``docs/wms-notifications.md``, since CartonCloud's own webhook format is not public. Invoices,
+which have no public API, exist only behind the control API (create, approve, pay, void), each change notified as an
+``INVOICE`` carrying its state (:mod:`.invoices`).
 
 Run standalone: ``python -m local.sandboxes.cartoncloud --port 0`` prints the base URL.
 
@@ -15,7 +17,8 @@ Layout: :mod:`.sandbox` mixes the API surfaces into :class:`CartonCloudSandbox` 
 holds tenants, tokens and stored entities; :mod:`.auth` (token, userinfo, the per-tenant guard), :mod:`.orders`,
 :mod:`.consignments` (with the quote) and :mod:`.catalog` (customers, warehouses, warehouse products) are the vendor
 API; :mod:`.search` compiles search conditions; :mod:`.rating` prices quotes; :mod:`.warehouse` and
-:mod:`.notifications` move entities and send the signed notifications; :mod:`.control` is the ``/_control/`` API;
+:mod:`.notifications` move entities and send the signed notifications; :mod:`.invoices` keeps the invoices;
+:mod:`.control` is the ``/_control/`` API;
 :mod:`.model` holds the constants, the error array and small value helpers.
 """
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..base import SandboxRequest, SandboxResponse
+from .invoices import LOCKED, consignment_locked
 from .model import (
     CONCURRENT_CHANGE,
     CONSIGNMENT_STATUSES,
@@ -52,7 +53,10 @@ class ConsignmentsApi(CartonCloudState):
         return customer, warehouse
 
     def _create_consignment(self, request: SandboxRequest, tenant: Tenant) -> SandboxResponse:
-        body = json_object(request)
+        return SandboxResponse.json(201, self.store_consignment(tenant, json_object(request)))
+
+    def store_consignment(self, tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+        """Validate and store a new consignment (the API's create; a WMS user entering one uses it too)."""
         customer, warehouse = self._consignment_problems(tenant, body)
         stamp = self.timestamp()
         consignment: dict[str, Any] = {
@@ -72,7 +76,7 @@ class ConsignmentsApi(CartonCloudState):
         consignment["timestamps"] = {"created": {"time": stamp}, "modified": {"time": stamp}}
         with_extras(consignment, body)
         tenant.consignments[consignment["id"]] = consignment
-        return SandboxResponse.json(201, consignment)
+        return consignment
 
     def _get_consignment(self, request: SandboxRequest, tenant: Tenant, entity_id: str) -> SandboxResponse:
         consignment = self._consignment(tenant, entity_id)
@@ -94,6 +98,8 @@ class ConsignmentsApi(CartonCloudState):
             raise ApiError(412, [{"message": "The If-Match header with the consignment's version is required."}])
         if if_match != str(current["version"]):
             raise ApiError(409, [{"message": CONCURRENT_CHANGE}])
+        if consignment_locked(tenant, entity_id):
+            raise ApiError(422, [{"field": "/", "message": LOCKED}])
         body = json_object(request)
         customer, warehouse = self._consignment_problems(tenant, body)
         updated: dict[str, Any] = {

@@ -79,6 +79,14 @@ class ControlApi(WarehouseMoves):
         )
         return SandboxResponse.json(200, order)
 
+    def _control_enter_consignment(self, request: SandboxRequest, tenant_id: str) -> SandboxResponse:
+        """A WMS user enters a consignment (the API's body); the WMS notifies it as created."""
+        return SandboxResponse.json(201, self.enter_consignment(tenant_id, control_body(request)))
+
+    def _control_edit_consignment(self, request: SandboxRequest, tenant_id: str, consignment_id: str
+                                  ) -> SandboxResponse:
+        return SandboxResponse.json(200, self.edit_consignment(tenant_id, consignment_id, control_body(request)))
+
     def _control_consignment_tracking(self, request: SandboxRequest, tenant_id: str, consignment_id: str
                                       ) -> SandboxResponse:
         body = control_body(request)

@@ -6,11 +6,12 @@ from .auth import AuthApi
 from .catalog import CatalogApi
 from .consignments import ConsignmentsApi
 from .control import ControlApi
+from .invoices import Invoices
 from .model import WAREHOUSE_PRODUCT_VERSIONS
 from .orders import OutboundOrdersApi
 
 
-class CartonCloudSandbox(AuthApi, OutboundOrdersApi, ConsignmentsApi, CatalogApi, ControlApi):
+class CartonCloudSandbox(AuthApi, OutboundOrdersApi, ConsignmentsApi, CatalogApi, ControlApi, Invoices):
     """CartonCloud's API for any number of tenants, each with one API client (client id + secret)."""
 
     name = "cartoncloud"
@@ -45,9 +46,15 @@ class CartonCloudSandbox(AuthApi, OutboundOrdersApi, ConsignmentsApi, CatalogApi
         self.control_route("GET", rf"{t}/outbound-orders", self._control_list_orders)
         self.control_route("POST", rf"{t}/outbound-orders/(?P<order_id>[^/]+)/status", self._control_order_status)
         self.control_route("GET", rf"{t}/consignments", self._control_list_consignments)
+        self.control_route("POST", rf"{t}/consignments", self._control_enter_consignment)
+        self.control_route("PATCH", rf"{t}/consignments/(?P<consignment_id>[^/]+)", self._control_edit_consignment)
         self.control_route("POST", rf"{t}/consignments/(?P<consignment_id>[^/]+)/tracking",
                            self._control_consignment_tracking)
         self.control_route("POST", rf"{t}/rate-card", self._control_rate_card)
+        self.control_route("GET", rf"{t}/invoices", self._control_list_invoices)
+        self.control_route("POST", rf"{t}/invoices", self._control_create_invoice)
+        self.control_route("POST", rf"{t}/invoices/(?P<invoice_id>[^/]+)/(?P<action>approve|pay|void)",
+                           self._control_invoice_action)
         self.control_route("POST", r"/_control/notifications", self._control_drop_webhooks)
         self.control_route("GET", r"/_control/notifications", self._control_list_webhooks)
         self.control_route("POST", r"/_control/notifications/redeliver", self._control_redeliver)

@@ -54,6 +54,8 @@ class Tenant:
     stock: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     outbound_orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     consignments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: id -> {"id", "number", "status", "paymentStatus", "customerId", "consignmentIds", "history"} (control API only)
+    invoices: dict[str, dict[str, Any]] = field(default_factory=dict)
     rate_card: dict[str, Any] | None = field(default_factory=lambda: copy.deepcopy(DEFAULT_RATE_CARD))
     next_numeric_id: int = 10001
 

@@ -1,5 +1,6 @@
-"""What a warehouse user does: move an outbound order (pack, dispatch) and change a consignment's tracking; each move
-bumps ``version``/``timestamps.modified`` and sends a change notification.
+"""What a warehouse user does: move an outbound order (pack, dispatch), change a consignment's tracking, enter a
+consignment (Transport → Consignments → New) or edit one; each move bumps ``version``/``timestamps.modified`` and
+sends a change notification.
 """
 
 from __future__ import annotations
@@ -78,6 +79,47 @@ class WarehouseMoves(Notifications):
             consignment["version"] += 1
             consignment["timestamps"]["modified"] = {"time": stamp}
             self._notify(tenant, "CONSIGNMENT", consignment_id, stamp, "TRACKING_CHANGED")
+            return copy.deepcopy(consignment)
+
+    def enter_consignment(self, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A consignment entered by a WMS user (validated and stored as the API's create), then notified."""
+        from .model import ApiError
+
+        with self.transaction():
+            tenant = self.tenant(tenant_id)
+            try:
+                consignment = self.store_consignment(tenant, body)  # ConsignmentsApi, mixed into the sandbox
+            except ApiError as exc:
+                raise ControlError(f"consignment refused: {exc.entries}") from None
+            self._notify(tenant, "CONSIGNMENT", consignment["id"], consignment["timestamps"]["modified"]["time"],
+                         "CREATED")
+            return copy.deepcopy(consignment)
+
+    def edit_consignment(self, tenant_id: str, consignment_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """A WMS user edits a consignment: ``status``, ``references``, ``properties`` and ``details`` are merged one
+        level deep, ``items`` replaced; then notified."""
+        with self.transaction():
+            tenant = self.tenant(tenant_id)
+            consignment = tenant.consignments.get(consignment_id)
+            if consignment is None:
+                raise ControlError(f"unknown consignment {consignment_id}", 404)
+            for key in ("references", "properties", "details"):
+                if isinstance(changes.get(key), dict):
+                    merged = dict(consignment.get(key) or {})
+                    for name, value in changes[key].items():
+                        if isinstance(value, dict) and isinstance(merged.get(name), dict):
+                            merged[name] = {**merged[name], **value}
+                        else:
+                            merged[name] = value
+                    consignment[key] = merged
+            if "items" in changes:
+                consignment["items"] = copy.deepcopy(changes["items"])
+            if "status" in changes:
+                consignment["status"] = changes["status"]
+            stamp = self.timestamp()
+            consignment["version"] += 1
+            consignment["timestamps"]["modified"] = {"time": stamp}
+            self._notify(tenant, "CONSIGNMENT", consignment_id, stamp, "UPDATED")
             return copy.deepcopy(consignment)
 
     def _sync_consignment(self, tenant: Tenant, order: dict[str, Any], status: str, tracking_number: str | None,

@@ -272,6 +272,12 @@ class CartonCloudClient:
                                  max_pages=max_pages):
             yield Consignment.model_validate(body)
 
+    def consignments_matching(self, condition: dict[str, Any], *, max_pages: int = 5) -> list[Consignment]:
+        """The consignments a search condition finds (e.g. ``/references/customer``: Rose Rocket's importer looks for
+        a consignment it made before binding, docs/rose-rocket.md)."""
+        return [Consignment.model_validate(body)
+                for body in self._search("/consignments/search", condition, page_size=100, max_pages=max_pages)]
+
     def consignments_from_order(self, order_id: str) -> list[Consignment]:
         """The consignments generated from one outbound order (search pointer ``/generatedFromTask/id``)."""
         condition = all_of(text_equals("/generatedFromTask/id", order_id))

@@ -1,12 +1,17 @@
-"""The WMS change-notification trigger: verify, validate, record, enqueue (contract: docs/wms-notifications.md)."""
+"""The WMS change-notification trigger: verify, validate, record, enqueue (contract: docs/wms-notifications.md).
+
+Outbound orders and consignments are re-fetched by the worker (a notification is a signal). Invoices have no public
+API, so an ``INVOICE`` notification carries the invoice's state itself (``invoice``: status, payment status, the
+consignments it covers) and the worker takes it as the truth, ordered by ``eventTime``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from ..core.context import core
 from ..core.errors import SignatureInvalid, TenantNotFound
@@ -19,7 +24,14 @@ TIMESTAMP_HEADER = "x-notification-timestamp"
 SIGNATURE_HEADER = "x-notification-signature"
 MAX_BODY_BYTES = 64 * 1024
 
-EntityType = Literal["OUTBOUND_ORDER", "CONSIGNMENT"]
+EntityType = Literal["OUTBOUND_ORDER", "CONSIGNMENT", "INVOICE"]
+INVOICE = "INVOICE"
+#: CartonCloud's invoice statuses (help: "View invoice"): Draft and Leeching (still collecting charges) and Awaiting
+#: Approval come before Approved; Void ends an invoice.
+InvoiceStatus = Literal["DRAFT", "LEECHING", "AWAITING_APPROVAL", "APPROVED", "VOID"]
+PaymentStatus = Literal["AWAITING", "PAID", "VOID"]
+#: An invoice covers at most this many consignments in one notification (64 KiB bodies: ~1,500 ids fit).
+MAX_INVOICE_CONSIGNMENTS = 1000
 ENTITY_CHANGED = "wms.entity.changed"
 #: CartonCloud's ids are UUIDs (tenants, orders, consignments): anything else is refused before it is queued.
 WMS_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -28,6 +40,18 @@ ISO_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[
 
 WmsId = Annotated[str, StringConstraints(pattern=WMS_ID_PATTERN)]
 IsoTime = Annotated[str, StringConstraints(pattern=ISO_TIME_PATTERN)]
+
+
+class InvoiceState(CamelModel):
+    """What an ``INVOICE`` notification says of the invoice (no API can be asked)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    number: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[ -~]*$")
+    status: InvoiceStatus
+    payment_status: PaymentStatus
+    customer_id: WmsId | None = None
+    consignment_ids: list[WmsId] = Field(max_length=MAX_INVOICE_CONSIGNMENTS)
 
 
 class WmsNotification(CamelModel):
@@ -39,6 +63,18 @@ class WmsNotification(CamelModel):
     entity_id: WmsId
     event_time: IsoTime
     event: str | None = Field(default=None, max_length=64, pattern=r"^[ -~]*$")
+    #: Required for (and only for) ``entityType: INVOICE``.
+    invoice: InvoiceState | None = Field(default=None, validate_default=True)
+
+    @field_validator("invoice", mode="after")
+    @classmethod
+    def _invoice_only_for_invoices(cls, value: InvoiceState | None, info: ValidationInfo) -> InvoiceState | None:
+        entity_type = info.data.get("entity_type")
+        if entity_type == INVOICE and value is None:
+            raise ValueError("is required when entityType is INVOICE (invoices can't be re-fetched)")
+        if entity_type is not None and entity_type != INVOICE and value is not None:
+            raise ValueError("is only for entityType INVOICE")
+        return value
 
     @property
     def happened_at(self) -> datetime:
@@ -80,11 +116,15 @@ def _verify_with(secret: str | None, lowered: Mapping[str, str], raw_body: bytes
     )
 
 
-def entity_changed(wms: WmsRef, *, idempotency_key: str, event_time: str, source: str) -> WorkItem:
-    """The re-fetch work item for one WMS entity (notifications and the poller make the same one)."""
+def entity_changed(wms: WmsRef, *, idempotency_key: str, event_time: str, source: str,
+                   invoice: InvoiceState | None = None) -> WorkItem:
+    """The re-fetch work item for one WMS entity (notifications and the poller make the same one); an invoice's
+    carries its state, as notified."""
+    payload: dict[str, Any] = {"entityType": wms.entity_type, "entityId": wms.entity_id, "eventTime": event_time}
+    if invoice is not None:
+        payload["invoice"] = invoice.model_dump(by_alias=True, mode="json")
     return WorkItem(kind=ENTITY_CHANGED, tenant_id=wms.tenant_id, idempotency_key=idempotency_key,
-                    record=wms.record, source=source,
-                    payload={"entityType": wms.entity_type, "entityId": wms.entity_id, "eventTime": event_time})
+                    record=wms.record, source=source, payload=payload)
 
 
 def accept(tenant_id: str, notification: WmsNotification, *, received_at: datetime) -> WorkItem:
@@ -94,13 +134,17 @@ def accept(tenant_id: str, notification: WmsNotification, *, received_at: dateti
     shared = core()
     wms = WmsRef(tenant_id=tenant_id, entity_type=notification.entity_type, entity_id=notification.entity_id)
     item = entity_changed(wms, idempotency_key=f"wms-notification:{tenant_id}:{notification.id}",
-                          event_time=notification.happened_at.isoformat(), source="notification")
+                          event_time=notification.happened_at.isoformat(), source="notification",
+                          invoice=notification.invoice)
     item = item.model_copy(update={"enqueued_at": received_at})
+    state = notification.invoice
     shared.sync_log.append(
         wms.key,
         "notification",
         f"WMS notified a change to {notification.entity_type} {notification.entity_id}"
-        f" at {notification.happened_at.isoformat()} (notification {notification.id})",
+        f" at {notification.happened_at.isoformat()} (notification {notification.id})"
+        + (f": {state.status}, payment {state.payment_status}, {len(state.consignment_ids)} consignment(s)"
+           if state is not None else ""),
     )
     enqueue(shared.settings.wms_queue_url, item)
     return item

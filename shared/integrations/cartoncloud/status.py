@@ -8,6 +8,10 @@ the router (:mod:`.routing`), so duplicate, concurrent and out-of-order deliveri
 A consignment generated from an outbound order is also a change of that order (its tracking is the order's), so a
 consignment notification records both.
 
+An invoice can't be re-fetched (the WMS has no public invoice API): its notification carries its state, which is
+recorded the same way — ordered by the notification's ``eventTime``, so an older notification arriving late never
+replaces a newer state, and the same state twice is one change.
+
 Publishing happens after the winning write. If the worker dies in between, the next delivery finds the stored
 fingerprint unpublished and publishes it (after a grace period, so a concurrent winner is not doubled).
 """
@@ -22,12 +26,14 @@ from typing import Any
 from ..core.context import core
 from ..core.errors import RetryableError
 from ..core.events import (
+    CONSIGNMENTS_CHANGED,
     CREATED,
     DISPATCHED,
     PACKED,
     REJECTED,
     STATUS_CHANGED,
     TRACKING_CHANGED,
+    InvoiceInfo,
     TrackingInfo,
     WmsEvent,
 )
@@ -95,13 +101,45 @@ def consignment_snapshot(consignment: Consignment) -> dict[str, Any]:
     }
 
 
+def invoice_snapshot(invoice_id: str, state: dict[str, Any], event_time: str) -> dict[str, Any]:
+    """An invoice as its notification describes it (``InvoiceState`` as queued), at the notification's event time."""
+    return {
+        "entityType": "INVOICE",
+        "entityId": invoice_id,
+        "status": state["status"],
+        "customerReference": None,
+        "customerId": state.get("customerId"),
+        "warehouseId": None,
+        "tracking": [],
+        "invoice": {"number": state.get("number"), "paymentStatus": state["paymentStatus"],
+                    "consignmentIds": sorted(set(state.get("consignmentIds") or []))},
+        "modifiedAt": utc_iso(parse_iso(event_time)),
+    }
+
+
 def fingerprint(snapshot: dict[str, Any]) -> str:
     """What subscribers act on; other edits (notes, lines) don't make an event."""
     essential = {"status": snapshot["status"], "tracking": snapshot["tracking"]}
+    if snapshot.get("invoice") is not None:
+        essential["invoice"] = {k: v for k, v in snapshot["invoice"].items() if k != "number"}
     return hashlib.sha256(json.dumps(essential, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def classify_invoice(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[str]:
+    if previous is None:
+        return [CREATED]
+    changes = []
+    before, now = previous.get("invoice") or {}, current["invoice"]
+    if current["status"] != previous.get("status") or now["paymentStatus"] != before.get("paymentStatus"):
+        changes.append(STATUS_CHANGED)
+    if now["consignmentIds"] != before.get("consignmentIds"):
+        changes.append(CONSIGNMENTS_CHANGED)
+    return changes
+
+
 def classify(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[str]:
+    if current["entityType"] == "INVOICE":
+        return classify_invoice(previous, current)
     changes = []
     if previous is None and current["entityType"] == "CONSIGNMENT":
         changes.append(CREATED)
@@ -116,8 +154,11 @@ def classify(previous: dict[str, Any] | None, current: dict[str, Any]) -> list[s
 def handle_entity_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     """Re-fetch the entity, record its state, publish a WMS event if this delivery found a new one."""
     tenant = core().tenants.get(item.tenant_id)
-    client = wms_client(tenant)
     entity_type, entity_id = item.payload["entityType"], item.payload["entityId"]
+    if entity_type == "INVOICE":  # nothing to re-fetch: the notification's state, at its event time
+        snapshot = invoice_snapshot(entity_id, item.payload["invoice"], item.payload["eventTime"])
+        return {"invoice": _record(tenant, snapshot, attempt)}
+    client = wms_client(tenant)
     results: dict[str, Any] = {}
     if entity_type == "CONSIGNMENT":
         consignment = client.get_consignment(entity_id)
@@ -164,6 +205,7 @@ def _record(tenant: Tenant, snapshot: dict[str, Any], attempt: Attempt) -> dict[
         customer_id=snapshot["customerId"],
         warehouse_id=snapshot["warehouseId"],
         tracking=[TrackingInfo.model_validate(t) for t in snapshot["tracking"]],
+        invoice=InvoiceInfo.model_validate(snapshot["invoice"]) if snapshot.get("invoice") else None,
         modified_at=snapshot["modifiedAt"],
         fingerprint=digest,
     )
@@ -175,13 +217,15 @@ def publish(event: WmsEvent) -> None:
     shared = core()
     wms = event.ref
     tracking = ", ".join(t.number for t in event.tracking) or "none"
+    detail = (f"payment {event.invoice.payment_status}; {len(event.invoice.consignment_ids)} consignment(s)"
+              if event.invoice is not None else f"tracking: {tracking}")
     # Logged before it is queued: the subscribers' entries ("fan-out", …) must read after it, and they can be
     # written by another worker the moment the item is on the queue.
     shared.sync_log.append(
         wms.key,
         "status-change",
         f"{event.entity_type} {event.entity_id}: {event.previous_status or 'first seen'} → {event.status}"
-        f" ({', '.join(event.changes) or 'no subscriber-relevant change'}); tracking: {tracking}",
+        f" ({', '.join(event.changes) or 'no subscriber-relevant change'}); {detail}",
     )
     enqueue(
         shared.settings.status_change_queue_url,

@@ -78,6 +78,10 @@ class Connector:
     sandbox: str | None = None
     #: False while the platform can't go live yet: listed as such, never finished, not in the contract suite.
     available: bool = True
+    #: ``"tenant"`` for a platform that serves the whole tenant (its integration type's ``scope``, declared here too
+    #: so the WMS event router can tell without loading the type): its live integrations receive the WMS events of
+    #: every customer of the tenant.
+    scope: str = "customer"
 
     @property
     def queue_variable(self) -> str:
@@ -116,6 +120,10 @@ class Connector:
 
     def subscribes_to(self, kinds: set[str] | frozenset[str]) -> bool:
         return bool(self.subscribes & kinds)
+
+    @property
+    def tenant_level(self) -> bool:
+        return self.scope == "tenant"
 
 
 def _discover() -> Iterator[Connector]:

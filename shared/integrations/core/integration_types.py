@@ -13,17 +13,26 @@ finds types through the connectors. The steps follow the product's screens:
 then *finish*, which makes the integration live and calls :meth:`IntegrationType.start` (register webhooks,
 schedules…). Delete calls :meth:`IntegrationType.stop`. Reconfiguring a live integration calls ``start`` again
 with the new settings (it must be idempotent: re-register, don't duplicate).
+
+Two things a type may add (docs/writing-a-connector.md "Tenant-level types and actions"):
+
+- ``scope``: most integrations belong to one customer (``"customer"``); a platform that serves the whole 3PL (a
+  TMS such as Rose Rocket) is ``"tenant"``: only tenant admins configure it, under ``/tenants/{t}/integrations``;
+- ``actions``: what else a person can do with an integration of the type (export a CSV, rotate a URL, push a
+  record), each a real route of the connector's, described as :class:`TypeAction` so a console needs no
+  per-platform code.
 """
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from .crypto import Credentials
@@ -32,6 +41,14 @@ from .records import CamelModel
 from .stores.tenants import Tenant
 
 STEPS = ("name", "authentication", "orderCreation", "fulfilment")
+
+#: Who an integration belongs to: one customer of the tenant, or the tenant itself (a platform serving every customer).
+Scope = Literal["customer", "tenant"]
+CUSTOMER_SCOPE: Scope = "customer"
+TENANT_SCOPE: Scope = "tenant"
+#: ``start`` may return this key among its facts: values handed to the person finishing (a webhook URL carrying a
+#: token, a credential for a widget). The frame answers them once, in that response, and never stores them.
+SHOWN_ONCE = "shownOnce"
 
 
 #: JSON Schema marker of a step field holding a WMS warehouse id. The management frame checks every field so marked
@@ -79,7 +96,9 @@ class Integration(CamelModel):
 
     integration_id: str
     tenant_id: str
-    customer_id: str
+    #: The WMS customer it belongs to; empty for a tenant-level integration (``scope`` ``tenant``).
+    customer_id: str = ""
+    scope: Scope = CUSTOMER_SCOPE
     type: str
     name: str
     status: IntegrationStatus = IntegrationStatus.DRAFT
@@ -102,6 +121,10 @@ class Integration(CamelModel):
     account: str | None = None
     #: Bumped by every write; writes are conditional on it so concurrent reconfigures can't lose each other.
     version: int = 0
+
+    @property
+    def is_tenant_level(self) -> bool:
+        return self.scope == TENANT_SCOPE
 
 
 @dataclass(frozen=True)
@@ -145,6 +168,57 @@ class PlatformNotAvailable(PermanentError):
         self.field = field
 
 
+ActionContentType = Literal["application/json", "text/csv"]
+_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
+
+
+class _ActionModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+class ActionRequest(_ActionModel):
+    content_type: ActionContentType
+    #: JSON Schema of the body (a JSON body); a CSV body describes its columns in the action's description.
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+
+
+class ActionResponse(_ActionModel):
+    #: ``text/csv`` answers are downloads.
+    content_type: ActionContentType
+
+
+class TypeAction(_ActionModel):
+    """Something a person can do with one integration of a type, served by a real route of its connector.
+
+    ``path`` is relative to the integration's own URL (``/tenants/{t}/integrations/{i}/`` for a tenant-level one,
+    ``/tenants/{t}/customers/{c}/integrations/{i}/`` otherwise); its ``{placeholders}`` are exactly the properties of
+    ``parameters`` (a JSON Schema object), and nothing else is sent in the URL.
+    """
+
+    key: str = Field(pattern=r"^[a-z][a-zA-Z0-9-]*$")
+    title: str
+    description: str
+    method: Literal["GET", "POST", "PUT", "DELETE"]
+    path: str = Field(pattern=r"^[a-z][a-zA-Z0-9{}/.-]*$")
+    parameters: dict[str, Any] | None = None
+    request: ActionRequest | None = None
+    response: ActionResponse
+    #: The action only makes sense once the integration is live (before that its route answers 409).
+    requires_live: bool = True
+
+    @model_validator(mode="after")
+    def _placeholders_are_the_parameters(self) -> TypeAction:
+        named = set(_PLACEHOLDER.findall(self.path))
+        declared = set((self.parameters or {}).get("properties", {}))
+        if named != declared:
+            raise ValueError(f"action {self.key}: path placeholders {sorted(named)} must be exactly the parameters' "
+                             f"properties {sorted(declared)}")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
 class IntegrationType(ABC):
     key: ClassVar[str]
     title: ClassVar[str]
@@ -154,6 +228,11 @@ class IntegrationType(ABC):
     #: ``platform_state`` entries holding sealed secrets of the integration's own (a webhook signing secret): the
     #: frame deletes them with the integration.
     state_secrets: ClassVar[tuple[str, ...]] = ()
+    #: ``"customer"``: one customer's integration; ``"tenant"``: the tenant's own (tenant admins only, one per
+    #: platform account per tenant, no customer).
+    scope: ClassVar[Scope] = CUSTOMER_SCOPE
+    #: What a person can do with an integration of this type beyond the steps (the connector serves each route).
+    actions: ClassVar[tuple[TypeAction, ...]] = ()
 
     @abstractmethod
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
@@ -164,7 +243,8 @@ class IntegrationType(ABC):
     def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
         """Which platform account these credentials reach (a store URL, an API id, an organisation id), from the
         credentials and what :meth:`check_credentials` returned. The frame allows one live integration per
-        account per customer (a second is refused with 409 naming the first). None: no such limit."""
+        account per customer — per tenant for a tenant-level type (a second is refused with 409 naming the first).
+        None: no such limit."""
         return None
 
     def check_settings(self, context: IntegrationContext, step: str, settings: BaseModel) -> None:  # noqa: B027
@@ -172,7 +252,8 @@ class IntegrationType(ABC):
 
     @abstractmethod
     def start(self, context: IntegrationContext) -> dict[str, Any]:
-        """Make the integration live: register webhooks etc. Idempotent. Returns ``platform_state`` updates."""
+        """Make the integration live: register webhooks etc. Idempotent. Returns ``platform_state`` updates, and
+        under :data:`SHOWN_ONCE` any values to show the person once (never stored)."""
 
     @abstractmethod
     def stop(self, context: IntegrationContext) -> None:
@@ -184,6 +265,8 @@ class IntegrationType(ABC):
         return {
             "type": cls.key,
             "title": cls.title,
+            "scope": cls.scope,
+            "actions": [action.to_json() for action in cls.actions],
             "steps": [
                 {"step": "name", "fields": {"type": "object", "required": ["name"],
                                             "properties": {"name": {"type": "string", "minLength": 1,

@@ -24,7 +24,7 @@ from ..core.timeutil import utcnow
 from ..core.weeks import InvalidWeek, IsoWeek
 from . import catalog
 from .errors import Conflict, InvalidRequest, NotAvailableYet, NotFound
-from .permissions import Operation, Principal, authorize
+from .permissions import Operation, Principal, authorize, authorize_tenant_level
 
 #: CartonCloud's regions (CC-DOC "Environments"); the deployment's own default (WMS_BASE_URL) is allowed too.
 WMS_REGIONS = ("https://api.cartoncloud.com", "https://api.na.cartoncloud.com")
@@ -109,9 +109,24 @@ class ServiceBase:
                   self_managed_customer_ids=tenant.self_managed_customer_ids)
         return tenant
 
-    def _integration(self, tenant_id: str, customer_id: str, integration_id: str) -> Integration:
+    def _owner_authorized(self, principal: Principal, operation: Operation, tenant_id: str,
+                          customer_id: str | None) -> Tenant:
+        """As :meth:`_authorized` for a customer's integrations; ``customer_id`` None means the tenant's own
+        (tenant-level) integrations, which only the tenant's admins may read or change."""
+        if customer_id is not None:
+            return self._authorized(principal, operation, tenant_id, customer_id)
+        authorize_tenant_level(principal, operation, tenant_id=tenant_id)
+        return self._tenant(tenant_id)
+
+    def _integration(self, tenant_id: str, customer_id: str | None, integration_id: str) -> Integration:
+        """The integration, if it is this customer's (``customer_id`` None: the tenant's own, tenant-level)."""
         found = self.shared.integrations.get(integration_id)
-        if found is None or found.tenant_id != tenant_id or found.customer_id != customer_id:
+        if customer_id is None:
+            if found is None or found.tenant_id != tenant_id or not found.is_tenant_level:
+                raise NotFound(f"Integration {integration_id} is not a tenant-level integration of this tenant",
+                               field="integrationId")
+            return found
+        if found is None or found.tenant_id != tenant_id or found.is_tenant_level or found.customer_id != customer_id:
             raise NotFound(f"Integration {integration_id} does not exist for this customer", field="integrationId")
         return found
 
@@ -144,7 +159,8 @@ class ServiceBase:
         """409 naming the live integration that already reaches this platform account for the customer."""
         owner = self.shared.integrations.get(owner_id)
         named = f"{owner.name!r} ({owner_id})" if owner is not None else owner_id
-        return Conflict(f"This customer already has a live {integration.type} integration for this account: {named}",
+        who = "This tenant" if integration.is_tenant_level else "This customer"
+        return Conflict(f"{who} already has a live {integration.type} integration for this account: {named}",
                         field="authentication", resolution="Use the live integration (reconfigure it if needed), or "
                         "delete it before connecting the same account again.")
 

@@ -149,7 +149,7 @@ def charge_item(entry: LiveEntry, week: IsoWeek, *, amount_cents: int, run_id: s
         "integrationId": entry.integration_id,
         "tenantId": entry.tenant_id,
         "week": str(week),
-        "customerId": entry.customer_id,
+        "customerId": entry.customer_id or None,  # none: a tenant-level integration (docs/billing.md)
         "customerName": entry.customer_name or None,
         "integrationName": entry.name,
         "type": entry.type,
@@ -237,8 +237,13 @@ class StatementLine(ResponseModel):
     period_end: str | None = None
 
 
+#: How a statement names the group of tenant-level integrations (which belong to no customer): docs/billing.md.
+TENANT_LEVEL_NAME = "Tenant-level"
+
+
 class CustomerStatement(ResponseModel):
-    customer_id: str
+    #: None for the group of tenant-level integrations (named :data:`TENANT_LEVEL_NAME`, listed first).
+    customer_id: str | None
     customer_name: str
     integrations: list[StatementLine]
     integration_count: int
@@ -266,16 +271,20 @@ def statement(tenant_id: str, week: IsoWeek) -> Statement:
     ):
         for raw in page["Items"]:
             item = from_item(raw)
-            customer = by_customer.setdefault(item["customerId"], CustomerStatement(
-                customer_id=item["customerId"], customer_name=item.get("customerName", ""), integrations=[],
-                integration_count=0, total_cents=0))
+            customer_id = item.get("customerId") or None
+            customer = by_customer.setdefault(customer_id or "", CustomerStatement(
+                customer_id=customer_id,
+                customer_name=item.get("customerName", "") if customer_id else TENANT_LEVEL_NAME,
+                integrations=[], integration_count=0, total_cents=0))
             customer.integrations.append(StatementLine(
                 integration_id=item["integrationId"], name=item.get("integrationName", ""), type=item.get("type", ""),
                 amount_cents=int(item["amountCents"]), period_start=item.get("periodStart", ""),
                 period_end=item.get("periodEnd")))
             customer.integration_count += 1
             customer.total_cents += int(item["amountCents"])
-    customers = sorted(by_customer.values(), key=lambda c: (c.customer_name.casefold(), c.customer_id))
+    # The tenant's own (tenant-level) integrations first, then its customers by name.
+    customers = sorted(by_customer.values(),
+                       key=lambda c: (c.customer_id is not None, c.customer_name.casefold(), c.customer_id or ""))
     for customer in customers:
         customer.integrations.sort(key=lambda line: (line.name.casefold(), line.integration_id))
     return Statement(tenant_id=tenant_id, week=str(week), week_start=week.start, week_end=week.end,
@@ -303,11 +312,11 @@ def statement_csv(found: Statement) -> str:
     writer.writerow(CSV_COLUMNS)
     for customer in found.customers:
         for line in customer.integrations:
-            writer.writerow([found.week, "charge", customer.customer_id, _cell(customer.customer_name),
+            writer.writerow([found.week, "charge", customer.customer_id or "", _cell(customer.customer_name),
                              line.integration_id, _cell(line.name), line.type, line.period_start,
                              line.period_end or "", line.amount_cents, _money(line.amount_cents)])
-        writer.writerow([found.week, "customer_total", customer.customer_id, _cell(customer.customer_name), "", "",
-                         "", "", "", customer.total_cents, _money(customer.total_cents)])
+        writer.writerow([found.week, "customer_total", customer.customer_id or "", _cell(customer.customer_name), "",
+                         "", "", "", "", customer.total_cents, _money(customer.total_cents)])
     writer.writerow([found.week, "tenant_total", "", "", "", "", "", "", "", found.total_cents,
                      _money(found.total_cents)])
     return out.getvalue()

@@ -90,3 +90,10 @@ class DependencyFailed(ManagementError):
     status = 502
     title = "A service we depend on failed"
     resolution = "Try again in a few minutes; if it persists, check the service's status."
+
+
+class WrongScope(ManagementError):
+    """A tenant-level type created under a customer, or a customer's type created for the tenant itself."""
+
+    status = 422
+    title = "Wrong level for this type"

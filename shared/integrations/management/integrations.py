@@ -6,7 +6,11 @@ the type's triggers and makes the integration live (and billable). Any step can 
 left out keep the stored ones); delete stops the triggers now and the billing from the next week, and keeps the
 sync history readable. The frame knows no platform: each :class:`IntegrationType` supplies its step models, its
 credentials check and its triggers; the frame validates shapes, checks warehouse fields against the WMS, enforces
-the step order and the per-customer name, and writes every change conditionally."""
+the step order and the per-customer name, and writes every change conditionally.
+
+A tenant-level type (``IntegrationType.scope == "tenant"``: a platform serving every customer, such as a TMS) goes
+through the same steps under ``/tenants/{t}/integrations``: the methods below take ``customer_id`` None for those,
+which only the tenant's admins may reach, and keep its name and account unique per tenant."""
 
 from __future__ import annotations
 
@@ -23,7 +27,10 @@ from ..core.errors import (
     UpstreamNotFound,
 )
 from ..core.integration_types import (
+    CUSTOMER_SCOPE,
+    SHOWN_ONCE,
     STEPS,
+    TENANT_SCOPE,
     Integration,
     IntegrationStatus,
     IntegrationType,
@@ -42,6 +49,7 @@ from .errors import (
     NotAvailableYet,
     NotFound,
     StepOutOfOrder,
+    WrongScope,
 )
 from .models import (
     CreateIntegration,
@@ -86,52 +94,72 @@ class IntegrationSteps(ServiceBase):
 
     # --- integrations -------------------------------------------------------------------------------------------
 
-    def list_integrations(self, principal: Principal, tenant_id: str, customer_id: str, *,
+    def list_integrations(self, principal: Principal, tenant_id: str, customer_id: str | None, *,
                           include_deleted: bool = False) -> IntegrationList:
-        self._authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
-        found = [i for i in self.shared.integrations.list_for_customer(tenant_id, customer_id)
-                 if include_deleted or i.status is not IntegrationStatus.DELETED]
+        """A customer's integrations, or (``customer_id`` None) the tenant's own tenant-level ones."""
+        self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        store = self.shared.integrations
+        listed = store.list_tenant_level(tenant_id) if customer_id is None \
+            else store.list_for_customer(tenant_id, customer_id)
+        found = [i for i in listed if include_deleted or i.status is not IntegrationStatus.DELETED]
         return IntegrationList(integrations=[IntegrationView.of(i) for i in
                                              sorted(found, key=lambda i: (i.created_at, i.integration_id))])
 
-    def get_integration(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str
+    def get_integration(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str
                         ) -> IntegrationView:
-        self._authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
         return IntegrationView.of(self._integration(tenant_id, customer_id, integration_id))
 
-    def create_integration(self, principal: Principal, tenant_id: str, customer_id: str, body: Any
+    def create_integration(self, principal: Principal, tenant_id: str, customer_id: str | None, body: Any
                            ) -> IntegrationView:
-        """Step 1: the type and the name. The customer must exist in the tenant's WMS."""
-        tenant = self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        """Step 1: the type and the name. The customer must exist in the tenant's WMS; ``customer_id`` None creates
+        a tenant-level integration (its type must be tenant-level, and a customer's type can't be one)."""
+        tenant = self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
         request = CreateIntegration.model_validate(as_object(body))
         known = catalog.types()
         if request.type not in known:
             raise InvalidRequest(f"Unknown integration type {request.type!r}; one of: {', '.join(known)}",
                                  field="type")
-        try:
-            customer = wms_client(tenant).get_customer(customer_id)
-        except UpstreamNotFound:
-            raise NotFound(f"Customer {customer_id} does not exist in the tenant's WMS", field="customerId",
-                           resolution="Use the id of one of the tenant's CartonCloud customers.") from None
+        wanted = CUSTOMER_SCOPE if customer_id is not None else TENANT_SCOPE
+        if known[request.type].scope != wanted:
+            raise self._wrong_scope(tenant_id, request.type, wanted)
+        customer_name = ""
+        if customer_id is not None:
+            try:
+                customer_name = wms_client(tenant).get_customer(customer_id).name
+            except UpstreamNotFound:
+                raise NotFound(f"Customer {customer_id} does not exist in the tenant's WMS", field="customerId",
+                               resolution="Use the id of one of the tenant's CartonCloud customers.") from None
         now = self.clock()
         integration = Integration(
-            integration_id=str(uuid.uuid4()), tenant_id=tenant_id, customer_id=customer_id, type=request.type,
-            name=request.name, status=IntegrationStatus.DRAFT, completed_step=0, created_at=now, updated_at=now,
-            customer_name=customer.name,
+            integration_id=str(uuid.uuid4()), tenant_id=tenant_id, customer_id=customer_id or "", scope=wanted,
+            type=request.type, name=request.name, status=IntegrationStatus.DRAFT, completed_step=0, created_at=now,
+            updated_at=now, customer_name=customer_name,
         )
         try:
             self.shared.integrations.create(integration)
         except IntegrationNameTaken as exc:
-            raise Conflict(f"Customer {customer.name} already has an integration named {request.name!r}",
+            owner = f"Customer {customer_name}" if customer_id is not None else "The tenant"
+            raise Conflict(f"{owner} already has an integration named {request.name!r}",
                            field="name", resolution=exc.resolution) from None
         self._audit(integration, principal, "integration.created", f"Created {request.type} integration "
                                                                     f"{request.name!r}")
         return IntegrationView.of(integration)
 
-    def configure_step(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str,
+    @staticmethod
+    def _wrong_scope(tenant_id: str, type_key: str, wanted: str) -> WrongScope:
+        if wanted == TENANT_SCOPE:
+            return WrongScope(f"{type_key} integrations belong to one customer, not to the tenant", field="type",
+                              resolution=f"Create it under the customer: POST /tenants/{tenant_id}/customers/"
+                                         "{customerId}/integrations.")
+        return WrongScope(f"{type_key} integrations belong to the tenant (they serve every customer), not to one "
+                          "customer", field="type",
+                          resolution=f"A tenant admin creates it with POST /tenants/{tenant_id}/integrations.")
+
+    def configure_step(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str,
                        step: str, body: Any, *, api_base_url: str) -> IntegrationView:
         """Complete or redo one step. A live integration's triggers are restarted with the new settings."""
-        tenant = self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        tenant = self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
         if step not in STEPS:
             raise InvalidRequest(f"Unknown step {step!r}; one of: {STEP_NAMES}", field="step")
         integration = self._integration(tenant_id, customer_id, integration_id)
@@ -158,13 +186,15 @@ class IntegrationSteps(ServiceBase):
             key = "order_settings" if step == "orderCreation" else "fulfilment_settings"
             changes[key] = settings.model_dump(by_alias=True, mode="json")
         updated = integration.model_copy(update=changes)
+        shown: dict[str, Any] = {}
         if updated.status is IntegrationStatus.LIVE and step != "name":
-            facts = integration_type.start(self._context(tenant, updated, api_base_url))
+            facts = dict(integration_type.start(self._context(tenant, updated, api_base_url)))
+            shown = facts.pop(SHOWN_ONCE, None) or {}
             updated = updated.model_copy(update={"platform_state": {**updated.platform_state, **facts}})
         saved = self._save(updated, integration)
         self._audit(saved, principal, f"integration.step.{step}", f"Step {step!r} saved"
                     + (" and triggers restarted" if saved.status is IntegrationStatus.LIVE and step != "name" else ""))
-        return IntegrationView.of(saved)
+        return IntegrationView.of(saved, shown_once=shown)
 
     def _authenticate(self, tenant: Tenant, integration: Integration, integration_type: IntegrationType,
                       fields: dict[str, Any]) -> dict[str, Any]:
@@ -194,24 +224,28 @@ class IntegrationSteps(ServiceBase):
         sealed = self.shared.vault.seal(values, tenant_id=tenant.tenant_id, integration_id=integration.integration_id)
         return {"credentials": sealed, "platform_state": {**integration.platform_state, **facts}, "account": account}
 
-    def _check_warehouses(self, tenant: Tenant, customer_id: str, settings: BaseModel) -> None:
-        """Every warehouse field must name a warehouse the customer may use in the WMS (one WMS call)."""
+    def _check_warehouses(self, tenant: Tenant, customer_id: str | None, settings: BaseModel) -> None:
+        """Every warehouse field must name a warehouse the customer may use in the WMS — any of the tenant's for a
+        tenant-level integration (one WMS call)."""
         schema = type(settings).model_json_schema(by_alias=True)
         wanted = list(dict.fromkeys(marked_values(schema, settings.model_dump(by_alias=True, mode="json"))))
         if not wanted:
             return
         usable = {warehouse.id: warehouse.name for warehouse in wms_client(tenant).list_warehouses(
             customer_id=customer_id)}
+        whose = "the tenant's" if customer_id is None else "the customer's"
         for field, warehouse_id in wanted:
             if warehouse_id not in usable:
                 names = ", ".join(f"{name} ({wid})" for wid, name in usable.items()) or "none"
-                raise SettingsRejected(f"Warehouse {warehouse_id} is not one this customer can use",
-                                       field=field, resolution=f"Choose one of the customer's warehouses: {names}.")
+                what = "a warehouse of the tenant" if customer_id is None else "one this customer can use"
+                raise SettingsRejected(f"Warehouse {warehouse_id} is not {what}",
+                                       field=field, resolution=f"Choose one of {whose} warehouses: {names}.")
 
-    def finish(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str, *,
+    def finish(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str, *,
                api_base_url: str) -> IntegrationView:
-        """Start the triggers and make the integration live (a new live period: billable from this week)."""
-        tenant = self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        """Start the triggers and make the integration live (a new live period: billable from this week). What the
+        type's ``start`` hands over once (``shownOnce``) is in this answer only."""
+        tenant = self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
         if integration.status is IntegrationStatus.DELETED:
             raise IntegrationDeleted("The integration is deleted", field="integrationId")
@@ -230,7 +264,8 @@ class IntegrationSteps(ServiceBase):
         owner = self.shared.integrations.account_owner(integration)
         if owner is not None:
             raise self._account_conflict(integration, owner)
-        facts = integration_type.start(self._context(tenant, integration, api_base_url))
+        facts = dict(integration_type.start(self._context(tenant, integration, api_base_url)))
+        shown = facts.pop(SHOWN_ONCE, None) or {}
         now = self.clock()
         live = integration.model_copy(update={
             "status": IntegrationStatus.LIVE,
@@ -245,10 +280,11 @@ class IntegrationSteps(ServiceBase):
             with suppress(IntegrationError):
                 integration_type.stop(self._context(tenant, live, api_base_url))
             raise
-        self._audit(saved, principal, "integration.live", "Finished: triggers started, integration live")
-        return IntegrationView.of(saved)
+        self._audit(saved, principal, "integration.live", "Finished: triggers started, integration live"
+                    + (f" ({', '.join(sorted(shown))} handed over once)" if shown else ""))
+        return IntegrationView.of(saved, shown_once=shown)
 
-    def delete(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str, *,
+    def delete(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str, *,
                api_base_url: str) -> IntegrationView:
         """Stop the triggers now, close the live period (billing stops from next week), forget the credentials.
 
@@ -256,7 +292,7 @@ class IntegrationSteps(ServiceBase):
         triggers, the integration is deleted anyway and ``stopWarning`` says what to remove by hand; webhooks
         that still arrive for it are refused by its door.
         """
-        tenant = self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        tenant = self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
         if integration.status is IntegrationStatus.DELETED:
             raise IntegrationDeleted("The integration is already deleted", field="integrationId")

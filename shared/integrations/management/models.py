@@ -94,8 +94,10 @@ class LivePeriodView(ResponseModel):
 class IntegrationView(ResponseModel):
     integration_id: str
     tenant_id: str
-    customer_id: str
-    customer_name: str
+    #: None for a tenant-level integration (``scope`` ``tenant``): it belongs to the tenant, not a customer.
+    customer_id: str | None
+    customer_name: str | None
+    scope: str
     type: str
     name: str
     status: IntegrationStatus
@@ -112,9 +114,17 @@ class IntegrationView(ResponseModel):
     version: int
     #: Set when deleting could not remove the platform's triggers (the integration is deleted regardless).
     stop_warning: str | None = None
+    #: Values handed over once, by the answer that started the integration's triggers (a webhook URL carrying a
+    #: token, a credential for a platform's widget); absent from every other answer.
+    shown_once: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    def to_json(self) -> dict[str, Any]:
+        dumped = self.model_dump(by_alias=True, mode="json")
+        return {**dumped, "shownOnce": dict(self.shown_once)} if self.shown_once else dumped
 
     @classmethod
-    def of(cls, integration: Integration, *, stop_warning: str | None = None) -> IntegrationView:
+    def of(cls, integration: Integration, *, stop_warning: str | None = None,
+           shown_once: dict[str, Any] | None = None) -> IntegrationView:
         done = integration.completed_step
         if integration.status is IntegrationStatus.DELETED:
             next_step = None
@@ -125,8 +135,9 @@ class IntegrationView(ResponseModel):
         return cls(
             integration_id=integration.integration_id,
             tenant_id=integration.tenant_id,
-            customer_id=integration.customer_id,
-            customer_name=integration.customer_name,
+            customer_id=None if integration.is_tenant_level else integration.customer_id,
+            customer_name=None if integration.is_tenant_level else integration.customer_name,
+            scope=integration.scope,
             type=integration.type,
             name=integration.name,
             status=integration.status,
@@ -141,6 +152,7 @@ class IntegrationView(ResponseModel):
             deleted_at=integration.deleted_at,
             version=integration.version,
             stop_warning=stop_warning,
+            shown_once=shown_once or None,
         )
 
 

@@ -91,6 +91,16 @@ def authorize(principal: Principal, operation: Operation, *, tenant_id: str | No
                         resolution="Use your own customer id.")
 
 
+def authorize_tenant_level(principal: Principal, operation: Operation, *, tenant_id: str) -> None:
+    """Tenant-level integrations (a platform serving every customer, e.g. a TMS) are the tenant's own: its admins
+    read and change them; a customer user is refused whatever the tenant lets them self-manage."""
+    if tenant_id != principal.tenant_id:  # another tenant: refused first, as everywhere
+        authorize(principal, operation, tenant_id=tenant_id)
+    if not principal.is_admin:
+        raise Forbidden("Only the tenant's administrators manage tenant-level integrations",
+                        resolution="Ask an administrator of your 3PL; tenant-level integrations serve every customer.")
+
+
 # --- authentication -----------------------------------------------------------------------------------------------
 
 

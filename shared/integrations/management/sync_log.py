@@ -1,5 +1,5 @@
 """An integration's sync log through the API: its records (newest first), one record's story, retry after a fix,
-and backfill."""
+and backfill — a customer's integrations, or (``customer_id`` None) the tenant's own tenant-level ones."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from .permissions import Operation, Principal
 
 
 class SyncLogViews(ServiceBase):
-    def sync_records(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str, *,
+    def sync_records(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str, *,
                      limit: int = 50) -> dict[str, Any]:
         """The integration's synced records, newest first (GSI ``byScope``); kept after deletion."""
-        self._authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
         response = aws.dynamodb().query(
             TableName=self.shared.settings.sync_table, IndexName="byScope",
@@ -39,10 +39,10 @@ class SyncLogViews(ServiceBase):
         return {"integrationId": integration.integration_id, "records": records,
                 "configurationLogKey": configuration_log_key(integration.integration_id)}
 
-    def sync_entries(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str, *,
+    def sync_entries(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str, *,
                      record: str | None = None) -> dict[str, Any]:
         """One record's link and log, oldest first (default: the integration's configuration history)."""
-        self._authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
         key = record or configuration_log_key(integration.integration_id)
         if not key.startswith(f"{integration.integration_id}#"):
@@ -57,14 +57,14 @@ class SyncLogViews(ServiceBase):
                         for entry in entries],
         }
 
-    def retry_record(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str,
+    def retry_record(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str,
                      body: Any) -> dict[str, Any]:
         """Queue again the work a record failed with, after a person fixed the cause (core.retry).
 
         Only a record of this integration can be retried, and only one that keeps a failed work item
         (``NEEDS_ATTENTION``); the item runs with a fresh idempotency key, so it re-checks everything.
         """
-        self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
         request = as_object(body)
         key = request.get("record")
@@ -80,10 +80,10 @@ class SyncLogViews(ServiceBase):
 
     # --- backfill -------------------------------------------------------------------------------------------------
 
-    def start_backfill(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str,
+    def start_backfill(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str,
                        body: Any) -> dict[str, Any]:
         """Sync the platform's records of a past window again (core.backfill); idempotent with live sync."""
-        self._authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
         request = BackfillRequest.model_validate(as_object(body))
         connector = catalog.connector(integration.type)
@@ -100,9 +100,9 @@ class SyncLogViews(ServiceBase):
             raise InvalidRequest(str(exc), field=exc.field, resolution=exc.resolution) from None
         return started.to_json()
 
-    def get_backfill(self, principal: Principal, tenant_id: str, customer_id: str, integration_id: str,
+    def get_backfill(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str,
                      backfill_id: str) -> dict[str, Any]:
-        self._authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
         found = backfill.get(integration.integration_id, integration.type, backfill_id)
         if found is None:

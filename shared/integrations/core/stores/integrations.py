@@ -5,6 +5,9 @@ Access patterns (docs/architecture.md):
 - IntegrationsTable ``integrationId`` → one integration (``customerKey`` and, while live, ``liveType`` feed the
   ``byTenantCustomer`` and ``byLiveType`` indexes). A second kind of item, ``integrationId = NAME#{tenant}#
   {customer}#{name}``, reserves a name per customer; it carries neither index attribute, so no index sees it.
+  A tenant-level integration (no customer) stands where the customer id would as ``TENANT``: ``customerKey`` is
+  ``TENANT#{integrationId}`` (one query lists a tenant's tenant-level integrations), its name and account guards
+  are per tenant.
 - LivePeriodsTable ``tenantId`` + ``periodKey``: ``OPEN#{start}#{integrationId}`` while an integration is live,
   and one ``WEEK#{isoWeek}#{integrationId}`` per week a closed period touched. The billing run for week W queries
   ``OPEN#`` up to W's end and ``WEEK#W#``: exactly the integrations live in W, never a scan.
@@ -36,6 +39,8 @@ NAME_PREFIX: Final = "NAME#"
 ACCOUNT_PREFIX: Final = "ACCOUNT#"
 OPEN_PREFIX: Final = "OPEN#"
 WEEK_PREFIX: Final = "WEEK#"
+#: What stands for the customer in the keys of a tenant-level integration (customer ids are UUIDs: no clash).
+TENANT_LEVEL: Final = "TENANT"
 
 
 class IntegrationNameTaken(PermanentError):
@@ -70,6 +75,11 @@ def customer_key(customer_id: str, integration_id: str) -> str:
     return f"{customer_id}#{integration_id}"
 
 
+def owner_part(integration: Integration) -> str:
+    """Who the integration belongs to, as its keys spell it: the customer id, or ``TENANT`` for a tenant-level one."""
+    return TENANT_LEVEL if integration.is_tenant_level else integration.customer_id
+
+
 def name_key(tenant_id: str, customer_id: str, name: str) -> str:
     return f"{NAME_PREFIX}{tenant_id}#{customer_id}#{normalise_name(name)}"
 
@@ -78,7 +88,7 @@ def account_key(integration: Integration) -> str | None:
     """The guard of an integration's platform account while it is live (None: no account to guard)."""
     if not integration.account or integration.status is not IntegrationStatus.LIVE:
         return None
-    return (f"{ACCOUNT_PREFIX}{integration.tenant_id}#{integration.customer_id}#{integration.type}#"
+    return (f"{ACCOUNT_PREFIX}{integration.tenant_id}#{owner_part(integration)}#{integration.type}#"
             f"{integration.account}")
 
 
@@ -110,7 +120,7 @@ class LiveEntry:
         return cls(
             tenant_id=values["tenantId"],
             integration_id=values["integrationId"],
-            customer_id=values["customerId"],
+            customer_id=values.get("customerId", ""),
             customer_name=values.get("customerName", ""),
             name=values.get("name", ""),
             type=values.get("type", ""),
@@ -186,6 +196,10 @@ class IntegrationStore:
     def list_for_tenant(self, tenant_id: str) -> list[Integration]:
         return list(self._query_customers(tenant_id, None))
 
+    def list_tenant_level(self, tenant_id: str) -> list[Integration]:
+        """The tenant's own integrations (no customer), deleted ones included (GSI ``byTenantCustomer``)."""
+        return list(self._query_customers(tenant_id, f"{TENANT_LEVEL}#"))
+
     def _query_customers(self, tenant_id: str, prefix: str | None) -> Iterator[Integration]:
         condition = "tenantId = :t" + (" AND begins_with(customerKey, :p)" if prefix else "")
         values = {":t": {"S": tenant_id}, **({":p": {"S": prefix}} if prefix else {})}
@@ -196,7 +210,8 @@ class IntegrationStore:
                 yield Integration.model_validate(from_item(item))
 
     def live_counts(self, tenant_id: str) -> dict[str, int]:
-        """Live integrations per customer id: one query over the tenant's open periods."""
+        """Live integrations per customer id: one query over the tenant's open periods (tenant-level ones, which
+        belong to no customer, are not counted)."""
         counts: dict[str, int] = {}
         paginator = aws.dynamodb().get_paginator("query")
         for page in paginator.paginate(
@@ -206,8 +221,9 @@ class IntegrationStore:
             ProjectionExpression="customerId",
         ):
             for item in page["Items"]:
-                customer = item["customerId"]["S"]
-                counts[customer] = counts.get(customer, 0) + 1
+                customer = item.get("customerId", {}).get("S")
+                if customer:
+                    counts[customer] = counts.get(customer, 0) + 1
         return counts
 
     def open_in_week(self, tenant_id: str, week: IsoWeek, *, after: str | None = None, limit: int = 500) -> Page:
@@ -268,7 +284,7 @@ class IntegrationStore:
         if deleted_now or (renamed and previous.status is not IntegrationStatus.DELETED):
             operations.append(("old-name", {"Delete": {
                 "TableName": self.table_name,
-                "Key": {"integrationId": {"S": name_key(previous.tenant_id, previous.customer_id, previous.name)}},
+                "Key": {"integrationId": {"S": name_key(previous.tenant_id, owner_part(previous), previous.name)}},
             }}))
         if renamed and stored.status is not IntegrationStatus.DELETED:
             operations.append(("name", self._reserve_name(stored)))
@@ -351,7 +367,7 @@ class IntegrationStore:
             "tenantId": integration.tenant_id,
             "periodKey": period_key,
             "integrationId": integration.integration_id,
-            "customerId": integration.customer_id,
+            "customerId": integration.customer_id or None,
             "customerName": integration.customer_name or None,
             "name": integration.name,
             "type": integration.type,
@@ -362,7 +378,7 @@ class IntegrationStore:
     def _reserve_name(self, integration: Integration) -> dict[str, Any]:
         return {"Put": {
             "TableName": self.table_name,
-            "Item": to_item({"integrationId": name_key(integration.tenant_id, integration.customer_id,
+            "Item": to_item({"integrationId": name_key(integration.tenant_id, owner_part(integration),
                                                        integration.name),
                              "ownerId": integration.integration_id}),
             "ConditionExpression": "attribute_not_exists(integrationId) OR ownerId = :me",
@@ -371,7 +387,7 @@ class IntegrationStore:
 
     def _integration_item(self, integration: Integration) -> dict[str, Any]:
         values = _dynamo_values(integration.model_dump(by_alias=True, mode="json"))
-        values["customerKey"] = customer_key(integration.customer_id, integration.integration_id)
+        values["customerKey"] = customer_key(owner_part(integration), integration.integration_id)
         if integration.status is IntegrationStatus.LIVE:
             values["liveType"] = integration.type
         return to_item(values)

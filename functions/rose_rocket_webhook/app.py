@@ -1,0 +1,63 @@
+"""POST /webhooks/rose-rocket/{integrationId}?token=… — Rose Rocket's "Order Status Changed" webhooks
+(docs/rose-rocket.md "Webhooks", openapi/rose-rocket.yaml).
+
+A thin door: Rose Rocket signs nothing, so the URL's token is the credential — compared as a SHA-256 digest in
+constant time, the integration re-read uncached before a refusal (401, nothing written). A delivery for another
+organisation is 403; an unusable body 400; a deleted integration 410. An order's delivery is noted in its sync log
+and queued for a re-read of the order (202); a delivery about another kind of record is answered 200, nothing written.
+"""
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.doors import problem, raw_body
+from integrations.core.errors import SignatureInvalid
+from integrations.core.observability import tracer as tracer_for_this_function
+from integrations.core.timeutil import utcnow
+from integrations.rose_rocket import webhooks
+
+logger = Logger()
+tracer = tracer_for_this_function()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+JSON = "application/json"
+
+
+@app.post("/webhooks/rose-rocket/<integration_id>")
+@tracer.capture_method
+def receive(integration_id: str) -> Response:
+    event = app.current_event
+    body = raw_body(event.body, event.is_base64_encoded)
+    if len(body) > webhooks.MAX_BODY_BYTES:
+        return problem(413, "Delivery too large", f"The body may be at most {webhooks.MAX_BODY_BYTES} bytes")
+    try:
+        integration = webhooks.verify(integration_id, event.get_query_string_value("token"))
+        item = webhooks.accept(integration, body, received_at=utcnow())
+    except SignatureInvalid as exc:
+        logger.warning("Refused Rose Rocket delivery", extra={"integration_id": integration_id, "reason": str(exc)})
+        metrics.add_metric(name="RoseRocketDeliveriesRefused", unit=MetricUnit.Count, value=1)
+        return problem(401, "Unknown webhook URL", "The URL's token is not one of this integration's",
+                       [{"field": "token", "reason": "not this integration's webhook token"}])
+    except webhooks.IntegrationGone:
+        return problem(410, "Integration deleted", "This integration was deleted; remove the webhook in Rose Rocket "
+                                                   "→ Settings → API Settings → Webhooks")
+    except webhooks.WrongOrganisation as exc:
+        return problem(403, "Another organisation", str(exc), [{"field": "orgId", "reason": str(exc)}])
+    except webhooks.BadDelivery as exc:
+        return problem(400, "Invalid delivery", f"{exc.field} {exc.reason}", [{"field": exc.field,
+                                                                              "reason": exc.reason}])
+    if item is None:
+        metrics.add_metric(name="RoseRocketDeliveriesIgnored", unit=MetricUnit.Count, value=1)
+        return Response(status_code=200, content_type=JSON,
+                        body={"accepted": False, "reason": "not about an order: nothing to sync"})
+    metrics.add_metric(name="RoseRocketDeliveriesAccepted", unit=MetricUnit.Count, value=1)
+    return Response(status_code=202, content_type=JSON, body={"accepted": True, "workItem": item.idempotency_key})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,21 @@
+"""RoseRocketQueue worker: every kind the Rose Rocket connector declares — a WMS consignment to its Rose Rocket order
+(routed WMS events), a Rose Rocket order moved to Delivered to its WMS consignment (webhooks, polls, backfill), the
+write-through of imported customer matches."""
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from integrations.core.observability import tracer as tracer_for_this_function
+from integrations.core.worker import Worker
+from integrations.rose_rocket.connector import CONNECTOR
+
+logger = Logger()
+tracer = tracer_for_this_function()
+metrics = Metrics()
+worker = Worker.for_connector(CONNECTOR, metrics=metrics)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return worker.handle(event, context)

@@ -1,0 +1,202 @@
+"""Rose Rocket's API as the sandbox serves it: Auth0's token endpoint and the platform model's ``/objects`` and
+``/boards/nav`` operations (rose-rocket-platform-model-api.openapi.json).
+
+- ``POST /oauth/token``: client credentials for a service account (``org_id`` + ``user_id``), audience
+  ``https://roserocket.com``; wrong client id or secret → 401 ``access_denied``/``Unauthorized``; an ``org_id`` or
+  ``user_id`` the application doesn't know → 403 naming the parameter (GUESS: Auth0's wording for a custom check).
+- ``POST /objects`` (create; never upserts), ``PATCH /objects`` (upsert by ``json.externalId``: 201 created, 200
+  updated), ``GET|PUT|DELETE /objects/{id}``, ``GET|PATCH|DELETE /objects/{objectKey}/{externalId}/external``;
+  ``?paths=`` expands connected objects (omitted otherwise).
+- ``POST /objects/search`` with a required ``boardId``, ``filters`` (GUESS: ``[{path, operator, value}]``, operators
+  ``eq neq gt gte lt lte in``), ``filtersOperator`` ``and``/``or``, ``orderByPath``, ``orderByDirection`` and ``limit``
+  (≤ 1000; no offset, no cursor): ``{total, results}`` of top-level fields.
+- ``GET /boards/nav``: the organisation's boards (``{id, name, objectKey, ...}``), filtered by ``objectKey`` (in the
+  JSON body, as the spec has it, or the query).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import SandboxRequest, SandboxResponse
+from ..common import finite_decimal
+from .model import AUDIENCE, ApiError, auth0
+from .records import Records, schema_of
+from .state import Organization, RoseRocketState
+
+OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in")
+MAX_LIMIT = 1000
+
+
+def body_of(request: SandboxRequest) -> dict[str, Any]:
+    try:
+        body = request.json()
+    except ValueError:
+        raise ApiError(400, ["body must be JSON"]) from None
+    if not isinstance(body, dict):
+        raise ApiError(400, ["body must be an object"])
+    return body
+
+
+def paths_of(request: SandboxRequest, body: dict[str, Any] | None = None) -> list[str]:
+    asked = (body or {}).get("paths")
+    if isinstance(asked, list):
+        return [str(p) for p in asked]
+    text = request.param("paths") or ""
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+class RoseRocketApi(RoseRocketState):
+    """The token endpoint and the platform model's operations (routes: :mod:`.sandbox`)."""
+
+    # --- Auth0 ---------------------------------------------------------------------------------------------------
+
+    def _token_endpoint(self, request: SandboxRequest) -> SandboxResponse:
+        content_type = (request.header("Content-Type") or "").lower()
+        try:
+            body = request.json() if "json" in content_type else request.form()
+        except ValueError:
+            return auth0(400, "invalid_request", "The request body could not be parsed")
+        if not isinstance(body, dict) or body.get("grant_type") != "client_credentials":
+            return auth0(400, "unsupported_grant_type", "Unsupported grant type: " + str(
+                body.get("grant_type") if isinstance(body, dict) else None))
+        with self.transaction():
+            org = next((o for o in self.orgs.values() if o.client_id == body.get("client_id")), None)
+            if org is None or body.get("client_secret") != org.client_secret:
+                return auth0(401, "access_denied", "Unauthorized")
+            if body.get("audience") != AUDIENCE:
+                return auth0(403, "access_denied", f"Service not enabled within domain: {body.get('audience')}")
+            if body.get("org_id") != org.id:
+                return auth0(403, "access_denied", "org_id is not an organization of this application")
+            if body.get("user_id") not in org.service_users:
+                return auth0(403, "access_denied", "user_id is not a service account of this organization")
+            token, ttl = self.issue_token(org, str(body["user_id"]))
+        return SandboxResponse.json(200, {"access_token": token, "token_type": "Bearer", "expires_in": ttl,
+                                          "scope": ""})
+
+    # --- objects ---------------------------------------------------------------------------------------------------
+
+    def _create(self, request: SandboxRequest, org: Organization, user: str) -> SandboxResponse:
+        body = body_of(request)
+        if "json" in body and isinstance(body["json"], dict) and "id" in body["json"]:
+            raise ApiError(400, ["json.id is assigned by Rose Rocket"])
+        with self.writing(org, user) as records:
+            created = records.create(body.get("objectKey"), body.get("json") or {})
+            return SandboxResponse.json(200, records.render(created, paths_of(request, body)))
+
+    def _upsert(self, request: SandboxRequest, org: Organization, user: str, object_key: str | None = None,
+                external_id: str | None = None) -> SandboxResponse:
+        body = body_of(request)
+        key = object_key or body.get("objectKey")
+        schema_of(key)
+        values = dict(body.get("json") or {})
+        external = external_id or values.get("externalId")
+        if not isinstance(external, str) or not external:
+            raise ApiError(400, ["json.externalId should not be empty"])
+        values["externalId"] = external
+        with self.writing(org, user) as records:
+            found = records.by_external(str(key), external)
+            if found is None:
+                created = records.create(str(key), values)
+                return SandboxResponse.json(201, records.render(created, paths_of(request, body)))
+            return SandboxResponse.json(200, records.render(records.update(found, values), paths_of(request, body)))
+
+    def _get(self, request: SandboxRequest, org: Organization, user: str, record_id: str) -> SandboxResponse:
+        records = Records(org.store, self.stamp(), user)
+        return SandboxResponse.json(200, records.render(records.get(record_id), paths_of(request)))
+
+    def _put(self, request: SandboxRequest, org: Organization, user: str, record_id: str) -> SandboxResponse:
+        body = body_of(request)
+        with self.writing(org, user) as records:
+            found = records.get(record_id)
+            if body.get("objectKey") not in (None, found["objectKey"]):
+                raise ApiError(400, [f"objectKey must be {found['objectKey']}"])
+            return SandboxResponse.json(200, records.render(records.update(found, body.get("json") or {}),
+                                                            paths_of(request, body)))
+
+    def _delete(self, request: SandboxRequest, org: Organization, user: str, record_id: str) -> SandboxResponse:
+        with self.writing(org, user) as records:
+            found = records.get(record_id)
+            shown = records.render(found)
+            records.delete(found)
+            return SandboxResponse.json(200, shown)
+
+    def _external(self, request: SandboxRequest, org: Organization, user: str, object_key: str,
+                  external_id: str) -> SandboxResponse:
+        schema_of(object_key)
+        records = Records(org.store, self.stamp(), user)
+        found = records.by_external(object_key, external_id)
+        if found is None:
+            raise ApiError(404, f"No {object_key} with externalId {external_id}")
+        if request.method == "DELETE":
+            with self.writing(org, user) as writer:
+                shown = writer.render(found)
+                writer.delete(found)
+                return SandboxResponse.json(200, shown)
+        return SandboxResponse.json(200, records.render(found, paths_of(request)))
+
+    def _external_upsert(self, request: SandboxRequest, org: Organization, user: str, object_key: str,
+                         external_id: str) -> SandboxResponse:
+        answer = self._upsert(request, org, user, object_key, external_id)
+        return SandboxResponse(200, answer.headers, answer.body)
+
+    # --- search and boards -----------------------------------------------------------------------------------------
+
+    def _boards(self, request: SandboxRequest, org: Organization, user: str) -> SandboxResponse:
+        try:
+            body = request.json() if request.body.strip() else {}
+        except ValueError:
+            body = {}
+        wanted = (body or {}).get("objectKey") if isinstance(body, dict) else None
+        wanted = wanted or request.param("objectKey")
+        boards = [{"id": board_id, "name": f"All {key}s", "icon": None, "objectKey": key,
+                   "createdAt": "2024-01-01T00:00:00.000Z", "isExternal": False}
+                  for key, board_id in org.boards.items() if wanted in (None, key)]
+        return SandboxResponse.json(200, boards)
+
+    def _search(self, request: SandboxRequest, org: Organization, user: str) -> SandboxResponse:
+        body = body_of(request)
+        board = body.get("boardId")
+        object_key = next((key for key, board_id in org.boards.items() if board_id == board), None)
+        if object_key is None:
+            raise ApiError(400, ["boardId must be a board of this organization"])
+        limit = body.get("limit", 50)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise ApiError(400, [f"limit must be an integer from 1 to {MAX_LIMIT}"])
+        filters = body.get("filters") or []
+        if not isinstance(filters, list):
+            raise ApiError(400, ["filters must be an array"])
+        checks = [self._filter(f, f"filters[{i}]") for i, f in enumerate(filters)]
+        any_of = str(body.get("filtersOperator") or "and").lower() == "or"
+        records = Records(org.store, self.stamp(), user)
+        matched = [r for r in org.store.records.values() if r["objectKey"] == object_key
+                   and (not checks or (any if any_of else all)(check(r) for check in checks))]
+        order_by = str(body.get("orderByPath") or "createdAt")
+        descending = str(body.get("orderByDirection") or "asc").lower() == "desc"
+        matched.sort(key=lambda r: (r.get(order_by) is None, str(r.get(order_by) or ""), r["id"]),
+                     reverse=descending)
+        return SandboxResponse.json(200, {"total": len(matched),
+                                          "results": [records.render(r) for r in matched[:limit]]})
+
+    @staticmethod
+    def _filter(spec: Any, where: str) -> Any:
+        if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
+            raise ApiError(400, [f"{where}.path is required"])
+        operator = spec.get("operator", "eq")
+        if operator not in OPERATORS:
+            raise ApiError(400, [f"{where}.operator must be one of {', '.join(OPERATORS)}"])
+        path, wanted = spec["path"], spec.get("value")
+
+        def compare(record: dict[str, Any]) -> bool:
+            value = record.get(path)
+            if operator == "in":
+                return isinstance(wanted, list) and value in wanted
+            if operator in ("eq", "neq"):
+                return (value == wanted) == (operator == "eq")
+            if value is None or wanted is None:
+                return False
+            left, right = finite_decimal(value), finite_decimal(wanted)
+            a, b = (left, right) if left is not None and right is not None else (str(value), str(wanted))
+            return {"gt": a > b, "gte": a >= b, "lt": a < b, "lte": a <= b}[operator]  # type: ignore[operator]
+
+        return compare

@@ -1,0 +1,84 @@
+"""What every Rose Rocket flow shares: the integration's settings, its boards and its client (record keys, work
+items and the webhook token are in :mod:`.refs`, which the door imports without an HTTP client).
+
+The client is built from the integration's sealed credentials and cached per warm Lambda by them and by the rate
+setting; every client of one organisation draws on one budget in RateBudgetTable (``rose_rocket#{orgId}``, per
+minute), whichever Lambda it runs in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import SecretStr, ValidationError
+
+from ..core.context import core, on_reset
+from ..core.http import INTERACTIVE, UpstreamSession
+from ..core.integration_types import Integration
+from ..core.ratelimit import SharedWindowBudget
+from ..core.services import IntegrationUnusable, credential
+from . import PLATFORM, UPSTREAM
+from .client import RoseRocketClient
+from .models import RoseRocketFulfilment, RoseRocketOrderCreation
+
+
+@dataclass(frozen=True)
+class Settings:
+    order: RoseRocketOrderCreation
+    fulfilment: RoseRocketFulfilment
+
+
+def settings_of(integration: Integration) -> Settings:
+    try:
+        order = RoseRocketOrderCreation.model_validate(integration.order_settings or {})
+        fulfilment = RoseRocketFulfilment.model_validate(integration.fulfilment_settings or {})
+    except ValidationError:
+        raise IntegrationUnusable(f"Integration {integration.integration_id} has unusable settings",
+                                  resolution="Save the integration's order creation and fulfilment steps again, then "
+                                             "retry from the sync log.") from None
+    return Settings(order=order, fulfilment=fulfilment)
+
+
+def board_of(integration: Integration, object_key: str) -> str:
+    """The board id a search of ``object_key`` records goes through (found when the credentials were checked)."""
+    board = integration.platform_state.get(f"{object_key}sBoardId")
+    if not isinstance(board, str) or not board:
+        raise IntegrationUnusable(f"The integration knows no {object_key} board of its Rose Rocket organisation",
+                                  resolution="Save the integration's authentication step again (it finds the "
+                                             "organisation's boards), then retry.")
+    return board
+
+
+def budget_key(org_id: str) -> str:
+    return f"{PLATFORM}#{org_id}"
+
+
+def client_for(integration: Integration, *, interactive: bool = False) -> RoseRocketClient:
+    """The organisation's client, cached per warm Lambda by the sealed credentials and the rate setting."""
+    if not integration.credentials:
+        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
+    rate = settings_of(integration).order.requests_per_minute
+    return _client(integration.tenant_id, integration.integration_id, integration.credentials, rate, interactive)
+
+
+@lru_cache(maxsize=256)
+def _client(tenant_id: str, integration_id: str, sealed: str, rate: int, interactive: bool) -> RoseRocketClient:
+    opened = core().vault.open(sealed, tenant_id=tenant_id, integration_id=integration_id)
+    return new_client(credential(opened, "clientId"), SecretStr(credential(opened, "clientSecret")),
+                      credential(opened, "orgId"), credential(opened, "serviceAccountUserId"), rate=rate,
+                      interactive=interactive)
+
+
+def new_client(client_id: str, secret: SecretStr, org_id: str, user_id: str, *, rate: int,
+               interactive: bool) -> RoseRocketClient:
+    """A client on the organisation's shared budget (``rate`` calls per minute); ``interactive``: a person waits,
+    so few tries and short waits."""
+    table = core().settings.rate_budget_table
+    budget = SharedWindowBudget(table, limit=rate, window_seconds=60) if table else None
+    session = UpstreamSession(UPSTREAM, budget=budget, policy=INTERACTIVE if interactive else None)
+    return RoseRocketClient(client_id=client_id, client_secret=secret, org_id=org_id, user_id=user_id,
+                            session=session, budget_key=budget_key(org_id) if budget else None)
+
+
+on_reset(_client.cache_clear)

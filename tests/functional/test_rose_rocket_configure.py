@@ -1,0 +1,149 @@
+"""Configuring the tenant-level Rose Rocket integration through the management API (issue 13, points 1 and 2): a real
+token request checks the credentials and names the field at fault; finish hands over the webhook URL once and
+registers it in Rose Rocket; one live integration per organisation per tenant; delete removes the registration;
+rotating the URL keeps the previous one for a grace; the webhook door trusts the URL's token and nothing else."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+from integrations.core.context import core
+from integrations.core.timeutil import utc_iso, utcnow
+
+from . import rose_rocket_helpers
+from .management_support import mint
+from .rose_rocket_helpers import CREDENTIALS, ORG, Rr
+
+rr = rose_rocket_helpers.rr  # the fixture
+
+
+def destinations(rr: Rr) -> list[dict]:
+    return [d for d in rr.rr_objects("webhookDestination")]
+
+
+def envelope(order_id: str, *, org: str = ORG, object_key: str = "order") -> bytes:
+    return json.dumps({"id": str(uuid.uuid4()), "type": "Order Status Changed", "refId": order_id,
+                       "ownerId": str(uuid.uuid4()), "orgId": org, "createdAt": "2026-11-30T00:00:00.000Z",
+                       "objectKey": object_key, "json": {"status": "delivered"}}).encode()
+
+
+def door(rr: Rr, body: bytes, token: str | None):
+    return rr.service.http("POST", f"/webhooks/rose-rocket/{rr.integration_id}", body=body,
+                           headers={"content-type": "application/json"},
+                           query=f"token={token}" if token is not None else "")
+
+
+def test_credentials_are_checked_with_a_real_token_request_naming_the_field(rr: Rr):
+    created = rr.api("POST", f"/tenants/{rr.tenant.tenant_id}/integrations", {"type": "rose_rocket", "name": "TMS"})
+    base = f"/tenants/{rr.tenant.tenant_id}/integrations/{created.json()['integrationId']}"
+    for wrong, field in (({"clientSecret": "nope"}, "clientSecret"), ({"orgId": str(uuid.uuid4())}, "orgId"),
+                         ({"serviceAccountUserId": str(uuid.uuid4())}, "serviceAccountUserId"),
+                         ({"orgId": "not-a-uuid"}, "orgId")):
+        answer = rr.api("PUT", f"{base}/steps/authentication", {**CREDENTIALS, **wrong})
+        assert answer.status == 400 and [e["field"] for e in answer.json()["errors"]] == [field], answer.body
+    rr.rr.inject_fault(503, count=4, path_pattern=r"^/oauth/token$")
+    down = rr.api("PUT", f"{base}/steps/authentication", CREDENTIALS)
+    assert down.status == 422 and down.json()["title"] == "Could not check"
+    assert "retried automatically" not in down.body
+    rr.rr.clear_faults()
+    ok = rr.api("PUT", f"{base}/steps/authentication", CREDENTIALS)
+    assert ok.status == 200 and ok.json()["credentialsSet"] is True and "clientSecret" not in ok.body
+    state = core().integrations.get(created.json()["integrationId"]).platform_state
+    assert state["ordersBoardId"] == rr.rr.org(ORG).boards["order"]
+
+
+def test_finish_hands_over_the_webhook_url_once_and_registers_it(rr: Rr):
+    live = rr.connect()
+    assert live["status"] == "LIVE" and live["scope"] == "tenant" and live["customerId"] is None
+    url = live["shownOnce"]["webhookUrl"]
+    assert f"/webhooks/rose-rocket/{rr.integration_id}?token=" in url and len(rr.token) >= 43
+    [destination] = destinations(rr)
+    assert destination["url"] == url
+    [subscription] = rr.rr_objects("webhookSubscription")
+    assert subscription["eventName"] == "Order Status Changed"
+    assert "shownOnce" not in rr.api("GET", rr.base).body
+    stored = core().integrations.get(rr.integration_id).platform_state
+    assert rr.token not in json.dumps(stored)  # sealed, and its digest
+    # Reconfiguring restarts the triggers: the same destination, nothing handed over again.
+    again = rr.api("PUT", f"{rr.base}/steps/fulfilment", {"syncInvoiceStatus": False})
+    assert again.status == 200 and "shownOnce" not in again.json() and len(destinations(rr)) == 1
+
+
+def test_one_live_integration_per_organisation_per_tenant(rr: Rr):
+    first = rr.connect("Dispatch")
+    created = rr.api("POST", f"/tenants/{rr.tenant.tenant_id}/integrations", {"type": "rose_rocket",
+                                                                              "name": "Second"})
+    base = f"/tenants/{rr.tenant.tenant_id}/integrations/{created.json()['integrationId']}"
+    taken = rr.api("PUT", f"{base}/steps/authentication", CREDENTIALS)
+    assert taken.status == 409 and first["integrationId"] in taken.json()["detail"]
+
+
+def test_delete_removes_the_registration_and_the_door_then_refuses(rr: Rr):
+    rr.connect()
+    order = rr.order("chef")
+    assert door(rr, envelope(order), rr.token).status == 202
+    deleted = rr.api("DELETE", rr.base)
+    assert deleted.status == 200 and deleted.json().get("stopWarning") is None
+    assert destinations(rr) == []
+    assert door(rr, envelope(order), rr.token).status == 410
+    assert "webhookToken" not in core().integrations.get(rr.integration_id).platform_state
+
+
+def test_only_the_tenants_admins_use_the_integration(rr: Rr):
+    rr.connect()
+    customer_user = mint(rr.tenant.tenant_id, "customer", rr.tenant.customer_id)
+    core().tenants.update(rr.tenant.tenant_id, {"selfManagedCustomerIds": [rr.tenant.customer_id]})
+    for method, path in (("GET", rr.base), ("GET", f"{rr.base}/customers/export"),
+                         ("GET", f"{rr.base}/customer-matches"), ("POST", f"{rr.base}/webhook-url")):
+        assert rr.api(method, path, token=customer_user).status == 403, path
+    other = mint(str(uuid.uuid4()), "admin")
+    assert rr.api("GET", f"{rr.base}/customer-matches", token=other).status == 403
+
+
+def test_the_door_trusts_the_urls_token_and_checks_the_envelope(rr: Rr):
+    rr.connect()
+    order = rr.order("chef")
+    before = len(rr.service.scan("SyncTable")), rr.service.queue_depth("RoseRocketQueue")
+    for token in (None, "", "guessed", rr.token[:-1], "é" * 43):
+        refused = door(rr, envelope(order), token)
+        assert refused.status == 401 and refused.headers["Content-Type"] == "application/problem+json"
+    assert door(rr, envelope(order, org=str(uuid.uuid4())), rr.token).status == 403
+    assert door(rr, b'{"id": "x"}', rr.token).status == 400
+    assert door(rr, b"\xef\xbb\xbf" + envelope(order), rr.token).status == 400
+    assert (len(rr.service.scan("SyncTable")), rr.service.queue_depth("RoseRocketQueue")) == before
+    ignored = door(rr, envelope(order, object_key="manifest"), rr.token)
+    assert ignored.status == 200 and ignored.json() == {"accepted": False,
+                                                         "reason": "not about an order: nothing to sync"}
+    accepted = door(rr, envelope(order), rr.token)
+    assert accepted.status == 202 and accepted.json()["accepted"] is True
+    assert [e["event"] for e in rr.order_log(order)[1]] == ["webhook"]
+
+
+def test_rotating_the_webhook_url_keeps_the_previous_one_for_a_grace(rr: Rr):
+    rr.connect()
+    old = rr.token
+    rotated = rr.api("POST", f"{rr.base}/webhook-url")
+    assert rotated.status == 200 and rotated.headers.get("Cache-Control") == "no-store"
+    body = rotated.json()
+    assert body["registered"] is True and body["webhookUrl"] != rr.webhook_url
+    [destination] = destinations(rr)
+    assert destination["url"] == body["webhookUrl"]
+    new = body["webhookUrl"].split("token=")[1]
+    order = rr.order("chef")
+    assert door(rr, envelope(order), new).status == 202
+    assert door(rr, envelope(order), old).status == 202  # within the grace
+    stored = core().integrations.get(rr.integration_id)
+    state = {**stored.platform_state, "previousWebhookTokenValidUntil": utc_iso(utcnow() - timedelta(seconds=1))}
+    core().integrations.save(stored.model_copy(update={"platform_state": state}), previous=stored)
+    assert door(rr, envelope(order), old).status == 401
+
+
+def test_an_organisation_that_refuses_the_registration_still_goes_live_with_the_url_to_enter(rr: Rr):
+    rr.rr.inject_fault(403, path_pattern=r"/objects$", method="POST")
+    live = rr.connect()
+    assert live["status"] == "LIVE" and live["shownOnce"]["webhookUrl"]
+    assert destinations(rr) == []
+    state = core().integrations.get(rr.integration_id).platform_state
+    assert state["webhookRegistered"] is False and state["webhookRegistration"]

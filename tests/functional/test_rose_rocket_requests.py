@@ -1,0 +1,114 @@
+"""Requests per synced record (principle 6; docs/rose-rocket.md "Requests per record"): every AWS call our code makes,
+and every call to Rose Rocket and the WMS, for one record each way and one rating request — warm caches, the steady
+state."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from integrations.core import aws
+
+from . import rose_rocket_helpers
+from .rose_rocket_helpers import Rr
+
+rr = rose_rocket_helpers.rr  # the fixture
+
+
+def counted(rr: Rr, work) -> tuple[Counter, Counter, Counter]:
+    calls: list[str] = []
+    aws.add_request_listener(lambda service_name, operation: calls.append(f"{service_name}:{operation}"))
+    rr_before, wms_before = len(rr.rr.request_log), len(rr.wms.request_log)
+    try:
+        work()
+    finally:
+        aws._listeners.clear()
+    rr_calls = Counter(f"{m} {p.split('/api/v2/platformModel')[-1]}" for m, p, _ in rr.rr.request_log[rr_before:])
+    wms_calls = Counter(f"{m} {p.split('/tenants/')[-1].split('/', 1)[-1]}" for m, p, _ in
+                        rr.wms.request_log[wms_before:])
+    return Counter(calls), rr_calls, wms_calls
+
+
+def test_a_wms_consignment_to_its_rose_rocket_order(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    rr.consignment("chef")  # warms the caches (tokens, tenant, sealed credentials, queue URLs, the service type)
+    rr.pump()
+    consignment = rr.consignment("chef")
+    aws_calls, rr_calls, wms_calls = counted(rr, rr.pump)
+    assert len(rr.rr_orders()) == 2
+    assert aws_calls == Counter({
+        # the WMS notification to the router, as for any WMS event (docs/wms-notifications.md), plus one Query: the
+        # tenant's own integrations, asked for because a tenant-level connector subscribes to CONSIGNMENT.CREATED
+        # (trigger 2; WMS worker 6; router 6) — then the Rose Rocket worker: idempotency (PutItem, UpdateItem), the
+        # consignment's link (GetItem), its customer's match (GetItem ×2: the set's pointer, the match), the claim
+        # (UpdateItem), the organisation's rate budget per Rose Rocket call (UpdateItem ×2), the bind
+        # (TransactWriteItems) and its log entry (PutItem)
+        "dynamodb:PutItem": 7, "dynamodb:UpdateItem": 8, "dynamodb:GetItem": 3, "dynamodb:Query": 2,
+        "dynamodb:TransactWriteItems": 1, "sqs:SendMessage": 3}), json.dumps(aws_calls)
+    assert rr_calls == Counter({f"GET /objects/order/{consignment}/external": 1, "PATCH /objects": 1})
+    assert wms_calls == Counter({f"GET consignments/{consignment}": 2})  # the WMS worker's re-read, the exporter's
+
+
+def test_a_delivered_rose_rocket_order_to_its_wms_consignment(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    first = rr.order("chef")
+    rr.move(first, "delivered")
+    rr.pump()
+    order = rr.order("chef", refNum="CUST-REF-9")
+    aws_calls, rr_calls, wms_calls = counted(rr, lambda: (rr.move(order, "delivered"), rr.pump()))
+    assert len(rr.wms_consignments()) == 2
+    assert aws_calls == Counter({
+        # the door: the order's log entry (PutItem), the work item (SendMessage); the worker: idempotency (PutItem,
+        # UpdateItem), the claim (UpdateItem), the customer's match (GetItem ×2), the rate budget per Rose Rocket call
+        # (UpdateItem ×2), the bind (TransactWriteItems) and its log entry (PutItem)
+        "dynamodb:PutItem": 3, "dynamodb:UpdateItem": 4, "dynamodb:GetItem": 2, "dynamodb:TransactWriteItems": 1,
+        "sqs:SendMessage": 1}), json.dumps(aws_calls)
+    assert rr_calls == Counter({f"GET /objects/{order}": 1, f"PUT /objects/{order}": 1})  # re-read; externalId
+    assert wms_calls == Counter({"POST consignments/search": 1, "POST consignments": 1})  # made before?; create
+
+
+def test_a_rating_request(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    order = rr.order("chef", serviceType={"id": rr.service_type("EXPRESS")})
+    assert rr.rate(order).status == 200  # warms the caches (tokens, tenant, sealed credentials)
+    answer: list = []
+    aws_calls, rr_calls, wms_calls = counted(rr, lambda: answer.append(rr.rate(order)))
+    assert answer[0].status == 200
+    assert aws_calls == Counter({
+        # the integration, read uncached (a rotated credential is refused at once); the customer's match (the set's
+        # pointer, the match); the order's link (whose log gets the entry); the organisation's rate budget for the
+        # one Rose Rocket call; the rates kept for the save, and the "rated" entry
+        "dynamodb:GetItem": 4, "dynamodb:UpdateItem": 1, "dynamodb:PutItem": 2}), json.dumps(aws_calls)
+    assert rr_calls == Counter({f"GET /objects/{order}": 1})  # the order re-read, with what rating needs
+    assert wms_calls == Counter({"POST consignments/quote": 1})
+
+
+def test_an_invoice_approval_shown_on_its_order(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    warm = rr.consignment("chef")
+    consignment = rr.consignment("chef")
+    rr.pump()
+    first = rr.wms.create_invoice(rr.tenant.tenant_id, [warm])
+    rr.wms.approve_invoice(rr.tenant.tenant_id, first["id"])  # warms the caches
+    invoice = rr.wms.create_invoice(rr.tenant.tenant_id, [consignment])
+    rr.pump()
+    aws_calls, rr_calls, wms_calls = counted(rr, lambda: (rr.wms.approve_invoice(rr.tenant.tenant_id,
+                                                                                  invoice["id"]), rr.pump()))
+    assert aws_calls == Counter({
+        # the WMS's INVOICE notification to the router: 14, as for a consignment (its state is in the notification:
+        # nothing re-fetched) — then the invoice on RoseRocketQueue: idempotency (PutItem, UpdateItem), the
+        # invoice's newest recorded state (GetItem), the consignment's link (GetItem), the rate budget per Rose Rocket
+        # call (UpdateItem ×3), the state shown (UpdateItem), the order's "invoice" and the invoice's
+        # "invoice-applied" entries (PutItem ×2) — 10; Rose Rocket's "Order Status Changed" for the order now
+        # invoiced: the door (PutItem, SendMessage) and its re-read (idempotency 2, the order's link 2, the budget,
+        # "not synced while invoiced" said once: UpdateItem + PutItem) — 9
+        "dynamodb:PutItem": 11, "dynamodb:UpdateItem": 12, "dynamodb:GetItem": 4, "dynamodb:Query": 2,
+        "sqs:SendMessage": 4}), json.dumps(aws_calls)
+    # the order read with its invoice; the invoice upserted by externalId; the order connected and invoiced; the
+    # webhook's re-read
+    assert sorted(rr_calls.values()) == [1, 1, 2] and rr_calls["PATCH /objects"] == 1
+    assert wms_calls == Counter()  # an invoice is never re-fetched (no API) nor written
