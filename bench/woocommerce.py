@@ -27,6 +27,7 @@ import argparse
 import base64
 import contextlib
 import io
+import itertools
 import logging
 import os
 import sys
@@ -315,6 +316,9 @@ def run(bench: Bench, args: argparse.Namespace) -> int:
         f"{rate / CREATES_PER_MINUTE:.2f} of the WMS's {CREATES_PER_MINUTE}/min" if len(ours) > 1 else "  no creates")
     say(f"  WMS 429s {wms_429}; dead-lettered {dead}; sync log: {events.count('waiting')} 'waiting', "
         f"{events.count('retry')} 'retry' entries")
+    gaps = sorted(((later - earlier, earlier) for earlier, later in itertools.pairwise(ours)), reverse=True)[:3]
+    say("  longest pauses between creates: " + ", ".join(f"{gap:.1f}s at +{at - burst_started:.0f}s"
+                                                        for gap, at in gaps))
     say("  " + describe("customer B's wait (webhook → WMS order)", waits_b, unit="s"))
     say("  " + describe("door answer time during the burst", door))
     say(f"  deliveries during the burst {len(during)}, failed {len(failed)}; webhooks disabled by the stores "
