@@ -132,6 +132,11 @@ def customers(tenant_id: str) -> Response:
     return ok(service.customers(principal(), tenant_id).to_json())
 
 
+@app.get("/tenants/<tenant_id>/customers/<customer_id>/warehouses")
+def customer_warehouses(tenant_id: str, customer_id: str) -> Response:
+    return ok(service.customer_warehouses(principal(), tenant_id, customer_id))
+
+
 @app.get("/tenants/<tenant_id>/customers/<customer_id>/integrations")
 def list_integrations(tenant_id: str, customer_id: str) -> Response:
     caller = principal()

@@ -35,7 +35,7 @@ def test_the_document_is_valid_openapi_3_1():
 
 def test_every_template_route_is_documented_and_every_documented_route_is_in_the_template():
     assert template_routes() == openapi_routes()
-    assert len(template_routes()) == 18
+    assert len(template_routes()) == 19
 
 
 def test_every_route_reaches_a_handler_and_every_operation_documents_its_refusals(world):
