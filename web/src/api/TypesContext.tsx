@@ -9,9 +9,15 @@ import type { IntegrationType } from "./types";
 
 const TypesContext = createContext<IntegrationType[] | null>(null);
 
-export function TypesProvider({ children, types: given }: { children: ReactNode; types?: IntegrationType[] }) {
+/** `types` given (tests): those, as they are. */
+export function TypesProvider({ children, types }: { children: ReactNode; types?: IntegrationType[] }) {
+  if (types) return <TypesContext.Provider value={types}>{children}</TypesContext.Provider>;
+  return <LoadedTypes>{children}</LoadedTypes>;
+}
+
+function LoadedTypes({ children }: { children: ReactNode }) {
   const { api } = useAuth();
-  const loaded = useLoad(() => (given ? Promise.resolve({ types: given }) : api.get<{ types: IntegrationType[] }>("/integration-types")), [api, given]);
+  const loaded = useLoad(() => api.get<{ types: IntegrationType[] }>("/integration-types"), [api]);
   if (loaded.error) return <ProblemView problem={loaded.error} heading="The integration types could not be loaded" />;
   if (!loaded.data) return <p role="status">Loading…</p>;
   return <TypesContext.Provider value={loaded.data.types}>{children}</TypesContext.Provider>;

@@ -129,9 +129,12 @@ export function AuthGate({ config, mount, children }: { config: ConsoleConfig; m
 
   const signOut = useCallback(() => {
     const wasOidc = manager !== null;
+    // The next person to sign in starts at the start, not on the page the last one left (an expired session
+    // keeps its page: signing in again returns there).
+    window.history.replaceState(null, "", mount);
     end("You have signed out.");
     if (wasOidc) void manager?.signoutRedirect().catch(() => undefined);
-  }, [manager, end]);
+  }, [manager, end, mount]);
 
   if (!ready) return <p className="loading" role="status">Signing in…</p>;
   if (!session) return <SignIn config={config} mount={mount} manager={manager} message={message} onDemoToken={signInDemo} />;

@@ -122,7 +122,7 @@ export function Billing() {
           <p className="total">
             {statement.data.integrationCount} integration{statement.data.integrationCount === 1 ? "" : "s"} · total{" "}
             <strong>{money(statement.data.totalCents)}</strong>
-            {week >= thisWeek && " (this week is billed on Monday)"}
+            {week >= thisWeek && " (this week isn't over: Monday's run bills it)"}
           </p>
           {statement.data.customers.length > 1 && (
             <label className="search">

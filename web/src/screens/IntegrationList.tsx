@@ -2,11 +2,11 @@
 // each type with Configure, each existing integration with its status and the three-dot menu (Reconfigure, Delete
 // Integration). Generic over every type the API lists for this scope.
 
-import { useState } from "react";
+import { Suspense, useState } from "react";
 import { Link } from "react-router";
 import { integrationRoute, type Scope } from "../api/paths";
 import type { Integration, IntegrationType } from "../api/types";
-import { ConfigureBox } from "../configure/ConfigureBox";
+import { ConfigureBox } from "../configure/lazy";
 import { StatusBadge } from "../ui/bits";
 import { MenuButton } from "../ui/MenuButton";
 import { DeleteDialog } from "./DeleteDialog";
@@ -64,6 +64,7 @@ export function IntegrationList({ scope, types, integrations, onChanged }: Props
         })}
       </ul>
       {opened && (
+        <Suspense fallback={<p role="status">Opening the configuration box…</p>}>
         <ConfigureBox
           type={opened.type}
           scope={scope}
@@ -72,6 +73,7 @@ export function IntegrationList({ scope, types, integrations, onChanged }: Props
           onChanged={onChanged}
           onClose={() => setOpened(null)}
         />
+        </Suspense>
       )}
       {deleting && (
         <DeleteDialog

@@ -2,14 +2,13 @@
 // Reconfigure and Delete Integration. Customer-scope (/customers/{c}/integrations/{i}) or tenant-scope
 // (/tenant/integrations/{i}) by address.
 
-import { useEffect, useState } from "react";
+import { Suspense, useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { typeNamed, useTypes } from "../api/TypesContext";
 import { integrationPath, type Scope } from "../api/paths";
 import type { Integration } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
-import { ConfigureBox } from "../configure/ConfigureBox";
-import { ActionsPanel } from "../integration/ActionsPanel";
+import { ActionsPanel, ConfigureBox } from "../configure/lazy";
 import { BackfillPanel } from "../integration/BackfillPanel";
 import { HealthPanel } from "../integration/HealthPanel";
 import { SyncLog } from "../integration/SyncLog";
@@ -81,6 +80,7 @@ export function IntegrationView() {
           <HealthPanel integration={integration} type={type} />
           <SyncLog path={path} version={version} canRetry={integration.status !== "DELETED"} onChanged={() => void loaded.reload()} />
           {integration.health?.readsFromPlatform && integration.status === "LIVE" && <BackfillPanel path={path} />}
+          <Suspense fallback={<p role="status">Loading…</p>}>
           {type?.actions && type.actions.length > 0 && integration.status !== "DELETED" && (
             <ActionsPanel actions={type.actions} path={path} live={integration.status === "LIVE"} />
           )}
@@ -94,6 +94,7 @@ export function IntegrationView() {
               onClose={() => setConfiguring(false)}
             />
           )}
+          </Suspense>
           {deleting && (
             <DeleteDialog
               scope={scope}
