@@ -102,6 +102,7 @@ export function ConfigureBox({ type, scope, integration: given, startAt, onChang
     setBusy(true);
     setProblem(null);
     setErrorSchema(undefined);
+    setNote("");
     try {
       const next =
         step === "name" && !integration

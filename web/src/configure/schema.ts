@@ -36,13 +36,15 @@ function generatedTitle(title: unknown, key: string): boolean {
 
 function cleanDescription(text: unknown): string | undefined {
   if (typeof text !== "string") return undefined;
+  const step = /^Step \d+,\s*\*?[^*.:]+\*?[.:]\s*/; // "Step 2, *Authentication*." repeats the box's own step
   const cleaned = text
-    .replace(/^Step \d+,\s*\*?[^*.:]+\*?[.:]\s*/, "") // "Step 2, *Authentication*." repeats the box's own step
+    .replace(step, "")
     .replace(/\*([^*]+)\*/g, "$1")
     .replace(/``?([^`]+)``?/g, "$1")
     .replace(/\s+/g, " ")
     .trim();
-  return cleaned ? cleaned.charAt(0).toUpperCase() + cleaned.slice(1) : undefined;
+  if (!cleaned) return undefined;
+  return step.test(text) ? cleaned.charAt(0).toUpperCase() + cleaned.slice(1) : cleaned;
 }
 
 /** `anyOf: [X, {type: null}]` (pydantic's Optional[X]) as X: a blank field is simply left out. */

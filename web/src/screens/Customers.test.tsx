@@ -24,7 +24,7 @@ describe("the tenant admin's customers", () => {
     expect(within(harbour).queryByText("Has live integrations")).toBeNull();
     expect(within(harbour).getByText("0 active integrations")).toBeInTheDocument();
 
-    await userEvent.type(screen.getByLabelText("Search customers by name or code"), "steamch");
+    await userEvent.type(screen.getByLabelText("Search customers by name or code"), "steamch"); // a code
     expect(screen.queryByText("Harbour Homewares")).toBeNull();
     expect(screen.getByText("Steam Chef Store")).toBeInTheDocument();
   });

@@ -36,7 +36,7 @@ export function Customers() {
         <h2 id="customers-heading">Customers</h2>
         <p className="hint">Select the customer to create or manage integrations for.</p>
         <label className="search">
-          <span>Search customers by name or code</span>
+          <span>Search customers by name{customers.data?.customers.some((c) => c.code) ? " or code" : ""}</span>
           <input type="search" value={query} onChange={(event) => setQuery(event.target.value)} autoComplete="off" />
         </label>
         {customers.error && <ProblemView problem={customers.error} heading="The customers could not be loaded" />}
