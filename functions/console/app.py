@@ -2,9 +2,9 @@
 ``web/`` into it), served through the HttpApi on the API's own origin — so the page calls the management API with no
 CORS, and ``sam deploy`` ships it with everything else.
 
-- ``GET /console`` redirects to ``/console/``; ``/console/`` and any path without a file extension (the page's own
-  routes, e.g. ``/console/customers/…``) answer ``index.html``, with a ``<base href>`` naming where the console is
-  mounted (``/{stage}/console/`` when deployed on a named stage) and the page's sign-in settings inlined;
+- ``/console``, ``/console/`` and any path without a file extension (the page's own routes, e.g.
+  ``/console/customers/…``) answer ``index.html``, with a ``<base href>`` naming where the console is mounted
+  (``/{stage}/console/`` when deployed on a named stage) and the page's sign-in settings inlined;
 - files under ``assets/`` carry a content hash in their names: cached for a year, immutable; ``index.html`` is
   revalidated every time, so a deploy takes effect on the next load;
 - text is gzipped when the browser accepts it (HttpApi doesn't compress); every answer carries a strict
@@ -39,9 +39,8 @@ _gzipped: dict[str, bytes] = {}
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     raw_path = event.get("rawPath") or "/console"
     proxy = (event.get("pathParameters") or {}).get("proxy")
+    # "/console" and "/console/" are the page too: its <base href> makes its relative paths resolve from either.
     mount = raw_path[: raw_path.index("/console") + len("/console")] + "/" if "/console" in raw_path else "/console/"
-    if proxy is None and not raw_path.endswith("/"):
-        return {"statusCode": 308, "headers": {"Location": mount, **_security()}, "body": ""}
     if not (STATIC / "index.html").is_file():
         return _problem(503, "Console not built", "This package holds no built console: run `make console` (or "
                         "`make build`) and deploy again.")

@@ -105,13 +105,15 @@ def test_settings_keep_credentials_write_only_and_show_the_notification_secret_o
 
     # The WMS notification secret: generated on request, shown once, then only "set".
     admin.get_by_role("button", name="Generate a new secret").click()
-    admin.get_by_role("dialog").get_by_role("button", name="Generate", exact=True).click()
+    confirm = admin.get_by_role("dialog", name="Generate a new notification secret?")
+    expect(confirm).to_contain_text("The current secret stops working at once")
+    shoot(world, admin, "notification-secret-confirm")  # (the secret itself is never put in a screenshot)
+    confirm.get_by_role("button", name="Generate", exact=True).click()
     shown = admin.get_by_role("dialog", name="Your new notification secret")
     expect(shown).to_contain_text("This is the only time the secret is shown.")
     secret = shown.locator("code.secret").inner_text()
     assert len(secret) >= 32 and secret != demo.NOTIFICATION_SECRET
     expect(shown).to_contain_text(f"/wms/{demo.TENANT_ID}/notifications")
-    shoot(world, admin, "notification-secret")
     shown.get_by_role("button", name="I have copied it").click()
     assert secret not in admin.content()
     admin.reload()
@@ -153,6 +155,7 @@ def test_the_box_the_menu_and_the_dialogs_work_from_the_keyboard_alone(world: Wo
     expect(configure).to_be_focused()
 
     # The three-dot menu: open with Enter, move with the arrows, Escape closes a dialog and returns the focus.
+    expect(page.locator(".integration-row").filter(has_text="Keyboard shop")).to_contain_text("Live")
     menu = page.get_by_role("button", name="Options for Keyboard shop")
     tab_to(page, menu)
     page.keyboard.press("Enter")

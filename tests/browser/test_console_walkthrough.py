@@ -43,7 +43,7 @@ def test_configure_see_the_green_dot_retry_reconfigure_delete_and_download_the_s
     # … and on the field the API names (what a screen reader reads with it)
     assert "WooCommerce refused the consumer secret" in described(box.get_by_label("Consumer secret"))
     expect(box.get_by_role("alert")).to_contain_text("What to do:")
-    box.get_by_label("Consumer secret").scroll_into_view_if_needed()
+    box.get_by_role("button", name="Next", exact=True).scroll_into_view_if_needed()  # the field and its reason in view
     shoot(world, customer, "configure-refused-step")
     box.get_by_label("Consumer secret").fill(store["consumerSecret"])
     box.get_by_role("button", name="Next", exact=True).click()

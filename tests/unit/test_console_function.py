@@ -64,10 +64,17 @@ def config_of(page: str) -> dict:
     return json.loads(found.group(1))
 
 
-def test_the_bare_mount_redirects_to_the_slash_so_relative_assets_resolve(console):
-    answer = get(console, "/console")
-    assert answer["statusCode"] == 308 and answer["headers"]["Location"] == "/console/"
-    assert get(console, "/dev/console")["headers"]["Location"] == "/dev/console/"  # a named stage keeps its prefix
+def test_the_bare_mount_is_the_page_with_the_mount_as_its_base(console):
+    for path, base in (("/console", "/console/"), ("/dev/console", "/dev/console/")):  # a named stage keeps its prefix
+        answer = get(console, path)
+        assert answer["statusCode"] == 200 and f'<base href="{base}">' in body_of(answer).decode(), path
+
+
+def test_the_sample_event_is_answered_with_the_page(console):
+    event = json.loads((ROOT / "events" / "console.json").read_text())
+    answer = console.handler(event, None)
+    assert answer["statusCode"] == 200 and answer["headers"]["Content-Type"].startswith("text/html")
+    assert '<div id="root">' in body_of(answer).decode()
 
 
 def test_the_page_names_its_mount_and_inlines_the_sign_in_settings(console):

@@ -2,7 +2,7 @@
 // the three-dot configuration icon"). A customer user may open only their own customer: any other address is the
 // API's 403, shown as it is.
 
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { scopeOfType, useTypes } from "../api/TypesContext";
 import type { Scope } from "../api/paths";
@@ -19,7 +19,7 @@ export function CustomerIntegrations() {
   const { api, session } = useAuth();
   const types = useTypes().filter((t) => scopeOfType(t) === "customer");
   const [showDeleted, setShowDeleted] = useState(false);
-  const scope: Scope = { kind: "customer", tenantId: session.tenantId, customerId };
+  const scope = useMemo<Scope>(() => ({ kind: "customer", tenantId: session.tenantId, customerId }), [session.tenantId, customerId]);
   const base = `/tenants/${encodeURIComponent(session.tenantId)}/customers`;
   const customers = useLoad(() => api.get<{ customers: Customer[] }>(base), [api, base]);
   const integrations = useLoad(

@@ -2,7 +2,7 @@
 // Reconfigure and Delete Integration. Customer-scope (/customers/{c}/integrations/{i}) or tenant-scope
 // (/tenant/integrations/{i}) by address.
 
-import { Suspense, useEffect, useState } from "react";
+import { Suspense, useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { typeNamed, useTypes } from "../api/TypesContext";
 import { integrationPath, type Scope } from "../api/paths";
@@ -23,9 +23,10 @@ export function IntegrationView() {
   const { customerId, integrationId = "" } = useParams();
   const { api, session } = useAuth();
   const types = useTypes();
-  const scope: Scope = customerId
-    ? { kind: "customer", tenantId: session.tenantId, customerId }
-    : { kind: "tenant", tenantId: session.tenantId };
+  const scope = useMemo<Scope>(
+    () => (customerId ? { kind: "customer", tenantId: session.tenantId, customerId } : { kind: "tenant", tenantId: session.tenantId }),
+    [session.tenantId, customerId],
+  );
   const path = integrationPath(scope, integrationId);
   const loaded = useLoad(() => api.get<Integration>(path), [api, path]);
   const [version, setVersion] = useState(0);

@@ -1,6 +1,7 @@
 // Integrations of the tenant itself (types whose "scope" is "tenant", e.g. Rose Rocket, the 3PL's own TMS): listed
 // under /tenants/{t}/integrations, admin only, configured in the same box.
 
+import { useMemo } from "react";
 import { useAuth } from "../auth/AuthContext";
 import type { Scope } from "../api/paths";
 import type { Integration, IntegrationType } from "../api/types";
@@ -10,7 +11,7 @@ import { IntegrationList } from "./IntegrationList";
 
 export function TenantIntegrations({ types }: { types: IntegrationType[] }) {
   const { api, session } = useAuth();
-  const scope: Scope = { kind: "tenant", tenantId: session.tenantId };
+  const scope = useMemo<Scope>(() => ({ kind: "tenant", tenantId: session.tenantId }), [session.tenantId]);
   const integrations = useLoad(
     () => api.get<{ integrations: Integration[] }>(`/tenants/${encodeURIComponent(session.tenantId)}/integrations`),
     [api, session.tenantId],

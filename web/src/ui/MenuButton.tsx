@@ -78,8 +78,9 @@ export function MenuButton({ label, items }: { label: string; items: MenuItem[] 
       </button>
       {open && (
         <ul ref={menu} id={id.current} role="menu" aria-label={label} className="menu-list" onKeyDown={onMenuKey}>
-          {items.map((item) => (
-            <li key={item.label} role="none">
+          {/* By position: if the items change while the menu is open (the integration went live), the focus stays. */}
+          {items.map((item, index) => (
+            <li key={index} role="none">
               <button
                 type="button"
                 role="menuitem"
