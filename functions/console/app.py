@@ -12,7 +12,8 @@ CORS, and ``sam deploy`` ships it with everything else.
   the identity provider only; eval for the forms' schema validator, see ``_security``).
 
 Sign-in settings come from the environment: ``AUTH_ISSUER``/``AUTH_AUDIENCE`` (the tokens the API accepts) and
-``CONSOLE_CLIENT_ID``/``CONSOLE_SCOPE`` (the console's OpenID Connect client). The local stack sets
+``CONSOLE_CLIENT_ID``/``CONSOLE_SCOPE`` (the console's OpenID Connect client), ``CONSOLE_CONNECT_ORIGINS`` (more
+origins the page may call: a token endpoint on another host than the issuer). The local stack sets
 ``CONSOLE_DEMO_HELPER_URL`` (its demo-token service); honoured only off ``prod``, as the API's local HS256 key is.
 """
 
@@ -83,7 +84,10 @@ def _security() -> dict[str, str]:
     auth = console_config()["auth"]
     other = auth.get("helperUrl") or auth.get("issuer") or ""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(other)) if other.startswith(("http://", "https://")) else ""
-    connect = " ".join(filter(None, ["'self'", origin]))
+    # An identity provider whose token endpoint is on another host than its issuer (Cognito's hosted domain) is named
+    # in CONSOLE_CONNECT_ORIGINS (the ConsoleConnectOrigins parameter).
+    extra = [o for o in os.environ.get("CONSOLE_CONNECT_ORIGINS", "").split() if o.startswith("https://")]
+    connect = " ".join(filter(None, ["'self'", origin, *extra]))
     return {
         # 'unsafe-eval': the forms' JSON-Schema validator (Ajv, through @rjsf/validator-ajv8) compiles each step's
         # schema, served by the API at run time, into a function. Inline and foreign scripts stay refused.

@@ -34,7 +34,7 @@ def console(tmp_path, monkeypatch):
     (static / "favicon.svg").write_text("<svg/>")
     (tmp_path / "secret.txt").write_text("not served")
     monkeypatch.setattr(module, "STATIC", static)
-    for name in ("CONSOLE_DEMO_HELPER_URL", "CONSOLE_CLIENT_ID", "CONSOLE_SCOPE"):
+    for name in ("CONSOLE_DEMO_HELPER_URL", "CONSOLE_CLIENT_ID", "CONSOLE_SCOPE", "CONSOLE_CONNECT_ORIGINS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AUTH_ISSUER", "https://login.example.com/tenant/")
     monkeypatch.setenv("AUTH_AUDIENCE", "integrations-management")
@@ -122,6 +122,13 @@ def test_every_answer_carries_a_strict_content_security_policy(console):
     assert "connect-src 'self' https://login.example.com;" in policy  # the API, and the identity provider's token call
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
     assert get(console, "/console/nope.js")["headers"]["Content-Security-Policy"] == policy
+
+
+def test_a_token_endpoint_on_another_host_can_be_allowed(console, monkeypatch):
+    cognito = "https://integrations.auth.ap-southeast-2.amazoncognito.com"
+    monkeypatch.setenv("CONSOLE_CONNECT_ORIGINS", f"{cognito} javascript:x")  # only https origins are taken
+    policy = get(console, "/console/")["headers"]["Content-Security-Policy"]
+    assert f"connect-src 'self' https://login.example.com {cognito};" in policy
 
 
 def test_the_local_demo_sign_in_is_offered_only_off_prod(console, monkeypatch):

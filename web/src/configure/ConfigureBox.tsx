@@ -70,7 +70,7 @@ export function ConfigureBox({ type, scope, integration: given, startAt, onChang
             chosenWarehouses: chosenWarehouses(fields, data),
           })
         : null,
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Not `data`: typing in a field must not rebuild the form (the choices only need what was stored).
     [step, fields, integration?.credentialsSet, warehouses],
   );
 

@@ -65,14 +65,14 @@ export function IntegrationList({ scope, types, integrations, onChanged }: Props
       </ul>
       {opened && (
         <Suspense fallback={<p role="status">Opening the configuration box…</p>}>
-        <ConfigureBox
-          type={opened.type}
-          scope={scope}
-          integration={opened.integration}
-          startAt={opened.startAt ?? undefined}
-          onChanged={onChanged}
-          onClose={() => setOpened(null)}
-        />
+          <ConfigureBox
+            type={opened.type}
+            scope={scope}
+            integration={opened.integration}
+            startAt={opened.startAt ?? undefined}
+            onChanged={onChanged}
+            onClose={() => setOpened(null)}
+          />
         </Suspense>
       )}
       {deleting && (

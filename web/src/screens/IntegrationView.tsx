@@ -45,7 +45,7 @@ export function IntegrationView() {
       if (document.visibilityState === "visible") refresh();
     }, REFRESH_MS);
     return () => window.clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // One timer per integration: `refresh` itself changes every render.
   }, [path]);
 
   const back = customerId ? `/customers/${encodeURIComponent(customerId)}` : "/customers";
@@ -82,19 +82,19 @@ export function IntegrationView() {
           <SyncLog path={path} version={version} canRetry={integration.status !== "DELETED"} onChanged={() => void loaded.reload()} />
           {integration.health?.readsFromPlatform && integration.status === "LIVE" && <BackfillPanel path={path} />}
           <Suspense fallback={<p role="status">Loading…</p>}>
-          {type?.actions && type.actions.length > 0 && integration.status !== "DELETED" && (
-            <ActionsPanel actions={type.actions} path={path} live={integration.status === "LIVE"} />
-          )}
-          {configuring && type && (
-            <ConfigureBox
-              type={type}
-              scope={scope}
-              integration={integration}
-              startAt={integration.status === "DRAFT" ? integration.nextStep ?? "name" : "name"}
-              onChanged={() => void loaded.reload()}
-              onClose={() => setConfiguring(false)}
-            />
-          )}
+            {type?.actions && type.actions.length > 0 && integration.status !== "DELETED" && (
+              <ActionsPanel actions={type.actions} path={path} live={integration.status === "LIVE"} />
+            )}
+            {configuring && type && (
+              <ConfigureBox
+                type={type}
+                scope={scope}
+                integration={integration}
+                startAt={integration.status === "DRAFT" ? integration.nextStep ?? "name" : "name"}
+                onChanged={() => void loaded.reload()}
+                onClose={() => setConfiguring(false)}
+              />
+            )}
           </Suspense>
           {deleting && (
             <DeleteDialog

@@ -21,6 +21,10 @@ interface Draft {
   selfManaged: string[];
 }
 
+function newTenant(tenantId: string): TenantSettings {
+  return { tenantId, name: "", wmsBaseUrl: REGIONS[0], wmsCredentialsSet: false, notificationSecretSet: false, weeklyPriceCents: 1000, selfManagedCustomerIds: [] };
+}
+
 function fieldError(problem: ApiProblem | null, ...fields: string[]): string | undefined {
   return problem?.errors.find((e) => fields.some((f) => e.field === f || e.field.startsWith(`${f}.`) || e.field.startsWith(`${f}[`)))?.reason;
 }
@@ -36,14 +40,16 @@ export function Settings() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    if (!settings.data) return;
-    const s = settings.data;
+    const s = settings.error?.status === 404 ? newTenant(session.tenantId) : settings.data;
+    if (!s) return;
     setDraft({ name: s.name, wmsBaseUrl: s.wmsBaseUrl, clientId: "", clientSecret: "", price: (s.weeklyPriceCents / 100).toFixed(2), selfManaged: s.selfManagedCustomerIds });
-  }, [settings.data]);
+  }, [settings.data, settings.error, session.tenantId]);
 
-  if (settings.error) return <><h1 tabIndex={-1}>Settings</h1><ProblemView problem={settings.error} heading="The settings could not be loaded" /></>;
-  if (!settings.data || !draft) return <><h1 tabIndex={-1}>Settings</h1><p role="status">Loading…</p></>;
-  const current = settings.data;
+  // A tenant not registered yet (404): the same form registers it, once its API client is saved.
+  const unregistered = settings.error?.status === 404;
+  if (settings.error && !unregistered) return <><h1 tabIndex={-1}>Settings</h1><ProblemView problem={settings.error} heading="The settings could not be loaded" /></>;
+  const current: TenantSettings | undefined = unregistered ? newTenant(session.tenantId) : settings.data;
+  if (!current || !draft) return <><h1 tabIndex={-1}>Settings</h1><p role="status">Loading…</p></>;
   const regions = REGIONS.includes(current.wmsBaseUrl) ? REGIONS : [current.wmsBaseUrl, ...REGIONS];
   const set = (change: Partial<Draft>) => setDraft({ ...draft, ...change });
 
@@ -89,6 +95,9 @@ export function Settings() {
   return (
     <>
       <h1 tabIndex={-1}>Settings</h1>
+      {unregistered && (
+        <p className="notice">Your 3PL is not registered with the integrations service yet: save its CartonCloud API client to register it.</p>
+      )}
       <form className="settings" onSubmit={(event) => void save(event)} noValidate>
         <fieldset>
           <legend>Your 3PL</legend>

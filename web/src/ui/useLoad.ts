@@ -16,7 +16,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
   const [error, setError] = useState<ApiProblem | null>(null);
   const [loading, setLoading] = useState(true);
   const generation = useRef(0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // `deps` name what `load` reads (as for useEffect): a new load when they change.
   const run = useCallback(load, deps);
 
   const reload = useCallback(async () => {
