@@ -128,12 +128,16 @@ export function AuthGate({ config, mount, children }: { config: ConsoleConfig; m
   );
 
   const signOut = useCallback(() => {
-    const wasOidc = manager !== null;
     // The next person to sign in starts at the start, not on the page the last one left (an expired session
     // keeps its page: signing in again returns there).
     window.history.replaceState(null, "", mount);
-    end("You have signed out.");
-    if (wasOidc) void manager?.signoutRedirect().catch(() => undefined);
+    if (!manager) {
+      end("You have signed out.");
+      return;
+    }
+    // The provider's session ends too (it removes this tab's user first); a provider without an end-session
+    // endpoint refuses, and the session ends here only.
+    manager.signoutRedirect().catch(() => end("You have signed out."));
   }, [manager, end, mount]);
 
   if (!ready) return <p className="loading" role="status">Signing in…</p>;
