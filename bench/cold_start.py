@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "PYTHONPATH": layer, "AWS_DEFAULT_REGION": "ap-southeast-2",
                "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "Integrations"}
         run(BARE, ROOT, env)  # warm the OS file cache before anything is timed
+        print(f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC · bench/cold_start.py · {os.cpu_count()} cores")
         print(f"{'function':<34} {'import app':>10} {'bare':>8} {'ratio':>6}")
         worst = 0.0
         for name in sorted(functions):

@@ -1,20 +1,24 @@
-"""WooCommerce webhook → WMS outbound order latency on the local stack, beside a bare baseline in the same run.
+"""WooCommerce orders → the WMS on the local stack: latency below the WMS's limit, and a burst against it, in one run.
 
-The local stack (moto's server, the API stand-in, queue consumers, the sandboxes: everything over real HTTP on
-127.0.0.1) is started in this process, as tests/e2e does. Integrations are created through the management API, one
-per store, with the stack's demo WMS tenant. Orders are placed in the WooCommerce sandbox at a steady rate, spread
-over the stores (each store keeps its own 3 requests/s budget); each checkout sends WooCommerce's two webhooks
-(order.created, order.updated) to our door, and the worker creates the outbound order in the WMS sandbox.
+The local stack (four processes: moto, the sandboxes, the API stand-in with the doors, the queue consumers; everything
+over real HTTP on 127.0.0.1) is started by this process, as tests/e2e does. Integrations are made through the
+management API: ``--stores`` stores of customer A and one store of customer B (a second customer of the same WMS
+tenant, so of the same API client). Orders are placed through the WooCommerce sandbox's control API; each checkout
+sends WooCommerce's two webhooks to our door. Everything is measured from the sandboxes' own records (control APIs),
+never by patching the service: a delivery's ``sentAt`` and ``durationMs`` (the door's answer time as the store saw
+it), and the wall-clock ``createdAt`` of each WMS order. CartonCloud's limit (30 creates per minute per API client)
+is on in the WMS sandbox throughout.
 
-Latency = from the moment the store sends the order's first webhook to the moment the WMS sandbox answers the
-create 201. The baseline, in the same run and at the same rate: the same number of bare creates, each a direct
-``POST /outbound-orders`` to the WMS sandbox with a cached token (what one order costs with no service around it).
+1. **Below the limit**: ``--below`` orders of customer A at ``--below-rate``/s (under 30/min). Latency = the order's
+   first webhook leaving the store → the WMS order created. Baseline, same run, same count and rate: a bare
+   ``POST /outbound-orders`` to the WMS sandbox with a cached token (another WMS tenant, so its own limit).
+2. **A burst against the limit**: ``--burst`` orders of customer A at ``--burst-rate``/s, and meanwhile one order of
+   customer B every ``--quiet-every`` s until A's burst is in the WMS. Reported: creates per minute ÷ 30 over the
+   drain, orders dead-lettered, WMS 429s, "retry" vs "waiting" entries in the sync log, B's wait (its webhook → its
+   WMS order), the door's answer time and failed deliveries during the burst, webhooks the stores disabled.
 
-CartonCloud limits creates to 30 a minute per API client; the WMS sandbox enforces it, and it would turn this into
-a measure of that limit, so it is switched off for the run (the service honours it when it is on: 429 → retry).
-
-    .venv/bin/python bench/woocommerce.py                  # 1,000 orders at 5/s over 20 stores (~4 minutes)
-    .venv/bin/python bench/woocommerce.py --orders 200      # a quick look
+    .venv/bin/python bench/woocommerce.py                        # 40 below at 0.4/s, 300 burst at 5/s (~16 min)
+    .venv/bin/python bench/woocommerce.py --below 20 --burst 100  # a quicker look (~6 min)
 """
 
 from __future__ import annotations
@@ -23,27 +27,31 @@ import argparse
 import base64
 import contextlib
 import io
-import json
+import logging
 import os
-import statistics
 import sys
+import tempfile
 import threading
 import time
 import uuid
+import warnings
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
-os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "LOG_LEVEL": "WARNING", "POWERTOOLS_SERVICE_NAME": "bench"})
+os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "LOG_LEVEL": "WARNING", "POWERTOOLS_SERVICE_NAME": "bench",
+                   "LOCAL_LOG_LEVEL": "WARNING"})
 
 import requests  # noqa: E402
 
 from local import demo  # noqa: E402
-from local.sandboxes.base import SandboxRequest, SandboxResponse  # noqa: E402
-from local.sandboxes.cartoncloud import CartonCloudSandbox  # noqa: E402
-from local.sandboxes.woocommerce import WooCommerceSandbox  # noqa: E402
 from local.stack import LocalStack, StackConfig  # noqa: E402
+
+CREATES_PER_MINUTE = 30  # CartonCloud's documented limit per API client
+SKU = "SKU-1"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -51,155 +59,281 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def describe(name: str, latencies: list[float]) -> str:
-    ms = [v * 1000 for v in latencies]
-    return (f"{name:<34} n={len(ms):>5}  p50 {percentile(ms, 0.50):8.1f} ms  p99 {percentile(ms, 0.99):8.1f} ms  "
-            f"mean {statistics.fmean(ms):8.1f} ms  max {max(ms):8.1f} ms")
+def describe(name: str, seconds: list[float], unit: str = "ms") -> str:
+    if not seconds:
+        return f"{name:<44} n=    0"
+    scale = 1000 if unit == "ms" else 1
+    values = [v * scale for v in seconds]
+    return (f"{name:<44} n={len(values):>5}  p50 {percentile(values, .5):9.1f} {unit}  "
+            f"p99 {percentile(values, .99):9.1f} {unit}  max {max(values):9.1f} {unit}")
 
 
-class Clocks:
-    """When each order's first webhook left the store, and when the WMS created its order (by reference)."""
+@dataclass
+class Bench:
+    stack: LocalStack
+    http: requests.Session = field(default_factory=requests.Session)
+    admin: str = ""
+    #: WMS orders sharing a customer reference, as of the last :meth:`created_at`.
+    duplicates: int = 0
+    #: store slug -> its integration id; order number -> (slug, WooCommerce order id)
+    integrations: dict[str, str] = field(default_factory=dict)
+    orders: dict[str, tuple[str, int]] = field(default_factory=dict)
 
-    def __init__(self) -> None:
-        self.sent: dict[str, float] = {}
-        self.created: dict[str, float] = {}
-        self.lock = threading.Lock()
+    @property
+    def wms(self) -> str:
+        return self.stack.sandboxes["cartoncloud"].url
+
+    @property
+    def woo(self) -> str:
+        return self.stack.sandboxes["woocommerce"].url
+
+    def call(self, method: str, url: str, **kwargs: Any) -> Any:
+        answer = self.http.request(method, url, timeout=60, **kwargs)
+        assert answer.status_code < 300, f"{method} {url} → {answer.status_code}: {answer.text[:300]}"
+        return answer.json() if answer.content else None
+
+    def wms_control(self, method: str, path: str, body: Any = None) -> Any:
+        return self.call(method, f"{self.wms}/_control/{path}", json=body)
+
+    def add_store(self, customer_id: str) -> str:
+        """A store of ``customer_id`` with a live integration, made as its admin would through the management API."""
+        slug = f"bench-{uuid.uuid4().hex[:6]}"
+        key, secret = f"ck_{uuid.uuid4().hex}", f"cs_{uuid.uuid4().hex}"
+        self.call("POST", f"{self.woo}/_control/stores", json={"slug": slug, "consumerKey": key,
+                                                                "consumerSecret": secret})
+        base = f"{self.stack.api_url}/tenants/{demo.TENANT_ID}/customers/{customer_id}/integrations"
+        headers = {"Authorization": f"Bearer {self.admin}"}
+        created = self.call("POST", base, json={"type": "woocommerce", "name": slug}, headers=headers)
+        item = f"{base}/{created['integrationId']}"
+        for step, body in (("authentication", {"storeUrl": f"{self.woo}/{slug}", "consumerKey": key,
+                                               "consumerSecret": secret}),
+                           ("orderCreation", {"warehouseId": demo.WAREHOUSE_ID}),
+                           ("fulfilment", {"completeFulfilment": True, "sendTracking": True})):
+            self.call("PUT", f"{item}/steps/{step}", json=body, headers=headers)
+        self.call("POST", f"{item}/finish", headers=headers)
+        self.integrations[slug] = created["integrationId"]
+        return slug
+
+    def place(self, slug: str, number: str) -> None:
+        order = self.call("POST", f"{self.woo}/_control/stores/{slug}/orders",
+                          json={"lineItems": [{"sku": SKU, "quantity": 1, "price": "19.95"}], "number": number})
+        self.orders[number] = (slug, order["id"])
+
+    def history(self, number: str) -> list[dict[str, Any]]:
+        """The sync log of one order, oldest first."""
+        from integrations.woocommerce.services import order_ref
+
+        slug, order_id = self.orders[number]
+        key = order_ref(self.integrations[slug], order_id).key
+        return self.call("GET", f"{self.stack.api_url}/_local/sync-log", params={"key": key})["entries"]
+
+    def created_at(self) -> dict[str, float]:
+        """Customer reference (the store's order number) → wall-clock time its WMS order was created."""
+        orders = self.wms_control("GET", f"tenants/{demo.TENANT_ID}/outbound-orders")
+        created: dict[str, float] = {}
+        self.duplicates = 0
+        for order in orders:
+            reference = str(order["references"].get("customer"))
+            if reference in created:
+                self.duplicates += 1
+            created[reference] = order["_sandbox"]["createdAt"]
+        return created
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        return [d for d in self.call("GET", f"{self.woo}/_control/webhooks")
+                if "/webhooks/woocommerce/" in d["url"]]
+
+    def first_sent(self, deliveries: list[dict[str, Any]]) -> dict[str, float]:
+        sent: dict[str, float] = {}
+        for delivery in deliveries:
+            body = delivery["body"]
+            if isinstance(body, dict) and "number" in body and delivery["sentAt"] is not None:
+                number = str(body["number"])
+                sent[number] = min(sent.get(number, delivery["sentAt"]), delivery["sentAt"])
+        return sent
+
+    def wait_created(self, numbers: list[str], timeout: float) -> dict[str, float]:
+        deadline = time.monotonic() + timeout
+        while True:
+            created = self.created_at()
+            if all(n in created for n in numbers) or time.monotonic() > deadline:
+                return created
+            time.sleep(2)
 
 
-def instrument(woo: WooCommerceSandbox, wms: CartonCloudSandbox, clocks: Clocks) -> None:
-    """Time both ends without touching the service: the store's webhook sender, and the WMS sandbox's answers."""
-    send = woo.sender
+def place_steadily(bench: Bench, slugs: list[str], count: int, rate: float, prefix: str) -> list[str]:
+    numbers = []
+    started = time.monotonic()
+    for n in range(count):
+        time.sleep(max(0.0, started + n / rate - time.monotonic()))
+        number = f"{prefix}-{n}"
+        bench.place(slugs[n % len(slugs)], number)
+        numbers.append(number)
+    return numbers
 
-    def timed_send(url: str, headers: dict[str, str], body: bytes) -> int:
-        if headers.get("X-WC-Webhook-Topic", "").startswith("order.") and body[:1] == b"{":
-            number = str(json.loads(body)["number"])
-            with clocks.lock:
-                clocks.sent.setdefault(number, time.monotonic())
-        return send(url, headers, body)
 
-    woo.sender = timed_send
-    handle = wms.handle
+def baseline(bench: Bench, count: int, rate: float) -> list[float]:
+    """Bare creates straight to the WMS sandbox, for another tenant (its own API client, so its own limit)."""
+    tenant, client, secret = str(uuid.uuid4()), f"bare-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    bench.wms_control("POST", "tenants", {"tenantId": tenant, "clientId": client, "clientSecret": secret,
+                                          "name": "Baseline"})
+    warehouse = bench.wms_control("POST", f"tenants/{tenant}/warehouses", {"name": "Bare DC"})["id"]
+    customer = bench.wms_control("POST", f"tenants/{tenant}/customers",
+                                 {"name": "Bare", "code": "BARE", "warehouseIds": [warehouse]})["id"]
+    bench.wms_control("POST", f"tenants/{tenant}/products", {"customerId": customer, "code": SKU, "name": "Pot"})
+    bench.wms_control("POST", f"tenants/{tenant}/stock", {"customerId": customer, "code": SKU, "quantity": 10**9})
+    basic = base64.b64encode(f"{client}:{secret}".encode()).decode()
+    token = bench.call("POST", f"{bench.wms}/uaa/oauth/token", data={"grant_type": "client_credentials"},
+                       headers={"Authorization": f"Basic {basic}", "Accept-Version": "1"})["access_token"]
+    session = requests.Session()
 
-    def timed_handle(request: SandboxRequest) -> SandboxResponse:
-        answer = handle(request)
-        if request.method == "POST" and request.path.endswith("/outbound-orders") and answer.status == 201:
-            reference = str(answer.parsed()["references"]["customer"])
-            with clocks.lock:
-                clocks.created.setdefault(reference, time.monotonic())
-        return answer
+    def create(n: int) -> float:
+        body = {"type": "OUTBOUND", "references": {"customer": f"BARE-{n}"}, "customer": {"id": customer},
+                "warehouse": {"id": warehouse},
+                "details": {"deliver": {"address": {"contactName": "Jane Citizen", "address1": "1 Example St",
+                                                    "city": "Brisbane", "postcode": "4000"}}},
+                "items": [{"details": {"product": {"references": {"code": SKU}}}, "measures": {"quantity": 1}}]}
+        sent = time.monotonic()
+        answer = session.post(f"{bench.wms}/tenants/{tenant}/outbound-orders", json=body, timeout=30,
+                              headers={"Authorization": f"Bearer {token}", "Accept-Version": "1"})
+        assert answer.status_code == 201, answer.text
+        return time.monotonic() - sent
 
-    wms.handle = timed_handle  # type: ignore[method-assign]
+    begun = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = []
+        for n in range(count):
+            time.sleep(max(0.0, begun + n / rate - time.monotonic()))
+            futures.append(pool.submit(create, n))
+        return [future.result() for future in futures]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--stores", type=int, default=20)
-    parser.add_argument("--rate", type=float, default=5.0, help="orders placed per second, over all stores "
-                        "(the local stack runs one consumer thread per queue; ~5/s keeps it out of backlog)")
+    parser.add_argument("--stores", type=int, default=10, help="customer A's stores (customer B has one)")
+    parser.add_argument("--below", type=int, default=40, help="orders placed below the WMS's limit")
+    parser.add_argument("--below-rate", type=float, default=0.4, help="orders/s below the limit (0.4/s = 24/min)")
+    parser.add_argument("--burst", type=int, default=300, help="customer A's burst")
+    parser.add_argument("--burst-rate", type=float, default=5.0, help="orders/s of the burst")
+    parser.add_argument("--quiet-every", type=float, default=15.0, help="seconds between customer B's lone orders")
+    parser.add_argument("--explain", action="store_true", help="print the sync log of customer B's slowest order")
     args = parser.parse_args(argv)
-    report: list[str] = []
-    # The stack's functions, moto and the sandboxes all write to this process's stdout/stderr; keep the report clean.
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = run(args, report)
-    print("\n".join(report))
-    return code
+    logging.disable(logging.WARNING)  # the consumers' and functions' logs (this process) are not the report
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    log = Path(tempfile.mkstemp(prefix="bench-woocommerce-", suffix=".log")[1])
+    started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+    print(f"{started} UTC · bench/woocommerce.py {' '.join(argv or sys.argv[1:])} · {os.cpu_count()} cores · "
+          f"the stack's logs: {log}", flush=True)
+    # The functions in this process (the queue consumers) log and flush metrics to stdout: not the report.
+    with contextlib.redirect_stdout(io.StringIO()):
+        stack = LocalStack(StackConfig(free_ports=True, run_schedules=False, log_file=log)).start()
+        try:
+            return run(Bench(stack), args)
+        finally:
+            stack.stop()
 
 
-def run(args: argparse.Namespace, report: list[str]) -> int:
+def run(bench: Bench, args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(line, file=sys.__stdout__, flush=True)
 
-    with LocalStack(StackConfig(free_ports=True, run_schedules=False, max_instances=4)) as stack:
-        woo = stack.sandboxes["woocommerce"].sandbox
-        wms = stack.sandboxes["cartoncloud"].sandbox
-        assert isinstance(woo, WooCommerceSandbox) and isinstance(wms, CartonCloudSandbox)
-        wms.create_limit_per_minute = None  # see the docstring
-        wms.set_stock(demo.TENANT_ID, demo.CUSTOMER_ID, "SKU-1", 10**9)  # every order (and the baseline's) in stock
-        woo_url = stack.sandboxes["woocommerce"].url
-        facts = requests.get(f"{stack.api_url}/_local/demo", timeout=10).json()
-        token = facts["management"]["customerToken"]
-        base = f"{stack.api_url}/tenants/{demo.TENANT_ID}/customers/{demo.CUSTOMER_ID}/integrations"
-        headers = {"Authorization": f"Bearer {token}"}
-        slugs = []
-        for n in range(args.stores):
-            slug = f"bench-{n}-{uuid.uuid4().hex[:4]}"
-            store = woo.add_store(slug, home=f"{woo_url}/{slug}")
-            key = next(iter(store.keys.values()))
-            created = requests.post(base, json={"type": "woocommerce", "name": slug}, headers=headers, timeout=30)
-            created.raise_for_status()
-            item = f"{base}/{created.json()['integrationId']}"
-            for step, body in (("authentication", {"storeUrl": f"{woo_url}/{slug}", "consumerKey": key.consumer_key,
-                                                   "consumerSecret": key.consumer_secret}),
-                               ("orderCreation", {"warehouseId": demo.WAREHOUSE_ID}),
-                               ("fulfilment", {"completeFulfilment": True, "sendTracking": True})):
-                requests.put(f"{item}/steps/{step}", json=body, headers=headers, timeout=30).raise_for_status()
-            requests.post(f"{item}/finish", headers=headers, timeout=30).raise_for_status()
-            slugs.append(slug)
-        # Order numbers carry the store's name: one WMS customer's references must not collide across stores.
-        clocks = Clocks()
-        instrument(woo, wms, clocks)
-        say(f"local stack up in {stack.started_in:.1f}s; {args.stores} stores live; "
-            f"placing {args.orders} orders at {args.rate:g}/s (WMS create limit off, stock unlimited)")
+    bench.admin = bench.call("GET", f"{bench.stack.api_url}/_local/demo")["management"]["adminToken"]
+    customer_b = bench.wms_control("POST", f"tenants/{demo.TENANT_ID}/customers",
+                                   {"name": "Bench Customer B", "code": "BENCHB", "warehouseIds": [demo.WAREHOUSE_ID]})
+    for customer in (demo.CUSTOMER_ID, customer_b["id"]):
+        if customer != demo.CUSTOMER_ID:
+            bench.wms_control("POST", f"tenants/{demo.TENANT_ID}/products",
+                              {"customerId": customer, "code": SKU, "name": "Steam Pot"})
+        bench.wms_control("POST", f"tenants/{demo.TENANT_ID}/stock",
+                          {"customerId": customer, "code": SKU, "quantity": 10**9})
+    stores_a = [bench.add_store(demo.CUSTOMER_ID) for _ in range(args.stores)]
+    store_b = bench.add_store(customer_b["id"])
+    say(f"local stack up in {bench.stack.started_in:.1f}s; {args.stores} stores of customer A and 1 of customer B "
+        f"live; WMS limit {CREATES_PER_MINUTE} creates/min on")
 
-        started = time.monotonic()
-        placed: list[str] = []
-        for n in range(args.orders):
-            due = started + n / args.rate
-            time.sleep(max(0.0, due - time.monotonic()))
-            slug = slugs[n % len(slugs)]
-            order = woo.place_order(slug, [{"sku": "SKU-1", "quantity": 1, "price": "19.95"}],
-                                    number=f"{slug}:{n}")
-            placed.append(order["number"])
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and len(set(placed) & set(clocks.created)) < len(placed):
-            time.sleep(0.2)
-        took = time.monotonic() - started
-        done = [ref for ref in placed if ref in clocks.created and ref in clocks.sent]
-        latencies = [clocks.created[ref] - clocks.sent[ref] for ref in done]
-        wms_orders = [o for o in wms.outbound_orders(demo.TENANT_ID) if o["references"]["customer"] in set(placed)]
+    # 1. Below the limit.
+    below = place_steadily(bench, stores_a, args.below, args.below_rate, "below")
+    created = bench.wait_created(below, timeout=args.below / args.below_rate + 120)
+    sent = bench.first_sent(bench.deliveries())
+    latencies = [created[n] - sent[n] for n in below if n in created and n in sent]
+    bare = baseline(bench, args.below, args.below_rate)
+    say("")
+    say(f"Below the limit: {args.below} orders at {args.below_rate:g}/s ({args.below_rate * 60:g}/min)")
+    say("  " + describe("store webhook → WMS order (the service)", latencies))
+    say("  " + describe("bare create → 201 (baseline)", bare))
+    if latencies:
+        say(f"  ratio p50 {percentile(latencies, .5) / percentile(bare, .5):.1f}×, "
+            f"p99 {percentile(latencies, .99) / percentile(bare, .99):.1f}×; "
+            f"not in the WMS {len([n for n in below if n not in created])}")
+    time.sleep(62)  # the WMS's sliding minute empties: the burst starts from a fresh window
 
-        # The bare baseline: the same number of creates straight to the WMS sandbox, at the same rate.
-        wms_url = stack.sandboxes["cartoncloud"].url
-        basic = base64.b64encode(f"{demo.CLIENT_ID}:{demo.CLIENT_SECRET}".encode()).decode()
-        bearer = requests.post(f"{wms_url}/uaa/oauth/token", data={"grant_type": "client_credentials"},
-                               headers={"Authorization": f"Basic {basic}", "Accept-Version": "1"},
-                               timeout=10).json()["access_token"]
-        session = requests.Session()
+    # 2. The burst, with customer B's lone orders.
+    burst_started = time.time()
+    done = threading.Event()
+    lone: list[str] = []
 
-        def bare(n: int) -> float:
-            body = {"type": "OUTBOUND", "references": {"customer": f"BARE-{uuid.uuid4().hex[:8]}-{n}"},
-                    "customer": {"id": demo.CUSTOMER_ID}, "warehouse": {"id": demo.WAREHOUSE_ID},
-                    "details": {"deliver": {"address": {"contactName": "Jane Citizen", "address1": "1 Example St",
-                                                        "city": "Brisbane", "postcode": "4000"}}},
-                    "items": [{"details": {"product": {"references": {"code": "SKU-1"}}},
-                               "measures": {"quantity": 1}}]}
-            sent = time.monotonic()
-            answer = session.post(f"{wms_url}/tenants/{demo.TENANT_ID}/outbound-orders", json=body, timeout=30,
-                                  headers={"Authorization": f"Bearer {bearer}", "Accept-Version": "1"})
-            assert answer.status_code == 201, answer.text
-            return time.monotonic() - sent
+    def quiet_customer() -> None:
+        n = 0
+        while not done.wait(args.quiet_every if n else args.quiet_every / 2):
+            number = f"lone-b-{n}"
+            bench.place(store_b, number)
+            lone.append(number)
+            n += 1
 
-        baseline: list[float] = []
-        begun = time.monotonic()
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            futures = []
-            for n in range(args.orders):
-                time.sleep(max(0.0, begun + n / args.rate - time.monotonic()))
-                futures.append(pool.submit(bare, n))
-            baseline = [future.result() for future in futures]
+    quiet = threading.Thread(target=quiet_customer, daemon=True)
+    quiet.start()
+    burst = place_steadily(bench, stores_a, args.burst, args.burst_rate, "burst")
+    expected = args.burst / (CREATES_PER_MINUTE * 60 / 61) * 60
+    created = bench.wait_created(burst, timeout=expected + 240)
+    done.set()
+    quiet.join()
+    created = bench.wait_created(burst + lone, timeout=180)
+    deliveries = bench.deliveries()
+    sent = bench.first_sent(deliveries)
 
-        dead = next(q for q in stack.queue_depths() if q["name"] == "WooCommerceDeadLetterQueue")
-        report.extend([
-            describe("webhook → WMS order (the service)", latencies),
-            describe("bare create → 201 (baseline)", baseline),
-            f"ratio p50 {percentile(latencies, .5) / percentile(baseline, .5):.1f}×, "
-            f"p99 {percentile(latencies, .99) / percentile(baseline, .99):.1f}×",
-            f"orders placed {len(placed)}, in the WMS {len(wms_orders)} (distinct "
-            f"{len({o['references']['customer'] for o in wms_orders})}), not reached {len(placed) - len(done)}, "
-            f"dead-lettered {dead['visible']}; run took {took:.1f}s",
-        ])
-        return 0 if len(done) == len(placed) and len(wms_orders) == len(placed) else 1
+    ours = sorted(created[n] for n in burst + lone if n in created)
+    rate = (len(ours) - 1) / (ours[-1] - ours[0]) * 60 if len(ours) > 1 else 0.0
+    waits_b = [created[n] - sent[n] for n in lone if n in created and n in sent]
+    during = [d for d in deliveries if d["sentAt"] is not None and d["sentAt"] >= burst_started]
+    door = [d["durationMs"] / 1000 for d in during if d["durationMs"] is not None]
+    failed = [d for d in during if d["status"] is None or not 200 <= d["status"] < 303]
+    disabled = sum(1 for slug in stores_a + [store_b]
+                   for hook in bench.call("GET", f"{bench.woo}/_control/stores/{slug}/webhooks")
+                   if hook["status"] != "active")
+    wms_429 = sum(1 for r in bench.wms_control("GET", "requests")
+                  if r["status"] == 429 and r["path"].endswith("/outbound-orders"))
+    dead = sum(q["visible"] for q in bench.stack.queue_depths() if q["name"].endswith("DeadLetterQueue"))
+    log = bench.call("GET", f"{bench.stack.api_url}/_local/sync-log", params={"limit": 1_000_000})["entries"]
+    events = [e["event"] for e in log]
+    waiting = next((e["message"] for e in log if e["event"] == "waiting" and "rate limit" in e["message"]), None)
+    missing = [n for n in burst + lone if n not in created]
+
+    say("")
+    say(f"Burst: {args.burst} orders of customer A at {args.burst_rate:g}/s over {args.stores} stores; customer B "
+        f"placed {len(lone)} lone orders meanwhile, one every {args.quiet_every:g}s")
+    say(f"  creates {rate:.1f}/min over the drain ({len(ours)} orders in {(ours[-1] - ours[0]) / 60:.1f} min): "
+        f"{rate / CREATES_PER_MINUTE:.2f} of the WMS's {CREATES_PER_MINUTE}/min" if len(ours) > 1 else "  no creates")
+    say(f"  WMS 429s {wms_429}; dead-lettered {dead}; sync log: {events.count('waiting')} 'waiting', "
+        f"{events.count('retry')} 'retry' entries")
+    say("  " + describe("customer B's wait (webhook → WMS order)", waits_b, unit="s"))
+    say("  " + describe("door answer time during the burst", door))
+    say(f"  deliveries during the burst {len(during)}, failed {len(failed)}; webhooks disabled by the stores "
+        f"{disabled}")
+    say(f"  not in the WMS {len(missing)}; WMS orders doubled {bench.duplicates}")
+    if waiting:
+        say(f"  a waiting order's log: \"{waiting}\"")
+    if waits_b and args.explain:
+        for number in lone:
+            if number in created and number in sent:
+                waited = [e["message"].split(": position")[-1] for e in bench.history(number)
+                          if e["event"] == "waiting"]
+                say(f"    {number:<10} sent +{sent[number] - burst_started:5.0f}s  "
+                    f"waited {created[number] - sent[number]:5.1f}s  {waited[0] if waited else 'not at all'}")
+        slowest = max((n for n in lone if n in created and n in sent), key=lambda n: created[n] - sent[n])
+        say(f"  customer B's slowest order, {slowest} (sent at +{sent[slowest] - burst_started:.0f}s):")
+        for entry in bench.history(slowest):
+            say(f"    {entry['at']}  {entry['event']:<12} {entry['message'][:150]}")
+    return 0 if not missing and not bench.duplicates and not dead else 1
 
 
 if __name__ == "__main__":

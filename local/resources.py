@@ -7,6 +7,7 @@ local stack use are read from template.yaml, never kept as a second copy. Physic
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,8 +125,11 @@ class Stack:
         raise ValueError(f"cannot resolve {value!r} locally")
 
 
-#: Reused so botocore parses each service model once per process, not once per stack.
-_SESSION = boto3.session.Session()
+@functools.cache
+def _session() -> boto3.session.Session:
+    """Reused so botocore parses each service model once per process, not once per stack. Made on first use, not at
+    import: a session copies botocore's handlers when it is made, and moto's (tests) must be among them."""
+    return boto3.session.Session()
 
 
 def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -136,7 +140,7 @@ def create_stack(*, prefix: str = "", template: dict[str, Any] | None = None, se
                  ) -> Stack:
     """Create every table, queue and key of the template; describe every function. Returns the resolved stack."""
     template = template or load_template()
-    session = session or _SESSION
+    session = session or _session()
     stack = Stack(template=template, prefix=prefix)
     dynamodb, sqs, kms = session.client("dynamodb"), session.client("sqs"), session.client("kms")
 

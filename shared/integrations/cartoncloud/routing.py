@@ -39,6 +39,7 @@ def route(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     for integration, connector in targets:
         enqueue(connector.queue_url(), WorkItem(
             kind=connector.kind(WMS_EVENT), tenant_id=event.tenant_id, integration_id=integration.integration_id,
+            customer_id=integration.customer_id,
             # The router's own key plus the integration: a redelivered event routes once per integration.
             idempotency_key=f"{item.idempotency_key}:{integration.integration_id}",
             record=event.ref.seen_by(integration.integration_id), payload=item.payload, source="wms-event"))

@@ -36,7 +36,8 @@ def _client(tenant_id: str, base_url: str, sealed_credentials: str) -> CartonClo
         # window: never more than the limit in any rolling window, however the WMS aligns its own.
         session=UpstreamSession(UPSTREAM, budget=SlidingWindowBudget(
             shared.settings.rate_budget_table, limit=shared.settings.wms_creates_per_window,
-            window_seconds=shared.settings.wms_create_window_seconds)),
+            window_seconds=shared.settings.wms_create_window_seconds,
+            name="The WMS's order creates for this tenant's API client")),
     )
 
 

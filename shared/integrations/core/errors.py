@@ -8,6 +8,9 @@ dead-lettered; a ``PermanentError`` is not retried — the worker records it on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 
 class IntegrationError(Exception):
     """Base of every failure the service names."""
@@ -151,8 +154,13 @@ class RateBudgetExhausted(RetryableError):
     resolution = "Nothing to do: it goes ahead as soon as the budget has room."
 
     def __init__(self, message: str, *, retry_after: float | None = None, budget_key: str = "",
-                 slot_seconds: float = 1.0) -> None:
+                 slot_seconds: float = 1.0, round_: int | None = None, position: int | None = None) -> None:
         super().__init__(message, retry_after=retry_after)
         #: Which budget is spent (one waiting line per budget), and how long one unit of it lasts on average.
         self.budget_key = budget_key
         self.slot_seconds = slot_seconds
+        #: A budget that takes turns (core.waiting): the round the item holds, and about how many go before it;
+        #: ``join`` (set when it holds none) reserves its group's next round and returns its ``core.waiting.Place``.
+        self.round = round_
+        self.position = position
+        self.join: Callable[[], Any] | None = None

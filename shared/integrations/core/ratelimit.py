@@ -3,8 +3,9 @@
 Three kinds, chosen per limit:
 - :class:`SlidingWindowBudget` — a sliding log in DynamoDB, shared by every Lambda, for hard per-account limits
   enforced over any rolling window, such as CartonCloud's 30 outbound-order creates per minute per API user: at most
-  ``limit`` calls in any ``window_seconds``, so the upstream never answers 429 however its own window is aligned.
-  One consistent read and one conditional write per call.
+  ``limit`` calls in any ``window_seconds``, so the upstream never answers 429 however its own window is aligned;
+  taken in fair turns by the customers waiting for it (core.waiting). One consistent read and one conditional write
+  per call.
 - :class:`SharedWindowBudget` — a fixed-window counter in DynamoDB (one conditional ``UpdateItem``), for limits
   counted per calendar window.
 - :class:`TokenBucket` — in-process smoothing for soft limits (requests per second), free of AWS calls.
@@ -15,15 +16,18 @@ item (core.waiting) rather than failing it.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from . import aws
 from .errors import RateBudgetExhausted
+from .waiting import Place, current_turn
 
 
 class RateBudget(Protocol):
@@ -72,51 +76,151 @@ class SharedWindowBudget:
 
 
 class SlidingWindowBudget:
-    """At most ``limit`` acquisitions in any ``window_seconds`` (a sliding log of their times in one item)."""
+    """At most ``limit`` acquisitions in any ``window_seconds`` (a sliding log of their times in one item), taken in
+    fair turns by the groups that have to wait for it (core.waiting).
+
+    The item holds the last ``limit`` acquisition times, the budget's current round and when it last admitted
+    someone, and each waiting group's last round. An acquirer in a work item (``core.waiting.current_turn``) that
+    finds no room, or finds it is not its round yet, reserves its group's next round — never earlier than the
+    current one — and is told roughly when its turn comes; with room, only the current round is admitted. All of it
+    is one consistent read and one conditional write.
+    """
 
     #: Concurrent acquirers that lose the conditional write read again; after this many, the caller waits a slot.
     MAX_TRIES = 6
+    #: Slots with room and nobody admitted after which the round moves on without the items it waits for (lost, or
+    #: asleep past their turn): nobody waits long behind a missing item, and the budget isn't left unused.
+    STALL_SLOTS = 3
 
     def __init__(self, table_name: str, *, limit: int, window_seconds: float,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, name: str = "") -> None:
         self.table_name = table_name
         self.limit = limit
         self.window_seconds = window_seconds
         self._clock = clock
+        #: What a person reading a sync log calls it ("CartonCloud's outbound-order creates").
+        self.name = name
 
     @property
     def slot_seconds(self) -> float:
         return self.window_seconds / self.limit
 
     def acquire(self, key: str) -> None:
-        table = aws.dynamodb()
+        turn = current_turn.get()
+        what = f"{self.name or f'Rate budget {key}'} ({self.limit} per {self.window_seconds:g} s)"
         for _ in range(self.MAX_TRIES):
             now = self._clock()
-            item = table.get_item(TableName=self.table_name, Key={"budgetKey": {"S": key}},
-                                  ConsistentRead=True).get("Item", {})
-            version = int(item.get("version", {}).get("N", "0"))
-            recent = sorted(stamp for stamp in (float(s["N"]) for s in item.get("stamps", {}).get("L", []))
-                            if stamp > now - self.window_seconds)
-            if len(recent) >= self.limit:
-                raise RateBudgetExhausted(
-                    f"Rate budget {key} is spent ({self.limit} per {self.window_seconds:g}s)",
-                    retry_after=recent[0] + self.window_seconds - now, budget_key=key, slot_seconds=self.slot_seconds)
-            stamps = [*recent, now][-self.limit:]
-            try:
-                table.put_item(
-                    TableName=self.table_name,
-                    Item={"budgetKey": {"S": key}, "version": {"N": str(version + 1)},
-                          "stamps": {"L": [{"N": f"{stamp:.6f}"} for stamp in stamps]},
-                          "expiresAt": {"N": str(int(now + 2 * self.window_seconds))}},
-                    ConditionExpression="attribute_not_exists(version) OR version = :v",
-                    ExpressionAttributeValues={":v": {"N": str(version)}},
-                )
-                return
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
+            line = self._read(key)
+            recent = [stamp for stamp in line.stamps if stamp > now - self.window_seconds]
+            room = len(recent) < self.limit
+            current = self._current_round(line, now, room)
+            group = turn.group if turn is not None else None
+            held = turn.round_in(key) if turn is not None else None
+            mine = held if held is not None else max(current, line.rounds.get(group or "", 0)) + 1
+            if room and mine <= current + 1:
+                if self._write(key, line.version, line.admit(now, mine, group, limit=self.limit), now):
+                    return
+                continue
+            wait = (0.0 if room else recent[0] + self.window_seconds - now)
+            exhausted = RateBudgetExhausted(
+                f"{what}: used up for now" if not room else f"{what}: others' turn first",
+                retry_after=wait + self._ahead(line, current, held, group) * self.slot_seconds, budget_key=key,
+                slot_seconds=self.slot_seconds, round_=held)
+            if held is None and group is not None:
+                # Not in the line yet: the worker joins it (once per work item, duplicates excluded).
+                exhausted.join = functools.partial(self._join, key, group, wait)
+            raise exhausted
+        raise RateBudgetExhausted(f"{what}: contended; waiting a slot", retry_after=self.slot_seconds,
+                                  budget_key=key, slot_seconds=self.slot_seconds)
+
+    def _join(self, key: str, group: str, until_room: float) -> Place:
+        """Reserve ``group``'s next round (never earlier than the current one) and say when it comes."""
+        for _ in range(self.MAX_TRIES):
+            now = self._clock()
+            line = self._read(key)
+            recent = [stamp for stamp in line.stamps if stamp > now - self.window_seconds]
+            current = self._current_round(line, now, len(recent) < self.limit)
+            mine = max(current, line.rounds.get(group, 0)) + 1
+            if self._write(key, line.version, line.reserve(group, mine), now):
+                ahead = self._ahead(line, current, mine, group)
+                return Place(round=mine, position=ahead + 1, wait=until_room + ahead * self.slot_seconds)
         raise RateBudgetExhausted(f"Rate budget {key} is contended; waiting a slot", retry_after=self.slot_seconds,
                                   budget_key=key, slot_seconds=self.slot_seconds)
+
+    @staticmethod
+    def _ahead(line: _Line, current: int, mine: int | None, group: str | None) -> int:
+        """About how many waiting items go before one of ``group`` holding round ``mine``: every group's rounds up
+        to ``mine`` not yet admitted (its own earlier ones included)."""
+        if mine is None:
+            return 0
+        others = sum(max(0, min(last, mine) - current) for g, last in line.rounds.items() if g != group)
+        return others + max(0, mine - 1 - current)
+
+    def _read(self, key: str) -> _Line:
+        return _Line.read(aws.dynamodb().get_item(TableName=self.table_name, Key={"budgetKey": {"S": key}},
+                                                  ConsistentRead=True).get("Item", {}))
+
+    def _current_round(self, line: _Line, now: float, room: bool) -> int:
+        """The round being admitted: the last admitted one, moved on by every few idle slots (room, nobody came)."""
+        if not room or not line.round_at:
+            return line.round
+        room_since = line.stamps[0] + self.window_seconds if len(line.stamps) >= self.limit else 0.0
+        idle = now - max(line.round_at, room_since)
+        stall = self.STALL_SLOTS * self.slot_seconds
+        return line.round + (int(idle // stall) if idle > stall else 0)
+
+    def _write(self, key: str, version: int, line: _Line, now: float) -> bool:
+        try:
+            aws.dynamodb().put_item(
+                TableName=self.table_name,
+                Item={"budgetKey": {"S": key}, "version": {"N": str(version + 1)},
+                      "stamps": {"L": [{"N": f"{stamp:.6f}"} for stamp in line.stamps]},
+                      "round": {"N": str(line.round)}, "roundAt": {"N": f"{line.round_at:.6f}"},
+                      "rounds": {"M": {group: {"N": str(last)} for group, last in line.rounds.items()}},
+                      "expiresAt": {"N": str(int(now + max(2 * self.window_seconds, LINE_TTL_SECONDS)))}},
+                ConditionExpression="attribute_not_exists(version) OR version = :v",
+                ExpressionAttributeValues={":v": {"N": str(version)}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+
+#: A line's state outlives a quiet hour (waiting items carry their rounds for at most that long between looks).
+LINE_TTL_SECONDS = 3600
+
+
+@dataclass
+class _Line:
+    version: int = 0
+    #: The last ``limit`` acquisition times (older ones too: they tell when room appeared).
+    stamps: list[float] = field(default_factory=list)
+    round: int = 0
+    round_at: float = 0.0
+    #: Waiting group -> the last round handed to it.
+    rounds: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, item: dict[str, Any]) -> _Line:
+        return cls(version=int(item.get("version", {}).get("N", "0")),
+                   stamps=sorted(float(s["N"]) for s in item.get("stamps", {}).get("L", [])),
+                   round=int(item.get("round", {}).get("N", "0")),
+                   round_at=float(item.get("roundAt", {}).get("N", "0")),
+                   rounds={g: int(v["N"]) for g, v in item.get("rounds", {}).get("M", {}).items()})
+
+    def admit(self, now: float, round_: int, group: str | None, *, limit: int) -> _Line:
+        current = max(self.round, round_)
+        rounds = dict(self.rounds)
+        if group is not None:
+            rounds[group] = max(rounds.get(group, 0), round_)
+        # A group whose rounds were all admitted waits no more: its next item starts from the current round.
+        return _Line(self.version, [*self.stamps, now][-limit:], current, now,
+                     {g: last for g, last in rounds.items() if last > current})
+
+    def reserve(self, group: str, round_: int) -> _Line:
+        return _Line(self.version, self.stamps, self.round, self.round_at, {**self.rounds, group: round_})
 
 
 class TokenBucket:

@@ -44,7 +44,7 @@ from .context import core, on_reset
 from .errors import PermanentError, RateBudgetExhausted, RetryableError
 from .records import LinkStatus, Origin
 from .settings import settings
-from .waiting import WaitingLine, delay_for, ticket_for
+from .waiting import WaitMarkers, delay_for, ticket_for, turn
 from .workitems import Attempt, WorkItem
 
 if TYPE_CHECKING:
@@ -165,7 +165,8 @@ class Worker:
             self._delay(record, 1)
             raise deadline.OutOfTime("The invocation ran out of time before this item started")
         try:
-            result = run(item=item.model_dump(by_alias=True, mode="json"))
+            with turn(self._fair_group(item), item.ticket):  # a budget that takes turns knows whose turn it is
+                result = run(item=item.model_dump(by_alias=True, mode="json"))
         except RateBudgetExhausted as exc:
             self._defer(record, item, exc, attempt)
             return {"deferred": True}
@@ -189,25 +190,37 @@ class Worker:
         self._left_the_line(item)
         return result
 
+    @staticmethod
+    def _fair_group(item: WorkItem) -> str:
+        """Whose share of a budget this item uses: its customer, read from its integration (cached) when the
+        producer didn't say."""
+        if item.customer_id or not item.integration_id:
+            return item.fair_group
+        integration = core().integrations.cached(item.integration_id)
+        customer = integration.customer_id if integration is not None else None
+        return item.model_copy(update={"customer_id": customer}).fair_group if customer else item.fair_group
+
     def _defer(self, record: SQSRecord, item: WorkItem, exc: RateBudgetExhausted, attempt: int) -> None:
-        """Back on its queue as a new message, delayed to its turn; this one is consumed (core.waiting)."""
+        """Back on its queue as a new message, delayed to about its turn; this one is consumed (core.waiting)."""
         now = time.time()
-        line = WaitingLine(settings().rate_budget_table)
+        markers = WaitMarkers(settings().rate_budget_table)
         ticket, first = item.ticket, item.ticket is None
-        if first and not line.hold(item.idempotency_key, now=now):
+        if first and not markers.hold(item.idempotency_key, now=now):
             self._count("WorkItemsDuplicateWaitDropped")
             return  # a copy of this very work already waits for its turn (e.g. both checkout webhooks)
         try:
-            if ticket is None or ticket.line != exc.budget_key:
-                place = line.join(exc.budget_key, item.fair_group, now=now)
-                ticket = ticket_for(exc.budget_key, item.fair_group, place, slot_seconds=exc.slot_seconds, now=now)
+            if ticket is None or ticket.line != exc.budget_key or (exc.join is not None and ticket.round is None):
+                place = exc.join() if exc.join is not None else None  # a budget that takes turns: join its line
+                ticket = ticket_for(exc.budget_key, self._fair_group(item), round_=place.round if place else None,
+                                    position=place.position if place else exc.position,
+                                    wait=place.wait if place else (exc.retry_after or exc.slot_seconds), now=now)
             delay = delay_for(ticket, retry_after=exc.retry_after, slot_seconds=exc.slot_seconds, now=now)
             later = item.model_copy(update={"attempts": attempt - 1, "ticket": ticket})
             aws.sqs().send_message(QueueUrl=_queue_url(record.event_source_arn), MessageBody=later.to_message(),
                                    DelaySeconds=delay, MessageGroupId=item.fair_group)
         except Exception:
             if first:  # nothing waits after all: let the redelivery of this message wait instead
-                line.release(item.idempotency_key)
+                markers.release(item.idempotency_key)
             raise
         self._count("WorkItemsDeferred")
         if first and item.record is not None:
@@ -217,18 +230,16 @@ class Worker:
                                            status=LinkStatus.WAITING,
                                            origin=Origin.WMS if item.record.is_wms else Origin.PLATFORM)
             shared.sync_log.append(recorded.key, "waiting",
-                                   f"Waiting for the rate limit ({exc}): position ~{ticket.position} in this "
-                                   f"integration's line, its turn in about {minutes} min",
+                                   f"Waiting for the rate limit — {exc}: position ~{ticket.position}, its turn in "
+                                   f"about {minutes} min",
                                    resolution=exc.resolution, attempt=attempt)
 
     def _left_the_line(self, item: WorkItem) -> None:
         if item.ticket is not None:
-            line = WaitingLine(settings().rate_budget_table)
             try:
-                line.leave(item.ticket)
-                line.release(item.idempotency_key)
-            except Exception:  # a count left high only delays the line's estimates; never fail the item for it
-                logger.exception("Could not leave the waiting line", extra={"line": item.ticket.line})
+                WaitMarkers(settings().rate_budget_table).release(item.idempotency_key)
+            except Exception:  # a marker left behind only expires later; never fail the item for it
+                logger.exception("Could not clear the wait marker", extra={"line": item.ticket.line})
 
     def _needs_attention(self, item: WorkItem, exc: PermanentError, attempt: int) -> None:
         if item.record is None:

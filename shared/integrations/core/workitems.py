@@ -27,6 +27,8 @@ class WorkItem(CamelModel):
     kind: str
     tenant_id: str
     integration_id: str | None = None
+    #: The integration's customer, where the producer knows it: whose share of a tenant's budgets this work uses.
+    customer_id: str | None = None
     #: Same key = same work: Powertools idempotency hashes only this (see core.worker).
     idempotency_key: str
     #: The record this item concerns: its link records the outcome, its sync log says what happened.
@@ -42,9 +44,12 @@ class WorkItem(CamelModel):
 
     @property
     def fair_group(self) -> str:
-        """Whose work this is, for fair delivery (SQS ``MessageGroupId``) and a budget's line: the integration, or
-        the tenant for the WMS's own work."""
-        return f"{self.tenant_id}#{self.integration_id or '-'}"
+        """Whose work this is, for fair delivery (SQS ``MessageGroupId``) and a budget's turns: the customer (every
+        store of one customer is one share), else the integration (a tenant-level one), else the tenant (the WMS's
+        own work)."""
+        if self.customer_id:
+            return f"{self.tenant_id}#customer#{self.customer_id}"
+        return f"{self.tenant_id}#integration#{self.integration_id or '-'}"
 
     @property
     def sync_key(self) -> str | None:

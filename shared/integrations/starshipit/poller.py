@@ -112,6 +112,7 @@ def export_item(integration: Integration, order: OutboundOrder, *, source: str) 
                      customer_reference=order.references.customer, customer_id=order.customer.id,
                      warehouse_id=order.warehouse.id if order.warehouse else None, modified_at=utc_iso(modified))
     return WorkItem(kind=WMS_EVENT, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
+                    customer_id=integration.customer_id,
                     idempotency_key=f"{PLATFORM}:{integration.integration_id}:{source}:{order.id}:{utc_iso(modified)}",
                     record=wms_order_ref(integration.integration_id, integration.tenant_id, order.id),
                     payload=event.model_dump(by_alias=True, mode="json"), source=source)

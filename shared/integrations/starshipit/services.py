@@ -125,6 +125,7 @@ def tracking_item(integration: Integration, wms_order_id: str, *, version: str, 
     compares with the WMS before writing, so different signals about the same tracking write it once."""
     return WorkItem(
         kind=TRACKING_CHANGED, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
+        customer_id=integration.customer_id,
         idempotency_key=f"{PLATFORM}:{integration.integration_id}:tracking:{wms_order_id}:{version}",
         record=wms_order_ref(integration.integration_id, integration.tenant_id, wms_order_id),
         payload={"wmsOrderId": wms_order_id, "orderId": order_id, "trackingNumbers": list(numbers)},

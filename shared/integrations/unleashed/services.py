@@ -70,6 +70,7 @@ def order_work_item(integration: Integration, order_guid: str, *, version: str, 
     its notification (it carries no version), so a poll never redoes a version it already queued."""
     return WorkItem(
         kind=ORDER_CHANGED, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
+        customer_id=integration.customer_id,
         idempotency_key=f"unleashed:{integration.integration_id}:order:{order_guid.lower()}:{version}",
         record=order_ref(integration.integration_id, order_guid),
         payload={"orderGuid": order_guid, "version": version}, source=source)
@@ -91,6 +92,7 @@ def shipment_work_item(integration: Integration, shipment: SalesShipment, order:
         seen = None
     return WorkItem(
         kind=SHIPMENT_CHANGED, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
+        customer_id=integration.customer_id,
         idempotency_key=f"unleashed:{integration.integration_id}:shipment:{shipment.Guid.lower()}:{version}",
         record=shipment_ref(integration.integration_id, shipment.Guid),
         payload={"shipmentGuid": shipment.Guid, "orderGuid": order.Guid, "version": version,

@@ -48,6 +48,7 @@ def order_work_item(integration: Integration, order_id: int | str, *, version: s
         kind=ORDER_CHANGED,
         tenant_id=integration.tenant_id,
         integration_id=integration.integration_id,
+        customer_id=integration.customer_id,
         idempotency_key=f"woocommerce:{integration.integration_id}:order:{order_id}:{version}",
         record=order_ref(integration.integration_id, order_id),
         payload={"orderId": int(order_id), "version": version},
