@@ -69,6 +69,32 @@ def test_who_sees_what_and_another_customers_address_is_the_apis_403(world: Worl
     expect(chef.get_by_role("alert")).to_contain_text("Only the tenant's administrators may do this")
 
 
+def test_every_type_the_api_lists_is_offered_and_its_steps_render_from_its_schemas(world: World, people: People):
+    # No per-platform page code: whatever GET /integration-types lists (WooCommerce, Unleashed, Starshipit, …) has
+    # its Configure button, and its box renders each field its Authentication step's JSON Schema names.
+    types = [t for t in world.api_get("/integration-types", role="customer")["types"]
+             if t.get("scope", "customer") == "customer"]
+    assert {"woocommerce", "unleashed", "starshipit"} <= {t["type"] for t in types}, types
+    page = people.customer()
+    expect(page.get_by_role("heading", name="Steam Chef Store")).to_be_visible()
+    expect(page.locator(".type-card h3")).to_have_text([t["title"] for t in types])
+    for listed in types:
+        page.get_by_role("button", name=f"Configure a new {listed['title']} integration").click()
+        box = page.get_by_role("dialog", name=f"Configure {listed['title']}")
+        box.get_by_role("textbox", name="Name").fill(f"{listed['title']} trial")
+        box.get_by_role("button", name="Next", exact=True).click()
+        expect(box.get_by_role("heading", name="(2) Authentication")).to_be_visible()
+        schema = next(s["fields"] for s in listed["steps"] if s["step"] == "authentication")
+        for name in schema["properties"]:
+            expect(box.locator(f"#step-authentication_{name}")).to_be_visible()
+        if listed["type"] == "unleashed":
+            shoot(world, page, "configure-unleashed-authentication")
+        box.get_by_role("button", name="Close").click()
+        expect(box).to_have_count(0)
+        # The name step made a draft: listed as such, not counted as live.
+        expect(page.locator(".integration-row").filter(has_text=f"{listed['title']} trial")).to_contain_text("Draft")
+
+
 def test_settings_keep_credentials_write_only_and_show_the_notification_secret_once(world: World, people: People):
     admin = people.admin()
     admin.get_by_role("link", name="Settings").click()
