@@ -16,7 +16,7 @@ from local import demo
 
 from .conftest import PHONE, People, World, accessibility_violations, described, fits_width, shoot
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from local import demo
 
 from .conftest import People, World, accessibility_violations, described, shoot
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 
 
 def test_configure_see_the_green_dot_retry_reconfigure_delete_and_download_the_statement(world: World,

@@ -8,8 +8,9 @@ import type { SyncRecord } from "../api/types";
 import { ProblemView } from "../ui/ProblemView";
 import { when } from "../ui/format";
 
-/** How long a retry is followed on the page before the person is left to refresh. */
-const FOLLOW_MS = 30_000;
+/** How long a retry is followed on the page before the person is left to refresh: the worker re-runs the item in
+ * seconds when idle, but a busy queue (or a slow upstream) can take a minute. */
+const FOLLOW_MS = 90_000;
 
 export interface AttentionProps {
   record: SyncRecord;

@@ -2,7 +2,7 @@
 // integration's charge, totals, and the CSV to pass costs on or reconcile the invoice. A past week can be billed
 // again (only missing charges are written). Locally, the demo can bill the current week early.
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { saveFile } from "../api/client";
 import { asProblem, type ApiProblem } from "../api/problem";
 import type { Statement } from "../api/types";
@@ -13,6 +13,9 @@ import { isoWeek, money, shiftWeek, when } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
 
 const WEEK = /^2\d{3}-W(0[1-9]|[1-4]\d|5[0-3])$/;
+// After a billing run is queued, the statement is read again at these delays (seconds): its charges are written by the
+// BillingQueue's consumer, in a moment when idle and later when busy; no run says when it is done.
+const FOLLOW_S = [2, 5, 10, 20, 40];
 
 export function Billing() {
   const { api, session, config } = useAuth();
@@ -25,7 +28,17 @@ export function Billing() {
   const [busy, setBusy] = useState(false);
   const base = `/tenants/${encodeURIComponent(session.tenantId)}/statements/${encodeURIComponent(week)}`;
   const statement = useLoad(() => api.get<Statement>(base), [api, base]);
+  // The week whose billing was just queued (and a count, so a second run is followed again).
+  const [following, setFollowing] = useState<{ week: string; run: number } | null>(null);
   const shown = statement.data?.customers.filter((c) => !filter || c.customerId === filter) ?? [];
+
+  useEffect(() => {
+    if (!following || following.week !== week) return;
+    const timers = FOLLOW_S.map((s) => window.setTimeout(() => void statement.reload(), s * 1000));
+    return () => timers.forEach((timer) => window.clearTimeout(timer));
+    // `statement.reload` changes with `week`, which the check above covers.
+  }, [following, week]);
+  const follow = () => setFollowing((last) => ({ week, run: (last?.run ?? 0) + 1 }));
 
   const pick = (next: string) => {
     setWeek(next);
@@ -57,7 +70,7 @@ export function Billing() {
   const billAgain = () =>
     act(async () => {
       const run = await api.post<{ queued: number }>(`/tenants/${encodeURIComponent(session.tenantId)}/billing-runs`, { week });
-      window.setTimeout(() => void statement.reload(), 2000);
+      follow();
       return `Billing of ${week} queued (${run.queued} run); missing charges appear in a moment.`;
     });
 
@@ -65,7 +78,7 @@ export function Billing() {
     act(async () => {
       if (config.auth.mode !== "demo") return "";
       await runDemoBilling(config.auth.helperUrl, week);
-      window.setTimeout(() => void statement.reload(), 2000);
+      follow();
       return `Local demo: ${week} is being billed now; the statement fills in a moment.`;
     });
 
