@@ -2,9 +2,9 @@
 
 a customer user configures a WooCommerce integration through the box (a refused step shows the API's reason on its
 field); the tenant admin sees the green dot appear; the shop places an order with an SKU the WMS doesn't know, it
-needs attention, a warehouse user adds the product and the customer retries it from the page; they reconfigure it,
-then delete it; the admin bills the week and downloads the statement — the deleted integration is charged for this
-week, and only this week.
+needs attention, a warehouse user adds the product and the customer retries it from the page (and reads the record's
+story in its sync log); they reconfigure it, then delete it; the admin bills the week and downloads the statement —
+the deleted integration is charged for this week, and only this week.
 """
 
 from __future__ import annotations
@@ -102,6 +102,16 @@ def test_configure_see_the_green_dot_retry_reconfigure_delete_and_download_the_s
     expect(progress).to_contain_text("1 record queued for sync")
     shoot(world, customer, "integration-health", full_page=True)
     assert len(world.control("cartoncloud", "GET", f"tenants/{demo.TENANT_ID}/outbound-orders")) == len(wms_orders)
+
+    # One record's story: refused for the unknown SKU, then synced on the retry.
+    order_label = f"WooCommerce order {order['id']}"
+    customer.get_by_role("button", name=f"View log of {order_label}").click()
+    story = customer.get_by_role("dialog", name=order_label)
+    expect(story).to_contain_text("Status: Synced")
+    expect(story.locator("li.log-error").first).to_contain_text("SKU-LID")
+    expect(story.locator("ol.log > li").last).not_to_have_class("log-error")
+    story.get_by_role("button", name="Close").click()
+    expect(story).to_have_count(0)
 
     # 4. Reconfigure: the same box, on any step; the live integration uses the change at once.
     integration_path = customer.url.split("/console", 1)[1]
