@@ -72,8 +72,9 @@ def test_who_sees_what_and_another_customers_address_is_the_apis_403(world: Worl
 def test_every_type_the_api_lists_is_offered_and_its_steps_render_from_its_schemas(world: World, people: People):
     # No per-platform page code: whatever GET /integration-types lists (WooCommerce, Unleashed, Starshipit, …) has
     # its Configure button, and its box renders each field its Authentication step's JSON Schema names.
-    types = [t for t in world.api_get("/integration-types", role="customer")["types"]
-             if t.get("scope", "customer") == "customer"]
+    listed_types = world.api_get("/integration-types", role="customer")["types"]
+    types = [t for t in listed_types if t.get("scope", "customer") == "customer"]
+    tenant_types = [t for t in listed_types if t.get("scope") == "tenant"]
     assert {"woocommerce", "unleashed", "starshipit"} <= {t["type"] for t in types}, types
     page = people.customer()
     expect(page.get_by_role("heading", name="Steam Chef Store")).to_be_visible()
@@ -93,6 +94,18 @@ def test_every_type_the_api_lists_is_offered_and_its_steps_render_from_its_schem
         expect(box).to_have_count(0)
         # The name step made a draft: listed as such, not counted as live.
         expect(page.locator(".integration-row").filter(has_text=f"{listed['title']} trial")).to_contain_text("Draft")
+
+    # Tenant-scope types (issue 13's contract: Rose Rocket) are the admin's own, under "Your own integrations", and
+    # never offered to a customer; with none listed, there is no such section.
+    admin = people.admin()
+    expect(admin.locator(".customer-card").first).to_be_visible()  # the page is drawn (types come first)
+    own = admin.get_by_role("region", name="Your own integrations")
+    if tenant_types:
+        expect(own.locator(".type-card h3")).to_have_text([t["title"] for t in tenant_types])
+        for listed in tenant_types:
+            expect(page.get_by_role("button", name=f"Configure a new {listed['title']} integration")).to_have_count(0)
+    else:
+        expect(own).to_have_count(0)
 
 
 def test_settings_keep_credentials_write_only_and_show_the_notification_secret_once(world: World, people: People):
