@@ -27,7 +27,9 @@ def harbour(world: World) -> str:
 
 
 def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 60) -> None:
-    """Press Tab until ``target`` has the focus, as a keyboard user would."""
+    """Press Tab until ``target`` has the focus, as a keyboard user would (once it is there to reach: a step's form
+    waits for its warehouse choices)."""
+    target.wait_for()
     for _ in range(limit):
         if target.evaluate("element => element === document.activeElement"):
             return

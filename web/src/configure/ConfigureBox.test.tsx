@@ -48,6 +48,18 @@ describe("the configuration box", () => {
     expect(JSON.parse(calls.at(-1)!.body as string)).toEqual({ defaultWarehouseId: "w-1" });
   });
 
+  it("draws a step with warehouse fields once, when the choices are known (nothing is redrawn under a person)", async () => {
+    let answer: (response: Response) => void = () => undefined;
+    fakeApi({ [`GET /tenants/${TENANT}/customers/c-1/warehouses`]: () => new Promise<Response>((resolve) => (answer = resolve)) });
+    renderWith(box({ integration: draft() }), { types: [SHOP] });
+    expect(await screen.findByRole("status")).toHaveTextContent("Loading the customer's warehouses…");
+    expect(screen.queryByRole("button", { name: "Next" })).toBeNull();
+    answer(json(200, { warehouses: [{ warehouseId: "w-1", name: "Brisbane DC" }] }));
+    const picker = await screen.findByRole("combobox", { name: /Default warehouse/ });
+    expect(within(picker).getByRole("option", { name: "Brisbane DC" })).toBeInTheDocument();
+    expect(screen.queryByText("Loading the customer's warehouses…")).toBeNull();
+  });
+
   it("never shows stored credentials: blank fields keep them, and only what was typed is sent", async () => {
     const live = draft({ status: "LIVE", nextStep: null, completedSteps: ["name", "authentication", "orderCreation", "fulfilment"] });
     const calls = fakeApi({ [`PUT ${base}/i-1/steps/authentication`]: () => json(200, live) });

@@ -82,6 +82,10 @@ export function ConfigureBox({ type, scope, integration: given, startAt, onChang
       .then((answer) => setWarehouses(answer.warehouses), (e: unknown) => setWarehouseProblem(asProblem(e)));
   }, [prepared?.hasWarehouses, warehouses, warehouseProblem, scope, api]);
 
+  // Until the choices are known (or known to be unavailable) the step's form isn't drawn: drawn early, it would be
+  // drawn again when they arrive, and a person already in it would lose the field or button they were on.
+  const waitingForWarehouses = !!prepared?.hasWarehouses && scope.kind === "customer" && warehouses === null && !warehouseProblem;
+
   useEffect(() => heading.current?.focus(), [index]);
 
   const go = (next: number) => {
@@ -158,35 +162,39 @@ export function ConfigureBox({ type, scope, integration: given, startAt, onChang
           {prepared.hasWarehouses && warehouseProblem && (
             <ProblemView problem={warehouseProblem} heading="The customer's warehouses could not be listed; type a warehouse id instead" />
           )}
-          <Form
-            key={`${step}:${warehouses ? "choices" : "text"}`}
-            schema={prepared.schema}
-            uiSchema={prepared.uiSchema}
-            validator={validator}
-            formData={data}
-            idPrefix={`step-${step}`}
-            onChange={(event) => {
-              setDrafts((all) => ({ ...all, [step]: event.formData as Data }));
-              setErrorSchema(undefined);
-            }}
-            onSubmit={(event) => void submit(event.formData as Data)}
-            extraErrors={errorSchema}
-            showErrorList={false}
-            noHtml5Validate
-            focusOnFirstError
-            disabled={busy}
-          >
-            <div className="box-actions">
-              {index > 0 && (
-                <button type="button" disabled={busy} onClick={() => go(index - 1)}>
-                  Back
+          {waitingForWarehouses ? (
+            <p role="status">Loading the customer's warehouses…</p>
+          ) : (
+            <Form
+              key={`${step}:${warehouses ? "choices" : "text"}`}
+              schema={prepared.schema}
+              uiSchema={prepared.uiSchema}
+              validator={validator}
+              formData={data}
+              idPrefix={`step-${step}`}
+              onChange={(event) => {
+                setDrafts((all) => ({ ...all, [step]: event.formData as Data }));
+                setErrorSchema(undefined);
+              }}
+              onSubmit={(event) => void submit(event.formData as Data)}
+              extraErrors={errorSchema}
+              showErrorList={false}
+              noHtml5Validate
+              focusOnFirstError
+              disabled={busy}
+            >
+              <div className="box-actions">
+                {index > 0 && (
+                  <button type="button" disabled={busy} onClick={() => go(index - 1)}>
+                    Back
+                  </button>
+                )}
+                <button type="submit" className="primary" disabled={busy}>
+                  {busy ? (step === "authentication" ? `Checking with ${type.title}…` : "Saving…") : integration?.status === "LIVE" ? "Save" : "Next"}
                 </button>
-              )}
-              <button type="submit" className="primary" disabled={busy}>
-                {busy ? (step === "authentication" ? `Checking with ${type.title}…` : "Saving…") : integration?.status === "LIVE" ? "Save" : "Next"}
-              </button>
-            </div>
-          </Form>
+              </div>
+            </Form>
+          )}
         </section>
       ) : integration ? (
         <FinishStep
