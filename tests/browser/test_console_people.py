@@ -20,10 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 
 
 @pytest.fixture(scope="module")
-def harbour(world: World) -> str:
+def wattle(world: World) -> str:
     """A second customer of the demo 3PL, not allowed to manage its own integrations (and a third, for the list)."""
     world.add_customer("Alpine Outfitters", "ALPINE")
-    return world.add_customer("Harbour Homewares", "HARBOUR")
+    return world.add_customer("Wattle Homewares", "WATTLE")
 
 
 def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 60) -> None:
@@ -37,9 +37,9 @@ def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int =
     raise AssertionError(f"{target} never got the focus by Tab")
 
 
-def test_who_sees_what_and_another_customers_address_is_the_apis_403(world: World, people: People, harbour: str):
+def test_who_sees_what_and_another_customers_address_is_the_apis_403(world: World, people: People, wattle: str):
     # A customer user whose 3PL hasn't allowed their customer to self-manage: whom to ask, not an empty page.
-    refused = people.customer("Harbour Homewares (not allowed to self-manage)")
+    refused = people.customer("Wattle Homewares (not allowed to self-manage)")
     expect(refused.get_by_role("heading", name="Self-managed integrations are not enabled for you")).to_be_visible()
     expect(refused.get_by_role("alert")).to_contain_text("Ask your CartonCloud account owner")
     shoot(world, refused, "not-allowed")
@@ -47,21 +47,21 @@ def test_who_sees_what_and_another_customers_address_is_the_apis_403(world: Worl
 
     # The admin finds the customer by name and allows it in the settings …
     admin = people.admin()
-    admin.get_by_label(re.compile("Search customers by name")).fill("harb")
+    admin.get_by_label(re.compile("Search customers by name")).fill("watt")
     expect(admin.locator(".customer-card")).to_have_count(1)
-    expect(admin.locator(".customer-card")).to_contain_text("Harbour Homewares")
+    expect(admin.locator(".customer-card")).to_contain_text("Wattle Homewares")
     admin.get_by_role("link", name="Settings").click()
-    admin.get_by_role("checkbox", name="Harbour Homewares").check()
+    admin.get_by_role("checkbox", name="Wattle Homewares").check()
     admin.get_by_role("button", name="Save settings").click()
     expect(admin.get_by_text("Settings saved.")).to_be_visible()
     # … and the same person, reloading, now manages their own integrations.
     refused.reload()
-    expect(refused.get_by_role("heading", name="Harbour Homewares")).to_be_visible()
+    expect(refused.get_by_role("heading", name="Wattle Homewares")).to_be_visible()
     expect(refused.get_by_role("button", name="Configure a new WooCommerce integration")).to_be_visible()
 
-    # Another customer's user, poking at Harbour's addresses: the API's refusal, plainly.
+    # Another customer's user, poking at Wattle's addresses: the API's refusal, plainly.
     chef = people.customer()
-    for address in (f"customers/{harbour}", f"customers/{harbour}/integrations/any-integration"):
+    for address in (f"customers/{wattle}", f"customers/{wattle}/integrations/any-integration"):
         chef.goto(f"{world.console}{address}")
         expect(chef.get_by_role("alert")).to_contain_text("Customer users may only manage their own customer's "
                                                           "integrations")
