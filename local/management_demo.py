@@ -9,7 +9,9 @@ key in its environment (template.yaml never sets one; the door ignores it beside
   BillingQueue consumer then charges); ``include_open_week`` bills the current week early, for demos only;
 - :data:`PLUGIN`: a small operator service the stack starts beside the sandboxes. Its plug-in puts the local key in
   the functions' environment and prints a demo admin and customer-user token; it answers ``GET /tokens``,
-  ``POST /tokens {role, tenantId?, customerId?}`` and ``POST /billing-runs {week, includeOpenWeek?}``.
+  ``POST /tokens {role, tenantId?, customerId?}`` and ``POST /billing-runs {week, includeOpenWeek?}``. The web
+  console's local sign-in screen calls it from the API's origin (the stack tells the console where it is:
+  ``CONSOLE_DEMO_HELPER_URL``), so it answers that origin's CORS requests, and only that origin's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import argparse
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 
@@ -74,9 +77,23 @@ class ManagementDemo(Sandbox):
 
     def __init__(self, *, sender: Sender | None = None) -> None:
         super().__init__(sender=sender)
+        #: The web console's origin (the API stand-in's), set when the stack seeds: its calls get CORS headers.
+        self.console_origin: str | None = None
         self.route("GET", r"/tokens", self._tokens)
         self.route("POST", r"/tokens", self._mint)
         self.route("POST", r"/billing-runs", self._billing)
+        self.route("OPTIONS", r"/tokens|/billing-runs", self._preflight)
+
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        response = super().handle(request)
+        if self.console_origin is not None and request.header("Origin") == self.console_origin:
+            response.headers.update({"Access-Control-Allow-Origin": self.console_origin, "Vary": "Origin"})
+        return response
+
+    def _preflight(self, request: SandboxRequest) -> SandboxResponse:
+        return SandboxResponse.empty(204, {"Access-Control-Allow-Methods": "GET, POST",
+                                           "Access-Control-Allow-Headers": "Content-Type",
+                                           "Access-Control-Max-Age": "600"})
 
     def _tokens(self, request: SandboxRequest) -> SandboxResponse:
         return SandboxResponse.json(200, demo_tokens())
@@ -106,13 +123,16 @@ def _seed(ctx: SeedContext) -> SeedResult:
     from integrations.core.timeutil import utcnow
     from integrations.core.weeks import IsoWeek
 
+    assert isinstance(ctx.sandbox, ManagementDemo)
+    ctx.sandbox.console_origin = "{0.scheme}://{0.netloc}".format(urlsplit(ctx.api_url))
     tokens = demo_tokens()
     tenant = f"{ctx.api_url}/tenants/{demo.TENANT_ID}"
     week = IsoWeek.of(utcnow())
     admin = f'-H "Authorization: Bearer $(curl -s {ctx.sandbox_url}/tokens | jq -r .admin)"'
     run = json.dumps({"week": str(week), "includeOpenWeek": True})
     return SeedResult(
-        facts={"adminToken": tokens["admin"], "customerToken": tokens["customer"], "tenantId": demo.TENANT_ID,
+        facts={"console": f"{ctx.api_url}/console/",
+               "adminToken": tokens["admin"], "customerToken": tokens["customer"], "tenantId": demo.TENANT_ID,
                "customerId": demo.CUSTOMER_ID, "tokens": f"{ctx.sandbox_url}/tokens",
                "billingRuns": f"{ctx.sandbox_url}/billing-runs"},
         examples=[
@@ -124,8 +144,9 @@ def _seed(ctx: SeedContext) -> SeedResult:
 
 
 PLUGIN = SandboxPlugin("management", 4009, lambda sender: ManagementDemo(sender=sender), _seed,
-                       # The functions' environment: the management API accepts the demo tokens.
-                       environment=lambda url: {"AUTH_HS256_KEY": LOCAL_HS256_KEY})
+                       # The functions' environment: the management API accepts the demo tokens, and the console
+                       # offers its demo sign-in (both off `prod` only).
+                       environment=lambda url: {"AUTH_HS256_KEY": LOCAL_HS256_KEY, "CONSOLE_DEMO_HELPER_URL": url})
 
 
 def main(argv: list[str] | None = None) -> int:

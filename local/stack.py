@@ -412,6 +412,9 @@ def _reset_layer() -> None:
 
 def banner(stack: LocalStack) -> str:
     lines = [f"Local stack ready in {stack.started_in:.1f}s. Ctrl-C stops it.", ""]
+    console = ROOT / "functions" / "console" / "static" / "index.html"
+    lines.append(f"  Web console                  {stack.api_url}/console/  (sign in as the demo tenant admin or a "
+                 "customer user)" if console.is_file() else "  Web console                  not built: make console")
     lines.append(f"  API (API Gateway stand-in)   {stack.api_url}")
     for spec in stack._stack.functions.values():
         lines += [f"      {route.method} {route.path} → {spec.logical_id}" for route in spec.routes]

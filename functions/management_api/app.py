@@ -145,6 +145,11 @@ def customers(tenant_id: str) -> Response:
     return ok(service.customers(principal(), tenant_id).to_json())
 
 
+@app.get("/tenants/<tenant_id>/customers/<customer_id>/warehouses")
+def customer_warehouses(tenant_id: str, customer_id: str) -> Response:
+    return ok(service.customer_warehouses(principal(), tenant_id, customer_id))
+
+
 # A customer's integrations under /tenants/{t}/customers/{c}/integrations, and the tenant's own (tenant-level) ones
 # under /tenants/{t}/integrations: the same operations, the customer None for the latter (admins only).
 CUSTOMER = "/tenants/<tenant_id>/customers/<customer_id>/integrations"

@@ -61,6 +61,7 @@ OPERATIONS = [
     Operation("notification-secret", "POST", "/tenants/{t}/notification-secret", admin_only=True, success=201,
               writes=True),
     Operation("customers", "GET", "/tenants/{t}/customers"),
+    Operation("warehouses", "GET", "/tenants/{t}/customers/{c}/warehouses", customer_scoped=True),
     Operation("list", "GET", "/tenants/{t}/customers/{c}/integrations", customer_scoped=True),
     Operation("create", "POST", "/tenants/{t}/customers/{c}/integrations", customer_scoped=True, success=201,
               writes=True),

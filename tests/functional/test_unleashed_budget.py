@@ -223,7 +223,7 @@ def test_requests_per_idle_poll(connected: Unl, aws_calls):
     assert idle == Counter({
         "dynamodb:PutItem": 1,     # idempotency record
         "dynamodb:GetItem": 4,     # the integration (fresh), the month's count, the usage record, the cursor
-        "dynamodb:UpdateItem": 3,  # idempotency completed, account lease taken + given back with its call
+        "dynamodb:UpdateItem": 4,  # idempotency completed, account lease taken + given back, the poll's run noted
     }), json.dumps(idle)
     assert calls == ["GET SalesOrders"]
     with_shipments, calls = poll("2026-11-30T00:15:00Z")  # every third due poll: the shipment pass

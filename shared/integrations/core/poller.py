@@ -65,6 +65,8 @@ class PollResult:
     cursor: str | None = None
     truncated: str | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    #: The cursor when the poll began (``cursor`` is moved on as the poll advances it).
+    started_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"found": self.found, "since": self.since, "cursor": self.cursor,
@@ -144,7 +146,7 @@ class CursorPoller(ABC, Generic[S]):
         key = self.cursor_key(scope)
         cursor = shared.cursors.get(key)
         since = parse_iso(cursor) - self.overlap if cursor else self.first_since(scope)
-        result = PollResult(since=utc_iso(since), cursor=cursor)
+        result = PollResult(since=utc_iso(since), cursor=cursor, started_from=cursor)
         found: list[WorkItem] = []
         newest: datetime | None = None
         try:
@@ -200,6 +202,14 @@ class IntegrationPoller(CursorPoller[Integration]):
         assert item.integration_id
         found = integration(item.integration_id, fresh=True, of_type=self.platform)
         return found if is_live(found) else None
+
+    def poll(self, scope: Integration, attempt: Attempt) -> PollResult:
+        result = super().poll(scope, attempt)
+        if result.cursor == result.started_from:
+            # A poll that moved no cursor left no trace (moving it notes the run too), yet the console's health
+            # view (management/health.py) shows when the safety net last ran: one write.
+            core().cursors.mark_polled(self.cursor_key(scope))
+        return result
 
     def cursor_key(self, scope: Integration) -> str:
         return self.cursor_key_of(scope.integration_id)

@@ -51,6 +51,7 @@ from .errors import (
     StepOutOfOrder,
     WrongScope,
 )
+from .health import IntegrationDetailView
 from .models import (
     CreateIntegration,
     CustomerList,
@@ -106,9 +107,10 @@ class IntegrationSteps(ServiceBase):
                                              sorted(found, key=lambda i: (i.created_at, i.integration_id))])
 
     def get_integration(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str
-                        ) -> IntegrationView:
-        self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
-        return IntegrationView.of(self._integration(tenant_id, customer_id, integration_id))
+                        ) -> IntegrationDetailView:
+        """The integration with its health and weekly price (the console's integration view, .health)."""
+        tenant = self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        return IntegrationDetailView.detail(self._integration(tenant_id, customer_id, integration_id), tenant)
 
     def create_integration(self, principal: Principal, tenant_id: str, customer_id: str | None, body: Any
                            ) -> IntegrationView:

@@ -1,6 +1,7 @@
 """The management frame behind the product's configuration screens (help pages 001 and 003), one class made of
 its concerns: integrations in steps (:mod:`.integrations`), the sync log, retry and backfill (:mod:`.sync_log`),
-tenant settings (:mod:`.tenant_settings`) and statements (:mod:`.statements`).
+tenant settings (:mod:`.tenant_settings`), statements (:mod:`.statements`) and the customers' warehouses
+(:mod:`.warehouses`); the integration view's health is :mod:`.health`.
 
 Every operation authorises first (:mod:`.permissions`), validates second and writes last, so a refused or invalid
 request changes nothing.
@@ -13,9 +14,10 @@ from .integrations import IntegrationSteps
 from .statements import Statements
 from .sync_log import SyncLogViews
 from .tenant_settings import TenantSettings
+from .warehouses import CustomerWarehouses
 
 __all__ = ["ManagementService", "configuration_log_key", "marked_values"]
 
 
-class ManagementService(IntegrationSteps, SyncLogViews, TenantSettings, Statements):
+class ManagementService(IntegrationSteps, SyncLogViews, TenantSettings, Statements, CustomerWarehouses):
     """Stateless: one per warm Lambda. ``clock`` is injectable so tests can place live periods in chosen weeks."""

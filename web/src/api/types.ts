@@ -1,0 +1,145 @@
+// What the management API answers (openapi/management.yaml), plus the parts of the contract being added in parallel
+// (issue 13): a type's "scope" and "actions", and tenant-scope integrations. Optional fields are optional because an
+// API without them must still render.
+
+export type JsonSchema = Record<string, unknown>;
+export type StepName = "name" | "authentication" | "orderCreation" | "fulfilment";
+
+export interface TypeAction {
+  key: string;
+  title: string;
+  description?: string;
+  method: string;
+  /** Relative to the integration's URL; {placeholders} are filled from `parameters`. */
+  path: string;
+  parameters?: JsonSchema;
+  request?: { contentType: string; schema?: JsonSchema };
+  response: { contentType: string };
+  requiresLive: boolean;
+}
+
+export interface IntegrationType {
+  type: string;
+  title: string;
+  available: boolean;
+  availability?: string;
+  steps: { step: StepName; fields: JsonSchema }[];
+  scope?: "customer" | "tenant";
+  actions?: TypeAction[];
+}
+
+export interface Customer {
+  customerId: string;
+  name: string;
+  code?: string | null;
+  liveIntegrations: number;
+  hasLiveIntegrations: boolean;
+  selfManaged: boolean;
+}
+
+export interface PollHealth {
+  lastRunAt: string | null;
+  newestChangeAt: string | null;
+}
+
+export interface Health {
+  receivesWebhooks: boolean;
+  lastWebhookAt: string | null;
+  lastSyncedAt: string | null;
+  needsAttention: number;
+  recordsChecked: number;
+  readsFromPlatform: boolean;
+  poll: PollHealth | null;
+}
+
+export type IntegrationStatus = "DRAFT" | "LIVE" | "DELETED";
+
+export interface Integration {
+  integrationId: string;
+  tenantId: string;
+  customerId: string | null;
+  customerName?: string;
+  scope?: "customer" | "tenant";
+  type: string;
+  name: string;
+  status: IntegrationStatus;
+  completedSteps: StepName[];
+  nextStep: StepName | "finish" | null;
+  credentialsSet: boolean;
+  orderCreation: Record<string, unknown>;
+  fulfilment: Record<string, unknown>;
+  livePeriods: { start: string; end?: string | null }[];
+  createdAt: string;
+  updatedAt: string;
+  deletedAt?: string | null;
+  version: number;
+  stopWarning?: string | null;
+  weeklyPriceCents?: number;
+  health?: Health;
+}
+
+export interface SyncRecord {
+  recordKey: string;
+  platform: string;
+  recordType: string;
+  recordId: string;
+  status: string;
+  lastError?: string | null;
+  resolution?: string | null;
+  updatedAt: string;
+}
+
+export interface SyncEntry {
+  event: string;
+  message: string;
+  error?: string;
+  resolution?: string;
+  attempt?: number;
+  at: string;
+}
+
+export interface Backfill {
+  backfillId: string;
+  status: "RUNNING" | "DONE";
+  start: string;
+  end: string;
+  pages: number;
+  queued: number;
+  passedOver: number;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface StatementLine {
+  integrationId: string;
+  name: string;
+  type: string;
+  amountCents: number;
+  periodStart: string;
+  periodEnd?: string | null;
+}
+
+export interface Statement {
+  tenantId: string;
+  week: string;
+  weekStart: string;
+  weekEnd: string;
+  integrationCount: number;
+  totalCents: number;
+  customers: { customerId: string; customerName: string; integrationCount: number; totalCents: number; integrations: StatementLine[] }[];
+}
+
+export interface TenantSettings {
+  tenantId: string;
+  name: string;
+  wmsBaseUrl: string;
+  wmsCredentialsSet: boolean;
+  notificationSecretSet: boolean;
+  weeklyPriceCents: number;
+  selfManagedCustomerIds: string[];
+}
+
+export interface Warehouse {
+  warehouseId: string;
+  name: string;
+}

@@ -1,0 +1,92 @@
+// (5) Finish: what it will cost, before the integration goes live (help pages: "$10 per week per integration billed
+// weekly", or the tenant's own price), then live — billed from this week.
+
+import { useEffect, useState, type RefObject } from "react";
+import { useAuth } from "../auth/AuthContext";
+import { asProblem, type ApiProblem } from "../api/problem";
+import { integrationPath, type Scope } from "../api/paths";
+import type { Integration, IntegrationType } from "../api/types";
+import { ProblemView } from "../ui/ProblemView";
+import { money } from "../ui/format";
+
+interface Props {
+  type: IntegrationType;
+  scope: Scope;
+  integration: Integration;
+  headingRef: RefObject<HTMLHeadingElement | null>;
+  onBack: () => void;
+  onFinished: (live: Integration) => void;
+  onClose: () => void;
+}
+
+export function FinishStep({ type, scope, integration, headingRef, onBack, onFinished, onClose }: Props) {
+  const { api } = useAuth();
+  const [price, setPrice] = useState<number | null>(integration.weeklyPriceCents ?? null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const live = integration.status === "LIVE";
+
+  useEffect(() => {
+    if (price !== null) return;
+    api.get<Integration>(integrationPath(scope, integration.integrationId)).then(
+      (detail) => setPrice(detail.weeklyPriceCents ?? null),
+      () => undefined, // the price falls back to the product's default below
+    );
+  }, [api, scope, integration.integrationId, price]);
+
+  const cost = price !== null ? `${money(price)} per week` : `${money(1000)} per week, unless your 3PL has set its own price`;
+
+  const finish = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      onFinished(await api.post<Integration>(`${integrationPath(scope, integration.integrationId)}/finish`));
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="finish-heading" className="step">
+      <h3 id="finish-heading" tabIndex={-1} ref={headingRef}>
+        (5) Finish
+      </h3>
+      <dl className="facts">
+        <dt>Integration</dt>
+        <dd>
+          {type.title}: {integration.name}
+        </dd>
+        <dt>Cost</dt>
+        <dd>
+          <strong>{cost}</strong>, billed weekly. {live ? "It is being billed now." : "Billing starts this week once you finish."}
+        </dd>
+      </dl>
+      {problem && <ProblemView problem={problem} heading="The integration did not go live" />}
+      {live ? (
+        <>
+          <p className="notice success">This integration is live. Any step you save takes effect at once.</p>
+          <div className="box-actions">
+            <button type="button" className="primary" onClick={onClose}>
+              Done
+            </button>
+          </div>
+        </>
+      ) : (
+        <>
+          {!type.available && <p className="notice">{type.availability ?? `${type.title} can't go live in this deployment yet.`}</p>}
+          <p>Finishing starts the integration: orders sync from now on.</p>
+          <div className="box-actions">
+            <button type="button" disabled={busy} onClick={onBack}>
+              Back
+            </button>
+            <button type="button" className="primary" disabled={busy || !type.available} onClick={() => void finish()}>
+              {busy ? "Starting…" : "Finish"}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
