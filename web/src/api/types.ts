@@ -75,6 +75,8 @@ export interface Integration {
   version: number;
   stopWarning?: string | null;
   weeklyPriceCents?: number;
+  /** Only in the answer that went live (finish): values to keep now, never shown again (e.g. a webhook URL). */
+  shownOnce?: Record<string, string>;
   health?: Health;
 }
 

@@ -89,4 +89,18 @@ describe("the configuration box", () => {
     expect(await screen.findByText("$12.50 per week")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Finish" })).toBeEnabled();
   });
+
+  it("shows what finishing hands over once, and only then", async () => {
+    const ready = draft({ completedSteps: ["name", "authentication", "orderCreation", "fulfilment"], nextStep: "finish", weeklyPriceCents: 1000 });
+    const live = draft({ status: "LIVE", nextStep: null, completedSteps: ready.completedSteps });
+    fakeApi({
+      [`POST ${base}/i-1/finish`]: () => json(200, { ...live, shownOnce: { webhookUrl: "https://api.example/hooks/i-1?token=s3cret" } }),
+      [`GET ${base}/i-1`]: () => json(200, live),
+    });
+    renderWith(box({ integration: ready }), { types: [SHOP] });
+    await userEvent.click(await screen.findByRole("button", { name: "Finish" }));
+    const handed = await screen.findByRole("region", { name: "Keep these now: they are shown once" });
+    expect(within(handed).getByText("Webhook URL")).toBeInTheDocument();
+    expect(within(handed).getByText("https://api.example/hooks/i-1?token=s3cret")).toBeInTheDocument();
+  });
 });

@@ -24,6 +24,9 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
   const [price, setPrice] = useState<number | null>(integration.weeklyPriceCents ?? null);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
+  // What the API hands over once at finish (a webhook URL to enter in the platform, a widget's credential): kept in
+  // this component only, so it is gone once the box closes, as the API never shows it again.
+  const [handedOver, setHandedOver] = useState<Record<string, string> | null>(null);
   const live = integration.status === "LIVE";
 
   useEffect(() => {
@@ -40,7 +43,9 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
     setBusy(true);
     setProblem(null);
     try {
-      onFinished(await api.post<Integration>(`${integrationPath(scope, integration.integrationId)}/finish`));
+      const finished = await api.post<Integration>(`${integrationPath(scope, integration.integrationId)}/finish`);
+      if (finished.shownOnce && Object.keys(finished.shownOnce).length > 0) setHandedOver(finished.shownOnce);
+      onFinished(finished);
     } catch (error) {
       setProblem(asProblem(error));
     } finally {
@@ -67,6 +72,22 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
       {live ? (
         <>
           <p className="notice success">This integration is live. Any step you save takes effect at once.</p>
+          {handedOver && (
+            <section aria-labelledby="shown-once-heading" className="notice">
+              <h4 id="shown-once-heading">Keep these now: they are shown once</h4>
+              <p>Copy them before you close this box. To get new ones later, rotate them from the integration's actions.</p>
+              <dl className="facts">
+                {Object.entries(handedOver).map(([key, value]) => (
+                  <div key={key}>
+                    <dt>{label(key)}</dt>
+                    <dd>
+                      <code>{value}</code>
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          )}
           <div className="box-actions">
             <button type="button" className="primary" onClick={onClose}>
               Done
@@ -89,4 +110,12 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
       )}
     </section>
   );
+}
+
+/** "webhookUrl" → "Webhook URL": the API's keys as a person reads them. */
+function label(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(" ");
+  return words
+    .map((word, i) => (/^(url|id|api)$/i.test(word) ? word.toUpperCase() : i === 0 ? word[0].toUpperCase() + word.slice(1) : word.toLowerCase()))
+    .join(" ");
 }
