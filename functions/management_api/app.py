@@ -31,7 +31,7 @@ from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.billing import statement_csv
 from integrations.management.errors import InvalidRequest, ManagementError
 from integrations.management.models import IntegrationView
-from integrations.management.permissions import AuthSettings, Principal, verifier
+from integrations.management.permissions import AuthSettings, Operation, Principal, verifier
 from integrations.management.service import ManagementService
 from pydantic import ValidationError
 
@@ -131,6 +131,7 @@ def get_settings(tenant_id: str) -> Response:
 @app.put("/tenants/<tenant_id>/settings")
 def put_settings(tenant_id: str) -> Response:
     caller = principal()
+    service.permit(caller, Operation.WRITE_SETTINGS, tenant_id)
     return ok(service.update_tenant_settings(caller, tenant_id, body()).to_json())
 
 
@@ -156,14 +157,21 @@ CUSTOMER = "/tenants/<tenant_id>/customers/<customer_id>/integrations"
 TENANT = "/tenants/<tenant_id>/integrations"
 
 
-def list_integrations(tenant_id: str, customer_id: str | None) -> Response:
+def permitted(operation: Operation, tenant_id: str, customer_id: str | None) -> Principal:
+    """The caller, once allowed ``operation`` on these integrations: asked before the query or the body is read."""
     caller = principal()
+    service.permit(caller, operation, tenant_id, customer_id, integrations=True)
+    return caller
+
+
+def list_integrations(tenant_id: str, customer_id: str | None) -> Response:
+    caller = permitted(Operation.READ_INTEGRATIONS, tenant_id, customer_id)
     include_deleted = query("includeDeleted", "false", choices=("true", "false")) == "true"
     return ok(service.list_integrations(caller, tenant_id, customer_id, include_deleted=include_deleted).to_json())
 
 
 def create_integration(tenant_id: str, customer_id: str | None) -> Response:
-    caller = principal()
+    caller = permitted(Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
     created = service.create_integration(caller, tenant_id, customer_id, body())
     logger.info("Integration created", extra={"integration_id": created.integration_id, "by": caller.subject})
     return view(created, 201, {"Location": integration_path(tenant_id, customer_id, created.integration_id)})
@@ -174,7 +182,7 @@ def get_integration(tenant_id: str, customer_id: str | None, integration_id: str
 
 
 def configure_step(tenant_id: str, customer_id: str | None, integration_id: str, step: str) -> Response:
-    caller = principal()
+    caller = permitted(Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
     saved = service.configure_step(caller, tenant_id, customer_id, integration_id, step, body(),
                                    api_base_url=api_base_url())
     logger.info("Integration step saved", extra={"integration_id": integration_id, "step": step, "by": caller.subject})
@@ -197,7 +205,7 @@ def delete_integration(tenant_id: str, customer_id: str | None, integration_id: 
 
 
 def sync_records(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
-    caller = principal()
+    caller = permitted(Operation.READ_INTEGRATIONS, tenant_id, customer_id)
     limit = int(query("limit", "50", digits=True))
     if not 1 <= limit <= MAX_SYNC_RECORDS:
         raise InvalidRequest(f"limit must be between 1 and {MAX_SYNC_RECORDS}", field="limit")
@@ -211,11 +219,12 @@ def sync_entries(tenant_id: str, customer_id: str | None, integration_id: str) -
 
 
 def retry_record(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
-    return ok(service.retry_record(principal(), tenant_id, customer_id, integration_id, body()), status=202)
+    caller = permitted(Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+    return ok(service.retry_record(caller, tenant_id, customer_id, integration_id, body()), status=202)
 
 
 def start_backfill(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
-    caller = principal()
+    caller = permitted(Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
     started = service.start_backfill(caller, tenant_id, customer_id, integration_id, body())
     location = f"{integration_path(tenant_id, customer_id, integration_id)}/backfills/{started['backfillId']}"
     logger.info("Backfill started", extra={"integration_id": integration_id, "by": caller.subject,
@@ -352,6 +361,7 @@ def get_statement(tenant_id: str, week: str) -> Response:
 @app.post("/tenants/<tenant_id>/billing-runs")
 def request_billing_run(tenant_id: str) -> Response:
     caller = principal()
+    service.permit(caller, Operation.RUN_BILLING, tenant_id)
     run = service.request_billing_run(caller, tenant_id, body())
     logger.info("Billing run requested", extra={**run, "by": caller.subject})
     return ok(run, 202)

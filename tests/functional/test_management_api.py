@@ -387,6 +387,31 @@ def test_permission_comes_before_validating_parameters(world):
     assert answer.status == 401
 
 
+@pytest.mark.parametrize(("who", "method", "path", "query", "raw"), [
+    ("another tenant's admin", "GET", "{item}/sync-log", {"limit": "0.5"}, None),
+    ("another tenant's admin", "GET", "{base}", {"includeDeleted": "AAA"}, None),
+    ("another tenant's admin", "PUT", "{item}/steps/name", None, b"{"),
+    ("another customer's user", "GET", "{item}/sync-log", {"limit": "x"}, None),
+    ("another customer's user", "POST", "{item}/sync-log/retry", None, b"not json"),
+    ("another customer's user", "POST", "{item}/backfill", None, b"[]"),
+    ("a customer user", "PUT", "/tenants/{tenant}/settings", None, b"\n"),
+    ("a customer user", "POST", "/tenants/{tenant}/billing-runs", None, b"["),
+    ("a customer user", "POST", "/tenants/{tenant}/integrations", None, b"{"),
+])
+def test_a_caller_without_permission_learns_nothing_from_how_its_input_is_validated(world, who, method, path, query,
+                                                                                   raw):
+    live = world.create_live()
+    base = world.path()
+    token = {"another tenant's admin": world.token("admin", tenant=world.b),
+             "another customer's user": world.token("customer", customer="baker"),
+             "a customer user": world.customer_user()}[who]
+    before = snapshot(world)
+    answer = world.api.call(method, path.format(item=f"{base}/{live['integrationId']}", base=base,
+                                                tenant=world.a.tenant_id), token=token, query=query, raw=raw)
+    assert answer.status == 403, answer.body
+    assert snapshot(world) == before
+
+
 @pytest.mark.parametrize(("path", "query", "field"), [
     ("{base}", {"includeDeleted": "AAA"}, "includeDeleted"),
     ("/tenants/{tenant}/statements/2026-W10", {"format": "False"}, "format"),

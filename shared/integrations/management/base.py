@@ -109,6 +109,18 @@ class ServiceBase:
                   self_managed_customer_ids=tenant.self_managed_customer_ids)
         return tenant
 
+    def permit(self, principal: Principal, operation: Operation, tenant_id: str, customer_id: str | None = None,
+               *, integrations: bool = False) -> None:
+        """Refuse now what ``operation`` would refuse (403), so a door asks before it reads a query or a body: a
+        caller without permission learns nothing from how its input is validated. ``integrations``: the operation is
+        on integrations, ``customer_id`` None meaning the tenant's own (tenant-level)."""
+        if operation is Operation.WRITE_SETTINGS:  # the first save registers the tenant: nothing to read yet
+            authorize(principal, operation, tenant_id=tenant_id)
+        elif integrations:
+            self._owner_authorized(principal, operation, tenant_id, customer_id)
+        else:
+            self._authorized(principal, operation, tenant_id, customer_id)
+
     def _owner_authorized(self, principal: Principal, operation: Operation, tenant_id: str,
                           customer_id: str | None) -> Tenant:
         """As :meth:`_authorized` for a customer's integrations; ``customer_id`` None means the tenant's own
