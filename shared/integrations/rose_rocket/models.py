@@ -166,6 +166,8 @@ class RoseRocketOrderCreation(StepModel):
                                   "order (help page: \"On creation\")")
     consignment_types: list[ConsignmentType] = Field(
         default_factory=lambda: list(DEFAULT_CONSIGNMENT_TYPES), min_length=1,
+        # A factory's value isn't in the JSON Schema by itself: a form drawn from the schema starts from it too.
+        json_schema_extra={"default": list(DEFAULT_CONSIGNMENT_TYPES)},
         description="The WMS consignment types (details.type) that create orders")
     default_service_type: str | None = Field(
         default=None, min_length=1, max_length=64,

@@ -1,0 +1,72 @@
+"""A tenant-level integration (Rose Rocket, issue 13) done in the page by the tenant admin, with no page code of its
+own: configured from "Your own integrations", what finishing hands over shown once in the box and never again, and
+its type's actions run from its page — the customers' CSV downloaded, the matches uploaded as CSV and the report
+shown, the matched customers listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import People, World, accessibility_violations, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
+
+
+def test_the_admin_configures_rose_rocket_keeps_what_is_shown_once_and_runs_its_actions(world: World, people: People,
+                                                                                          tmp_path):
+    rose = world.facts("rose_rocket")
+    admin = people.admin()
+    own = admin.get_by_role("region", name="Your own integrations")
+    own.get_by_role("button", name="Configure a new Rose Rocket integration").click()
+    box = admin.get_by_role("dialog", name="Configure Rose Rocket")
+    box.get_by_role("textbox", name="Name").fill("Our TMS")
+    box.get_by_role("button", name="Next", exact=True).click()
+    for field, fact in (("clientId", "clientId"), ("clientSecret", "clientSecret"), ("orgId", "orgId"),
+                        ("serviceAccountUserId", "serviceAccountUserId")):
+        box.locator(f"#step-authentication_{field}").fill(rose[fact])
+    box.get_by_role("button", name="Next", exact=True).click()
+    expect(box.get_by_role("heading", name="(3) Order Creation")).to_be_visible()
+    box.get_by_role("button", name="Next", exact=True).click()
+    expect(box.get_by_role("heading", name="(4) Fulfilment")).to_be_visible()
+    box.get_by_role("button", name="Next", exact=True).click()
+    expect(box).to_contain_text("per week")  # the cost, before Finish
+    box.get_by_role("button", name="Finish", exact=True).click()
+
+    # What the API hands over once: the webhook URL to enter in Rose Rocket and the rating widget's credential.
+    handed = box.get_by_role("region", name="Keep these now: they are shown once")
+    expect(handed).to_contain_text("Webhook URL")
+    expect(handed).to_contain_text("/webhooks/rose-rocket/")
+    expect(handed).to_contain_text("rrrate_")
+    shoot(world, admin, "tenant-level-shown-once")
+    webhook_url = handed.locator("code").first.inner_text()
+    box.get_by_role("button", name="Done").click()
+    expect(own.locator(".integration-row").filter(has_text="Our TMS")).to_contain_text("Live")
+    assert webhook_url not in admin.content()  # gone with the box: the API never shows it again
+
+    # Its page lists its type's actions; the customers' CSV is a download.
+    own.get_by_role("link", name=re.compile("Our TMS")).click()
+    actions = admin.get_by_role("region", name="Actions")
+    export = actions.get_by_role("article", name="Export customers")
+    with admin.expect_download() as downloading:
+        export.get_by_role("button", name="Export customers").click()
+    exported = list(csv.reader(io.StringIO(downloading.value.path().read_text(encoding="utf-8"))))
+    names = [row[0] for row in exported[1:]]
+    assert "Steam Chef Store" in names and "Harbour Foods" in names, exported
+
+    # The matches go back as a CSV upload: one good row, one naming a customer Rose Rocket doesn't have.
+    matches = tmp_path / "matches.csv"
+    matches.write_text("Rose Rocket Customer,Customer UUID\n"
+                       f"{rose['customers']['Steam Chef Store']},{rose['wmsCustomers']['Steam Chef Store']}\n"
+                       f"CUST-99999,{rose['wmsCustomers']['Harbour Foods']}\n", encoding="utf-8")
+    importing = actions.get_by_role("article", name="Import customer matches")
+    importing.get_by_label("CSV file").set_input_files(str(matches))
+    importing.get_by_role("button", name="Import customer matches").click()
+    expect(importing.locator("pre, .problem, [role=alert]").first).to_contain_text("CUST-99999")
+    shoot(world, admin, "tenant-level-actions", full_page=True)
+    assert accessibility_violations(admin) == []
