@@ -103,6 +103,10 @@ def test_with_every_subscription_slot_taken_it_goes_live_on_polling_and_says_so(
     live = world.api.post(f"{item}/finish", token=world.customer_user())
     assert live.status == 200 and live.json()["status"] == "LIVE"
     assert ours(unleashed, item) == []
+    # Said at finish, and with the integration for as long as it lasts.
+    for answer in (live, world.api.get(item, token=world.customer_user())):
+        [notice] = answer.json()["notices"]
+        assert "polling alone" in notice["message"] and "Delete an unused" in notice["resolution"]
     log = world.api.get(f"{item}/sync-log/entries", token=world.customer_user())
     assert log.status == 200
     [note] = [e for e in log.json()["entries"] if e["event"] == "webhooks-unavailable"]

@@ -219,6 +219,14 @@ class TypeAction(_ActionModel):
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
+class Notice(CamelModel):
+    """Something a person should know about an integration (shown with it, and in the answer of the step that caused
+    it), and what to do about it."""
+
+    message: str
+    resolution: str | None = None
+
+
 class IntegrationType(ABC):
     key: ClassVar[str]
     title: ClassVar[str]
@@ -254,6 +262,11 @@ class IntegrationType(ABC):
     def start(self, context: IntegrationContext) -> dict[str, Any]:
         """Make the integration live: register webhooks etc. Idempotent. Returns ``platform_state`` updates, and
         under :data:`SHOWN_ONCE` any values to show the person once (never stored)."""
+
+    def notices(self, integration: Integration) -> list[Notice]:
+        """What a person should know about this integration as it is now, shown with it (e.g. it runs on polling
+        alone because the platform had no webhook subscription left), each with what to do."""
+        return []
 
     @abstractmethod
     def stop(self, context: IntegrationContext) -> None:

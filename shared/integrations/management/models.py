@@ -12,8 +12,9 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
-from ..core.integration_types import HEADER_SAFE_PATTERN, STEPS, Integration, IntegrationStatus
+from ..core.integration_types import HEADER_SAFE_PATTERN, STEPS, Integration, IntegrationStatus, Notice
 from ..core.stores import Tenant
+from . import catalog
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -114,6 +115,8 @@ class IntegrationView(ResponseModel):
     version: int
     #: Set when deleting could not remove the platform's triggers (the integration is deleted regardless).
     stop_warning: str | None = None
+    #: What a person should know about it as it is now, with what to do (its type's ``notices``).
+    notices: list[Notice] = Field(default_factory=list)
     #: Values handed over once, by the answer that started the integration's triggers (a webhook URL carrying a
     #: token, a credential for a platform's widget); absent from every other answer.
     shown_once: dict[str, Any] | None = Field(default=None, exclude=True)
@@ -152,8 +155,16 @@ class IntegrationView(ResponseModel):
             deleted_at=integration.deleted_at,
             version=integration.version,
             stop_warning=stop_warning,
+            notices=_notices(integration),
             shown_once=shown_once or None,
         )
+
+
+def _notices(integration: Integration) -> list[Notice]:
+    if integration.status is not IntegrationStatus.LIVE:
+        return []
+    integration_type = catalog.get(integration.type)
+    return integration_type.notices(integration) if integration_type is not None else []
 
 
 class IntegrationList(ResponseModel):

@@ -23,7 +23,7 @@ from pydantic import BaseModel, SecretStr
 from ..core.context import core
 from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamNotFound, UpstreamRejected
 from ..core.http import INTERACTIVE
-from ..core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType
+from ..core.integration_types import CredentialsRejected, Integration, IntegrationContext, IntegrationType, Notice
 from ..core.services import credential, seal_secret
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
@@ -133,6 +133,14 @@ class UnleashedType(IntegrationType):
                                    f"at {url} (subscription {registration.subscription_id})")
         shared.integrations.forget(integration.integration_id)
         return facts
+
+    def notices(self, integration: Integration) -> list[Notice]:
+        note = integration.platform_state.get("webhookNote")
+        if not note:
+            return []
+        return [Notice(message=note,  # it says the integration runs on polling alone, and why
+                       resolution="Delete an unused webhook subscription in Unleashed, then save any step of the "
+                                  "integration: it subscribes again.")]
 
     def stop(self, context: IntegrationContext) -> None:
         integration = context.integration

@@ -77,6 +77,8 @@ export interface Integration {
   weeklyPriceCents?: number;
   /** Only in the answer that went live (finish): values to keep now, never shown again (e.g. a webhook URL). */
   shownOnce?: Record<string, string>;
+  /** What a person should know about the live integration now, with what to do. */
+  notices?: Notice[];
   health?: Health;
 }
 
@@ -144,4 +146,9 @@ export interface TenantSettings {
 export interface Warehouse {
   warehouseId: string;
   name: string;
+}
+
+export interface Notice {
+  message: string;
+  resolution?: string | null;
 }

@@ -103,4 +103,16 @@ describe("the configuration box", () => {
     expect(within(handed).getByText("Webhook URL")).toBeInTheDocument();
     expect(within(handed).getByText("https://api.example/hooks/i-1?token=s3cret")).toBeInTheDocument();
   });
+
+  it("says at finish what the person should know about the live integration", async () => {
+    const ready = draft({ completedSteps: ["name", "authentication", "orderCreation", "fulfilment"], nextStep: "finish", weeklyPriceCents: 1000 });
+    const live = draft({ status: "LIVE", nextStep: null, completedSteps: ready.completedSteps,
+      notices: [{ message: "No webhook subscription was left: this integration runs on polling alone.", resolution: "Delete an unused subscription." }] });
+    fakeApi({ [`POST ${base}/i-1/finish`]: () => json(200, live), [`GET ${base}/i-1`]: () => json(200, live) });
+    renderWith(box({ integration: ready }), { types: [SHOP] });
+    await userEvent.click(await screen.findByRole("button", { name: "Finish" }));
+    const note = await screen.findByRole("note");
+    expect(note).toHaveTextContent("runs on polling alone");
+    expect(note).toHaveTextContent("What to do: Delete an unused subscription.");
+  });
 });

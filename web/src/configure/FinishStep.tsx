@@ -6,6 +6,7 @@ import { useAuth } from "../auth/AuthContext";
 import { asProblem, type ApiProblem } from "../api/problem";
 import { integrationPath, type Scope } from "../api/paths";
 import type { Integration, IntegrationType } from "../api/types";
+import { Notices } from "../ui/Notices";
 import { ProblemView } from "../ui/ProblemView";
 import { money } from "../ui/format";
 
@@ -72,6 +73,7 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
       {live ? (
         <>
           <p className="notice success">This integration is live. Any step you save takes effect at once.</p>
+          <Notices notices={integration.notices} />
           {handedOver && (
             <section aria-labelledby="shown-once-heading" className="notice">
               <h4 id="shown-once-heading">Keep these now: they are shown once</h4>

@@ -11,6 +11,7 @@ import { useAuth } from "../auth/AuthContext";
 import { ActionsPanel, ConfigureBox } from "../configure/lazy";
 import { BackfillPanel } from "../integration/BackfillPanel";
 import { HealthPanel } from "../integration/HealthPanel";
+import { Notices } from "../ui/Notices";
 import { SyncLog } from "../integration/SyncLog";
 import { ProblemView } from "../ui/ProblemView";
 import { useLoad } from "../ui/useLoad";
@@ -78,6 +79,7 @@ export function IntegrationView() {
             </div>
           </div>
           {integration.stopWarning && <p className="notice">{integration.stopWarning}</p>}
+          <Notices notices={integration.notices} />
           <HealthPanel integration={integration} type={type} />
           <SyncLog path={path} version={version} canRetry={integration.status !== "DELETED"} onChanged={() => void loaded.reload()} />
           {integration.health?.readsFromPlatform && integration.status === "LIVE" && <BackfillPanel path={path} />}
