@@ -14,7 +14,16 @@ import pytest
 from integrations.core import aws
 from integrations.core.stores import to_item
 from integrations.unleashed.services import usage_ref
-from integrations.unleashed.usage import AccountBusy, Meter, account_of, budget_key, metered, month_of, used
+from integrations.unleashed.usage import (
+    DEFAULT_MAX_CONCURRENT,
+    AccountBusy,
+    Meter,
+    account_of,
+    budget_key,
+    metered,
+    month_of,
+    used,
+)
 
 from .unleashed_helpers import (  # noqa: F401  (fixtures)
     API_ID,
@@ -169,6 +178,37 @@ def test_at_most_the_configured_number_of_work_items_call_one_account_at_once(un
             thread.join(timeout=10)
     item = stored(unl)
     assert item["leases"] == {} and item["count"] == 2  # both leases given back, with their calls; the third: none
+
+
+def test_an_item_finding_every_call_slot_of_the_account_taken_waits_and_is_never_failed_for_it(unl: Unl):
+    unl.connect()
+    account = account_of(API_ID)
+    release = threading.Event()
+    holding = [threading.Event() for _ in range(DEFAULT_MAX_CONCURRENT)]  # the worker's limit (template.yaml)
+
+    def hold(entered: threading.Event) -> None:  # other work items of the account, in the middle of their calls
+        with metered(account, budget=1_000, concurrency=DEFAULT_MAX_CONCURRENT) as meter:
+            meter.before_call()
+            entered.set()
+            release.wait(timeout=30)
+
+    holders = [threading.Thread(target=hold, args=(entered,)) for entered in holding]
+    for holder in holders:
+        holder.start()
+    try:
+        assert all(entered.wait(timeout=10) for entered in holding)
+        order = unl.place()
+        unl.service.pump("UnleashedQueue", rounds=1)
+        assert unl.wms_orders() == []
+    finally:
+        release.set()
+        for holder in holders:
+            holder.join(timeout=10)
+    entries = unl.history(order["Guid"], "order")[1]
+    [waiting] = [e for e in entries if e["event"] == "waiting"]
+    assert "account busy" in waiting["message"] and "call slot" in waiting["resolution"]
+    assert not [e for e in entries if e["event"] in ("retry", "error")]  # no attempt spent on it
+    assert unl.service.queue_depth("UnleashedDeadLetterQueue") == 0
 
 
 def test_a_dead_holders_lease_expires_and_is_cleared(unl: Unl):

@@ -35,7 +35,7 @@ from botocore.exceptions import ClientError
 
 from ..core import aws
 from ..core.context import core
-from ..core.errors import RateBudgetExhausted, RetryableError
+from ..core.errors import RateBudgetExhausted
 from ..core.stores.dynamo import from_item, to_item
 
 #: A lease outlives the worker's 120 s timeout, so only a dead holder's lease ever expires.
@@ -48,10 +48,11 @@ DEFAULT_MAX_CONCURRENT: Final = 2
 THRESHOLDS: Final = (0.5, 0.8, 0.95, 1.0)
 
 
-class AccountBusy(RetryableError):
-    """The account already has its maximum of work items talking to it; this one waits its turn."""
+class AccountBusy(RateBudgetExhausted):
+    """The account already has its maximum of work items talking to it; this one waits its turn — waiting, not
+    failing (core.waiting): however many items a burst brings for one account, none is dead-lettered for it."""
 
-    resolution = "No action needed: the item is retried in a few seconds, when a call slot is free."
+    resolution = "No action needed: the item goes ahead in a few seconds, when a call slot is free."
 
 
 class MonthlyBudgetSpent(RateBudgetExhausted):
@@ -141,6 +142,11 @@ class Meter:
     def key(self) -> dict[str, Any]:
         return {"budgetKey": {"S": budget_key(self.account, self.month)}}
 
+    @property
+    def _calls_line(self) -> str:
+        """The line items wait in for one of the account's call slots (core.waiting)."""
+        return f"unleashed#{self.account}#calls"
+
     def before_call(self) -> None:
         if self.concurrency is not None and self.lease is None:
             self._take_lease()
@@ -183,7 +189,8 @@ class Meter:
             self.lease = lease
             self.used_before = int(from_item(answer["Attributes"]).get("count") or 0)
             return
-        raise AccountBusy("Unleashed account busy: the lease table kept changing under us", retry_after=5)
+        raise AccountBusy("Unleashed account busy: the lease table kept changing under us", retry_after=5,
+                          budget_key=self._calls_line, slot_seconds=5)
 
     def _refused(self, old: dict[str, Any], now: float) -> None:
         """Why taking a lease failed, and the one repair that lets the next try succeed (or the error to raise)."""
@@ -206,7 +213,8 @@ class Meter:
         expired = [name for name, expiry in leases.items() if float(expiry) < now]
         if not expired:
             raise AccountBusy(f"Unleashed account busy: {len(leases)} work item(s) are calling it (at most "
-                              f"{self.concurrency} at once)", retry_after=10 + secrets.randbelow(10))
+                              f"{self.concurrency} at once)", retry_after=10 + secrets.randbelow(10),
+                              budget_key=self._calls_line, slot_seconds=5)
         for name in expired:  # a dead holder's lease: cleared only if it is still the same expired lease
             try:
                 aws.dynamodb().update_item(
