@@ -18,6 +18,7 @@ import os
 import random
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,10 @@ def _real_ids(case: Any, world: FuzzWorld) -> None:
     case.path_parameters.update({k: v for k, v in real.items() if k in case.path_parameters})
 
 
+#: Answers by class over the run (printed at the end: tests/fuzz/conftest.py).
+TALLY: Counter[str] = Counter()
+
+
 def _send(case: Any, world: FuzzWorld, *, headers: dict[str, str], sign: Any = None) -> None:
     session = session_for(world.woo.service)
     kwargs = case.as_transport_kwargs(base_url=BASE_URL, headers=headers)
@@ -147,6 +152,7 @@ def _send(case: Any, world: FuzzWorld, *, headers: dict[str, str], sign: Any = N
         kwargs["headers"] = {**kwargs.get("headers", {}), **sign(kwargs.get("data") or b"")}
     before = state_of(world.woo.service)
     response = session.request(**kwargs)
+    TALLY[f"{response.status_code // 100}xx"] += 1
     case.validate_response(response, checks=CHECKS)
     if 400 <= response.status_code < 500:
         assert state_of(world.woo.service) == before, (
