@@ -9,14 +9,18 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import ValidationError
 
 from .errors import SignatureInvalid
-from .integration_types import Integration
-from .services import integration
+
+if TYPE_CHECKING:
+    # Imported for typing only: a door that just reads bodies and answers problems shouldn't pay for pydantic's
+    # models, the integration types and the stores at cold start; verified_integration imports them on first use.
+    from pydantic import ValidationError
+
+    from .integration_types import Integration
 
 PROBLEM_JSON = "application/problem+json"
 #: Deeper than any real order or notification; deeper bodies are refused before they can exhaust the stack.
@@ -117,6 +121,8 @@ def verified_integration(integration_id: str, platform: str, verify: Callable[[I
     doesn't match) the integration is read again, uncached: it may have been finished, re-keyed or re-registered a
     moment ago, and a platform that never retries (WooCommerce) would lose the delivery.
     """
+    from .services import integration  # imported on first use: see the TYPE_CHECKING imports above
+
     cached = integration(integration_id, of_type=platform)
     if cached is not None:
         try:
