@@ -1,5 +1,8 @@
 """BillingQueue worker: charge one tenant's integrations that were live in the item's ISO week (docs/billing.md)."""
 
+# First, before anything loads pydantic: Powertools' batch utility builds its parser's pydantic models (~30 ms at
+# cold start) only when pydantic is already imported, for a model= option core.worker never passes.
+import aws_lambda_powertools.utilities.batch  # noqa: F401
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.observability import tracer as tracer_for_this_function

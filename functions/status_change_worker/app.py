@@ -2,6 +2,9 @@
 subscribes to it, on that integration's connector queue (integrations.cartoncloud.routing); it writes nothing back
 itself."""
 
+# First, before anything loads pydantic: Powertools' batch utility builds its parser's pydantic models (~30 ms at
+# cold start) only when pydantic is already imported, for a model= option core.worker never passes.
+import aws_lambda_powertools.utilities.batch  # noqa: F401
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud.routing import route

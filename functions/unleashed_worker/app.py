@@ -2,6 +2,9 @@
 sync one shipment (map, create once), write a WMS dispatch back to its shipment, poll one account, one page of a
 backfill."""
 
+# First, before anything loads pydantic: Powertools' batch utility builds its parser's pydantic models (~30 ms at
+# cold start) only when pydantic is already imported, for a model= option core.worker never passes.
+import aws_lambda_powertools.utilities.batch  # noqa: F401
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.observability import tracer as tracer_for_this_function

@@ -1,5 +1,8 @@
 """WmsQueue worker: re-fetch changed WMS entities and publish status changes; run per-tenant polls."""
 
+# First, before anything loads pydantic: Powertools' batch utility builds its parser's pydantic models (~30 ms at
+# cold start) only when pydantic is already imported, for a model= option core.worker never passes.
+import aws_lambda_powertools.utilities.batch  # noqa: F401
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud.notifications import ENTITY_CHANGED
