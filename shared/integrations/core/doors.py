@@ -11,11 +11,13 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.event_handler import Response
-
 from .errors import SignatureInvalid
 
 if TYPE_CHECKING:
+    # Powertools' event handler (~30 ms) is imported by problem() on first use: the pollers and schedules that
+    # read JSON with json_body never answer HTTP, so they don't load it at all.
+    from aws_lambda_powertools.event_handler import Response
+
     # Imported for typing only: a door that just reads bodies and answers problems shouldn't pay for pydantic's
     # models, the integration types and the stores at cold start; verified_integration imports them on first use.
     from pydantic import ValidationError
@@ -85,6 +87,8 @@ def raw_body(body: str | None, is_base64_encoded: bool) -> bytes:
 def problem(status: int, title: str, detail: str = "", errors: Iterable[Mapping[str, str]] = (), *,
             extensions: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> Response[str]:
     """An RFC 9457 body; ``extensions`` adds members such as ``resolution`` (what the caller should do)."""
+    from aws_lambda_powertools.event_handler import Response  # loaded already in an HTTP function; a lookup
+
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
