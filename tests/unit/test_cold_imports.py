@@ -4,6 +4,7 @@
   the models only serve a ``model=`` option core.worker never passes).
 - Nothing loads ``requests`` at import: core.http imports it when the first upstream session is made.
 - The token-checking doors load PyJWT when the first token is verified, not at import.
+- A function that answers no HTTP (workers, schedules) never loads Powertools' event handler.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import pytest
 ROOT = Path(__file__).parents[2]
 FUNCTIONS = sorted(path.name for path in (ROOT / "functions").iterdir() if (path / "app.py").is_file())
 WORKERS = [name for name in FUNCTIONS if "core.worker import" in (ROOT / "functions" / name / "app.py").read_text()]
+HTTP = [name for name in FUNCTIONS if "event_handler import" in (ROOT / "functions" / name / "app.py").read_text()]
 
 PROBE = """
 import sys
 import app
-print(",".join(sorted(name for name in ("aws_lambda_powertools.utilities.parser.models", "requests", "jwt")
-                      if name in sys.modules)))
+print(",".join(sorted(name for name in ("aws_lambda_powertools.utilities.parser.models", "requests", "jwt",
+                                       "aws_lambda_powertools.event_handler") if name in sys.modules)))
 """
 
 
@@ -37,10 +39,12 @@ def _loaded(function: str) -> set[str]:
     return set(filter(None, done.stdout.strip().split(",")))
 
 
-def test_every_worker_is_found():
+def test_every_worker_and_http_function_is_found():
     assert len(WORKERS) >= 7
+    assert len(HTTP) >= 8
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_importing_a_function_loads_no_parser_models_requests_or_jwt(function):
-    assert _loaded(function) == set()
+    expected = {"aws_lambda_powertools.event_handler"} if function in HTTP else set()
+    assert _loaded(function) == expected
