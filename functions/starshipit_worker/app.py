@@ -1,6 +1,13 @@
 """StarshipitQueue worker: every kind the Starshipit connector declares — export a WMS order to Starshipit (routed
 WMS events and backfill), write Starshipit's tracking to the WMS, poll one account's shipped orders."""
 
+# First, before anything loads pydantic: Powertools' batch utility builds its parser's pydantic models (~30 ms at
+# cold start) only when pydantic is already imported, for a model= option core.worker never passes.
+import aws_lambda_powertools.utilities.batch  # noqa: F401
+
+# boto3 first, at the top level, as the bench's bare imports do: imported deep inside the layer's import chain,
+# urllib3's regexes compile at a deep Python stack, which CPython 3.11 can make ~10× slower (20–40 ms measured).
+import boto3  # noqa: F401
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.observability import tracer as tracer_for_this_function

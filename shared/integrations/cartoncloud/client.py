@@ -18,9 +18,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from pydantic import SecretStr, TypeAdapter, ValidationError
 
 from ..core.context import on_reset
@@ -39,6 +38,9 @@ from .models import (
     modified_after,
     text_equals,
 )
+
+if TYPE_CHECKING:
+    import requests  # for annotations only: the session in core.http imports it on first use
 
 UPSTREAM = "CartonCloud"
 API_VERSION = "1"

@@ -10,16 +10,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from . import aws
-from .crypto import CredentialVault
-from .links import LinkStore, SyncLogStore
 from .settings import Settings, settings
-from .stores.cursors import CursorStore
-from .stores.integrations import IntegrationStore
-from .stores.links import DynamoLinkStore
-from .stores.synclog import DynamoSyncLog
-from .stores.tenants import TenantStore
+
+if TYPE_CHECKING:
+    # The stores, the vault and their record models are imported when the core is first built (_built), not when a
+    # module merely registers a reset hook or a door imports this: a cold start pays for them on first use only.
+    from .crypto import CredentialVault
+    from .links import LinkStore, SyncLogStore
+    from .stores.cursors import CursorStore
+    from .stores.integrations import IntegrationStore
+    from .stores.tenants import TenantStore
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,13 @@ class Core:
 
 @lru_cache(maxsize=1)
 def _built() -> Core:
+    from .crypto import CredentialVault
+    from .stores.cursors import CursorStore
+    from .stores.integrations import IntegrationStore
+    from .stores.links import DynamoLinkStore
+    from .stores.synclog import DynamoSyncLog
+    from .stores.tenants import TenantStore
+
     config = settings()
     return Core(
         settings=config,

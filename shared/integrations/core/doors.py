@@ -9,14 +9,20 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .errors import SignatureInvalid
-from .integration_types import Integration
-from .services import integration
+
+if TYPE_CHECKING:
+    # Powertools' event handler (~30 ms) is imported by problem() on first use: the pollers and schedules that
+    # read JSON with json_body never answer HTTP, so they don't load it at all.
+    from aws_lambda_powertools.event_handler import Response
+
+    # Imported for typing only: a door that just reads bodies and answers problems shouldn't pay for pydantic's
+    # models, the integration types and the stores at cold start; verified_integration imports them on first use.
+    from pydantic import ValidationError
+
+    from .integration_types import Integration
 
 PROBLEM_JSON = "application/problem+json"
 #: Deeper than any real order or notification; deeper bodies are refused before they can exhaust the stack.
@@ -81,6 +87,8 @@ def raw_body(body: str | None, is_base64_encoded: bool) -> bytes:
 def problem(status: int, title: str, detail: str = "", errors: Iterable[Mapping[str, str]] = (), *,
             extensions: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> Response[str]:
     """An RFC 9457 body; ``extensions`` adds members such as ``resolution`` (what the caller should do)."""
+    from aws_lambda_powertools.event_handler import Response  # loaded already in an HTTP function; a lookup
+
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -117,6 +125,8 @@ def verified_integration(integration_id: str, platform: str, verify: Callable[[I
     doesn't match) the integration is read again, uncached: it may have been finished, re-keyed or re-registered a
     moment ago, and a platform that never retries (WooCommerce) would lose the delivery.
     """
+    from .services import integration  # imported on first use: see the TYPE_CHECKING imports above
+
     cached = integration(integration_id, of_type=platform)
     if cached is not None:
         try:

@@ -19,10 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
 
 from .errors import (
     UpstreamAuthFailed,
@@ -34,6 +32,11 @@ from .errors import (
 )
 from .ratelimit import RateBudget
 from .settings import settings
+
+if TYPE_CHECKING:
+    # requests (with urllib3, charset_normalizer, idna: ~20 ms) is imported when the first session is made, not at
+    # import: doors and workers whose first path makes no upstream call don't pay for it at cold start.
+    import requests
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -98,7 +101,11 @@ class UpstreamSession:
         self.upstream = upstream
         self.policy = policy or HttpPolicy.from_settings()
         self.budget = budget
-        self.session = session or requests.Session()
+        if session is None:
+            import requests  # imported on first use: see the TYPE_CHECKING import above
+
+            session = requests.Session()
+        self.session = session
         self._sleep = sleep
 
     def request(
@@ -111,6 +118,8 @@ class UpstreamSession:
         **kwargs: Any,
     ) -> requests.Response:
         """Send with retries. Returns any response that is not 429/5xx; raises a named error otherwise."""
+        import requests  # loaded already (the session was made); a module lookup
+
         policy = self.policy
         last_error: UpstreamError | None = None
         for attempt in range(1, policy.max_attempts + 1):

@@ -173,7 +173,9 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
 
 
 class _ActionModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    # Built on first use, not at import: only the management API and Rose Rocket's type declare or read actions.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True,
+                              defer_build=True)
 
 
 class ActionRequest(_ActionModel):

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import uuid
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from ..cartoncloud.services import wms_client
 from ..core.errors import (
     IntegrationError,
     UpstreamError,
@@ -61,6 +60,17 @@ from .models import (
     NameStep,
 )
 from .permissions import Operation, Principal, authorize
+
+if TYPE_CHECKING:
+    from ..cartoncloud.client import CartonCloudClient
+
+
+def wms_client(tenant: Tenant) -> CartonCloudClient:
+    """The tenant's WMS client. The WMS client and its models are imported on first use: only listing customers,
+    naming a new integration's customer and checking warehouses call the WMS, not every management request."""
+    from ..cartoncloud.services import wms_client as tenant_wms_client
+
+    return tenant_wms_client(tenant)
 
 
 class IntegrationSteps(ServiceBase):

@@ -20,12 +20,15 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from ..core.context import on_reset
 from .errors import DependencyFailed, Forbidden, Unauthenticated
+
+if TYPE_CHECKING:
+    # PyJWT and the cryptography it loads (~30 ms) are imported when the first token is verified (TokenVerifier),
+    # not at import: a door's module load pays for what every request needs, and the verifier is made on first use.
+    import jwt
 
 #: Clock skew tolerated on exp/iat/nbf.
 LEEWAY_SECONDS = 30
@@ -138,6 +141,8 @@ class TokenVerifier:
     """Verifies bearer tokens; one per warm Lambda (the JWKS is fetched once and cached for 5 minutes)."""
 
     def __init__(self, settings: AuthSettings) -> None:
+        import jwt  # imported on first use: see the TYPE_CHECKING import above
+
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_jwk_set=True, lifespan=300, timeout=5) \
             if settings.jwks_url else None
@@ -150,6 +155,8 @@ class TokenVerifier:
         return principal_from_claims(claims)
 
     def _decode(self, token: str) -> dict[str, Any]:
+        import jwt  # loaded by __init__ already; a module lookup
+
         settings = self.settings
         if not settings.issuer or not settings.audience:
             raise DependencyFailed("Token verification is not configured (AUTH_ISSUER / AUTH_AUDIENCE)",

@@ -4,12 +4,10 @@ notification secret (shown once)."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from ..cartoncloud.client import UPSTREAM as WMS_UPSTREAM
-from ..cartoncloud.client import CartonCloudClient
 from ..core.errors import (
     TenantNotFound,
     UpstreamAuthFailed,
@@ -25,6 +23,9 @@ from .models import (
     TenantSettingsView,
 )
 from .permissions import Operation, Principal, authorize
+
+if TYPE_CHECKING:
+    from ..cartoncloud.client import CartonCloudClient
 
 
 class TenantSettings(ServiceBase):
@@ -115,6 +116,10 @@ class TenantSettings(ServiceBase):
     def _wms_client(self, tenant_id: str, base_url: str, request: TenantSettingsUpdate, existing: Tenant | None
                     ) -> CartonCloudClient:
         """A client with the credentials being saved (or the stored ones), not the cached per-tenant client."""
+        # Imported on first use: only saving WMS credentials calls the WMS, not every management request.
+        from ..cartoncloud.client import UPSTREAM as WMS_UPSTREAM
+        from ..cartoncloud.client import CartonCloudClient
+
         if request.wms_credentials is not None:
             client_id = request.wms_credentials.client_id
             secret = SecretStr(request.wms_credentials.client_secret)

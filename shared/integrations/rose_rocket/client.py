@@ -17,9 +17,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from pydantic import SecretStr
 
 from ..core.context import on_reset
@@ -27,6 +26,9 @@ from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
 from ..core.http import UpstreamSession
 from . import UPSTREAM
 from .errors import error_from_response
+
+if TYPE_CHECKING:
+    import requests  # for annotations only: the session in core.http imports it on first use
 
 DEFAULT_BASE_URL = "https://network.roserocket.com/api/v2/platformModel"
 DEFAULT_AUTH_URL = "https://a.roserocket.com"

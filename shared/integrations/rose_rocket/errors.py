@@ -7,13 +7,14 @@ The API answers NestJS errors ``{"statusCode", "message" (a list on 400), "error
 
 from __future__ import annotations
 
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import PermanentError, UpstreamError, UpstreamRejected
 from ..core.http import error_for_status
 from . import UPSTREAM
+
+if TYPE_CHECKING:
+    import requests  # for annotations only: the session in core.http imports it on first use
 
 CREDENTIALS_RESOLUTION = ("Check the Rose Rocket credentials in the integration's authentication step (Rose Rocket → "
                           "Settings → API Settings → OAuth Applications; a rotated secret must be entered again), then "

@@ -8,9 +8,8 @@ Starshipit answers errors in two shapes (platform-apis-followup.md Q6): its API'
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from pydantic import ValidationError
 
 from ..core.errors import (
@@ -23,6 +22,9 @@ from ..core.errors import (
 from ..core.http import error_for_status, parse_retry_after
 from . import UPSTREAM
 from .models import ApiErrorEntry
+
+if TYPE_CHECKING:
+    import requests  # for annotations only: the session in core.http imports it on first use
 
 KEYS_PAGE = "Starshipit → Settings → API"
 API_KEY_RESOLUTION = (f"Starshipit refused the API key (it was regenerated, or belongs to no account). Copy it again "

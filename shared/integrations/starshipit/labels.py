@@ -38,7 +38,7 @@ PDF = "application/pdf"
 
 
 class LabelRequest(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
 
     wms_order_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
 

@@ -37,7 +37,7 @@ def is_wms_order_number(order_number: str | None) -> bool:
 
 
 class SsiModel(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 def _text(value: Any) -> Any:
@@ -193,6 +193,9 @@ def _api_value(value: Any) -> Any:
 
 
 class NewDestination(BaseModel):
+    # The New* bodies are built on first use, not at import: only the worker's create-order path sends them.
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     company: str | None = None
     building: str | None = None
@@ -208,6 +211,8 @@ class NewDestination(BaseModel):
 
 
 class NewItem(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     description: str | None = None
     sku: str | None = None
     quantity: Decimal
@@ -216,11 +221,15 @@ class NewItem(BaseModel):
 
 
 class NewPackage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     weight: Decimal | None = None
 
 
 class NewOrder(BaseModel):
     """The body of ``POST /api/orders`` (``{"order": …}``)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     order_number: str = Field(min_length=1, max_length=MAX_ORDER_NUMBER)
     order_date: str | None = None

@@ -19,10 +19,9 @@ import hmac
 import os
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import requests
 from pydantic import SecretStr
 
 from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound, UpstreamRateLimited
@@ -31,6 +30,9 @@ from .dates import filter_param
 from .errors import UPSTREAM, error_from_response
 from .models import PLACED, Company, Pagination, SalesOrder, SalesShipment, WebhookSubscription
 from .usage import METERED, account_of
+
+if TYPE_CHECKING:
+    import requests  # for annotations only: the session in core.http imports it on first use
 
 DEFAULT_BASE_URL = "https://api.unleashedsoftware.com"
 #: Unleashed asks integrators to name themselves (lowercase, no spaces; "not explicitly enforced").

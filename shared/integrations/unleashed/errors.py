@@ -7,12 +7,13 @@ UNCONFIRMED, so anything else in the body is ignored and a body that is not JSON
 
 from __future__ import annotations
 
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import PermanentError, UpstreamAuthFailed, UpstreamError, UpstreamNotFound, UpstreamRejected
 from ..core.http import error_for_status
+
+if TYPE_CHECKING:
+    import requests  # for annotations only: the session in core.http imports it on first use
 
 UPSTREAM = "Unleashed"
 API_ACCESS = "Unleashed: Integration → Unleashed API Access"

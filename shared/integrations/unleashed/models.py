@@ -27,7 +27,7 @@ ORDER_EVENTS = ("salesorder.created", "salesorder.updated")
 
 
 class UnleashedModel(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class ProductRef(UnleashedModel):
@@ -173,7 +173,7 @@ class Company(UnleashedModel):
 class WebhookSubscription(BaseModel):
     """A webhook subscription as the subscription API answers (camelCase like the deliveries; UNCONFIRMED)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     subscriptionId: str
     notificationUrl: str
@@ -186,7 +186,7 @@ class WebhookSubscription(BaseModel):
 class WebhookDelivery(BaseModel):
     """One delivery's body: ``data`` is a JSON *string* such as ``{"salesOrderGuid": "…"}`` (Q4)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     subscriptionId: str | None = None
     eventNotificationId: str = Field(min_length=1, max_length=128)

@@ -17,10 +17,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import requests
 from pydantic import SecretStr, TypeAdapter
 
 from ..core.context import core, on_reset
@@ -38,6 +37,9 @@ from .models import (
     WooOrder,
     wc_gmt_param,
 )
+
+if TYPE_CHECKING:
+    import requests  # for annotations only: the session in core.http imports it on first use
 
 API = "wc/v3"
 #: WordPress core caps ``per_page`` at 100.

@@ -7,9 +7,7 @@ WooCommerce answers errors as ``{"code": "woocommerce_rest_…", "message": "…
 
 from __future__ import annotations
 
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import (
     PermanentError,
@@ -18,6 +16,9 @@ from ..core.errors import (
     UpstreamNotFound,
 )
 from ..core.http import error_for_status
+
+if TYPE_CHECKING:
+    import requests  # for annotations only: the session in core.http imports it on first use
 
 UPSTREAM = "WooCommerce"
 
