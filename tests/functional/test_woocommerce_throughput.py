@@ -123,9 +123,9 @@ def test_a_lone_order_of_another_customer_is_made_ahead_of_a_burst_waiting_for_t
         woo.service.pump("WooCommerceQueue")
     made = [o["references"]["customer"] for o in woo.wms_orders()]  # in the order the WMS created them
     assert len(made) == 9 and len(set(made)) == 9
-    # B's order is made in the first round, beside A's first: not after A's eight (nor after A's first two shops).
+    # B's order is made in the first round, beside A's first (or, woken late, in the next): not after A's eight.
     lone_log = log_of(order_ref(bakery.integration_id, lone["id"]).key)[1]
-    assert made.index(str(lone["number"])) <= 1, (made, [(e["event"], e["message"]) for e in lone_log])
+    assert made.index(str(lone["number"])) <= 2, (made, [(e["event"], e["message"]) for e in lone_log])
     assert woo.service.queue_depth("WooCommerceDeadLetterQueue") == 0
     for shop, order in zip([shop_a] * 4 + [outlet_a] * 4, burst, strict=True):
         events = [e["event"] for e in log_of(order_ref(shop.integration_id, order["id"]).key)[1]]
