@@ -90,9 +90,10 @@ class SlidingWindowBudget:
     #: Concurrent acquirers that lose the conditional write read again; after this many, the caller waits a slot.
     MAX_TRIES = 6
     #: Slots with room and nobody admitted after which the line moves past the round it waits for (its items lost, or
-    #: asleep past their turn — SQS delays are whole seconds, so a waiting item wakes up to a second late): the budget
-    #: isn't left unused, and an item passed by is still first whenever it asks (its round is then behind).
-    STALL_SLOTS = 0.5
+    #: asleep past their turn): nobody waits long behind a missing item, and an item passed by is still first
+    #: whenever it asks (its round is then behind). Fewer idle slots drain a burst faster but let later rounds overtake
+    #: an item woken a little late (SQS delays are whole seconds): fairness first.
+    STALL_SLOTS = 3
 
     def __init__(self, table_name: str, *, limit: int, window_seconds: float,
                  clock: Callable[[], float] = time.time, name: str = "") -> None:

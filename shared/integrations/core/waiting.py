@@ -15,7 +15,7 @@ budget has room it admits only the current round's items, so a lone order of cus
 A's burst of 2,000 is admitted within a round or two, not after A's backlog. The round is carried on the deferred
 item as its :class:`Ticket`; :data:`current_turn` hands it (and the item's group) to the budget while the item runs.
 If the current round's item is not there when the budget has room (lost, deleted, or woken late), the line moves
-past it after half an idle slot, so nobody waits behind it for long; it goes first whenever it does ask. Each
+past it after a few idle slots, so nobody waits behind it for long; it goes first whenever it does ask. Each
 message also carries its group as ``MessageGroupId``, so SQS fair queues deliver a quiet group's messages ahead of a
 noisy group's backlog.
 """

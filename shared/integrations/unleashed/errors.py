@@ -64,9 +64,6 @@ class UnknownProducts(PermanentError):
         self.codes = codes
 
 
-class WmsOrderRejected(PermanentError):
-    """The WMS created the order REJECTED (228 Created with issues), or rejected it later."""
-
 
 def description(response: requests.Response) -> str:
     """Unleashed's ``Description`` of an error, or the HTTP reason."""

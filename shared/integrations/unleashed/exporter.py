@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from ..cartoncloud.outbound_import import WmsOrderRejected
 from ..core.events import WmsEvent
 from ..core.exporter import ExportContext, Exporter
 from ..core.records import SyncLink
@@ -31,7 +32,7 @@ from ..core.timeutil import parse_iso
 from . import PLATFORM
 from .client import UnleashedClient
 from .dates import organisation_day
-from .errors import ORDER_MANAGEMENT_OFF, UNKNOWN_SHIPPING_COMPANY, ShipmentRefused, WmsOrderRejected
+from .errors import ORDER_MANAGEMENT_OFF, UNKNOWN_SHIPPING_COMPANY, ShipmentRefused
 from .fulfilment import DispatchFacts, ShipmentChange, packages_of, plan
 from .models import SHIPMENT_DELETED
 from .services import calls, settings_of

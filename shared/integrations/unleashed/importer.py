@@ -18,16 +18,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..cartoncloud.client import CartonCloudClient
-from ..cartoncloud.models import OutboundOrder
-from ..cartoncloud.services import wms_client
+from ..cartoncloud.outbound_import import (
+    REJECTED_RESOLUTION,
+    WmsOrderRejected,
+    missing_products,
+    recheck_rejected,
+    unresolved,
+    wms_of,
+)
 from ..core.context import core
 from ..core.errors import PermanentError, UpstreamRejected
 from ..core.importer import Created, ImportContext, Importer, Skip
 from ..core.records import LinkStatus, SyncLink, WmsRef
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
-from .errors import OrderNotFound, ShipmentNotFound, UnknownProducts, WmsOrderRejected
+from .errors import OrderNotFound, ShipmentNotFound, UnknownProducts
 from .mapper import (
     Mapped,
     content_fingerprint,
@@ -41,13 +46,6 @@ from .mapper import (
 )
 from .models import PLACED, SHIPMENT_DELETED, SalesOrder, SalesShipment
 from .services import calls, seen_in, settings_of
-
-#: Product codes searched per WMS request (one request for any ordinary shipment).
-PRODUCT_SEARCH_PAGE = 100
-REJECTED_RESOLUTION = (
-    "The order exists in CartonCloud as REJECTED. Fix what it names there (add the product or the stock, then "
-    "resubmit the order in CartonCloud), then retry from the sync log to re-check it."
-)
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
     def before_create(self, ctx: ImportContext[ShipmentRecord], mapped: Mapped) -> None:
         codes = sorted({item.details.product.references.code for item in mapped.order.items
                         if item.details.product.references and item.details.product.references.code})
-        missing = missing_products(_wms(ctx), ctx.integration.customer_id, codes)
+        missing = missing_products(wms_of(ctx.integration), ctx.integration.customer_id, codes)
         if missing:
             raise UnknownProducts(missing, customer=ctx.integration.customer_id)
 
@@ -106,7 +104,7 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
         assert ctx.record is not None
         reference = customer_reference(ctx.record.shipment, ctx.record.order)
         try:
-            created = _wms(ctx).create_outbound_order(mapped.order)
+            created = wms_of(ctx.integration).create_outbound_order(mapped.order)
         except UpstreamRejected as exc:
             raise PermanentError(
                 f"CartonCloud refused shipment {reference}: {exc}",
@@ -119,7 +117,7 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
                 "orderGuid": ctx.record.order.Guid}
         if created.with_issues or wms_order.status == "REJECTED":
             problem = WmsOrderRejected(f"CartonCloud created outbound order {wms_order.id} as REJECTED: "
-                                       f"{_unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
+                                       f"{unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
             return Created(wms, str(problem), memo=memo, problem=problem)
         how = "Bound to the existing CartonCloud outbound order" if created.already_existed \
             else "Created CartonCloud outbound order"
@@ -141,7 +139,7 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
         wms_id = link.wms_order_id or ""
         links = core().links
         if link.memo.get("wmsStatus") == "REJECTED" and link.status is LinkStatus.NEEDS_ATTENTION:
-            return self._recheck_rejected(ctx, link, wms_id)
+            return recheck_rejected(ctx, link, wms_id)
         reference = record.shipment.reference()
         withdrawn = record.order.OrderStatus if record.order.OrderStatus not in (PLACED, "Completed") else None
         if record.shipment.ShipmentStatus == SHIPMENT_DELETED:
@@ -164,38 +162,9 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
             return {"diverged": what, "wmsOrderId": wms_id}
         return {"alreadyInWms": wms_id}
 
-    def _recheck_rejected(self, ctx: ImportContext[ShipmentRecord], link: SyncLink, wms_id: str) -> dict[str, Any]:
-        """A retry of a shipment the WMS created REJECTED: has a person fixed it in CartonCloud since?"""
-        wms_order = _wms(ctx).get_outbound_order(wms_id)
-        if wms_order.status == "REJECTED":
-            raise WmsOrderRejected(f"CartonCloud outbound order {wms_id} is still REJECTED: {_unresolved(wms_order)}",
-                                   resolution=REJECTED_RESOLUTION)
-        links = core().links
-        links.record(link.ref, tenant_id=link.tenant_id, integration_id=link.integration_id,
-                     status=LinkStatus.SYNCED)
-        links.remember(link.ref, "wmsStatus", str(wms_order.status))
-        ctx.log("resolved", f"CartonCloud outbound order {wms_id} is no longer REJECTED (now {wms_order.status})")
-        return {"resolved": wms_id}
 
 
-def _wms(ctx: ImportContext[ShipmentRecord]) -> CartonCloudClient:
-    return wms_client(core().tenants.get(ctx.integration.tenant_id))
 
-
-def _unresolved(order: OutboundOrder) -> str:
-    errors = [e.message for e in (order.details.errors or []) if not e.is_resolved] if order.details else []
-    return "; ".join(errors) or "no reason given"
-
-
-def missing_products(wms: CartonCloudClient, customer_id: str, codes: list[str]) -> list[str]:
-    """The product codes the WMS has no warehouse product for, for this customer (one search per 100 codes).
-
-    CartonCloud would otherwise create the order REJECTED ("Product not found"), which a retry can't undo."""
-    if not codes:
-        return []
-    products = wms.find_warehouse_products(customer_id, codes, chunk=PRODUCT_SEARCH_PAGE)
-    found = {p.references.code for p in products if p.references and p.references.code}
-    return [code for code in codes if code not in found]
 
 
 IMPORTER = ShipmentImporter()

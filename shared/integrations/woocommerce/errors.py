@@ -69,9 +69,6 @@ class UnknownProducts(PermanentError):
         self.skus = skus
 
 
-class WmsOrderRejected(PermanentError):
-    """The WMS created the order REJECTED (228 Created with issues): the order exists but can't be worked."""
-
 
 def parse_error(response: requests.Response) -> dict[str, Any]:
     """WooCommerce's error object, or ``{}`` when the body is not one (an HTML page from a host or WordPress)."""

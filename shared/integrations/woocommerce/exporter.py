@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
+from ..cartoncloud.outbound_import import WmsOrderRejected
 from ..core.context import core
 from ..core.errors import UpstreamError
 from ..core.events import TrackingInfo, WmsEvent
@@ -31,7 +32,7 @@ from ..core.records import SyncLink
 from ..core.timeutil import parse_iso
 from . import PLATFORM
 from .client import WooCommerceClient, store_client
-from .errors import RouteNotFound, WmsOrderRejected
+from .errors import RouteNotFound
 from .models import WITHDRAWN_STATUSES
 from .services import settings_of
 

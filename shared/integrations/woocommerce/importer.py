@@ -20,9 +20,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..cartoncloud.client import CartonCloudClient
-from ..cartoncloud.models import OutboundOrder
-from ..cartoncloud.services import wms_client
+from ..cartoncloud.outbound_import import (
+    REJECTED_RESOLUTION,
+    WmsOrderRejected,
+    missing_products,
+    recheck_rejected,
+    unresolved,
+    wms_of,
+)
 from ..core.context import core
 from ..core.errors import PermanentError, UpstreamRejected
 from ..core.importer import Created, ImportContext, Importer, Skip
@@ -30,18 +35,13 @@ from ..core.records import LinkStatus, SyncLink, WmsRef
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import store_client
-from .errors import OrderNotFound, UnknownProducts, WmsOrderRejected
+from .errors import OrderNotFound, UnknownProducts
 from .mapper import Mapped, map_order, skipped
 from .models import SYNC_STATUS, WITHDRAWN_STATUSES, WooOrder
 from .services import settings_of
 from .snapshot import content_fingerprint, describe_divergence, order_snapshot
 
 #: Products searched per WMS request (one request for any ordinary order).
-PRODUCT_SEARCH_PAGE = 100
-REJECTED_RESOLUTION = (
-    "The order exists in CartonCloud as REJECTED. Fix what it names there (add the product or the stock, then "
-    "resubmit the order in CartonCloud), then retry from the sync log to re-check it."
-)
 
 
 class OrderImporter(Importer[WooOrder, Mapped]):
@@ -79,7 +79,7 @@ class OrderImporter(Importer[WooOrder, Mapped]):
     def before_create(self, ctx: ImportContext[WooOrder], mapped: Mapped) -> None:
         skus = sorted({item.details.product.references.code for item in mapped.order.items
                        if item.details.product.references and item.details.product.references.code})
-        missing = missing_products(_wms(ctx), ctx.integration.customer_id, skus)
+        missing = missing_products(wms_of(ctx.integration), ctx.integration.customer_id, skus)
         if missing:
             integration = ctx.integration
             customer = (f"{integration.customer_name} ({integration.customer_id})" if integration.customer_name
@@ -90,7 +90,7 @@ class OrderImporter(Importer[WooOrder, Mapped]):
         assert ctx.record is not None
         order = ctx.record
         try:
-            created = _wms(ctx).create_outbound_order(mapped.order)
+            created = wms_of(ctx.integration).create_outbound_order(mapped.order)
         except UpstreamRejected as exc:
             raise PermanentError(
                 f"CartonCloud refused order #{order.reference}: {exc}",
@@ -102,7 +102,7 @@ class OrderImporter(Importer[WooOrder, Mapped]):
         memo = {"wmsStatus": str(wms_order.status or ""), "customerReference": order.reference}
         if created.with_issues or wms_order.status == "REJECTED":
             problem = WmsOrderRejected(f"CartonCloud created outbound order {wms_order.id} as REJECTED: "
-                                       f"{_unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
+                                       f"{unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
             return Created(wms, str(problem), memo=memo, problem=problem)
         how = "Bound to the existing CartonCloud outbound order" if created.already_existed \
             else "Created CartonCloud outbound order"
@@ -124,7 +124,7 @@ class OrderImporter(Importer[WooOrder, Mapped]):
         wms_id = link.wms_order_id or ""
         links = core().links
         if link.memo.get("wmsStatus") == "REJECTED" and link.status is LinkStatus.NEEDS_ATTENTION:
-            return self._recheck_rejected(ctx, link, wms_id)
+            return recheck_rejected(ctx, link, wms_id)
         if record.status in WITHDRAWN_STATUSES:
             if links.remember_once(link.ref, "divergedStatus", record.status):
                 ctx.log("diverged", f"Order #{record.reference} was {record.status} in WooCommerce after it reached "
@@ -143,37 +143,9 @@ class OrderImporter(Importer[WooOrder, Mapped]):
             return {"diverged": what, "wmsOrderId": wms_id}
         return {"alreadyInWms": wms_id}
 
-    def _recheck_rejected(self, ctx: ImportContext[WooOrder], link: SyncLink, wms_id: str) -> dict[str, Any]:
-        """A retry of an order the WMS created REJECTED: has a person fixed it in CartonCloud since?"""
-        wms_order = _wms(ctx).get_outbound_order(wms_id)
-        if wms_order.status == "REJECTED":
-            raise WmsOrderRejected(f"CartonCloud outbound order {wms_id} is still REJECTED: {_unresolved(wms_order)}",
-                                   resolution=REJECTED_RESOLUTION)
-        links = core().links
-        links.record(link.ref, tenant_id=link.tenant_id, integration_id=link.integration_id,
-                     status=LinkStatus.SYNCED)
-        links.remember(link.ref, "wmsStatus", str(wms_order.status))
-        ctx.log("resolved", f"CartonCloud outbound order {wms_id} is no longer REJECTED (now {wms_order.status})")
-        return {"resolved": wms_id}
 
 
-def _wms(ctx: ImportContext[WooOrder]) -> CartonCloudClient:
-    return wms_client(core().tenants.get(ctx.integration.tenant_id))
 
-
-def _unresolved(order: OutboundOrder) -> str:
-    errors = [e.message for e in (order.details.errors or []) if not e.is_resolved] if order.details else []
-    return "; ".join(errors) or "no reason given"
-
-
-def missing_products(wms: CartonCloudClient, customer_id: str, codes: list[str]) -> list[str]:
-    """The product codes the WMS has no warehouse product for, for this customer (one search per 100 codes).
-
-    CartonCloud would otherwise create the order REJECTED ("Product not found"), which a retry can't undo.
-    """
-    products = wms.find_warehouse_products(customer_id, codes, chunk=PRODUCT_SEARCH_PAGE)
-    found = {p.references.code for p in products if p.references and p.references.code}
-    return [code for code in codes if code not in found]
 
 
 IMPORTER = OrderImporter()
