@@ -118,7 +118,9 @@ MAC = hmac.new(b"whsec-1", BODY, hashlib.sha256).digest()
 @pytest.mark.parametrize("signature", [MAC.hex(), MAC.hex().upper(), f"sha256={MAC.hex()}", f"SHA256={MAC.hex()}",
                                        base64.b64encode(MAC).decode(), f" {MAC.hex()} "])
 def test_the_signature_is_accepted_in_the_spellings_of_one_hmac(signature):
-    verify_signature(secret="whsec-1", signature=signature, body=BODY)
+    verify_signature(secret="whsec-1", signature=signature, body=BODY)  # raises SignatureInvalid if not
+    with pytest.raises(SignatureInvalid):  # and the same spelling under another secret does not verify
+        verify_signature(secret="whsec-2", signature=signature, body=BODY)
 
 
 @pytest.mark.parametrize("secret,signature,body", [

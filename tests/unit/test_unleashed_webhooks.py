@@ -18,7 +18,10 @@ BODY = (VENDOR / "webhook-delivery.COMPOSED.json").read_bytes()
 
 def test_a_genuine_delivery_verifies():
     now = int(time.time())
-    verify_signature(key=KEY, timestamp=str(now), signature=sign(KEY, now, BODY), body=BODY)
+    signature = sign(KEY, now, BODY)
+    verify_signature(key=KEY, timestamp=str(now), signature=signature, body=BODY)  # raises if not
+    with pytest.raises(SignatureInvalid):  # and the very same signature over any other body does not
+        verify_signature(key=KEY, timestamp=str(now), signature=signature, body=BODY[:-1])
 
 
 @pytest.mark.parametrize(("case", "message"), [

@@ -55,7 +55,7 @@ class Door:
 
 @dataclass(frozen=True)
 class Connector:
-    #: The integration type's key, and the ``platform`` part of its records' keys (``woocommerce``).
+    #: The integration type's key, and the ``platform`` part of its records' keys (e.g. ``shop``).
     key: str
     title: str
     #: ``"module:attribute"`` of the :class:`~integrations.core.integration_types.IntegrationType` instance.

@@ -17,7 +17,7 @@ with the new settings (it must be idempotent: re-register, don't duplicate).
 Two things a type may add (docs/writing-a-connector.md "Tenant-level types and actions"):
 
 - ``scope``: most integrations belong to one customer (``"customer"``); a platform that serves the whole 3PL (a
-  TMS such as Rose Rocket) is ``"tenant"``: only tenant admins configure it, under ``/tenants/{t}/integrations``;
+  TMS serving every customer) is ``"tenant"``: only tenant admins configure it, under ``/tenants/{t}/integrations``;
 - ``actions``: what else a person can do with an integration of the type (export a CSV, rotate a URL, push a
   record), each a real route of the connector's, described as :class:`TypeAction` so a console needs no
   per-platform code.
@@ -173,7 +173,7 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
 
 
 class _ActionModel(BaseModel):
-    # Built on first use, not at import: only the management API and Rose Rocket's type declare or read actions.
+    # Built on first use, not at import: only the management API and the types that declare actions read them.
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True,
                               defer_build=True)
 

@@ -5,7 +5,7 @@ Every record is named by a :class:`RecordRef` whose ``key`` is its business key:
 is guarded by, and the partition of its sync log. Two kinds:
 
 - a platform record seen by one integration: ``{integrationId}#{platform}#{recordType}#{recordId}``
-  (``…#woocommerce#order#42``);
+  (``…#{platform}#order#42``);
 - a WMS record (:class:`WmsRef`), one key scheme for every WMS entity: ``{tenantId}#wms#{entityType}#{entityId}``
   for the WMS's own log of it, and ``{integrationId}#wms#{entityType}#{entityId}`` for that record as one
   integration sees it (the end of a link that starts in the WMS).

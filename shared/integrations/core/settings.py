@@ -70,7 +70,7 @@ class Settings:
         )
 
     def queue_url(self, variable: str) -> str:
-        """A queue's URL by its environment variable (``WOOCOMMERCE_QUEUE_URL``), or a clear configuration error."""
+        """A queue's URL by its environment variable (``{KEY}_QUEUE_URL``), or a clear configuration error."""
         url = self.queues.get(variable)
         if not url:
             raise ConfigurationError(f"{variable} is not set (template.yaml Globals gives every function the URL of "

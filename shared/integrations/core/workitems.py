@@ -23,7 +23,7 @@ class Attempt:
 
 
 class WorkItem(CamelModel):
-    #: What to do, ``{connector}.{what}`` (e.g. ``woocommerce.order.changed``) or ``wms.…``; workers dispatch on it.
+    #: What to do, ``{connector}.{what}`` (e.g. ``shop.order.changed``) or ``wms.…``; workers dispatch on it.
     kind: str
     tenant_id: str
     integration_id: str | None = None
