@@ -10,8 +10,6 @@ init): ``AUTH_ISSUER``, ``AUTH_AUDIENCE`` and ``AUTH_JWKS_URL`` (RS256), or ``AU
 # boto3 first, at the top level, as the bench's bare imports do: imported deep inside the layer's import chain,
 # urllib3's regexes compile at a deep Python stack, which CPython 3.11 can make ~10× slower (20–40 ms measured).
 import json
-import os
-import re
 from typing import Any
 
 import boto3  # noqa: F401
@@ -19,24 +17,13 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from integrations.core.crypto import SealedSecretUnreadable
-from integrations.core.doors import BadBody, field_errors, json_body, problem, raw_body
-from integrations.core.errors import (
-    ConfigurationError,
-    IntegrationError,
-    RetryableError,
-    TenantNotFound,
-    UpstreamAuthFailed,
-    UpstreamError,
-)
-from integrations.core.integration_types import CredentialsRejected, PlatformNotAvailable, SettingsRejected
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.billing import statement_csv
-from integrations.management.errors import InvalidRequest, ManagementError
+from integrations.management.errors import InvalidRequest
+from integrations.management.http import problem_for, public_base_url, query_value, read_json
 from integrations.management.models import IntegrationView
 from integrations.management.permissions import AuthSettings, Operation, Principal, verifier
 from integrations.management.service import ManagementService
-from pydantic import ValidationError
 
 logger = Logger()
 tracer = tracer_for_this_function()
@@ -56,51 +43,15 @@ def principal() -> Principal:
 
 
 def body() -> Any:
-    """The JSON body; an empty one is None (the service refuses it where an object is needed)."""
-    event = app.current_event
-    raw = raw_body(event.body, event.is_base64_encoded)
-    if len(raw) > MAX_BODY_BYTES:
-        raise BodyTooLarge(f"The body may be at most {MAX_BODY_BYTES} bytes", field="body")
-    if not raw:
-        return None
-    try:
-        return json_body(raw)
-    except BadBody as exc:
-        raise BodyNotJson(f"The body {exc.reason}", field="body") from None
+    return read_json(app.current_event, max_bytes=MAX_BODY_BYTES)
 
 
 def query(name: str, default: str, *, choices: tuple[str, ...] | None = None, digits: bool = False) -> str:
-    """A query parameter, checked (after the caller's permission was): one of ``choices``, or ASCII digits."""
-    value = app.current_event.get_query_string_value(name, default)
-    if choices is not None and value not in choices:
-        raise InvalidRequest(f"{name} must be one of: {', '.join(choices)}", field=name)
-    if digits and not (value.isascii() and value.isdigit() and len(value) <= 6):
-        raise InvalidRequest(f"{name} must be a whole number", field=name)
-    return value
-
-
-class BodyTooLarge(ManagementError):
-    status = 413
-    title = "Request body too large"
-
-
-class BodyNotJson(ManagementError):
-    title = "Invalid JSON"
-    resolution = "Send a JSON object with Content-Type: application/json."
+    return query_value(app.current_event, name, default, choices=choices, digits=digits)
 
 
 def api_base_url() -> str:
-    """This deployment's public URL as the caller reached it (webhook URLs handed to platforms are built on it)."""
-    configured = os.environ.get("PUBLIC_API_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    event = app.current_event
-    context = event.request_context
-    host = event.headers.get("host") or context.domain_name
-    loopback = host.split(":")[0] in ("127.0.0.1", "localhost")  # the local stack's stand-in serves plain HTTP
-    scheme = event.headers.get("x-forwarded-proto") or ("http" if loopback else "https")
-    stage = context.stage
-    return f"{scheme}://{host}" + ("" if not stage or stage == "$default" else f"/{stage}")
+    return public_base_url(app.current_event)
 
 
 def ok(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -375,51 +326,7 @@ def request_billing_run(tenant_id: str) -> Response:
 
 @app.exception_handler(Exception)
 def to_problem(exc: Exception) -> Response:
-    """Every failure as a problem body; unknown ones are logged and answered 500 without internals."""
-    if isinstance(exc, ValidationError):
-        # The API speaks camelCase; pydantic names a validated default by its Python name.
-        errors = [{**e, "field": re.sub(r"_([a-z])", lambda m: m[1].upper(), e["field"])} for e in field_errors(exc)]
-        return problem(400, "Invalid request body",
-                       f"These fields are missing or invalid: {', '.join(e['field'] for e in errors)}", errors,
-                       extensions={"resolution": "Correct the named fields and send the request again; "
-                                                 "GET /integration-types describes each step's fields."})
-    if isinstance(exc, ManagementError):
-        headers = {"WWW-Authenticate": 'Bearer realm="integrations"'} if exc.status == 401 else None
-        return _problem(exc.status, exc.title, exc, headers=headers)
-    if isinstance(exc, CredentialsRejected | SettingsRejected):
-        title = "Credentials rejected" if isinstance(exc, CredentialsRejected) else "Settings rejected"
-        return _problem(400, title, exc, field=exc.field)
-    if isinstance(exc, PlatformNotAvailable):
-        return _problem(422, "Not available yet", exc, field=exc.field)
-    if isinstance(exc, UpstreamError):
-        logger.warning("Upstream failed", extra={"upstream": exc.upstream, "status": exc.status, "error": str(exc)})
-        if exc.retryable:
-            retry_after = getattr(exc, "retry_after", None)
-            return _problem(503, f"{exc.upstream} is unavailable", exc,
-                            headers={"Retry-After": str(int(retry_after or 30))})
-        if isinstance(exc, UpstreamAuthFailed) and exc.upstream == "CartonCloud":
-            return _problem(502, "The WMS refused the tenant's API credentials", exc,
-                            resolution="A tenant administrator must save working CartonCloud API credentials in "
-                                       "the tenant settings.")
-        return _problem(502, f"{exc.upstream} refused the request", exc)
-    if isinstance(exc, TenantNotFound):
-        return _problem(404, "Tenant not registered", exc, field="tenantId")
-    if isinstance(exc, SealedSecretUnreadable | ConfigurationError):
-        return _problem(409, "Configuration incomplete", exc)
-    if isinstance(exc, RetryableError):
-        return _problem(503, "Temporarily unavailable", exc, headers={"Retry-After": "5"})
-    if isinstance(exc, IntegrationError):
-        return _problem(409, "Not possible now", exc)
-    logger.exception("Unhandled error in the management API")
-    return problem(500, "Internal error", "Something failed on our side; it has been logged.")
-
-
-def _problem(status: int, title: str, exc: IntegrationError, *, field: str | None = None,
-             resolution: str | None = None, headers: dict[str, str] | None = None) -> Response:
-    named = field or getattr(exc, "field", None)
-    errors = [{"field": named, "reason": str(exc)}] if named else []
-    return problem(status, title, str(exc), errors, extensions={"resolution": resolution or exc.resolution},
-                   headers=headers)
+    return problem_for(exc, logger)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -16,7 +16,6 @@ tenant-level integrations are the tenant admins'), authorised before anything is
 # boto3 first, at the top level, as the bench's bare imports do: imported deep inside the layer's import chain,
 # urllib3's regexes compile at a deep Python stack, which CPython 3.11 can make ~10× slower (20–40 ms measured).
 import json
-import os
 import re
 from typing import Any
 
@@ -29,6 +28,7 @@ from integrations.core.doors import problem, raw_body
 from integrations.core.errors import IntegrationError, RetryableError, UpstreamError
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.errors import InvalidRequest, ManagementError
+from integrations.management.http import BodyTooLarge, named_problem, public_base_url
 from integrations.management.permissions import AuthSettings, Principal, verifier
 from integrations.rose_rocket import actions, customers
 from integrations.rose_rocket.matches import MatchesChanged
@@ -51,26 +51,12 @@ class UnsupportedBody(ManagementError):
     resolution = "Send the matches as CSV (Content-Type: text/csv), UTF-8."
 
 
-class BodyTooLarge(ManagementError):
-    status = 413
-    title = "Request body too large"
-
-
 def principal() -> Principal:
     return verifier(AUTH.overlaid()).principal(app.current_event.headers.get("authorization"))
 
 
 def api_base_url() -> str:
-    """This deployment's public URL as the caller reached it (the webhook URL is built on it)."""
-    configured = os.environ.get("PUBLIC_API_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    event = app.current_event
-    host = event.headers.get("host") or event.request_context.domain_name
-    loopback = host.split(":")[0] in ("127.0.0.1", "localhost")  # the local stack's stand-in serves plain HTTP
-    scheme = event.headers.get("x-forwarded-proto") or ("http" if loopback else "https")
-    stage = event.request_context.stage
-    return f"{scheme}://{host}" + ("" if not stage or stage == "$default" else f"/{stage}")
+    return public_base_url(app.current_event)
 
 
 def ok(payload: Any, *, headers: dict[str, str] | None = None) -> Response:
@@ -152,17 +138,17 @@ def push_consignment(tenant_id: str, integration_id: str, consignment_id: str) -
 
 
 @app.exception_handler(Exception)
-def to_problem(exc: Exception) -> Response:
+def tonamed_problem(exc: Exception) -> Response:
     """Every failure as a problem body, as the management API answers them; unknown ones are logged and 500."""
     if isinstance(exc, ManagementError):
         headers = {"WWW-Authenticate": 'Bearer realm="integrations"'} if exc.status == 401 else None
-        return _problem(exc.status, exc.title, exc, headers=headers)
+        return named_problem(exc.status, exc.title, exc, headers=headers)
     if isinstance(exc, customers.ImportRefused):
         errors = [{"field": f"row {row.row}: {row.column}", "reason": row.reason} for row in exc.rows]
         return problem(422, "The matches were not applied", str(exc), errors,
                        extensions={"resolution": exc.resolution})
     if isinstance(exc, MatchesChanged):
-        return _problem(409, "Matches changed meanwhile", exc, field="body")
+        return named_problem(409, "Matches changed meanwhile", exc, field="body")
     if isinstance(exc, UpstreamError):
         logger.warning("Upstream failed", extra={"upstream": exc.upstream, "status": exc.status, "error": str(exc)})
         if exc.retryable:  # a person is waiting: nothing retries this for them
@@ -170,22 +156,16 @@ def to_problem(exc: Exception) -> Response:
                            extensions={"resolution": f"{exc.upstream} is unavailable right now: try again in a few "
                                                      "seconds."},
                            headers={"Retry-After": str(int(getattr(exc, "retry_after", None) or 5))})
-        return _problem(502, f"{exc.upstream} refused the request", exc)
+        return named_problem(502, f"{exc.upstream} refused the request", exc)
     if isinstance(exc, RetryableError):
         return problem(503, "Temporarily unavailable", str(exc),
                        extensions={"resolution": "Try again in a few seconds."},
                        headers={"Retry-After": str(int(exc.retry_after or 5))})
     if isinstance(exc, IntegrationError):
-        return _problem(409, "Not possible now", exc)
+        return named_problem(409, "Not possible now", exc)
     logger.exception("Unhandled error in the Rose Rocket actions door")
     return problem(500, "Internal error", "Something failed on our side; it has been logged.")
 
-
-def _problem(status: int, title: str, exc: IntegrationError, *, field: str | None = None,
-             headers: dict[str, str] | None = None) -> Response:
-    named = field or getattr(exc, "field", None)
-    errors = [{"field": named, "reason": str(exc)}] if named else []
-    return problem(status, title, str(exc), errors, extensions={"resolution": exc.resolution}, headers=headers)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
