@@ -24,6 +24,7 @@ from integrations.core.doors import field_errors, problem, raw_body
 from integrations.core.errors import IntegrationError, RetryableError, UpstreamError
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.errors import ManagementError
+from integrations.management.http import named_problem
 from integrations.management.permissions import AuthSettings, Principal, verifier
 from integrations.starshipit import labels
 from pydantic import ValidationError
@@ -84,7 +85,7 @@ def print_label(tenant_id: str, customer_id: str, integration_id: str) -> Respon
 
 
 @app.exception_handler(Exception)
-def to_problem(exc: Exception) -> Response:
+def tonamed_problem(exc: Exception) -> Response:
     """Every failure as a problem body, as the management API answers them; unknown ones are logged and 500."""
     if isinstance(exc, ValidationError):
         errors = [{**e, "field": re.sub(r"_([a-z])", lambda m: m[1].upper(), e["field"])} for e in field_errors(exc)]
@@ -93,29 +94,23 @@ def to_problem(exc: Exception) -> Response:
                        extensions={"resolution": BodyInvalid.resolution})
     if isinstance(exc, ManagementError):
         headers = {"WWW-Authenticate": 'Bearer realm="integrations"'} if exc.status == 401 else None
-        return _problem(exc.status, exc.title, exc, headers=headers)
+        return named_problem(exc.status, exc.title, exc, headers=headers)
     if isinstance(exc, labels.LabelRefused):
-        return _problem(422, "Starshipit refused to print the label", exc, field="wmsOrderId")
+        return named_problem(422, "Starshipit refused to print the label", exc, field="wmsOrderId")
     if isinstance(exc, UpstreamError):
         logger.warning("Upstream failed", extra={"upstream": exc.upstream, "status": exc.status, "error": str(exc)})
         if exc.retryable:
-            return _problem(503, f"{exc.upstream} is unavailable", exc,
+            return named_problem(503, f"{exc.upstream} is unavailable", exc,
                             headers={"Retry-After": str(int(getattr(exc, "retry_after", None) or 5))})
-        return _problem(502, f"{exc.upstream} refused the request", exc)
+        return named_problem(502, f"{exc.upstream} refused the request", exc)
     if isinstance(exc, RetryableError):
-        return _problem(503, "Temporarily unavailable", exc,
+        return named_problem(503, "Temporarily unavailable", exc,
                         headers={"Retry-After": str(int(exc.retry_after or 5))})
     if isinstance(exc, IntegrationError):
-        return _problem(409, "Not possible now", exc)
+        return named_problem(409, "Not possible now", exc)
     logger.exception("Unhandled error in the Starshipit labels door")
     return problem(500, "Internal error", "Something failed on our side; it has been logged.")
 
-
-def _problem(status: int, title: str, exc: IntegrationError, *, field: str | None = None,
-             headers: dict[str, str] | None = None) -> Response:
-    named = field or getattr(exc, "field", None)
-    errors = [{"field": named, "reason": str(exc)}] if named else []
-    return problem(status, title, str(exc), errors, extensions={"resolution": exc.resolution}, headers=headers)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
