@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import importlib.util
 import json
@@ -57,7 +58,14 @@ def load_handler(spec: FunctionSpec, *, fresh: bool = False) -> Handler:
     assert module_spec and module_spec.loader
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module
-    module_spec.loader.exec_module(module)
+    try:
+        module_spec.loader.exec_module(module)
+    finally:
+        # The app's init paused the collector and then froze every object of the process out of its reach
+        # (integrations.core.coldstart): right for a Lambda sandbox, which is that one function's process. Here
+        # functions and tests share a process whose own objects must stay collectable, even if init failed.
+        gc.unfreeze()
+        gc.enable()
     return getattr(module, spec.attribute)  # type: ignore[no-any-return]
 
 

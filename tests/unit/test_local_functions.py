@@ -3,6 +3,7 @@ place while its module is imported, and only then."""
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 
@@ -76,3 +77,15 @@ def test_at_most_max_instances_run_at_once(spec):
     # The second call waited for the only instance, so the two never met at the barrier.
     assert len(errors) == 2
     assert pool.errors == 2
+
+
+def test_an_app_that_pauses_and_freezes_the_collector_leaves_the_shared_process_collectable(tmp_path):
+    """A real function's init freezes the process's objects (integrations.core.coldstart), right for its own
+    sandbox; the local stack hosts many functions and the tests in one process, so loading one undoes it."""
+    (tmp_path / "app.py").write_text("import gc\ngc.disable()\nhandler = len\ngc.freeze()\ngc.enable()\n")
+    (tmp_path / "broken.py").write_text("import gc\ngc.disable()\nraise RuntimeError('init failed')\n")
+    load_instance(FunctionSpec("FreezingFunction", str(tmp_path), "app.handler", 10, {}))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    with pytest.raises(RuntimeError, match="init failed"):
+        load_instance(FunctionSpec("BrokenFunction", str(tmp_path), "broken.handler", 10, {}))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
