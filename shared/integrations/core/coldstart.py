@@ -2,10 +2,10 @@
 
 Every object a function builds while its ``app`` is imported — modules, classes, clients, the resolver's routes —
 lives as long as the sandbox, so the cyclic collector has nothing to free at init; yet CPython triggers it by
-allocation counts, and importing the layer set it off ~130 times (one or two of them full passes over ~90,000
-objects): 25–60 ms of a ~300 ms cold start (README "Cold start", ``bench/cold_start.py``). So each app's first
-statement is ``gc.disable()`` (it must run before the imports, so it is written there, not here) and its last is
-``end_of_init()``, which
+allocation counts: 110–140 times while a function imports (one or two of them full passes over ~90,000 objects),
+about 55 ms of the ~240 ms the bare Powertools, pydantic and boto3 imports take (README "Cold start",
+``bench/cold_start.py``). So each app's first statement is ``gc.disable()`` (it must run before the imports, so it
+is written there, not here) and its last is ``end_of_init()``, which
 
 - moves everything init built to the permanent generation (``gc.freeze``), so no later collection walks it again —
   the first requests would otherwise pay for the walk that was skipped, and every full collection of the sandbox's
