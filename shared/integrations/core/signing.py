@@ -58,7 +58,7 @@ def verify_timestamped(
 
 
 def verify_base64_body_signature(*, secret: str | None, signature: str | None, body: bytes) -> None:
-    """Check a base64 HMAC-SHA256 of the raw body (WooCommerce's ``X-WC-Webhook-Signature`` scheme)."""
+    """Check a base64 HMAC-SHA256 of the raw body (the connector says which header carries it)."""
     if not secret:
         raise SignatureInvalid("No signing secret is configured for this sender; every request is refused")
     if not signature:
