@@ -54,9 +54,10 @@ class MotoRole(Role):
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
 
-        from . import fair_queues
+        from . import fair_queues, moto_at_scale
 
         fair_queues.install()
+        moto_at_scale.install()
         self._server_class = ThreadedMotoServer
         self._server: Any = None
 
