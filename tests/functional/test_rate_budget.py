@@ -6,9 +6,10 @@ On moto's DynamoDB with a clock the test moves, so each rule shows exactly.
 from __future__ import annotations
 
 import pytest
+from integrations.core import aws
 from integrations.core.context import core
 from integrations.core.errors import RateBudgetExhausted
-from integrations.core.ratelimit import SlidingWindowBudget
+from integrations.core.ratelimit import SlidingWindowBudget, decode_owed
 from integrations.core.waiting import Ticket, turn
 
 KEY = "cartoncloud#client#outbound-order-create"
@@ -117,3 +118,17 @@ def test_a_round_is_served_whole_before_the_next_whoever_asks_first(budget, cloc
     assert take(budget, "shop-b", lone_b) is None
     clock.now += 10
     assert take(budget, "shop-a", waiting_a[1]) is None  # then round 5
+
+
+def test_a_long_line_is_stored_in_a_few_runs_not_one_entry_per_round(budget, clock):
+    """A 1,000-item backlog: every acquire reads and writes the line, so its size must not grow with the backlog."""
+    for n in range(1_000):
+        take(budget, "customer-a")
+        if n % 40 == 0:
+            take(budget, "customer-b")
+    item = aws.dynamodb().get_item(TableName=core().settings.rate_budget_table, Key={"budgetKey": {"S": KEY}},
+                                   ConsistentRead=True)["Item"]
+    rounds = decode_owed(item["owedRuns"]["S"])
+    assert sum(rounds.values()) >= 1_000 - 3  # everyone but the first window's three is waiting, each round held
+    assert len(rounds) >= 990
+    assert len(item["owedRuns"]["S"]) < 200

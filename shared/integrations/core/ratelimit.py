@@ -85,6 +85,10 @@ class SlidingWindowBudget:
     round — never earlier than the current one — and is told roughly when its turn comes. With room, an item is
     admitted only when no item of an earlier round still waits: a round is served whole before the next, whichever
     of its items happens to ask first. All of it is one consistent read and one conditional write.
+
+    A burst of N orders holds ~N rounds, so the per-round counts are stored run-length encoded in one string
+    (:func:`encode_owed`): a 2,000-order burst is a few dozen characters rather than a 2,000-entry map that every
+    acquire would read and write again (and that would reach DynamoDB's 400 KB item limit near 20,000 rounds).
     """
 
     #: Concurrent acquirers that lose the conditional write read again; after this many, the caller waits a slot.
@@ -177,7 +181,7 @@ class SlidingWindowBudget:
                       "stamps": {"L": [{"N": f"{stamp:.6f}"} for stamp in line.stamps]},
                       "round": {"N": str(line.round)}, "roundAt": {"N": f"{line.round_at:.6f}"},
                       "rounds": {"M": {group: {"N": str(last)} for group, last in line.rounds.items()}},
-                      "owed": {"M": {str(round_): {"N": str(count)} for round_, count in line.owed.items()}},
+                      "owedRuns": {"S": encode_owed(line.owed)},
                       "expiresAt": {"N": str(int(now + max(2 * self.window_seconds, LINE_TTL_SECONDS)))}},
                 ConditionExpression="attribute_not_exists(version) OR version = :v",
                 ExpressionAttributeValues={":v": {"N": str(version)}},
@@ -187,6 +191,38 @@ class SlidingWindowBudget:
                 raise
             return False
         return True
+
+
+def encode_owed(owed: dict[int, int]) -> str:
+    """Round -> count as ``first:count*length,count*length,…`` over consecutive rounds (gaps are a run of 0s):
+    ``{7: 1, 8: 1, 9: 2, 11: 1}`` is ``7:1*2,2*1,0*1,1*1``; empty is ``""``."""
+    held = {round_: count for round_, count in owed.items() if count > 0}
+    if not held:
+        return ""
+    first, last = min(held), max(held)
+    runs: list[list[int]] = []
+    for round_ in range(first, last + 1):
+        count = held.get(round_, 0)
+        if runs and runs[-1][0] == count:
+            runs[-1][1] += 1
+        else:
+            runs.append([count, 1])
+    return f"{first}:" + ",".join(f"{count}*{length}" for count, length in runs)
+
+
+def decode_owed(encoded: str) -> dict[int, int]:
+    """The inverse of :func:`encode_owed` (rounds with a count of 0 left out)."""
+    if not encoded:
+        return {}
+    first, _, runs = encoded.partition(":")
+    owed: dict[int, int] = {}
+    round_ = int(first)
+    for run in runs.split(","):
+        count, _, length = run.partition("*")
+        if int(count):
+            owed.update(dict.fromkeys(range(round_, round_ + int(length)), int(count)))
+        round_ += int(length)
+    return owed
 
 
 #: A line's state outlives a quiet hour (waiting items carry their rounds for at most that long between looks).
@@ -212,7 +248,7 @@ class _Line:
                    round=int(item.get("round", {}).get("N", "0")),
                    round_at=float(item.get("roundAt", {}).get("N", "0")),
                    rounds={g: int(v["N"]) for g, v in item.get("rounds", {}).get("M", {}).items()},
-                   owed={int(r): int(v["N"]) for r, v in item.get("owed", {}).get("M", {}).items()})
+                   owed=decode_owed(item.get("owedRuns", {}).get("S", "")))
 
     def owed_before(self, round_: int, current: int) -> int:
         """Waiting items holding a round from ``current`` up to (not including) ``round_``: they go first. Rounds
