@@ -27,8 +27,6 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
@@ -118,12 +116,3 @@ def uninstall() -> None:
     models.DynamoDBBackend.transact_write_items = _MOTO_TRANSACT  # type: ignore[method-assign]
     Message.visible = _MOTO_VISIBLE  # type: ignore[method-assign]
     Message.delayed = _MOTO_DELAYED  # type: ignore[method-assign]
-
-
-@contextmanager
-def installed() -> Iterator[None]:
-    install()
-    try:
-        yield
-    finally:
-        uninstall()

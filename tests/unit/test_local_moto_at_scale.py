@@ -34,6 +34,13 @@ def db():
 
 
 @pytest.fixture
+def at_scale():
+    """Call it to install the patch from that point of the test on; it is removed when the test ends."""
+    yield moto_at_scale.install
+    moto_at_scale.uninstall()
+
+
+@pytest.fixture
 def sqs():
     with mock_aws():
         yield boto3.client("sqs", region_name="ap-southeast-2")
@@ -69,36 +76,37 @@ def _link_and_check(existing: str, new: str, must_exist: str) -> list[dict]:
     ]
 
 
-def test_a_cancelled_transaction_leaves_every_item_it_named_as_it_was_and_others_untouched(db):
+def test_a_cancelled_transaction_leaves_every_item_it_named_as_it_was_and_others_untouched(db, at_scale):
     _put(db, "order-1", status="new")
     _put(db, "bystander", status="kept")
-    with moto_at_scale.installed():
-        with pytest.raises(ClientError) as cancelled:
-            db.transact_write_items(TransactItems=_link_and_check("order-1", "pointer-1", must_exist="absent"))
-        assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
-        reasons = [r["Code"] for r in cancelled.value.response["CancellationReasons"]]
-        assert reasons == ["None", "None", "ConditionalCheckFailed"]
-        assert _get(db, "order-1")["status"] == {"S": "new"}
-        assert _get(db, "pointer-1") is None
-        assert _get(db, "bystander")["status"] == {"S": "kept"}
+    at_scale()
+    with pytest.raises(ClientError) as cancelled:
+        db.transact_write_items(TransactItems=_link_and_check("order-1", "pointer-1", must_exist="absent"))
+    assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+    reasons = [r["Code"] for r in cancelled.value.response["CancellationReasons"]]
+    assert reasons == ["None", "None", "ConditionalCheckFailed"]
+    assert _get(db, "order-1")["status"] == {"S": "new"}
+    assert _get(db, "pointer-1") is None
+    assert _get(db, "bystander")["status"] == {"S": "kept"}
 
 
-def test_a_transaction_that_passes_applies_every_action(db):
+def test_a_transaction_that_passes_applies_every_action(db, at_scale):
     _put(db, "order-1", status="new")
     _put(db, "present")
-    with moto_at_scale.installed():
-        db.transact_write_items(TransactItems=_link_and_check("order-1", "pointer-1", must_exist="present"))
+    at_scale()
+    db.transact_write_items(TransactItems=_link_and_check("order-1", "pointer-1", must_exist="present"))
     assert _get(db, "order-1")["status"] == {"S": "linked"}
     assert _get(db, "pointer-1")["linkKey"] == {"S": "order-1"}
 
 
-def test_a_transaction_naming_one_item_twice_is_refused_and_changes_nothing(db):
+def test_a_transaction_naming_one_item_twice_is_refused_and_changes_nothing(db, at_scale):
     _put(db, "order-1", status="new")
     twice = [{"Update": {"TableName": TABLE, "Key": _key("order-1"), "UpdateExpression": "SET #s = :s",
                          "ExpressionAttributeNames": {"#s": "status"},
                          "ExpressionAttributeValues": {":s": {"S": "linked"}}}},
              {"Delete": {"TableName": TABLE, "Key": _key("order-1")}}]
-    with moto_at_scale.installed(), pytest.raises(ClientError) as refused:
+    at_scale()
+    with pytest.raises(ClientError) as refused:
         db.transact_write_items(TransactItems=twice)
     assert refused.value.response["Error"]["Code"] == "ValidationException"
     assert _get(db, "order-1")["status"] == {"S": "new"}
@@ -120,13 +128,13 @@ def _items_deep_copied(db, monkeypatch, transact_items: list[dict]) -> int:
     return copied
 
 
-def test_a_transaction_copies_the_items_it_names_not_the_table(db, monkeypatch):
+def test_a_transaction_copies_the_items_it_names_not_the_table(db, at_scale, monkeypatch):
     _fill(db, 300)
     _put(db, "order-1", status="new")
     _put(db, "present")
     unpatched = _items_deep_copied(db, monkeypatch, _link_and_check("order-1", "pointer-1", must_exist="absent"))
-    with moto_at_scale.installed():
-        patched = _items_deep_copied(db, monkeypatch, _link_and_check("order-1", "pointer-1", must_exist="absent"))
+    at_scale()
+    patched = _items_deep_copied(db, monkeypatch, _link_and_check("order-1", "pointer-1", must_exist="absent"))
     assert unpatched >= 300
     assert patched <= 3 + 1  # the three named items, and moto's own copy of the one it updates
 
@@ -146,30 +154,30 @@ def _clock_reads_per_receive(sqs, url: str, monkeypatch) -> int:
     return reads
 
 
-def test_a_receive_does_not_read_motos_clock_once_per_stored_message(sqs, monkeypatch):
+def test_a_receive_does_not_read_motos_clock_once_per_stored_message(sqs, at_scale, monkeypatch):
     url = sqs.create_queue(QueueName="work")["QueueUrl"]
     for batch in range(30):
         sqs.send_message_batch(QueueUrl=url, Entries=[
             {"Id": str(n), "MessageBody": f"{batch}-{n}", "DelaySeconds": 900} for n in range(10)])
     sqs.send_message(QueueUrl=url, MessageBody="now")
     unpatched = _clock_reads_per_receive(sqs, url, monkeypatch)
-    with moto_at_scale.installed():
-        sqs.send_message(QueueUrl=url, MessageBody="now again")
-        patched = _clock_reads_per_receive(sqs, url, monkeypatch)
+    at_scale()
+    sqs.send_message(QueueUrl=url, MessageBody="now again")
+    patched = _clock_reads_per_receive(sqs, url, monkeypatch)
     assert unpatched >= 300
     assert patched <= 10
 
 
-def test_delayed_and_in_flight_messages_stay_hidden_until_their_time(sqs):
+def test_delayed_and_in_flight_messages_stay_hidden_until_their_time(sqs, at_scale):
     url = sqs.create_queue(QueueName="work")["QueueUrl"]
-    with moto_at_scale.installed():
-        sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=1)
-        sqs.send_message(QueueUrl=url, MessageBody="now")
-        first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=1)["Messages"]
-        assert [m["Body"] for m in first] == ["now"]
-        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-        assert (counts["ApproximateNumberOfMessagesDelayed"], counts["ApproximateNumberOfMessagesNotVisible"]) == (
-            "1", "1")
-        time.sleep(1.1)
-        again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
-        assert sorted(m["Body"] for m in again) == ["later", "now"]
+    at_scale()
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=1)
+    sqs.send_message(QueueUrl=url, MessageBody="now")
+    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=1)["Messages"]
+    assert [m["Body"] for m in first] == ["now"]
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessagesDelayed"], counts["ApproximateNumberOfMessagesNotVisible"]) == (
+        "1", "1")
+    time.sleep(1.1)
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in again) == ["later", "now"]
