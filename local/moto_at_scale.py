@@ -18,6 +18,11 @@ isolates them from each other.
 them), receive and count. With 3,000 deferred messages waiting in a worker queue a send took ~50 ms and a receive
 ~600 ms. :func:`install` reads the same clock (milliseconds since the epoch, UTC) with ``time.time()``.
 
+**Delays end on time.** A long poll in moto looks again when a message is sent, or else once a second, so a message
+whose delay ends while a consumer polls is received up to a second late (0.5 s on average); SQS hands it out when
+its delay ends. Every deferred work item is such a message, woken for its turn at the budget: the second was lost
+from the turn. :func:`install` makes a long poll also look again when the next stored message is due.
+
 Only ``local/`` installs these: tests of the functions run on unpatched moto, and deployed tables and queues are
 AWS's.
 """
@@ -32,13 +37,14 @@ from typing import Any
 
 from moto.dynamodb import models
 from moto.dynamodb.models.table import Table
-from moto.sqs.models import Message
+from moto.sqs.models import Message, Queue
 
 _MOTO_TRANSACT = models.DynamoDBBackend.transact_write_items
 _MOTO_COPY = models.copy  # type: ignore[attr-defined]
 _TRANSACTIONS = threading.Lock()
 _MOTO_VISIBLE = Message.visible
 _MOTO_DELAYED = Message.delayed
+_MOTO_WAIT = Queue.wait_for_messages
 
 #: (table, hash key, range key or None, the item as it was or None when absent)
 Backup = tuple[Table, Any, Any, Any]
@@ -103,12 +109,29 @@ def _delayed(message: Message) -> bool:
     return time.time() * 1000.0 < message.delayed_until
 
 
+def seconds_until_next_due(queue: Queue, now: float) -> float | None:
+    """Seconds until the next message that is delayed or in flight becomes visible; None if none is."""
+    now_ms = now * 1000.0
+    due = [at for message in list(queue._messages)
+           if (at := max(message.visible_at, message.delayed_until)) > now_ms]
+    return (min(due) - now_ms) / 1000.0 if due else None
+
+
+def _wait_for_messages(queue: Queue, timeout: float) -> None:
+    next_due = seconds_until_next_due(queue, time.time())
+    if next_due is not None:
+        timeout = min(timeout, next_due + 0.005)
+    _MOTO_WAIT(queue, timeout)  # type: ignore[arg-type]  # a Condition wait takes any number of seconds
+
+
 def install() -> None:
-    """From now on this process's moto backs up only the items a transaction touches, and reads the clock cheaply."""
+    """From now on this process's moto backs up only the items a transaction touches, reads the clock cheaply and
+    ends a long poll's wait when the next message is due."""
     models.copy = SimpleNamespace(deepcopy=_deepcopy_sharing_tables)  # type: ignore[attr-defined,assignment]
     models.DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     Message.visible = property(_visible)  # type: ignore[method-assign,assignment]
     Message.delayed = property(_delayed)  # type: ignore[method-assign,assignment]
+    Queue.wait_for_messages = _wait_for_messages  # type: ignore[method-assign,assignment]
 
 
 def uninstall() -> None:
@@ -116,3 +139,4 @@ def uninstall() -> None:
     models.DynamoDBBackend.transact_write_items = _MOTO_TRANSACT  # type: ignore[method-assign]
     Message.visible = _MOTO_VISIBLE  # type: ignore[method-assign]
     Message.delayed = _MOTO_DELAYED  # type: ignore[method-assign]
+    Queue.wait_for_messages = _MOTO_WAIT  # type: ignore[method-assign]

@@ -13,6 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
 from moto.dynamodb.models.dynamo_type import Item
 from moto.sqs import models as sqs_models
 
@@ -181,3 +182,23 @@ def test_delayed_and_in_flight_messages_stay_hidden_until_their_time(sqs, at_sca
     time.sleep(1.1)
     again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     assert sorted(m["Body"] for m in again) == ["later", "now"]
+
+
+def test_a_long_poll_knows_when_the_next_delayed_message_is_due(sqs):
+    url = sqs.create_queue(QueueName="work")["QueueUrl"]
+    queue = sqs_models.sqs_backends[ACCOUNT]["ap-southeast-2"].queues["work"]
+    assert moto_at_scale.seconds_until_next_due(queue, time.time()) is None
+    sqs.send_message(QueueUrl=url, MessageBody="in 5 s", DelaySeconds=5)
+    sqs.send_message(QueueUrl=url, MessageBody="in 2 s", DelaySeconds=2)
+    due = moto_at_scale.seconds_until_next_due(queue, time.time())
+    assert due is not None and 1.5 < due <= 2.0
+    assert moto_at_scale.seconds_until_next_due(queue, time.time() + 10) is None
+
+
+def test_a_long_poll_waiting_on_an_empty_queue_receives_a_delayed_message_when_it_is_due(sqs, at_scale):
+    """The patched poll wakes at the message's time (moto alone looks again a whole second later): it still gets it."""
+    url = sqs.create_queue(QueueName="work")["QueueUrl"]
+    at_scale()
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=1)
+    received = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
+    assert [m["Body"] for m in received] == ["later"]
