@@ -22,6 +22,7 @@ noisy group's backlog.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,7 +117,17 @@ def ticket_for(budget_key: str, group: str, *, round_: int | None, position: int
 
 def delay_for(ticket: Ticket, *, retry_after: float | None, slot_seconds: float, now: float,
               rand: Any = random.random) -> int:
-    """Seconds until the item should look again: its turn if that is ahead, else the next free slot (spread over a
-    slot so the ones due together don't all wake at once)."""
-    wait = ticket.due_at - now if ticket.due_at > now else (retry_after or slot_seconds) + rand() * slot_seconds
-    return int(min(MAX_DELAY_SECONDS, max(1.0, wait)))
+    """Whole seconds (SQS delays are) until the item should look again, rounded up so it never looks before it can
+    be admitted (an early look costs another trip to the queue, so a later turn):
+    - its turn, if that is still ahead;
+    - else, holding a round in a line, exactly what the budget says: the line orders the rounds, so nothing needs
+      spreading, and a spread would leave its slot idle;
+    - else the next free slot, spread over a slot so the ones told the same time don't all wake at once.
+    """
+    if ticket.due_at > now:
+        wait = ticket.due_at - now
+    elif ticket.round is not None and retry_after is not None:
+        wait = retry_after
+    else:
+        wait = (retry_after or slot_seconds) + rand() * slot_seconds
+    return min(MAX_DELAY_SECONDS, max(1, math.ceil(wait)))
