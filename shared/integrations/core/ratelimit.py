@@ -88,7 +88,8 @@ class SlidingWindowBudget:
 
     A burst of N orders holds ~N rounds, so the per-round counts are stored run-length encoded in one string
     (:func:`encode_owed`): a 2,000-order burst is a few dozen characters rather than a 2,000-entry map that every
-    acquire would read and write again (and that would reach DynamoDB's 400 KB item limit near 20,000 rounds).
+    acquire would read and write again (~9 bytes an entry: ~18 KB, so ~5 RCU and ~18 WCU a take; 400 KB, DynamoDB's
+    item limit, near 45,000 rounds).
     """
 
     #: Concurrent acquirers that lose the conditional write read again; after this many, the caller waits a slot.
