@@ -123,7 +123,7 @@ def verified_integration(integration_id: str, platform: str, verify: Callable[[I
 
     A warm Lambda's cached copy is tried first; before anything is refused (an unknown integration, a signature that
     doesn't match) the integration is read again, uncached: it may have been finished, re-keyed or re-registered a
-    moment ago, and a platform that never retries (WooCommerce) would lose the delivery.
+    moment ago, and a platform that never retries a delivery would lose it.
     """
     from .services import integration  # imported on first use: see the TYPE_CHECKING imports above
 
