@@ -43,7 +43,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import boto3  # noqa: E402
 from integrations.core import aws, context  # noqa: E402
-from integrations.core.integration_store import open_key, week_key  # noqa: E402
+from integrations.core.stores.integrations import open_key, week_key  # noqa: E402
 from integrations.core.stores import to_item  # noqa: E402
 from integrations.core.timeutil import utc_iso  # noqa: E402
 from integrations.core.weeks import IsoWeek  # noqa: E402
@@ -51,6 +51,7 @@ from moto import mock_aws  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler  # noqa: E402
 
+from local import moto_at_scale  # noqa: E402
 from local.functions import load_instance  # noqa: E402
 from local.lambda_runtime import QueuePump, invoke, scheduler_input  # noqa: E402
 from local.resources import create_stack  # noqa: E402
@@ -117,50 +118,6 @@ def give_moto_plain_json_answers() -> None:
         return original(self, action_result)
 
     DynamoHandler.serialized = serialized
-
-
-def give_moto_cheap_transaction_snapshots() -> None:
-    """moto snapshots every table a transaction touches with ``copy.deepcopy`` (to roll back on cancellation), which
-    makes each charge transaction O(charges table). The only transactions here are conditional Puts, which replace
-    items in the partitions they name and change nothing else, so a snapshot that copies just those partitions
-    restores exactly the same state."""
-    import moto.dynamodb.models as backend_module
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    real = backend_module.copy
-    touched: dict[str, set] = {}
-
-    class Snapshot:
-        @staticmethod
-        def deepcopy(value):
-            if isinstance(value, Table):
-                snapshot = real.copy(value)
-                snapshot.items = type(value.items)(value.items.default_factory, value.items)
-                for key in touched.get(value.name, ()):
-                    if key in value.items:
-                        snapshot.items[key] = dict(value.items[key])
-                return snapshot
-            return real.deepcopy(value)
-
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-    original = backend_module.DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self, transact_items):
-        if any(set(op) - {"Put"} for op in transact_items):  # anything but Puts: moto's own snapshot
-            return original(self, transact_items)
-        touched.clear()
-        for op in transact_items:
-            table = self.get_table(op["Put"]["TableName"])
-            touched.setdefault(table.name, set()).add(DynamoType(op["Put"]["Item"][table.hash_key_attr]))
-        backend_module.copy = Snapshot()
-        try:
-            return original(self, transact_items)
-        finally:
-            backend_module.copy = real
-
-    backend_module.DynamoDBBackend.transact_write_items = transact_write_items
 
 
 def batch_write(table: str, items: list[dict]) -> None:
@@ -264,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     expected = args.tenants * args.per_tenant
     give_moto_partitioned_queries()
     give_moto_plain_json_answers()
-    give_moto_cheap_transaction_snapshots()
+    moto_at_scale.install()  # transactions back up the items they name, as the local stack's moto does
     with mock_aws():
         stack = create_stack()
         os.environ.update(stack.environment)
