@@ -43,8 +43,8 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import boto3  # noqa: E402
 from integrations.core import aws, context  # noqa: E402
-from integrations.core.stores.integrations import open_key, week_key  # noqa: E402
 from integrations.core.stores import to_item  # noqa: E402
+from integrations.core.stores.integrations import open_key, week_key  # noqa: E402
 from integrations.core.timeutil import utc_iso  # noqa: E402
 from integrations.core.weeks import IsoWeek  # noqa: E402
 from moto import mock_aws  # noqa: E402
