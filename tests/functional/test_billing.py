@@ -7,6 +7,7 @@ periods fall in known weeks (2026-W10 is Monday 2 March to Monday 9 March 2026, 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import threading
@@ -15,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from integrations.core import aws
+from integrations.core import aws, context
 from integrations.core.context import core
+from integrations.core.stores import TenantStore
 from integrations.core.weeks import IsoWeek
 from integrations.management import billing
 
@@ -127,8 +129,9 @@ def test_repeated_runs_and_requested_reruns_charge_nothing_twice(world, service)
     written = charges(W10)
     assert set(written) == {first["integrationId"]}
     second = live_at(world, at(4), "Second (indexed after the first run)")
-    assert world.api.put(f"/tenants/{world.a.tenant_id}/settings", {"weeklyPriceCents": 2500},
-                         token=world.admin).status == 200
+    with clock(world, at(10)):  # a new price from Tuesday of the next week on
+        assert world.api.put(f"/tenants/{world.a.tenant_id}/settings", {"weeklyPriceCents": 2500},
+                             token=world.admin).status == 200
 
     run_week(service, W10)  # Scheduler retried the same invocation: same run id, absorbed
     with clock(world, at(20)):
@@ -139,8 +142,39 @@ def test_repeated_runs_and_requested_reruns_charge_nothing_twice(world, service)
 
     again = charges(W10)
     assert again[first["integrationId"]] == written[first["integrationId"]]  # untouched: price, run, time
-    assert again[second["integrationId"]]["amountCents"] == 2500            # the missing one, at today's price
+    # The missing one, late, at the price in force when W10 ended: not the price changed after the week
+    assert again[second["integrationId"]]["amountCents"] == 1000
     assert len(again) == 2
+
+
+@contextmanager
+def in_its_own_lambda():
+    """What runs inside is a separate warm Lambda: its own cached tenants (the management API and the billing worker
+    are different functions in AWS; in these tests they would otherwise share one process's cache)."""
+    shared = core()
+    with context.use(dataclasses.replace(shared, tenants=TenantStore(shared.settings.tenants_table))):
+        yield
+
+
+def test_a_price_changed_a_moment_before_the_run_is_charged_and_each_week_keeps_its_own(world, service):
+    integration = live_at(world, at(2), "Live all month")
+    run_week(service, W10)                      # the billing worker has the tenant (price 1000) in its warm cache
+    assert charges(W10)[integration["integrationId"]]["amountCents"] == 1000
+    with clock(world, at(15, 23)), in_its_own_lambda():  # Sunday night of W11, in the management API's own Lambda
+        changed = world.api.put(f"/tenants/{world.a.tenant_id}/settings", {"weeklyPriceCents": 2500},
+                                token=world.admin)
+    assert changed.status == 200 and changed.json()["weeklyPriceCents"] == 2500
+
+    run_week(service, W11)                      # at once: the new price was in force when W11 ended
+    assert charges(W11)[integration["integrationId"]]["amountCents"] == 2500
+    with clock(world, at(23)), in_its_own_lambda():  # and back again in W13
+        assert world.api.put(f"/tenants/{world.a.tenant_id}/settings", {"weeklyPriceCents": 1000},
+                             token=world.admin).status == 200
+    run_week(service, W12)                      # W12 ended before that change: 2500
+    assert charges(W12)[integration["integrationId"]]["amountCents"] == 2500
+    prices = [c["weeklyPriceCents"] for c in core().tenants.get(world.a.tenant_id, fresh=True).model_dump(
+        by_alias=True)["priceChanges"]]
+    assert prices == [1000, 2500, 1000]         # the history: the price before the first change, then each change
 
 
 def test_two_concurrent_runs_for_one_week_produce_each_charge_once(world, monkeypatch):

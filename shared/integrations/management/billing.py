@@ -96,7 +96,9 @@ def bill_tenant(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     shared = core()
     week = IsoWeek.parse(str(item.payload["week"]))
     run_id = str(item.payload.get("runId", ""))
-    tenant = shared.tenants.get(item.tenant_id)
+    # Read fresh, never a warm Lambda's copy: a charge is final once written, so it must be at the price in force
+    # when the week ended even if that changed a moment before this run (docs/billing.md "Which price").
+    price = shared.tenants.get(item.tenant_id, fresh=True).price_at(week.end)
     existing = charged_integrations(item.tenant_id, week)
     phase, after = str(item.payload.get("phase", "open")), item.payload.get("after")
     counts = {"charged": 0, "alreadyCharged": 0}
@@ -114,7 +116,7 @@ def bill_tenant(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
                 counts["alreadyCharged"] += 1
                 continue
             due.setdefault(entry.integration_id, entry)
-        written, found = charge(list(due.values()), week, amount_cents=tenant.weekly_price_cents, run_id=run_id)
+        written, found = charge(list(due.values()), week, amount_cents=price, run_id=run_id)
         counts["charged"] += written
         counts["alreadyCharged"] += found
         existing.update(due)

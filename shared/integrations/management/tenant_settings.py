@@ -60,8 +60,8 @@ class TenantSettings(ServiceBase):
         """
         authorize(principal, Operation.WRITE_SETTINGS, tenant_id=tenant_id)
         request = TenantSettingsUpdate.model_validate(as_object(body))
-        try:
-            existing: Tenant | None = self.shared.tenants.get(tenant_id)
+        try:  # fresh: what is checked and kept below is what the table holds now, not a warm Lambda's copy
+            existing: Tenant | None = self.shared.tenants.get(tenant_id, fresh=True)
         except TenantNotFound:
             existing = None
         if request.wms_credentials is None and (existing is None or not existing.wms_credentials):
@@ -98,20 +98,23 @@ class TenantSettings(ServiceBase):
         values: dict[str, Any] = {"wmsBaseUrl": base_url}
         if request.name is not None:
             values["name"] = request.name
-        if request.weekly_price_cents is not None:
-            values["weeklyPriceCents"] = request.weekly_price_cents
         if request.self_managed_customer_ids is not None:
             values["selfManagedCustomerIds"] = request.self_managed_customer_ids
         if request.wms_credentials is not None:
             values["wmsCredentials"] = self.shared.vault.seal(
                 {"clientId": request.wms_credentials.client_id,
                  "clientSecret": request.wms_credentials.client_secret}, tenant_id=tenant_id)
+        price = request.weekly_price_cents
         if existing is None:
             values.setdefault("name", "")
-            values.setdefault("weeklyPriceCents", Tenant.model_fields["weekly_price_cents"].default)
+            default = Tenant.model_fields["weekly_price_cents"].default
+            values["weeklyPriceCents"] = price if price is not None else default
             values.setdefault("selfManagedCustomerIds", [])
         self.shared.tenants.update(tenant_id, values)
-        return TenantSettingsView.of(self.shared.tenants.get(tenant_id))
+        if existing is not None and price is not None and price != existing.weekly_price_cents:
+            # Kept with its moment, so each week is charged the price in force when it ended (docs/billing.md).
+            self.shared.tenants.change_price(tenant_id, price, at=self.clock(), previous=existing.weekly_price_cents)
+        return TenantSettingsView.of(self.shared.tenants.get(tenant_id, fresh=True))
 
     def _wms_client(self, tenant_id: str, base_url: str, request: TenantSettingsUpdate, existing: Tenant | None
                     ) -> CartonCloudClient:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
@@ -11,7 +12,18 @@ from pydantic import Field
 from .. import aws
 from ..errors import TenantNotFound
 from ..records import CamelModel
+from ..timeutil import utc_iso
 from .dynamo import from_item, to_item
+
+#: Where a price history starts: the price a tenant had before its first recorded change applied since always.
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class PriceChange(CamelModel):
+    """The weekly price from ``effective_from`` on (until the next change)."""
+
+    effective_from: datetime
+    weekly_price_cents: int
 
 
 class Tenant(CamelModel):
@@ -23,7 +35,18 @@ class Tenant(CamelModel):
     #: KMS ciphertext of ``{"secret"}``: the HMAC key of the WMS's change notifications.
     notification_secret: str | None = None
     weekly_price_cents: int = 1000
+    #: Every change of ``weekly_price_cents``, oldest first, so a week is charged the price in force when it ended
+    #: however late its charge is written (docs/billing.md "Which price"). Empty until the first change.
+    price_changes: list[PriceChange] = Field(default_factory=list)
     self_managed_customer_ids: list[str] = Field(default_factory=list)
+
+    def price_at(self, moment: datetime) -> int:
+        """The weekly price in force just before ``moment`` (a change made at ``moment`` itself applies after it)."""
+        if not self.price_changes:  # never changed: the price has always been this one
+            return self.weekly_price_cents
+        changes = sorted(self.price_changes, key=lambda change: change.effective_from)
+        in_force = [change for change in changes if change.effective_from < moment] or changes[:1]
+        return in_force[-1].weekly_price_cents
 
 
 class TenantStore:
@@ -47,7 +70,10 @@ class TenantStore:
         return tenant
 
     def put(self, tenant: Tenant) -> None:
-        aws.dynamodb().put_item(TableName=self.table_name, Item=to_item(tenant.model_dump(by_alias=True)))
+        # No empty history on the item: the first price change starts it with the price before (change_price).
+        item = tenant.model_dump(by_alias=True, mode="json", exclude={"price_changes"} if not tenant.price_changes
+                                 else None)
+        aws.dynamodb().put_item(TableName=self.table_name, Item=to_item(item))
         self._cache.pop(tenant.tenant_id, None)
 
     def update(self, tenant_id: str, values: Mapping[str, Any]) -> None:
@@ -63,6 +89,25 @@ class TenantStore:
             UpdateExpression="SET " + ", ".join(f"{alias} = :v{alias[2:]}" for alias in names),
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_item({f":v{i}": value for i, value in enumerate(values.values())}),
+        )
+        self._cache.pop(tenant_id, None)
+
+    def change_price(self, tenant_id: str, cents: int, *, at: datetime, previous: int) -> None:
+        """Set the weekly price from ``at`` on, appending the change to the tenant's price history in the same write.
+
+        The first change also records ``previous`` as the price since :data:`BEGINNING`, so weeks that ended before
+        ``at`` keep being charged it. Concurrent changes both land in the history (``list_append`` is atomic).
+        """
+        self._cache.pop(tenant_id, None)
+        change = [{"effectiveFrom": utc_iso(at), "weeklyPriceCents": cents}]
+        before = [{"effectiveFrom": utc_iso(BEGINNING), "weeklyPriceCents": previous}]
+        aws.dynamodb().update_item(
+            TableName=self.table_name,
+            Key={"tenantId": {"S": tenant_id}},
+            UpdateExpression="SET weeklyPriceCents = :cents, "
+                             "priceChanges = list_append(if_not_exists(priceChanges, :before), :change)",
+            ConditionExpression="attribute_exists(tenantId)",
+            ExpressionAttributeValues=to_item({":cents": cents, ":before": before, ":change": change}),
         )
         self._cache.pop(tenant_id, None)
 
