@@ -97,6 +97,7 @@ class Stack:
     queue_arns: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)
 
     @property
     def environment(self) -> dict[str, str]:
@@ -112,6 +113,8 @@ class Stack:
             for mapping in (self.tables, self.queues, self.keys):
                 if ref in mapping:
                     return mapping[ref]
+            if ref in self.parameters:
+                return self.parameters[ref]
             parameter = self.template.get("Parameters", {}).get(ref)
             if parameter is not None:
                 return str(parameter.get("Default", ""))
@@ -136,12 +139,14 @@ def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]
     return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
 
 
-def create_stack(*, prefix: str = "", template: dict[str, Any] | None = None, session: boto3.Session | None = None
-                 ) -> Stack:
-    """Create every table, queue and key of the template; describe every function. Returns the resolved stack."""
+def create_stack(*, prefix: str = "", template: dict[str, Any] | None = None, session: boto3.Session | None = None,
+                 parameters: dict[str, str] | None = None) -> Stack:
+    """Create every table, queue and key of the template; describe every function. Returns the resolved stack.
+    ``parameters`` are the template parameters' values, as ``sam deploy --parameter-overrides`` gives them (the
+    others take their defaults)."""
     template = template or load_template()
     session = session or _session()
-    stack = Stack(template=template, prefix=prefix)
+    stack = Stack(template=template, prefix=prefix, parameters=dict(parameters or {}))
     dynamodb, sqs, kms = session.client("dynamodb"), session.client("sqs"), session.client("kms")
 
     for logical, resource in _resources(template, "AWS::DynamoDB::Table").items():

@@ -137,6 +137,10 @@ class ApiRole(Role):
             self._api = ApiServer(gateway, host, port).start()
         except OSError as exc:
             raise PortInUse(f"API: port {port} is taken ({exc.strerror}); use --api-port or --free-ports") from exc
+        # What the PublicApiBaseUrl parameter is for a deployment: webhook URLs are built on it, never on a request's
+        # Host. Here the stand-in's own address (functions read it at call time; the parent sets it for workers).
+        if not environment.get("PUBLIC_API_BASE_URL"):
+            os.environ["PUBLIC_API_BASE_URL"] = self._api.url
         return {"url": self._api.url}
 
     def _ops(self, request: Request) -> Answer:

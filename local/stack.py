@@ -239,6 +239,8 @@ class LocalStack:
             "start", host=self.config.host, port=self.config.port(self.config.api_port), functions=doors,
             ops_url=self._ops_server.url, max_instances=self.config.max_instances, environment=dict(os.environ))
         self.api_url = started["url"]
+        if not os.environ.get("PUBLIC_API_BASE_URL"):  # as the API process did for its functions
+            os.environ["PUBLIC_API_BASE_URL"] = self.api_url
 
     def _seed_sandboxes(self) -> None:
         seeded = self.children["sandboxes"].call("seed", api_url=self.api_url, environment=dict(os.environ))

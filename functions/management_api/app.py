@@ -58,7 +58,7 @@ def query(name: str, default: str, *, choices: tuple[str, ...] | None = None, di
 
 
 def api_base_url() -> str:
-    return public_base_url(app.current_event)
+    return public_base_url()
 
 
 def ok(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

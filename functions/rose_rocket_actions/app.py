@@ -63,7 +63,7 @@ def principal() -> Principal:
 
 
 def api_base_url() -> str:
-    return public_base_url(app.current_event)
+    return public_base_url()
 
 
 def ok(payload: Any, *, headers: dict[str, str] | None = None) -> Response:

@@ -52,6 +52,10 @@ def _atomic(method):
     return locked
 
 
+#: What the functional tests' deployment is configured with as its public URL (PublicApiBaseUrl).
+PUBLIC_API_BASE_URL = "https://integrations.test"
+
+
 @pytest.fixture
 def stack(monkeypatch) -> Stack:
     # DynamoDB applies each conditional write atomically, and a transaction all-or-nothing; moto checks then writes
@@ -61,7 +65,7 @@ def stack(monkeypatch) -> Stack:
         if hasattr(DynamoDBBackend, name):
             monkeypatch.setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     with mock_aws():
-        built = create_stack()
+        built = create_stack(parameters={"PublicApiBaseUrl": PUBLIC_API_BASE_URL})
         for name, value in built.environment.items():
             monkeypatch.setenv(name, value)
         # The HTTP policy retries at once instead of after jittered sleeps (its pacing is unit-tested in

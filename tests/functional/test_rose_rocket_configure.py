@@ -13,6 +13,7 @@ from integrations.core.context import core
 from integrations.core.timeutil import utc_iso, utcnow
 
 from . import rose_rocket_helpers
+from .conftest import PUBLIC_API_BASE_URL
 from .management_support import mint
 from .rose_rocket_helpers import CREDENTIALS, ORG, Rr
 
@@ -147,3 +148,15 @@ def test_an_organisation_that_refuses_the_registration_still_goes_live_with_the_
     assert destinations(rr) == []
     state = core().integrations.get(rr.integration_id).platform_state
     assert state["webhookRegistered"] is False and state["webhookRegistration"]
+
+
+def test_webhook_urls_are_built_on_the_configured_public_url_never_on_the_callers_host(rr: Rr):
+    """A caller chooses its Host header; a URL built on it would hand Rose Rocket an attacker's host carrying our
+    webhook token (issue 20). The deployment's PublicApiBaseUrl is the only source."""
+    rr.connect()
+    forged = {"authorization": f"Bearer {rr.admin}", "host": "attacker.example", "x-forwarded-proto": "http"}
+    rotated = rr.service.http("POST", f"{rr.base}/webhook-url", headers=forged)
+    assert rotated.status == 200, rotated.body
+    assert rotated.json()["webhookUrl"].startswith(f"{PUBLIC_API_BASE_URL}/webhooks/rose-rocket/")
+    assert [d["url"].split("?")[0] for d in destinations(rr)] == [
+        f"{PUBLIC_API_BASE_URL}/webhooks/rose-rocket/{rr.integration_id}"]

@@ -64,17 +64,16 @@ def query_value(event: APIGatewayProxyEventV2, name: str, default: str, *, choic
     return value
 
 
-def public_base_url(event: APIGatewayProxyEventV2) -> str:
-    """This deployment's public URL as the caller reached it (webhook URLs handed to platforms are built on it)."""
-    configured = os.environ.get("PUBLIC_API_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    context = event.request_context
-    host = event.headers.get("host") or context.domain_name
-    loopback = host.split(":")[0] in ("127.0.0.1", "localhost")  # the local stack's stand-in serves plain HTTP
-    scheme = event.headers.get("x-forwarded-proto") or ("http" if loopback else "https")
-    stage = context.stage
-    return f"{scheme}://{host}" + ("" if not stage or stage == "$default" else f"/{stage}")
+def public_base_url() -> str:
+    """This deployment's public URL, from configuration only (template.yaml ``PublicApiBaseUrl``): webhook and
+    notification URLs handed to platforms are built on it. Never from the request's ``Host`` header, which the
+    caller chooses: a URL built on it could hand a platform an attacker's host with our token in it."""
+    configured = os.environ.get("PUBLIC_API_BASE_URL", "").strip()
+    if not configured:
+        raise ConfigurationError("This deployment's public URL is not configured, so no webhook URL can be made",
+                                 resolution="Deploy with the PublicApiBaseUrl parameter set (samconfig.toml "
+                                            "parameter_overrides), e.g. https://integrations.example-3pl.com.")
+    return configured.rstrip("/")
 
 
 def named_problem(status: int, title: str, exc: IntegrationError, *, field: str | None = None,
