@@ -92,6 +92,9 @@ def test_configure_finish_reconfigure_delete_through_the_management_api(api, woo
     ("read-only", "consumerKey"),
     ("plain-permalinks", "storeUrl"),
     ("not-a-store", "storeUrl"),
+    ("not-a-url", "storeUrl"),           # issue 20: a 500 from requests' InvalidURL
+    ("a-space-in-the-host", "storeUrl"),
+    ("a-port-that-is-no-number", "storeUrl"),
 ])
 def test_bad_credentials_are_refused_naming_the_field_and_what_to_do(api, woo: Woo, case, field):
     token = mint(woo.tenant.tenant_id, "admin")
@@ -107,6 +110,12 @@ def test_bad_credentials_are_refused_naming_the_field_and_what_to_do(api, woo: W
         woo.store.configure_store(SLUG, permalinks="plain")
     elif case == "not-a-store":
         sent = credentials(woo, storeUrl=f"{WOO_BASE}/no-such-site")
+    elif case == "not-a-url":
+        sent = credentials(woo, storeUrl="not a url")
+    elif case == "a-space-in-the-host":
+        sent = credentials(woo, storeUrl="my shop.com")
+    elif case == "a-port-that-is-no-number":
+        sent = credentials(woo, storeUrl="https://shop.example.com:https")
     answer = api.put(f"{item}/steps/authentication", sent, token=token)
     assert answer.status == 400, answer.body
     assert field in answer.fields

@@ -129,6 +129,15 @@ class UpstreamNotFound(UpstreamError, PermanentError):
     """404 on a record we were told exists."""
 
 
+class UpstreamAddressInvalid(UpstreamError, PermanentError):
+    """The address we were given for the platform can't be called at all (no host, spaces, an unknown scheme)."""
+
+    def __init__(self, message: str, *, upstream: str) -> None:
+        UpstreamError.__init__(self, message, upstream=upstream, resolution=(
+            f"Check the {upstream} address in the integration's authentication step: the web address of the "
+            "account or store, e.g. https://shop.example.com."))
+
+
 # --- Our own boundaries ---------------------------------------------------------------------------------------
 
 

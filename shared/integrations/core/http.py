@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import (
+    UpstreamAddressInvalid,
     UpstreamAuthFailed,
     UpstreamError,
     UpstreamNotFound,
@@ -134,6 +135,11 @@ class UpstreamSession:
                     allow_redirects=False,
                     **kwargs,
                 )
+            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                    requests.exceptions.InvalidSchema) as exc:
+                # A URL no retry can send: an address a person typed is wrong. Never a server error for it.
+                raise UpstreamAddressInvalid(f"{self.upstream} can't be called at that address: "
+                                             f"{type(exc).__name__}", upstream=self.upstream) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 # The exception text can carry the URL but never headers or bodies, so no credential leaks here.
                 last_error = UpstreamUnavailable(

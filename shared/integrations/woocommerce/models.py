@@ -9,6 +9,8 @@ and attach UTC to it (:func:`gmt`), so store time zones never leak into what we 
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -215,11 +217,31 @@ class WooCommerceFulfilmentSettings(StepModel):
                                 "extension; without it nothing is sent and completion still happens).")
 
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
 class StoreUrlInvalid(ValueError):
     """The store URL is not one we will send keys to."""
+
+
+#: A host name (letters, digits and hyphens in dot-separated labels: an internationalised name in its ``xn--``
+#: form) or an IPv4 address; spaces or anything else can't be called (``requests`` raises ``InvalidURL``).
+_HOST = re.compile(r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?")
+
+
+def _callable_host(hostname: str) -> str | None:
+    """The host as it goes on the wire (an internationalised name in its ``xn--`` form), or None if it is no host."""
+    try:
+        address = ipaddress.ip_address(hostname)
+    except ValueError:
+        pass
+    else:
+        return f"[{address}]" if address.version == 6 else str(address)
+    try:
+        ascii_host = hostname.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    return ascii_host if _HOST.fullmatch(ascii_host) else None
 
 
 def normalise_store_url(value: str) -> str:
@@ -232,8 +254,8 @@ def normalise_store_url(value: str) -> str:
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("https", "http") or not host:
+    host = _callable_host(parts.hostname or "")
+    if parts.scheme not in ("https", "http") or host is None or any(c.isspace() for c in text):
         raise StoreUrlInvalid("must be the store's web address, e.g. https://shop.example.com")
     if parts.scheme == "http" and host not in LOOPBACK_HOSTS and not host.startswith("127."):
         raise StoreUrlInvalid("must start with https:// (WooCommerce accepts API keys only over HTTPS)")
@@ -243,5 +265,9 @@ def normalise_store_url(value: str) -> str:
     for suffix in ("/wp-json/wc/v3", "/wp-json", "/wp-admin"):
         if path.endswith(suffix):
             path = path[: -len(suffix)]
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:
+        raise StoreUrlInvalid("has a port that is not a number") from None
+    netloc = host if port is None else f"{host}:{port}"
     return f"{parts.scheme}://{netloc}{path}"
