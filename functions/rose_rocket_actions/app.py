@@ -35,7 +35,7 @@ from integrations.core.doors import problem, raw_body
 from integrations.core.errors import IntegrationError, RetryableError, UpstreamError
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.errors import InvalidRequest, ManagementError
-from integrations.management.http import BodyTooLarge, named_problem, public_base_url
+from integrations.management.http import BodyTooLarge, named_problem, public_base_url, require_media
 from integrations.management.permissions import AuthSettings, Principal, verifier
 from integrations.rose_rocket import actions, customers
 from integrations.rose_rocket.matches import MatchesChanged
@@ -50,12 +50,6 @@ JSON = "application/json"
 MAX_CSV_BYTES = 1024 * 1024
 BASE = "/tenants/<tenant_id>/integrations/<integration_id>"
 UUID = re.compile(actions.UUID_PATTERN)
-
-
-class UnsupportedBody(ManagementError):
-    status = 415
-    title = "Unsupported body"
-    resolution = "Send the matches as CSV (Content-Type: text/csv), UTF-8."
 
 
 def principal() -> Principal:
@@ -92,10 +86,7 @@ def import_matches(tenant_id: str, integration_id: str) -> Response:
     caller = principal()
     integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=False)
     event = app.current_event
-    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type not in ("text/csv", "text/plain"):
-        raise UnsupportedBody(f"The matches must be CSV, not {content_type or 'no content type'}",
-                              field="Content-Type")
+    require_media(event, "text/csv")
     raw = raw_body(event.body, event.is_base64_encoded)
     if len(raw) > MAX_CSV_BYTES:
         raise BodyTooLarge(f"The file may be at most {MAX_CSV_BYTES} bytes", field="body")
@@ -136,7 +127,7 @@ def rotate_rating_credential(tenant_id: str, integration_id: str) -> Response:
 def push_consignment(tenant_id: str, integration_id: str, consignment_id: str) -> Response:
     caller = principal()
     integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=True)
-    if not UUID.match(consignment_id):
+    if not UUID.fullmatch(consignment_id):
         raise InvalidRequest("consignmentId must be a WMS consignment id (a UUID)", field="consignmentId")
     pushed = actions.push_consignment(integration, consignment_id, by=caller.subject)
     logger.info("Consignment pushed to Rose Rocket", extra={"integration_id": integration_id, "by": caller.subject,

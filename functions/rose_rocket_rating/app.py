@@ -29,7 +29,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud.client import QuoteUnavailable
 from integrations.core.coldstart import end_of_init
-from integrations.core.doors import BadBody, json_body, problem, raw_body
+from integrations.core.doors import BadBody, UnsupportedMediaType, json_body, problem, raw_body, require_media_type
 from integrations.core.errors import IntegrationError, RetryableError, SignatureInvalid, UpstreamError
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.rose_rocket import rating
@@ -46,15 +46,16 @@ MAX_BODY_BYTES = 16 * 1024
 
 
 class BadRequest(Exception):
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, status: int = 400) -> None:
         super().__init__(f"{field} {reason}")
         self.field = field
         self.reason = reason
+        self.status = status
 
 
 def checked(tenant_id: str, integration_id: str, order_id: str):  # type: ignore[no-untyped-def]
     integration = rating.authenticate(tenant_id, integration_id, app.current_event.headers.get("authorization"))
-    if not UUID.match(order_id):
+    if not UUID.fullmatch(order_id):
         raise BadRequest("roseRocketOrderId", "must be a Rose Rocket record id (a UUID)")
     return integration
 
@@ -72,7 +73,7 @@ def rate(tenant_id: str, integration_id: str, order_id: str) -> Response:
 @tracer.capture_method
 def save(tenant_id: str, integration_id: str, order_id: str, quote_id: str) -> Response:
     integration = checked(tenant_id, integration_id, order_id)
-    if not QUOTE_ID.match(quote_id):
+    if not QUOTE_ID.fullmatch(quote_id):
         raise BadRequest("quoteId", "must be the quoteId the rates answered")
     saved = rating.save(integration, order_id, quote_id, chosen_lines())
     metrics.add_metric(name="RoseRocketRatesSaved", unit=MetricUnit.Count, value=1)
@@ -88,9 +89,10 @@ def chosen_lines() -> list[str] | None:
     if not body.strip():
         return None
     try:
+        require_media_type(event.headers.get("content-type"))
         payload = json_body(body)
     except BadBody as exc:
-        raise BadRequest(exc.field, exc.reason) from None
+        raise BadRequest(exc.field, exc.reason, 415 if isinstance(exc, UnsupportedMediaType) else 400) from None
     if not isinstance(payload, dict) or set(payload) - {"lineItemIds"}:
         raise BadRequest("body", "must be an object with only lineItemIds")
     ids = payload.get("lineItemIds")
@@ -111,7 +113,8 @@ def to_problem(exc: Exception) -> Response:
                                                                  "reason": "not this integration's rating credential"}],
                        headers={"WWW-Authenticate": 'Bearer realm="rose-rocket-rating"'})
     if isinstance(exc, BadRequest):
-        return problem(400, "Invalid request", str(exc), [{"field": exc.field, "reason": exc.reason}])
+        return problem(exc.status, "Invalid request" if exc.status == 400 else "Unsupported media type", str(exc),
+                       [{"field": exc.field, "reason": exc.reason}])
     if isinstance(exc, rating.RatingRefused):
         return problem(exc.status, _TITLES.get(exc.status, "Can't rate this order"), str(exc), exc.errors,
                        extensions={"resolution": exc.resolution})

@@ -23,7 +23,7 @@ class IsoWeek:
     @classmethod
     def parse(cls, label: str) -> IsoWeek:
         """``2026-W47`` → IsoWeek(2026, 47); refuses a week the year doesn't have (``2025-W53``)."""
-        match = _PATTERN.match(label)
+        match = _PATTERN.fullmatch(label)
         if not match:
             raise InvalidWeek(f"{label!r} is not an ISO week like 2026-W07")
         year, week = int(match["year"]), int(match["week"])

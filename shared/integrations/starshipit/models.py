@@ -33,7 +33,7 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 def is_wms_order_number(order_number: str | None) -> bool:
     """Whether a Starshipit ``order_number`` is one of ours: a WMS outbound order's id (a UUID). Orders from the
     account's other channels (a shop's own integration) have other numbers and are never touched."""
-    return bool(order_number) and _UUID.match(str(order_number)) is not None
+    return bool(order_number) and _UUID.fullmatch(str(order_number)) is not None
 
 
 class SsiModel(BaseModel):

@@ -69,7 +69,7 @@ def parse_wire(value: str | None) -> datetime | None:
     """``"/Date(1563305758253)/"`` → 2019-07-16 19:35:58.253 UTC (aware). None/empty → None."""
     if value is None or value == "":
         return None
-    found = _WIRE.match(value.strip())
+    found = _WIRE.fullmatch(value.strip())
     if found is None:
         raise NotAnUnleashedDate(f"{value!r} is not an Unleashed /Date(ms)/ value")
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(found.group(1)))

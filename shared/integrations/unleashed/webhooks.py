@@ -145,7 +145,7 @@ def order_guid(delivery: WebhookDelivery) -> str:
     if not isinstance(data, dict):
         raise BadDelivery("data", "must be a JSON object (or a string of one) with salesOrderGuid")
     guid = data.get("salesOrderGuid") or data.get("SalesOrderGuid")
-    if not isinstance(guid, str) or not GUID.match(guid):
+    if not isinstance(guid, str) or not GUID.fullmatch(guid):
         raise BadDelivery("data.salesOrderGuid", "must be the sales order's GUID")
     return guid.lower()
 
