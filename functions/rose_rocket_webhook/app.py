@@ -22,7 +22,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.coldstart import end_of_init
-from integrations.core.doors import problem, raw_body
+from integrations.core.doors import UnsupportedMediaType, problem, raw_body, require_media_type
 from integrations.core.errors import SignatureInvalid
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.timeutil import utcnow
@@ -44,6 +44,7 @@ def receive(integration_id: str) -> Response:
         return problem(413, "Delivery too large", f"The body may be at most {webhooks.MAX_BODY_BYTES} bytes")
     try:
         integration = webhooks.verify(integration_id, event.get_query_string_value("token"))
+        require_media_type(event.headers.get("content-type"))  # after the signature: strangers learn nothing
         item = webhooks.accept(integration, body, received_at=utcnow())
     except SignatureInvalid as exc:
         logger.warning("Refused Rose Rocket delivery", extra={"integration_id": integration_id, "reason": str(exc)})
@@ -55,6 +56,9 @@ def receive(integration_id: str) -> Response:
                                                    "→ Settings → API Settings → Webhooks")
     except webhooks.WrongOrganisation as exc:
         return problem(403, "Another organisation", str(exc), [{"field": "orgId", "reason": str(exc)}])
+    except UnsupportedMediaType as exc:
+        return problem(415, "Unsupported media type", f"{exc.field} {exc.reason}", [{"field": exc.field,
+                                                                                   "reason": exc.reason}])
     except webhooks.BadDelivery as exc:
         return problem(400, "Invalid delivery", f"{exc.field} {exc.reason}", [{"field": exc.field,
                                                                               "reason": exc.reason}])

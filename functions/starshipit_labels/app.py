@@ -27,11 +27,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.coldstart import end_of_init
-from integrations.core.doors import field_errors, problem, raw_body
+from integrations.core.doors import field_errors, problem
 from integrations.core.errors import IntegrationError, RetryableError, UpstreamError
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.errors import ManagementError
-from integrations.management.http import named_problem
+from integrations.management.http import named_problem, read_json
 from integrations.management.permissions import AuthSettings, Principal, verifier
 from integrations.starshipit import labels
 from pydantic import ValidationError
@@ -55,14 +55,8 @@ def principal() -> Principal:
 
 
 def body() -> Any:
-    event = app.current_event
-    raw = raw_body(event.body, event.is_base64_encoded)
-    if len(raw) > MAX_BODY_BYTES:
-        raise BodyInvalid(f"The body may be at most {MAX_BODY_BYTES} bytes", field="body")
-    try:
-        parsed = json.loads(raw or b"{}")
-    except ValueError as exc:
-        raise BodyInvalid(f"The body is not valid JSON: {exc}", field="body") from None
+    """The request as the management API reads bodies: JSON sent as application/json, UTF-8, depth-limited."""
+    parsed = read_json(app.current_event, max_bytes=MAX_BODY_BYTES)
     if not isinstance(parsed, dict):
         raise BodyInvalid("The body must be a JSON object", field="body")
     return parsed

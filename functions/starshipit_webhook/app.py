@@ -21,7 +21,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.coldstart import end_of_init
-from integrations.core.doors import problem, raw_body
+from integrations.core.doors import UnsupportedMediaType, problem, raw_body, require_media_type
 from integrations.core.errors import SignatureInvalid
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.timeutil import utcnow
@@ -43,6 +43,7 @@ def receive(integration_id: str) -> Response:
     headers = webhooks.lowered(event.headers)
     try:
         integration = webhooks.verify(integration_id, headers, body)
+        require_media_type(event.headers.get("content-type"))  # after the signature: strangers learn nothing
         item = webhooks.accept(integration, body, received_at=utcnow())
     except SignatureInvalid as exc:
         logger.warning("Refused Starshipit delivery", extra={"integration_id": integration_id, "reason": str(exc)})
@@ -51,6 +52,9 @@ def receive(integration_id: str) -> Response:
     except webhooks.IntegrationGone:
         return problem(410, "Integration deleted", "This integration was deleted; remove the notification URL from "
                                                    "Starshipit → Settings → Tracking & notifications")
+    except UnsupportedMediaType as exc:
+        return problem(415, "Unsupported media type", f"{exc.field} {exc.reason}", [{"field": exc.field,
+                                                                                   "reason": exc.reason}])
     except webhooks.BadDelivery as exc:
         return problem(400, "Invalid delivery", f"{exc.field} {exc.reason}", [{"field": exc.field,
                                                                               "reason": exc.reason}])

@@ -16,7 +16,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud import notifications
 from integrations.core.coldstart import end_of_init
-from integrations.core.doors import BadBody, invalid_body, json_body, problem, raw_body
+from integrations.core.doors import (
+    BadBody,
+    UnsupportedMediaType,
+    invalid_body,
+    json_body,
+    problem,
+    raw_body,
+    require_media_type,
+)
 from integrations.core.errors import SignatureInvalid
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.core.timeutil import utcnow
@@ -42,8 +50,12 @@ def receive_notification(tenant_id: str) -> Response:
         metrics.add_metric(name="NotificationsRefused", unit=MetricUnit.Count, value=1)
         return problem(401, "Signature verification failed")
     try:
+        require_media_type(event.headers.get("content-type"))
         notification = notifications.WmsNotification.model_validate(json_body(body))
         item = notifications.accept(tenant_id, notification, received_at=utcnow())
+    except UnsupportedMediaType as exc:
+        return problem(415, "Unsupported media type", f"{exc.field} {exc.reason}", [{"field": exc.field,
+                                                                                   "reason": exc.reason}])
     except BadBody as exc:
         return problem(400, "Invalid request body", f"The body {exc.reason}", [{"field": exc.field,
                                                                                 "reason": exc.reason}])

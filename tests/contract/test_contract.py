@@ -7,6 +7,7 @@ concurrency, the poll cursor, upstream faults, the one failure path and its retr
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import threading
 import uuid
@@ -88,7 +89,8 @@ def test_start_is_idempotent_and_stop_tolerates_what_is_already_gone(kit):
 # --- the door -----------------------------------------------------------------------------------------------------
 
 BAD_DELIVERIES = ["forged", "missing", "non-ascii", "tampered", "stale", "unknown-integration",
-                  "deleted-integration", "deeply-nested", "not-json", "utf-16", "byte-order-mark"]
+                  "deleted-integration", "deeply-nested", "not-json", "utf-16", "byte-order-mark",
+                  "sent-as-text-plain", "sent-without-content-type"]
 
 
 @pytest.mark.parametrize("case", BAD_DELIVERIES)
@@ -118,11 +120,17 @@ def test_the_door_answers_4xx_to_bad_deliveries_and_changes_nothing(kit, case):
         delivery = kit.signed(integration, genuine.body.decode().encode("utf-16"))
     elif case == "byte-order-mark":
         delivery = kit.signed(integration, b"\xef\xbb\xbf" + genuine.body)
+    elif case in ("sent-as-text-plain", "sent-without-content-type"):  # genuine and signed, but not sent as JSON
+        others = {name: value for name, value in genuine.headers.items() if name.lower() != "content-type"}
+        media = "text/plain" if case == "sent-as-text-plain" else None
+        delivery = dataclasses.replace(genuine, headers={**others, "content-type": media})
     else:
         pytest.skip(f"{case} does not apply to {kit.key}'s deliveries (its kit says why)")
     before = state(kit)
     answer = post(kit, path_id, delivery)
     assert 400 <= answer.status < 500, (case, answer.status, answer.body)
+    if case.startswith("sent-"):
+        assert answer.status == 415 and answer.json()["errors"][0]["field"] == "Content-Type", answer.body
     assert answer.headers.get("Content-Type", "").startswith("application/problem+json")
     assert state(kit) == before
 

@@ -114,14 +114,19 @@ class Service:
             with function_environment(spec):
                 self.handlers[name] = load_handler(spec, fresh=True)
 
-    def http(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b"",
+    def http(self, method: str, path: str, *, headers: dict[str, str | None] | None = None, body: bytes = b"",
              query: str = "") -> HttpResult:
+        """The route's function answering a request; ``Content-Type`` is JSON unless given (``None`` sends a header
+        not at all)."""
+        given = {name.lower(): value for name, value in (headers or {}).items()}
+        sent = {name: value for name, value in {"content-type": "application/json", **given}.items()
+                if value is not None}
         for name, spec in self.stack.functions.items():
             for route in spec.routes:
                 params = route_template_matches(route.path, path)
                 if route.method == method.upper() and params is not None:
                     event = http_event(method, path, route=route.path, path_parameters=params,
-                                       headers={"content-type": "application/json", **(headers or {})}, body=body,
+                                       headers=sent, body=body,
                                        query=query)
                     with function_environment(spec):
                         result = invoke(self.handlers[name], event, spec)

@@ -82,6 +82,9 @@ def test_what_is_not_a_match_file_is_refused(rr: Rr):
     rr.connect()
     wrong_type = rr.api("POST", f"{rr.base}/customer-matches", {"rows": []})
     assert wrong_type.status == 415 and wrong_type.json()["errors"][0]["field"] == "Content-Type"
+    as_text = rr.api("POST", f"{rr.base}/customer-matches", raw=b"Rose Rocket Customer,Customer UUID\n",
+                     content_type="text/plain")  # the document says text/csv: only text/csv is taken
+    assert as_text.status == 415 and "text/csv" in as_text.json()["resolution"], as_text.body
     no_header = rr.import_matches("Name,UUID\nx,y\n")
     assert no_header.status == 422 and [e["field"] for e in no_header.json()["errors"]] == [
         "row 1: header", "row 1: header"]

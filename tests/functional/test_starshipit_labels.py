@@ -37,10 +37,11 @@ def token(tenant_id: str, role: str = "admin", customer_id: str | None = None) -
 
 
 def labels(ssi: Ssi, wms_order_id: str, *, auth: str | None = None, accept: str = "application/json",
-           body: bytes | None = None, customer_id: str | None = None, integration_id: str | None = None):
+           body: bytes | None = None, customer_id: str | None = None, integration_id: str | None = None,
+           content_type: str | None = "application/json"):
     path = (f"/tenants/{ssi.tenant.tenant_id}/customers/{customer_id or ssi.tenant.customer_id}/integrations/"
             f"{integration_id or ssi.integration_id}/labels")
-    headers = {"Accept": accept}
+    headers: dict[str, str | None] = {"Accept": accept, "Content-Type": content_type}
     if auth is not None:
         headers["Authorization"] = f"Bearer {auth}"
     return ssi.service.http("POST", path, headers=headers,
@@ -157,6 +158,21 @@ def test_what_cant_be_printed_is_refused_naming_the_field(connected: Ssi):
         assert bad.status == 400 and field in [e["field"] for e in bad.json()["errors"]], (raw, bad.body)
     unknown = labels(connected, not_yet, auth=admin, integration_id=str(uuid.uuid4()))
     assert unknown.status == 404 and unknown.json()["errors"][0]["field"] == "integrationId"
+
+
+def test_bodies_outside_the_contract_are_a_4xx_naming_the_field_never_a_server_error(connected: Ssi):
+    """The labels route reads bodies as every JSON route does (issue 20): deeply nested JSON was a 500
+    (RecursionError), UTF-16 and byte-order-marked bodies were printed from, and any Content-Type was taken."""
+    admin = token(connected.tenant.tenant_id)
+    order_id = exported(connected)
+    genuine = json.dumps({"wmsOrderId": order_id})
+    for raw in (b"[" * 5000 + b"]" * 5000, genuine.encode("utf-16"), b"\xef\xbb\xbf" + genuine.encode()):
+        bad = labels(connected, "", auth=admin, body=raw)
+        assert bad.status == 400 and bad.json()["errors"][0]["field"] == "body", (raw[:20], bad.body)
+    for media in ("text/plain", None):
+        refused = labels(connected, order_id, auth=admin, content_type=media)
+        assert refused.status == 415 and refused.json()["errors"][0]["field"] == "Content-Type", refused.body
+    assert connected.ssi.requests_to(r"/api/orders/shipment") == []  # nothing printed
 
 
 def test_a_deleted_integration_prints_nothing(connected: Ssi):

@@ -38,6 +38,26 @@ class BadBody(ValueError):
         self.reason = reason
 
 
+class UnsupportedMediaType(BadBody):
+    """A body sent as something other than JSON: answered 415 naming the ``Content-Type`` header."""
+
+    def __init__(self, content_type: str | None, expected: str = "application/json") -> None:
+        sent = f"is {content_type!r}" if content_type else "is missing"
+        super().__init__("Content-Type", f"{sent}; send the body as {expected}")
+        self.expected = expected
+
+
+def require_media_type(content_type: str | None, expected: str = "application/json") -> None:
+    """Refuse a body whose ``Content-Type`` is not ``expected`` (parameters such as ``charset`` aside; for JSON, a
+    structured ``application/*+json`` type too). Raises :class:`UnsupportedMediaType`."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == expected:
+        return
+    if expected == "application/json" and media.startswith("application/") and media.endswith("+json"):
+        return
+    raise UnsupportedMediaType(content_type, expected)
+
+
 def json_body(raw: bytes, *, field: str = "body") -> Any:
     """The body as JSON: UTF-8 only (RFC 8259 §8.1: no BOM, no UTF-16 guessing), at most :data:`MAX_JSON_DEPTH`
     levels deep. Raises :class:`BadBody` otherwise."""

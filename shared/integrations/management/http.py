@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ..core.crypto import SealedSecretUnreadable
-from ..core.doors import BadBody, field_errors, json_body, problem, raw_body
+from ..core.doors import (
+    BadBody,
+    UnsupportedMediaType,
+    field_errors,
+    json_body,
+    problem,
+    raw_body,
+    require_media_type,
+)
 from ..core.errors import (
     ConfigurationError,
     IntegrationError,
@@ -40,13 +48,30 @@ class BodyNotJson(ManagementError):
     resolution = "Send a JSON object with Content-Type: application/json."
 
 
+class MediaTypeUnsupported(ManagementError):
+    status = 415
+    title = "Unsupported media type"
+
+
+def require_media(event: APIGatewayProxyEventV2, expected: str = "application/json") -> None:
+    """Refuse (415, naming ``Content-Type``) a body not sent as ``expected``: what the OpenAPI document promises to
+    take is all a route takes."""
+    try:
+        require_media_type(event.headers.get("content-type"), expected)
+    except UnsupportedMediaType as exc:
+        raise MediaTypeUnsupported(f"Content-Type {exc.reason}", field="Content-Type",
+                                   resolution=f"Send the body with Content-Type: {expected}.") from None
+
+
 def read_json(event: APIGatewayProxyEventV2, *, max_bytes: int) -> Any:
-    """The JSON body; an empty one is None (the service refuses it where an object is needed)."""
+    """The JSON body (sent as ``application/json``); an empty one is None (the service refuses it where an object is
+    needed)."""
     raw = raw_body(event.body, bool(event.is_base64_encoded))
     if len(raw) > max_bytes:
         raise BodyTooLarge(f"The body may be at most {max_bytes} bytes", field="body")
     if not raw:
         return None
+    require_media(event)
     try:
         return json_body(raw)
     except BadBody as exc:
