@@ -214,6 +214,15 @@ def test_sync_records_of_an_integration_are_listed_newest_first(world):
     ({"type": "sandboxshop", "name": "x" * 101}, 400, ["name"]),
     ({"type": "sandboxshop", "name": "Shop", "colour": "red"}, 400, ["colour"]),
     (["not", "an", "object"], 400, ["body"]),
+    # Issue 20: names a person can't read, or that look like another name, or break a log line or a CSV cell
+    ({"type": "sandboxshop", "name": "Shop\u0000"}, 400, ["name"]),
+    ({"type": "sandboxshop", "name": "Main\nshop"}, 400, ["name"]),
+    ({"type": "sandboxshop", "name": "Shop \u202egnp.exe"}, 400, ["name"]),   # a right-to-left override
+    ({"type": "sandboxshop", "name": "Sh\u200bop"}, 400, ["name"]),           # a zero-width space
+    ({"type": "sandboxshop", "name": "Shop\u2028two"}, 400, ["name"]),        # a line separator
+    # Issue 20: JSON's own types only (pydantic's lax mode took these)
+    ({"type": "sandboxshop", "name": 42}, 400, ["name"]),
+    ({"type": ["sandboxshop"], "name": "Shop"}, 400, ["type"]),
 ])
 def test_bad_create_requests_name_the_field_and_change_nothing(world, body, status, fields):
     before = snapshot(world)
@@ -229,6 +238,20 @@ def test_malformed_json_and_oversized_bodies_are_refused(world):
     huge = world.api.call("POST", world.path(), token=world.admin,
                           raw=json.dumps({"type": "sandboxshop", "name": "x" * 70_000}).encode())
     assert huge.status == 413
+
+
+def test_a_body_not_sent_as_json_is_refused_415_naming_the_content_type_and_changes_nothing(world):
+    before = snapshot(world)
+    for media in ("text/plain", "application/x-www-form-urlencoded", ""):
+        answer = world.api.call("POST", world.path(), token=world.admin, headers={"content-type": media},
+                                raw=json.dumps({"type": "sandboxshop", "name": "Sent as text"}).encode())
+        assert answer.status == 415 and answer.fields == ["Content-Type"], (media, answer.body)
+        assert "application/json" in answer.json()["resolution"]
+    assert snapshot(world) == before
+    charset = world.api.call("POST", world.path(), token=world.admin,
+                             headers={"content-type": "application/json; charset=utf-8"},
+                             raw=json.dumps({"type": "sandboxshop", "name": "Sent as JSON"}).encode())
+    assert charset.status == 201, charset.body
 
 
 def test_a_customer_not_in_the_tenants_wms_is_not_found(world):

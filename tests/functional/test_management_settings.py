@@ -61,6 +61,10 @@ def test_the_first_save_registers_the_tenant_after_a_token_call(world, new_tenan
      ["wmsBaseUrl"]),
     ({"weeklyPriceCents": -1}, ["weeklyPriceCents"]),
     ({"weeklyPriceCents": "ten dollars"}, ["weeklyPriceCents"]),
+    ({"weeklyPriceCents": "2500"}, ["weeklyPriceCents"]),   # issue 20: JSON's own types only, never coerced
+    ({"weeklyPriceCents": 2500.0}, ["weeklyPriceCents"]),
+    ({"weeklyPriceCents": True}, ["weeklyPriceCents"]),
+    ({"name": "Bay\nLogistics"}, ["name"]),                 # issue 20: names a person can read
     ({"selfManagedCustomerIds": ["a", "a"]}, ["selfManagedCustomerIds"]),
     ({"colour": "blue"}, ["colour"]),
 ])

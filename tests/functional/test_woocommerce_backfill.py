@@ -62,12 +62,19 @@ def test_a_backfill_creates_what_live_sync_missed_once_and_reports_its_progress(
     ({"from": "2026-01-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}, "to"),  # longer than 92 days
     ({"from": "2999-01-01T00:00:00Z", "to": "2999-01-02T00:00:00Z"}, "from"),
     ({"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z", "pages": 3}, "pages"),
+    # Issue 20: the year 1 at +01:00 has no UTC equivalent (was a 500 after the backfill was written, left RUNNING)
+    ({"from": "0001-01-01T00:00:00+01:00", "to": "0001-01-02T00:00:00+01:00"}, ["from", "to"]),
+    ({"from": "1999-12-31T00:00:00Z", "to": "2000-01-02T00:00:00Z"}, "from"),  # before any platform's records
+    ({"from": 1767225600, "to": "2026-01-02T00:00:00Z"}, "from"),  # Unix seconds: the contract says date-time
+    ({"from": "2026-01-01T00:00:00Z", "to": 1767312000.0}, "to"),
 ])
 def test_a_window_the_service_wont_take_is_a_400_naming_the_field_and_starts_nothing(api, connected: Woo, window,
                                                                                        field):
+    before = connected.service.scan("SyncTable")
     answer = api.post(f"{item(connected)}/backfill", window, token=mint(connected.tenant.tenant_id, "admin"))
-    assert answer.status == 400 and answer.fields == [field], answer.body
+    assert answer.status == 400 and answer.fields == ([field] if isinstance(field, str) else field), answer.body
     assert connected.service.queue_depth("WooCommerceQueue") == 0
+    assert connected.service.scan("SyncTable") == before  # no backfill left RUNNING, no log entry
 
 
 def test_only_the_tenant_admin_or_the_permitted_customer_user_may_backfill(api, connected: Woo):

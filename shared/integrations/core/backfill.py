@@ -31,7 +31,7 @@ from .errors import ConfigurationError, PermanentError
 from .integration_types import Integration
 from .records import CamelModel, RecordRef
 from .stores.dynamo import from_item, is_condition_failure, to_item
-from .timeutil import utc_iso, utcnow
+from .timeutil import in_service_range, utc_iso, utcnow
 from .workitems import Attempt, WorkItem, enqueue, enqueue_many
 
 #: The longest window one backfill covers (a quarter): longer ones are split by the person asking.
@@ -82,6 +82,12 @@ def backfill_ref(integration_id: str, platform: str, backfill_id: str) -> Record
 
 def check_window(start: datetime, end: datetime, *, now: datetime | None = None) -> None:
     moment = now or utcnow()
+    for name, value in (("from", start), ("to", end)):
+        try:
+            in_service_range(value)
+        except ValueError as exc:
+            raise BackfillRefused(f"{name} {exc}", field=name, resolution="Give a window of real dates, e.g. "
+                                  "{\"from\": \"2026-11-01T00:00:00Z\", \"to\": \"2026-11-08T00:00:00Z\"}.") from None
     if end <= start:
         raise BackfillRefused("to must be after from", field="to", resolution="Give a window whose end is after its "
                               "start, e.g. {\"from\": \"2026-11-01T00:00:00Z\", \"to\": \"2026-11-08T00:00:00Z\"}.")
@@ -105,13 +111,16 @@ def start(connector: Connector, integration: Integration, start_at: datetime, en
     backfill = Backfill(backfill_id=uuid.uuid4().hex[:16], integration_id=integration.integration_id,
                         tenant_id=integration.tenant_id, platform=connector.key, start=start_at,
                         end=min(end_at, now), requested_by=requested_by, started_at=now)
+    # Everything that could refuse is done before the first write: a refused request leaves no RUNNING backfill.
+    started = (f"Backfill of {utc_iso(backfill.start)} to {utc_iso(backfill.end)} started"
+               + (f" by {requested_by}" if requested_by else ""))
+    first_page = page_item(connector, backfill, page=1, token=None)
+    item = _item(backfill)
     shared = core()
-    aws.dynamodb().put_item(TableName=shared.settings.sync_table, Item=_item(backfill),
+    aws.dynamodb().put_item(TableName=shared.settings.sync_table, Item=item,
                             ConditionExpression="attribute_not_exists(pk)")
-    shared.sync_log.append(backfill.ref.key, "backfill-started",
-                           f"Backfill of {utc_iso(backfill.start)} to {utc_iso(backfill.end)} started"
-                           + (f" by {requested_by}" if requested_by else ""))
-    enqueue(connector.queue_url(), page_item(connector, backfill, page=1, token=None))
+    shared.sync_log.append(backfill.ref.key, "backfill-started", started)
+    enqueue(connector.queue_url(), first_page)
     return backfill
 
 

@@ -9,11 +9,35 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def utc_iso(moment: datetime) -> str:
-    """``2025-01-12T03:04:05.000000Z``: fixed width, so string order is time order (cursors, conditions)."""
+#: The earliest moment the service takes from outside (a backfill window, a date filter): no platform it connects
+#: holds records older, and every moment from here on converts to UTC without overflowing.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+#: The latest, likewise (a year of four digits in every time zone).
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a ``ValueError`` (never an ``OverflowError``) when it has no zone or can't be one."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: the source's time zone must be known before storing")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{moment.isoformat()} has no UTC equivalent (out of range)") from None
+
+
+def in_service_range(moment: datetime) -> datetime:
+    """``moment`` in UTC if it lies between :data:`EARLIEST` and :data:`LATEST`; else a ``ValueError`` saying so
+    (for validators at the HTTP boundary)."""
+    utc = as_utc(moment)
+    if not EARLIEST <= utc <= LATEST:
+        raise ValueError(f"must be between {EARLIEST.date()} and {LATEST.date()} (UTC)")
+    return utc
+
+
+def utc_iso(moment: datetime) -> str:
+    """``2025-01-12T03:04:05.000000Z``: fixed width, so string order is time order (cursors, conditions)."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_iso(value: str) -> datetime:

@@ -58,6 +58,7 @@ from .models import (
     IntegrationList,
     IntegrationView,
     NameStep,
+    from_request,
 )
 from .permissions import Operation, Principal, authorize
 
@@ -127,7 +128,7 @@ class IntegrationSteps(ServiceBase):
         """Step 1: the type and the name. The customer must exist in the tenant's WMS; ``customer_id`` None creates
         a tenant-level integration (its type must be tenant-level, and a customer's type can't be one)."""
         tenant = self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
-        request = CreateIntegration.model_validate(as_object(body))
+        request = from_request(CreateIntegration, as_object(body))
         known = catalog.types()
         if request.type not in known:
             raise InvalidRequest(f"Unknown integration type {request.type!r}; one of: {', '.join(known)}",
@@ -186,13 +187,13 @@ class IntegrationSteps(ServiceBase):
         now = self.clock()
         changes: dict[str, Any] = {"updated_at": now, "completed_step": max(integration.completed_step, index)}
         if step == "name":
-            changes["name"] = NameStep.model_validate(fields).name
+            changes["name"] = from_request(NameStep, fields).name
         elif step == "authentication":
             changes.update(self._authenticate(tenant, integration, integration_type, fields))
         else:
             model = integration_type.order_settings_model if step == "orderCreation" \
                 else integration_type.fulfilment_settings_model
-            settings = model.model_validate(fields)
+            settings = from_request(model, fields)
             self._check_warehouses(tenant, customer_id, settings)
             integration_type.check_settings(self._context(tenant, integration, api_base_url), step, settings)
             key = "order_settings" if step == "orderCreation" else "fulfilment_settings"
@@ -218,7 +219,7 @@ class IntegrationSteps(ServiceBase):
             opened = self.shared.vault.open(integration.credentials, tenant_id=tenant.tenant_id,
                                             integration_id=integration.integration_id)
             stored = {name: opened.reveal(name) for name in opened if name in known}
-        credentials = model.model_validate({**stored, **fields})
+        credentials = from_request(model, {**stored, **fields})
         try:
             facts = integration_type.check_credentials(tenant, credentials)
         except UpstreamError as exc:

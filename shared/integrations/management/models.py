@@ -6,17 +6,38 @@ Responses never carry credential values: only ``credentialsSet`` / ``wmsCredenti
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
 from ..core.integration_types import HEADER_SAFE_PATTERN, STEPS, Integration, IntegrationStatus, Notice
 from ..core.stores import Tenant
+from ..core.timeutil import in_service_range
 from . import catalog
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+#: Unicode categories no name a person reads may hold: controls (NUL, newlines, tabs), format characters (bidi
+#: overrides such as U+202E, zero-width spaces and joiners), line and paragraph separators, surrogates, private use
+#: and unassigned code points. Each can make a name look like another one, or break a log line or a CSV cell.
+UNREADABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def readable(value: str) -> str:
+    """``value`` if every character is one a person can see (spaces included); else a ``ValueError`` naming the
+    first one that isn't."""
+    for position, char in enumerate(value):
+        if unicodedata.category(char) in UNREADABLE_CATEGORIES:
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            raise ValueError(f"must hold only visible characters and spaces: {name.title()} (U+{ord(char):04X}) "
+                             f"at position {position + 1}")
+    return value
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                 AfterValidator(readable)]
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 WEEK_PATTERN = r"^2[0-9]{3}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
 #: The most a tenant may set as the weekly price (a typo guard: $10,000.00).
@@ -25,6 +46,20 @@ MAX_WEEKLY_PRICE_CENTS = 1_000_000
 
 class RequestModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def from_request(model: type[Model], body: dict[str, Any]) -> Model:
+    """A request body as ``model``, in pydantic's strict JSON mode: JSON's own types only, as the OpenAPI documents
+    promise — never a number taken as a timestamp, ``"5"`` as an integer or ``1`` as ``true`` (lax mode's
+    coercions). The body was read as JSON, so it is written back to JSON to be read strictly."""
+    return model.model_validate_json(json.dumps(body), strict=True)
+
+
+#: A moment from outside, with its zone, converted to UTC and within the years the service handles.
+Moment = Annotated[AwareDatetime, AfterValidator(in_service_range)]
 
 
 class ResponseModel(BaseModel):
@@ -47,8 +82,14 @@ class CreateIntegration(RequestModel):
 class BackfillRequest(RequestModel):
     """A past window to sync again: times with a zone (``2026-11-01T00:00:00Z``)."""
 
-    from_: AwareDatetime = Field(alias="from")
-    to: AwareDatetime
+    from_: Moment = Field(alias="from")
+    to: Moment
+
+
+class RetryRequest(RequestModel):
+    """The record to retry: a ``recordKey`` from the integration's sync-log list."""
+
+    record: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
 class NameStep(RequestModel):
@@ -66,7 +107,8 @@ class WmsCredentialsIn(RequestModel):
 class TenantSettingsUpdate(RequestModel):
     """Only the fields sent change; ``wmsCredentials`` left out keeps the stored ones."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(readable)] | None \
+        = None
     wms_base_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     wms_credentials: WmsCredentialsIn | None = None
     weekly_price_cents: int | None = Field(default=None, ge=0, le=MAX_WEEKLY_PRICE_CENTS)

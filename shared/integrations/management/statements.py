@@ -9,6 +9,7 @@ from .base import ServiceBase, as_object, parse_week
 from .errors import InvalidRequest
 from .models import (
     BillingRunRequest,
+    from_request,
 )
 from .permissions import Operation, Principal
 
@@ -23,7 +24,7 @@ class Statements(ServiceBase):
     def request_billing_run(self, principal: Principal, tenant_id: str, body: Any) -> dict[str, Any]:
         """Queue this tenant's billing for an ended week (a re-run charges only what is missing)."""
         self._authorized(principal, Operation.RUN_BILLING, tenant_id)
-        request = BillingRunRequest.model_validate(as_object(body))
+        request = from_request(BillingRunRequest, as_object(body))
         week = parse_week(request.week)
         run_id = billing.new_run_id()
         try:

@@ -11,7 +11,7 @@ from ..core.stores import from_item
 from . import catalog
 from .base import ServiceBase, as_object, configuration_log_key
 from .errors import Conflict, InvalidRequest, NotFound
-from .models import BackfillRequest
+from .models import BackfillRequest, RetryRequest, from_request
 from .permissions import Operation, Principal
 
 
@@ -66,10 +66,7 @@ class SyncLogViews(ServiceBase):
         """
         self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
-        request = as_object(body)
-        key = request.get("record")
-        if not isinstance(key, str) or not key:
-            raise InvalidRequest("record is required: the recordKey of the record to retry", field="record")
+        key = from_request(RetryRequest, as_object(body)).record
         if not key.startswith(f"{integration.integration_id}#"):
             raise InvalidRequest("The record key does not belong to this integration", field="record")
         try:
@@ -85,7 +82,7 @@ class SyncLogViews(ServiceBase):
         """Sync the platform's records of a past window again (core.backfill); idempotent with live sync."""
         self._owner_authorized(principal, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
         integration = self._integration(tenant_id, customer_id, integration_id)
-        request = BackfillRequest.model_validate(as_object(body))
+        request = from_request(BackfillRequest, as_object(body))
         connector = catalog.connector(integration.type)
         if connector is None or not connector.reads_from_platform:
             raise InvalidRequest(f"{integration.type} integrations don't read from their platform: there is "

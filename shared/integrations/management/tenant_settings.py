@@ -21,6 +21,7 @@ from .errors import CheckFailed, InvalidRequest
 from .models import (
     TenantSettingsUpdate,
     TenantSettingsView,
+    from_request,
 )
 from .permissions import Operation, Principal, authorize
 
@@ -59,7 +60,7 @@ class TenantSettings(ServiceBase):
         customers of the tenant in the WMS.
         """
         authorize(principal, Operation.WRITE_SETTINGS, tenant_id=tenant_id)
-        request = TenantSettingsUpdate.model_validate(as_object(body))
+        request = from_request(TenantSettingsUpdate, as_object(body))
         try:  # fresh: what is checked and kept below is what the table holds now, not a warm Lambda's copy
             existing: Tenant | None = self.shared.tenants.get(tenant_id, fresh=True)
         except TenantNotFound:
