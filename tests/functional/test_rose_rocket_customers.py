@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from integrations.rose_rocket.matches import MatchStore
+
 from . import rose_rocket_helpers
 from .rose_rocket_helpers import ORG, Rr
 
@@ -47,6 +49,34 @@ def test_an_import_with_bad_rows_names_each_and_applies_nothing(rr: Rr):
     assert listed["matched"] == [] and len(listed["unmatchedWms"]) == 2 and len(listed["unmatchedRoseRocket"]) == 2
     rr.pump()
     assert rr_customer(rr, "chef")["externalId"] is None
+
+
+def test_a_malformed_file_is_refused_whole_never_read_by_guessing(rr: Rr):
+    """Issue 20: an unterminated quote silently swallowed the rows after it, a repeated Customer UUID column took
+    the first one, and a header alone answered applied and started a new generation of matches."""
+    rr.connect()
+    chef, harbour = rr.customers["chef"], rr.customers["harbour"]
+    header = "Customer Name,Customer UUID,Rose Rocket Customer\n"
+    good = f"Steam Chef Store,{rr.wms_customers['chef']},{chef['fullId']}\n"
+    cases = {
+        "unterminated quote": (header + good + f'"Harbour Foods,{rr.wms_customers["harbour"]},{harbour["fullId"]}\n',
+                               "row 3: file"),
+        "stray quote": (header + good + f'"Harbour" Foods,{rr.wms_customers["harbour"]},{harbour["fullId"]}\n',
+                        "row 3: file"),
+        "repeated column": ("Customer UUID,Customer UUID,Rose Rocket Customer\n"
+                            f"{rr.wms_customers['harbour']},{rr.wms_customers['chef']},{chef['fullId']}\n",
+                            "row 1: header"),
+        "header alone": (header, "row 2: Rose Rocket Customer"),
+        "no row names a Rose Rocket customer": (header + f"Harbour Foods,{rr.wms_customers['harbour']},\n",
+                                                "row 2: Rose Rocket Customer"),
+    }
+    for case, (text, field) in cases.items():
+        answer = rr.import_matches(text)
+        assert answer.status == 422, (case, answer.body)
+        assert [e["field"] for e in answer.json()["errors"]] == [field], (case, answer.body)
+        assert "nothing" in answer.json()["resolution"] + answer.json()["detail"], case
+    assert MatchStore(rr.integration_id).current() is None  # no generation was started
+    assert rr.api("GET", f"{rr.base}/customer-matches").json()["matched"] == []
 
 
 def test_a_good_import_is_applied_whole_and_written_to_rose_rocket(rr: Rr):

@@ -75,11 +75,13 @@ def rose_rocket_customers(integration: Integration, client: RoseRocketClient | N
 
 
 def _rows(text: str) -> tuple[list[str], list[list[str]]]:
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    # strict: an unterminated or stray quote is an error, not a row silently merged into the next (or dropped)
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise ImportRefused(f"The file is not a readable CSV: {exc}", [BadRow(1, "file", str(exc))]) from None
+        raise ImportRefused(f"The file is not a readable CSV: {exc} (line {reader.line_num})",
+                            [BadRow(reader.line_num, "file", f"{exc}: check the quotes on this line")]) from None
     if not rows:
         raise ImportRefused("The file is empty", [BadRow(1, "header", "no header row")])
     if len(rows) > MAX_ROWS + 1:
@@ -94,6 +96,10 @@ def import_matches(integration: Integration, text: str, *, by: str) -> dict[str,
         raise ImportRefused("The header must name the columns Rose Rocket Customer and Customer UUID",
                             [BadRow(1, "header", f"missing column {name.title().replace('Uuid', 'UUID')}")
                              for name in missing])
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:  # which of two columns would be meant? Never guess
+        raise ImportRefused("The header names a column twice", [
+            BadRow(1, "header", f"column {name!r} appears {header.count(name)} times") for name in repeated])
     at_rr, at_uuid = header.index(RR_COLUMN), header.index(UUID_COLUMN)
     wms_customers = {c.id: c for c in wms_client(core().tenants.get(integration.tenant_id)).list_customers()}
     by_key: dict[str, Customer] = {}
@@ -133,6 +139,10 @@ def import_matches(integration: Integration, text: str, *, by: str) -> dict[str,
     if bad:
         raise ImportRefused(f"{len({b.row for b in bad})} row(s) of the file can't be applied; nothing was applied",
                             bad)
+    if not pairs:  # a header alone, or only rows without a Rose Rocket customer: nothing to apply, nothing changes
+        raise ImportRefused("The file has no row matching a Rose Rocket customer to a Customer UUID; nothing was "
+                            "applied", [BadRow(2, "Rose Rocket Customer", "no row names a Rose Rocket customer"
+                                               + (f" ({skipped} row(s) left it empty)" if skipped else ""))])
     store = MatchStore(integration.integration_id)
     previous = store.current()
     current = {m.wms_customer_id: m for m in store.all()}
