@@ -128,7 +128,7 @@ def _seed(ctx: SeedContext) -> SeedResult:
     tokens = demo_tokens()
     tenant = f"{ctx.api_url}/tenants/{demo.TENANT_ID}"
     week = IsoWeek.of(utcnow())
-    admin = f'-H "Authorization: Bearer $(curl -s {ctx.sandbox_url}/tokens | jq -r .admin)"'
+    admin = '-H "Authorization: Bearer $(.venv/bin/python -m local.management_demo token admin)"'
     run = json.dumps({"week": str(week), "includeOpenWeek": True})
     return SeedResult(
         facts={"console": f"{ctx.api_url}/console/",

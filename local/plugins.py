@@ -109,6 +109,7 @@ def _cartoncloud_seed(ctx: SeedContext) -> SeedResult:
     control = f"{ctx.sandbox_url}/_control/tenants/{tenant_id}"
     return SeedResult(
         facts={
+            "apiUrl": ctx.sandbox_url,
             "tenantId": tenant_id,
             "clientId": demo.CLIENT_ID,
             "clientSecret": demo.CLIENT_SECRET,

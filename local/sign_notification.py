@@ -3,7 +3,8 @@
     python -m local.sign_notification --entity-id <orderId>            # prints: curl … (valid for 300 s)
     python -m local.sign_notification --entity-id <orderId> --send     # POSTs it, prints the answer
 
-Tenant, secret and API URL default to the local stack's demo tenant. The signature is computed here with the
+Tenant and secret default to the local stack's demo tenant, the API URL to ``$API`` (the README's walkthroughs export
+it; ``make run`` prints the line) or ``make run``'s http://127.0.0.1:3000. The signature is computed here with the
 standard library, independently of the service's own verifier, so the two cannot share a mistake.
 """
 
@@ -52,6 +53,10 @@ def curl_command(url: str, headers: dict[str, str], body: bytes) -> str:
     return shlex.join(parts)
 
 
+class StackUnreachable(Exception):
+    """Nothing answered at the API URL: the stack isn't running there."""
+
+
 def send(url: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
@@ -59,6 +64,8 @@ def send(url: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
             return int(response.status), response.read().decode()
     except urllib.error.HTTPError as exc:
         return int(exc.code), exc.read().decode()
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+        raise StackUnreachable(str(getattr(exc, "reason", exc))) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entity-type", default="OUTBOUND_ORDER", choices=["OUTBOUND_ORDER", "CONSIGNMENT"])
     parser.add_argument("--tenant", default=demo.TENANT_ID)
     parser.add_argument("--secret", default=demo.NOTIFICATION_SECRET, help="the tenant's notification secret")
-    parser.add_argument("--api", default=demo.API_URL, help="our API's base URL")
+    parser.add_argument("--api", default=demo.api_url(),
+                        help=f"our API's base URL (default: $API, else {demo.API_URL})")
     parser.add_argument("--id", dest="notification_id", help="the notification id (reuse one to redeliver)")
     parser.add_argument("--event", default="STATUS_CHANGED")
     parser.add_argument("--send", action="store_true", help="POST it and print the answer instead of a curl line")
@@ -80,7 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.send:
         print(curl_command(url, headers, body))
         return 0
-    status, answer = send(url, headers, body)
+    try:
+        status, answer = send(url, headers, body)
+    except StackUnreachable as exc:
+        print(f"No local stack answers at {args.api} ({exc}). Start it with `make run`, or pass --api (or export "
+              "API=…) with the API address it printed.", file=sys.stderr)
+        return 2
     print(status, answer)
     return 0 if status < 400 else 1
 

@@ -37,6 +37,7 @@ from typing import IO, Any
 
 import boto3
 
+from . import demo
 from .apigw import Answer, ApiGateway, ApiServer, Request
 from .functions import FunctionPool
 from .lambda_runtime import QueuePump
@@ -87,6 +88,8 @@ class StackConfig:
     plugins: list[str] = field(default_factory=lambda: [plugin.name for plugin in PLUGINS])
     #: Where the child processes' logs go (default: this process's stdout and stderr).
     log_file: Path | None = None
+    #: ``python -m local.stack --verbose``: the banner lists every route, queue, schedule and the demo data.
+    verbose: bool = False
 
     def port(self, fixed: int) -> int:
         return 0 if self.free_ports else fixed
@@ -412,19 +415,38 @@ def _reset_layer() -> None:
 # --- the banner ------------------------------------------------------------------------------------------------------
 
 
-def banner(stack: LocalStack) -> str:
-    lines = [f"Local stack ready in {stack.started_in:.1f}s. Ctrl-C stops it.", ""]
-    console = ROOT / "functions" / "console" / "static" / "index.html"
-    lines.append(f"  Web console                  {stack.api_url}/console/  (sign in as the demo tenant admin or a "
-                 "customer user)" if console.is_file() else "  Web console                  not built: make console")
-    lines.append(f"  API (API Gateway stand-in)   {stack.api_url}")
-    for spec in stack._stack.functions.values():
-        lines += [f"      {route.method} {route.path} → {spec.logical_id}" for route in spec.routes]
-    lines.append(f"      operator endpoints: {stack.api_url}/_local/  (health, demo, queues, schedules, sync-log)")
-    lines.append(f"  AWS (moto server)            {stack.moto_url}  "
-                 f"(AWS_ENDPOINT_URL={stack.moto_url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing)")
+def banner(stack: LocalStack, *, verbose: bool = False) -> str:
+    """What a person needs first, last, so it is on screen when the stack is ready: the API, the console, the demo
+    tenant, how to stop. ``verbose`` puts every route, queue, schedule, sandbox and the demo data above it."""
+    lines = _details(stack) + [""] if verbose else []
+    lines.append(f"  AWS (moto server)            {stack.moto_url}  (AWS_ENDPOINT_URL to it; keys testing/testing)")
     for name, running in stack.sandboxes.items():
         lines.append(f"  {name + ' sandbox':<28} {running.url}  control: {running.url}/_control/")
+    lines.append(f"  Operator endpoints           {stack.api_url}/_local/  (health, demo, queues, schedules, sync-log)")
+    if stack.config.fast_retry is not None:
+        lines.append(f"  Fast retry                   failed queue items come back after {stack.config.fast_retry}s")
+    if not stack.config.run_schedules:
+        lines.append(f"  Schedules                    on demand only: POST {stack.api_url}/_local/schedules/NAME")
+    lines.append(f"  Demo tenant                  {demo.TENANT_NAME} {demo.TENANT_ID}  "
+                 f"(its data: curl -s {stack.api_url}/_local/demo)")
+    if not verbose:
+        lines.append("  Every route, queue, schedule and the demo data: --verbose (LOCAL_VERBOSE=1)")
+    lines.append(f"  README walkthroughs          export API={stack.api_url}")
+    lines.append(f"  API (API Gateway stand-in)   {stack.api_url}")
+    console = ROOT / "functions" / "console" / "static" / "index.html"
+    lines.append(f"  Web console                  {stack.api_url}/console/  "
+                 + ("(sign in as the demo tenant admin or a customer user)" if console.is_file()
+                    else "(not built: make console)"))
+    lines.append(f"Local stack ready in {stack.started_in:.1f}s. Ctrl-C stops it.")
+    return "\n".join(lines)
+
+
+def _details(stack: LocalStack) -> list[str]:
+    """``--verbose``: every route, queue and schedule, the processes, each sandbox's demo data and "try" lines."""
+    lines = ["Routes (API Gateway stand-in):"]
+    for spec in stack._stack.functions.values():
+        lines += [f"  {route.method} {route.path} → {spec.logical_id}" for route in spec.routes]
+    lines += ["", "Queues and schedules:"]
     for consumer in stack.consumers:
         dlq = dead_letter_queue_of(stack._stack, consumer.queue)
         lines.append(f"  queue {consumer.queue} → {consumer.function}"
@@ -438,8 +460,6 @@ def banner(stack: LocalStack) -> str:
                          f"({when}; now: curl -X POST {stack.api_url}/_local/schedules/{target.schedule.name})")
     lines.append("  processes: " + ", ".join([f"stack (consumers, scheduler, operator endpoints) {os.getpid()}"]
                                              + [f"{role} {child.pid}" for role, child in stack.children.items()]))
-    if stack.config.fast_retry is not None:
-        lines.append(f"  fast retry: failed items come back after {stack.config.fast_retry}s")
     for name, running in stack.sandboxes.items():
         if running.facts is None:
             continue
@@ -448,7 +468,7 @@ def banner(stack: LocalStack) -> str:
                   for key, value in running.facts.items()]
         if running.examples:
             lines += ["", "Try:"] + [f"  {example}" for example in running.examples]
-    return "\n".join(lines)
+    return lines
 
 
 # --- command line ----------------------------------------------------------------------------------------------------
@@ -477,10 +497,12 @@ def parse_args(argv: list[str] | None = None) -> StackConfig:
                         help="failed queue items come back after SECONDS (default 1) instead of the worker's backoff")
     parser.add_argument("--no-schedules", action="store_true", default=env("LOCAL_NO_SCHEDULES") == "1",
                         help="fire schedules only on demand (POST /_local/schedules/{name})")
+    parser.add_argument("--verbose", action="store_true", default=env("LOCAL_VERBOSE") == "1",
+                        help="print every route, queue, schedule and the demo data before the summary")
     args = parser.parse_args(argv)
     return StackConfig(host=args.host, api_port=args.api_port, moto_port=args.moto_port,
                        sandbox_ports=dict(args.sandbox_port), free_ports=args.free_ports,
-                       fast_retry=args.fast_retry, run_schedules=not args.no_schedules)
+                       fast_retry=args.fast_retry, run_schedules=not args.no_schedules, verbose=args.verbose)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -498,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     except PortInUse as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
-    print(banner(stack), flush=True)
+    print(banner(stack, verbose=config.verbose), flush=True)
     while not stopping.wait(0.5):
         pass
     print("Stopping…", flush=True)

@@ -1,6 +1,6 @@
 """Follow the running local stack's sync log (``make synclog``): every record's entries as they are written.
 
-    python -m local.synclog [--api http://127.0.0.1:3000] [--once]
+    python -m local.synclog [--api http://127.0.0.1:3000] [--once]      # --api defaults to $API, else that
 
 It polls ``GET /_local/sync-log?after=<cursor>`` once a second; Ctrl-C stops it.
 """
@@ -39,7 +39,8 @@ def line(entry: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.synclog", description=__doc__.split("\n")[0])
-    parser.add_argument("--api", default=demo.API_URL)
+    parser.add_argument("--api", default=demo.api_url(),
+                        help=f"our API's base URL (default: $API, else {demo.API_URL})")
     parser.add_argument("--once", action="store_true", help="print what is there and exit")
     args = parser.parse_args(argv)
     cursor = None
@@ -48,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 page = fetch(args.api, cursor)
             except (urllib.error.URLError, ConnectionError) as exc:
-                print(f"local stack not reachable at {args.api} ({exc}); is `make run` running?", file=sys.stderr)
+                print(f"local stack not reachable at {args.api} ({exc}); is `make run` running? On other ports, pass "
+                      "--api (or export API=…) with the API address it printed.", file=sys.stderr)
                 return 1
             for entry in page["entries"]:
                 print(line(entry), flush=True)

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from local import demo
+
 from .conftest import PATIENCE
 
 pytestmark = pytest.mark.e2e
@@ -51,6 +53,19 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def assert_short_banner(banner: list[str], api: str) -> None:
+    """What a person needs first is on screen when the stack is ready: the banner is short and ends with the API, the
+    console and the ready line; the README's walkthroughs take ``API`` from its ``export API=`` line."""
+    assert len(banner) <= 25, "\n".join(banner)
+    assert banner[-1].startswith("Local stack ready in") and banner[-1].endswith("Ctrl-C stops it.")
+    assert re.match(rf"\s+Web console\s+{re.escape(api)}/console/", banner[-2])
+    assert re.match(rf"\s+API \(API Gateway stand-in\)\s+{re.escape(api)}$", banner[-3])
+    assert f"export API={api}" in banner[-4]
+    assert any("Demo tenant" in line and demo.TENANT_ID in line for line in banner)
+    assert any("--verbose" in line for line in banner)
+    assert not any(" → " in line for line in banner)  # no route, queue or schedule: those are --verbose's
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_the_stack_process_serves_then_stops_on_a_signal_leaving_no_process(signum):
     process = subprocess.Popen(
@@ -63,9 +78,10 @@ def test_the_stack_process_serves_then_stops_on_a_signal_leaving_no_process(sign
     reader.start()
     output = ""
     try:
-        while not (found := re.search(r"API \(API Gateway stand-in\)\s+(\S+)", output)):
+        while "Ctrl-C stops it" not in output:
             output += lines.get(timeout=PATIENCE)
-        api = found[1]
+        api = re.search(r"API \(API Gateway stand-in\)\s+(\S+)", output)[1]
+        assert_short_banner(output.splitlines(), api)
 
         health = requests.get(f"{api}/_local/health", timeout=10).json()
         assert health["status"] == "ok"
@@ -89,11 +105,12 @@ def test_the_stack_process_serves_then_stops_on_a_signal_leaving_no_process(sign
 
 
 def test_children_stop_when_the_stack_is_killed_outright():
-    """SIGKILL leaves no handler to run: each child sees its stdin close and stops by itself."""
+    """SIGKILL leaves no handler to run: each child sees its stdin close and stops by itself. (Started with
+    LOCAL_VERBOSE=1: the long banner, its summary still last.)"""
     process = subprocess.Popen(
         [sys.executable, "-m", "local.stack", "--free-ports", "--no-schedules"], cwd=ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "LOCAL_VERBOSE": "1"},
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
@@ -101,6 +118,10 @@ def test_children_stop_when_the_stack_is_killed_outright():
     try:
         while "Ctrl-C stops it" not in output:
             output += lines.get(timeout=PATIENCE)
+        banner = output.splitlines()
+        assert "POST /wms/{tenantId}/notifications → WmsNotificationFunction" in output
+        assert "queue WmsQueue → WmsWorkerFunction" in output and "Demo data (cartoncloud):" in output
+        assert banner[-1].startswith("Local stack ready in") and "Web console" in banner[-2]
         children = children_of(process.pid)
         assert len(children) == 3
         process.kill()

@@ -30,7 +30,8 @@ def test_a_signed_notification_passes_the_services_verifier_and_its_contract():
                            signature_header=headers["X-Notification-Signature"], body=body, now=1_763_700_010)
 
 
-def test_the_curl_line_carries_the_exact_signed_bytes(capsys):
+def test_the_curl_line_carries_the_exact_signed_bytes(capsys, monkeypatch):
+    monkeypatch.delenv("API", raising=False)
     assert main(["--entity-id", "o-1"]) == 0
     words = shlex.split(capsys.readouterr().out)
 
@@ -42,3 +43,12 @@ def test_the_curl_line_carries_the_exact_signed_bytes(capsys):
     verify_timestamped(secret=demo.NOTIFICATION_SECRET, timestamp=headers["X-Notification-Timestamp"],
                        signature_header=headers["X-Notification-Signature"], body=body)
     assert curl_command(url, headers, body) == shlex.join(words)
+
+
+def test_the_api_is_the_one_the_readme_exports(capsys, monkeypatch):
+    """The README's walkthroughs ``export API=…`` (the stack prints the line); the curl line goes there."""
+    monkeypatch.setenv("API", "http://127.0.0.1:41234")
+    assert main(["--entity-id", "o-1"]) == 0
+    assert f" http://127.0.0.1:41234/wms/{demo.TENANT_ID}/notifications " in capsys.readouterr().out
+    assert main(["--entity-id", "o-1", "--api", "http://127.0.0.1:5"]) == 0  # the flag wins
+    assert " http://127.0.0.1:5/wms/" in capsys.readouterr().out
