@@ -174,11 +174,11 @@ class PumpResult:
 
 class QueuePump:
     """One SQS event source mapping. ``fast_retry`` makes failed items visible again at once (tests fast-forward
-    the backoff instead of waiting for it; SQS still counts every receive toward the DLQ). ``retry_visibility``
-    does the same after that many seconds (the local stack's ``--fast-retry``); neither: the worker's backoff."""
+    the backoff instead of waiting for it; SQS still counts every receive toward the DLQ); otherwise the worker's
+    own backoff applies (the local stack's ``--fast-retry`` shortens that one: ``RETRY_DELAY_SECONDS``)."""
 
     def __init__(self, sqs: Any, queue_url: str, queue_arn: str, handler: Handler, spec: FunctionSpec, *,
-                 batch_size: int = 10, fast_retry: bool = False, retry_visibility: int | None = None) -> None:
+                 batch_size: int = 10, fast_retry: bool = False) -> None:
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
@@ -186,7 +186,7 @@ class QueuePump:
         self.spec = spec
         self.batch_size = batch_size
         self.fast_retry = fast_retry
-        self.retry_visibility = 0 if fast_retry else retry_visibility
+        self.retry_visibility = 0 if fast_retry else None
 
     def pump_once(self, *, wait_seconds: int = 0) -> PumpResult:
         messages = self.sqs.receive_message(

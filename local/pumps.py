@@ -2,7 +2,8 @@
 
 Each thread runs :class:`~local.lambda_runtime.QueuePump`: receive up to BatchSize messages, invoke the function,
 delete what succeeded, leave ``batchItemFailures`` in flight. The retry delay is the visibility the worker itself
-set (its backoff, or the upstream's ``Retry-After``) unless ``retry_visibility`` shortens it for demos and tests.
+set (its backoff, or the upstream's ``Retry-After``; ``--fast-retry`` shortens the worker's own delay through
+``RETRY_DELAY_SECONDS``, so its sync log says the truth), or at once for tests (``fast_retry``).
 Dead-lettering is SQS's: moto's server, like SQS, moves a message to the queue's DLQ when a receive finds it has
 already been received ``maxReceiveCount`` times (tests/e2e checks it), so nothing here counts receives.
 """

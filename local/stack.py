@@ -253,14 +253,16 @@ class LocalStack:
 
     def _start_workers(self) -> None:
         """Warm instances of every function a queue or a schedule triggers, and a consumer per queue trigger."""
+        if self.config.fast_retry is not None:  # the workers' own retry delay, so their sync log says it truly
+            os.environ["RETRY_DELAY_SECONDS"] = str(self.config.fast_retry)
+            _reset_layer()
         self.functions = {name: FunctionPool(spec, max_instances=self.config.max_instances)
                           for name, spec in self._stack.functions.items() if spec.queues or spec.schedules}
         for name, spec in self._stack.functions.items():
             for trigger in spec.queues:
                 sqs = boto3.session.Session().client("sqs")
                 pump = QueuePump(sqs, self._stack.queues[trigger.queue], self._stack.queue_arns[trigger.queue],
-                                 self.functions[name].handler, spec, batch_size=trigger.batch_size,
-                                 retry_visibility=self.config.fast_retry)
+                                 self.functions[name].handler, spec, batch_size=trigger.batch_size)
                 self.consumers.append(QueueConsumer(trigger.queue, name, pump).start())
 
     def _start_scheduler(self) -> None:

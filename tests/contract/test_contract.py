@@ -20,6 +20,7 @@ from integrations.core.integration_types import CredentialsRejected
 from integrations.core.records import LinkStatus
 from integrations.core.retry import retry_from_sync_log
 from integrations.core.timeutil import utc_iso, utcnow
+from integrations.core.worker import Worker
 from integrations.core.workitems import WorkItem, enqueue
 from pydantic import BaseModel, ValidationError
 
@@ -241,6 +242,41 @@ def test_a_401_needs_attention_with_a_resolution_and_the_retry_reaches_the_conne
 
 
 # --- WMS events -----------------------------------------------------------------------------------------------------
+
+
+def test_an_unexpected_exception_in_a_handler_reaches_the_sync_log_in_words_and_can_be_retried(kit, monkeypatch):
+    """Issue 21: a bug — here an ``assert`` failing, an AssertionError with no message — fails every attempt. Each
+    attempt's entry and the last say what failed, where, and that the operator has it (never an empty line); then
+    the record needs attention with its work item kept, and a retry from the log after the fix makes it."""
+    integration = kit.connect()
+    record = kit.new_record(lose_deliveries=True)
+    ours, real = kit.connector.queue, Worker.handlers
+
+    def broken(self: Worker):  # the connector's own handlers, each failing as a bare assert does
+        table = real.fget(self)  # type: ignore[attr-defined]
+
+        def fault(item, attempt):
+            raise AssertionError
+        return {kind: fault for kind in table} if self.name == ours else table
+
+    monkeypatch.setattr(Worker, "handlers", property(broken))
+    kit.trigger(integration, record)
+    kit.pump()
+    key = kit.record_key(integration, record)
+    link, entries = core().sync_log.history(key)
+    said = f"Unexpected error in the {kit.connector.title} connector (AssertionError: no message); reported to the " \
+           "operator"
+    attempts = [e for e in entries if e.event in ("retry", "dead-lettered")]
+    assert [e.attempt for e in attempts] == [1, 2, 3, 4, 5], [(e.event, e.message) for e in entries]
+    assert all(e.error == said and said in e.message and e.resolution for e in attempts)
+    assert attempts[-1].event == "dead-lettered" and "retry it from this log" in attempts[-1].resolution
+    assert link.status is LinkStatus.NEEDS_ATTENTION and link.last_error == said and link.last_work_item
+    assert kit.w.service.queue_depth(ours.removesuffix("Queue") + "DeadLetterQueue") == 1
+
+    monkeypatch.setattr(Worker, "handlers", real)  # the operator's fix is deployed
+    retry_from_sync_log(key)
+    kit.pump()
+    assert kit.counterpart_of(integration, record) and core().links.find(link.ref).status is LinkStatus.SYNCED
 
 
 def test_the_same_wms_event_applied_twice_writes_once(kit):

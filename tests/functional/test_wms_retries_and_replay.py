@@ -26,9 +26,11 @@ def test_a_wms_outage_retries_then_dead_letters_then_replays_to_one_change(servi
     link, entries = log_of(wms_key(tenant.tenant_id, "OUTBOUND_ORDER", order_id))
     attempts = [e for e in entries if e["event"] in ("retry", "dead-lettered")]
     assert [e["attempt"] for e in attempts] == [1, 2, 3, 4, 5]
-    assert attempts[0]["event"] == "retry" and "503" in attempts[0]["error"]
+    assert attempts[0]["event"] == "retry" and "503" in attempts[0]["error"] and "503" in attempts[0]["message"]
     assert attempts[-1]["event"] == "dead-lettered"
-    assert "make replay QUEUE=WmsQueue" in attempts[-1]["resolution"]
+    assert attempts[-1]["message"].startswith("Gave up after 5 attempts: CartonCloud answered 503")
+    assert "CartonCloud kept failing" in attempts[-1]["resolution"]
+    assert "operator was alerted" in attempts[-1]["resolution"]
 
     # The WMS recovers; ops replay the dead letters.
     wms.clear_faults()

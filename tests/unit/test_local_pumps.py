@@ -38,7 +38,6 @@ def failing(*ids: str):
 
 @pytest.mark.parametrize(("options", "expected"), [
     ({}, {}),  # the worker's own backoff stands
-    ({"retry_visibility": 2}, {"rh-b": 2}),
     ({"fast_retry": True}, {"rh-b": 0}),
 ])
 def test_succeeded_items_are_deleted_and_failed_ones_keep_the_chosen_visibility(options, expected):

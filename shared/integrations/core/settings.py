@@ -39,6 +39,9 @@ class Settings:
     #: seconds (documented as 30 a minute; one second of margin against clock skew between us and the WMS).
     wms_creates_per_window: int = 30
     wms_create_window_seconds: float = 61.0
+    #: Every retry of a failed work item after this many seconds instead of the worker's backoff (the local stack's
+    #: ``--fast-retry``; never set in a deployment).
+    retry_delay_seconds: int | None = None
     #: Every ``*_QUEUE_URL`` variable template.yaml's Globals give (each connector's queue among them).
     queues: dict[str, str] = field(default_factory=dict)
 
@@ -66,6 +69,7 @@ class Settings:
             http_max_inline_wait_seconds=float(_env("HTTP_MAX_INLINE_WAIT_SECONDS", "10")),
             wms_creates_per_window=int(_env("WMS_CREATES_PER_WINDOW", "30")),
             wms_create_window_seconds=float(_env("WMS_CREATE_WINDOW_SECONDS", "61")),
+            retry_delay_seconds=int(_env("RETRY_DELAY_SECONDS")) if _env("RETRY_DELAY_SECONDS").strip() else None,
             queues={name: value for name, value in os.environ.items() if name.endswith("_QUEUE_URL") and value},
         )
 

@@ -42,8 +42,10 @@ from pydantic import ValidationError
 from . import aws, deadline
 from .context import core, on_reset
 from .errors import PermanentError, RateBudgetExhausted, RetryableError
-from .records import LinkStatus, Origin
+from .failures import Failure, describe, gave_up, in_words
+from .records import LinkStatus, Origin, RecordRef
 from .settings import settings
+from .timeutil import utcnow
 from .waiting import WaitMarkers, delay_for, ticket_for, turn
 from .workitems import Attempt, WorkItem
 
@@ -62,7 +64,11 @@ MIN_SECONDS_PER_ITEM = 10.0
 
 def retry_delay(attempt: int, retry_after: float | None = None, *, rand: Callable[[], float] = random.random) -> int:
     """Seconds before attempt ``attempt + 1``: 30 s doubling per attempt (cap 15 min) with ±20 % jitter,
-    or the upstream's ``Retry-After`` when it asked for longer."""
+    or the upstream's ``Retry-After`` when it asked for longer. ``RETRY_DELAY_SECONDS`` (the local stack's
+    ``--fast-retry``) makes every retry come back after that many seconds instead, whatever the backoff."""
+    fixed = settings().retry_delay_seconds
+    if fixed is not None:
+        return fixed
     backoff = min(900.0, 30.0 * 2 ** (attempt - 1)) * (0.8 + 0.4 * rand())
     delay = max(backoff, retry_after or 0.0)
     return int(min(MAX_VISIBILITY_SECONDS, delay))
@@ -245,37 +251,58 @@ class Worker:
         if item.record is None:
             return
         shared = core()
+        error = describe(exc, item.kind).error
         recorded = shared.links.record(
             item.record, tenant_id=item.tenant_id, integration_id=item.integration_id,
-            status=LinkStatus.NEEDS_ATTENTION, error=str(exc), resolution=exc.resolution, attempts=attempt,
+            status=LinkStatus.NEEDS_ATTENTION, error=error, resolution=exc.resolution, attempts=attempt,
             work_item=item.to_message(), origin=Origin.WMS if item.record.is_wms else Origin.PLATFORM)
-        if recorded.previous_error != str(exc):  # once per distinct error, however many triggers hit it
-            shared.sync_log.append(recorded.key, "error", str(exc), error=str(exc), resolution=exc.resolution,
+        if recorded.previous_error != error:  # once per distinct error, however many triggers hit it
+            shared.sync_log.append(recorded.key, "error", error, error=error, resolution=exc.resolution,
                                    attempt=attempt)
 
     def _failed(self, record: SQSRecord, item: WorkItem, exc: Exception, attempt: int,
                 log_context: dict[str, Any], *, final: bool) -> None:
-        """A real failure: backoff, or (the message's last receive, as SQS counts them) the DLQ."""
+        """A real failure: backoff, or (the message's last receive, as SQS counts them) the DLQ — and in either case
+        words on the record's log a person can act on (core.failures), a bug included."""
         retry_after = exc.retry_after if isinstance(exc, RetryableError) else None
         delay = retry_delay(attempt, retry_after)
-        logger.warning("Work item failed; will retry" if not final else "Work item failed; dead-lettered",
-                       extra={**log_context, "error": str(exc), "error_type": type(exc).__name__})
+        failure = describe(exc, item.kind)
+        extra = {**log_context, "error": failure.error, "error_type": type(exc).__name__}
+        if failure.unexpected:  # a fault of ours: its trace goes to the operator's logs, and it is counted
+            logger.exception("Work item failed unexpectedly", extra=extra)
+            self._count("WorkItemsFailedUnexpectedly")
+        else:
+            logger.warning("Work item failed; will retry" if not final else "Work item failed; dead-lettered",
+                           extra=extra)
         self._count("WorkItemsRetried" if not final else "WorkItemsDeadLettered")
         if item.record is not None:
-            shared = core()
-            found = shared.links.find(item.record) if item.integration_id else None
-            resolution = (
-                exc.resolution if isinstance(exc, RetryableError) and not final
-                else f"Gave up after {attempt} attempts; the item is in the {self.name} dead-letter queue. "
-                f"Fix the cause, then replay it (make replay QUEUE={self.name})."
-            )
-            shared.sync_log.append(found.key if found else item.record.key,
-                                   "retry" if not final else "dead-lettered",
-                                   f"Attempt {attempt} failed" + (f"; next try in about {delay}s" if not final else
-                                                                  "; no more tries"),
-                                   error=str(exc), resolution=resolution, attempt=attempt)
-        if not final:
-            self._delay(record, delay)
+            if final:
+                waited = (utcnow() - item.enqueued_at).total_seconds() if item.enqueued_at else 0.0
+                words = gave_up(failure, exc, attempt, waited, retry_from_log=bool(item.integration_id))
+                self._gave_up(item, item.record, failure, words, attempt)
+            else:
+                shared = core()
+                found = shared.links.find(item.record) if item.integration_id else None
+                shared.sync_log.append(found.key if found else item.record.key, "retry",
+                                       f"Attempt {attempt} failed: {failure.error}; next try in about "
+                                       f"{in_words(delay)}", error=failure.error, resolution=failure.resolution,
+                                       attempt=attempt)
+        # The last attempt too: SQS moves a message to the DLQ when a receive finds it over maxReceiveCount, so it
+        # reaches the DLQ (and its alarm) after this delay rather than after the whole visibility timeout.
+        self._delay(record, delay)
+
+    def _gave_up(self, item: WorkItem, ref: RecordRef, failure: Failure, resolution: str, attempt: int) -> None:
+        """The last automatic try failed: the record needs attention, keeping the item for a retry from its log
+        (SQS moves the message to the dead-letter queue too, where the operator's alarm sees it)."""
+        shared = core()
+        origin = Origin.WMS if ref.is_wms else Origin.PLATFORM
+        recorded = shared.links.record(ref, tenant_id=item.tenant_id, integration_id=item.integration_id,
+                                       status=LinkStatus.NEEDS_ATTENTION, error=failure.error, resolution=resolution,
+                                       attempts=attempt, work_item=item.to_message(), origin=origin) \
+            if item.integration_id else None
+        shared.sync_log.append(recorded.key if recorded else ref.key, "dead-lettered",
+                               f"Gave up after {attempt} attempts: {failure.error}", error=failure.error,
+                               resolution=resolution, attempt=attempt)
 
     def _delay(self, record: SQSRecord, seconds: int) -> None:
         try:
