@@ -157,6 +157,10 @@ def finish(tenant_id: str, customer_id: str | None, integration_id: str) -> Resp
     return view(live)
 
 
+def check_connection(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
+    return ok(service.check_connection(principal(), tenant_id, customer_id, integration_id))
+
+
 def delete_integration(tenant_id: str, customer_id: str | None, integration_id: str) -> Response:
     caller = principal()
     deleted = service.delete(caller, tenant_id, customer_id, integration_id, api_base_url=api_base_url())
@@ -222,6 +226,11 @@ def finish_customer_integration(tenant_id: str, customer_id: str, integration_id
     return finish(tenant_id, customer_id, integration_id)
 
 
+@app.post(f"{CUSTOMER}/<integration_id>/check")
+def check_customer_connection(tenant_id: str, customer_id: str, integration_id: str) -> Response:
+    return check_connection(tenant_id, customer_id, integration_id)
+
+
 @app.delete(f"{CUSTOMER}/<integration_id>")
 def delete_customer_integration(tenant_id: str, customer_id: str, integration_id: str) -> Response:
     return delete_integration(tenant_id, customer_id, integration_id)
@@ -275,6 +284,11 @@ def configure_tenant_step(tenant_id: str, integration_id: str, step: str) -> Res
 @app.post(f"{TENANT}/<integration_id>/finish")
 def finish_tenant_integration(tenant_id: str, integration_id: str) -> Response:
     return finish(tenant_id, None, integration_id)
+
+
+@app.post(f"{TENANT}/<integration_id>/check")
+def check_tenant_connection(tenant_id: str, integration_id: str) -> Response:
+    return check_connection(tenant_id, None, integration_id)
 
 
 @app.delete(f"{TENANT}/<integration_id>")

@@ -41,6 +41,8 @@ import requests
 import responses
 from requests.structures import CaseInsensitiveDict
 
+from .dialects import Dialects
+
 log = logging.getLogger(__name__)
 
 #: ``(url, headers, body) -> HTTP status``: how a sandbox delivers a webhook. Tests pass a recorder.
@@ -250,7 +252,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Sandbox:
+class Sandbox(Dialects):
     """Routing, faults, the request log, the control API and webhook delivery; subclasses add the vendor API.
 
     Every change to state happens inside :meth:`transaction` (a re-entrant lock). Webhooks queued inside one are
@@ -267,6 +269,7 @@ class Sandbox:
         now: Callable[[], datetime] | None = None,
         seed: int | None = None,
         async_webhooks: bool | None = None,
+        dialect: Mapping[str, str] | None = None,
     ) -> None:
         """``sender`` defaults to a urllib POST on a background thread; a given sender runs inline unless
         ``async_webhooks=True``. ``now`` returns an aware datetime (the sandbox's clock); ``seed`` fixes the
@@ -286,6 +289,7 @@ class Sandbox:
         self._request_durations: list[float] = []
         self.deliveries: list[Delivery] = []
         self._drop_webhooks = 0
+        self.set_dialect(dialect)  # where the vendor is unknown, which answer this sandbox gives (dialects.py)
         self._register_base_control_routes()
 
     # --- routing -----------------------------------------------------------------------------------------------------
@@ -497,6 +501,8 @@ class Sandbox:
         self.control_route("POST", r"/_control/reset", self._control_reset)
         self.control_route("POST", r"/_control/webhooks", self._control_drop_webhooks)
         self.control_route("GET", r"/_control/webhooks", self._control_list_webhooks)
+        self.control_route("GET", r"/_control/dialect", self._control_get_dialect)
+        self.control_route("PUT", r"/_control/dialect", self._control_put_dialect)
 
     def _control_add_fault(self, request: SandboxRequest) -> SandboxResponse:
         body = control_body(request)

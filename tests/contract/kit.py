@@ -63,6 +63,9 @@ class ConnectorKit(ABC):
 
     def __init__(self) -> None:
         self.world: World | None = None
+        #: How the platform's sandbox answers the connector's open questions (``{assumption key: answer}``; empty:
+        #: as the connector assumes). Pass it to the sandbox: ``XSandbox(..., dialect=self.dialect)``.
+        self.dialect: dict[str, str] = {}
 
     @property
     def connector(self) -> Connector:

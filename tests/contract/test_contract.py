@@ -14,7 +14,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from integrations.core import backfill
+from integrations.core import backfill, live_check
 from integrations.core.context import core
 from integrations.core.integration_types import CredentialsRejected
 from integrations.core.records import LinkStatus
@@ -325,3 +325,29 @@ def test_a_backfill_over_a_window_equals_live_sync(kit):
     shape = [{k: v for k, v in json.loads(json.dumps(by_id[kit.counterpart_of(integration, r)])).items()
               if k in ("customer", "warehouse", "type")} for r in live + lost]
     assert all(s == shape[0] for s in shape)
+
+
+# --- the live check (issue 21) ----------------------------------------------------------------------------------
+
+
+def test_the_live_check_reports_exactly_the_truth_of_the_sandboxs_dialect(kit):
+    """Read-only probes of the account: an assumption the sandbox answers our way is confirmed, one it answers the
+    other way (this run's dialect) refuted with what it means; what can't be probed read-only says so. Nothing is
+    written to the account by the check."""
+    integration = kit.connect()
+    credentials = kit.connector.load_integration_type().credentials_model.model_validate(kit.credentials())
+    writes = kit.platform_writes()
+    report = live_check.run(kit.connector, credentials, integration.platform_state)
+    assert [f.key for f in report.findings] == [a.key for a in kit.connector.assumptions]
+    for assumption in kit.connector.assumptions:
+        finding = report.of(assumption.key)
+        if not assumption.checkable:
+            assert finding.outcome is live_check.Outcome.NOT_CHECKABLE, (assumption.key, finding)
+            continue
+        ours = kit.dialect.get(assumption.key, assumption.ours) == assumption.ours
+        expected = live_check.Outcome.CONFIRMED if ours else live_check.Outcome.REFUTED
+        assert finding.outcome is expected, (assumption.key, kit.dialect, finding)
+        assert finding.seen, assumption.key
+        if not ours:
+            assert finding.means, assumption.key  # what it means and what to do
+    assert kit.platform_writes() == writes

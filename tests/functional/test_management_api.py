@@ -68,8 +68,11 @@ def test_an_integration_is_configured_in_steps_then_finished_live_with_its_trigg
     [webhook] = world.shop.webhooks.values()
     assert webhook["url"].endswith(f"/webhooks/sandboxshop/{draft['integrationId']}")
 
+    # finishing checks the account live (issue 21): in that answer, and kept on the configuration log
+    assert live.json()["liveCheck"]["platform"] == "Sandbox Shop (tests)"
     shown = api.get(item, token=world.admin).json()  # one integration's view adds its health and price (console)
-    assert {k: v for k, v in shown.items() if k not in ("health", "weeklyPriceCents")} == live.json()
+    assert {k: v for k, v in shown.items() if k not in ("health", "weeklyPriceCents")} == {
+        k: v for k, v in live.json().items() if k != "liveCheck"}
     listed = api.get(base, token=world.admin).json()["integrations"]
     assert [i["integrationId"] for i in listed] == [draft["integrationId"]]
     assert api.post(f"{item}/finish", token=world.admin).json()["version"] == live.json()["version"]  # idempotent
@@ -163,7 +166,7 @@ def test_delete_stops_triggers_closes_the_live_period_and_keeps_the_history_read
     history = world.api.get(f"{item}/sync-log/entries", token=world.admin).json()
     assert [e["event"] for e in history["entries"]] == [
         "integration.created", "integration.step.authentication", "integration.step.orderCreation",
-        "integration.step.fulfilment", "integration.live", "integration.deleted"]
+        "integration.step.fulfilment", "integration.live", "live-check", "integration.deleted"]
     assert world.api.get(f"{item}/sync-log", token=world.admin).status == 200
 
     # a deleted integration changes no more; its name may be reused

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from .assumptions import Assumption
 from .settings import settings
 
 if TYPE_CHECKING:
@@ -82,6 +83,9 @@ class Connector:
     #: so the WMS event router can tell without loading the type): its live integrations receive the WMS events of
     #: every customer of the tenant.
     scope: str = "customer"
+    #: What the connector assumes about its vendor that no vendor page confirms (:mod:`.assumptions`): sandbox
+    #: dialects, the live check and the docs' assumptions table all come from this one list.
+    assumptions: tuple[Assumption, ...] = ()
 
     @property
     def queue_variable(self) -> str:

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -39,6 +40,9 @@ from .crypto import Credentials
 from .errors import PermanentError
 from .records import CamelModel
 from .stores.tenants import Tenant
+
+if TYPE_CHECKING:
+    from .live_check import Finding
 
 STEPS = ("name", "authentication", "orderCreation", "fulfilment")
 
@@ -273,6 +277,13 @@ class IntegrationType(ABC):
     @abstractmethod
     def stop(self, context: IntegrationContext) -> None:
         """Stop its triggers now (remove webhooks). Must tolerate what is already gone."""
+
+    def check_live(self, credentials: BaseModel, platform_state: Mapping[str, Any]) -> list[Finding]:
+        """Probe the account read-only against the connector's declared assumptions (core.live_check): a
+        :class:`~integrations.core.live_check.Finding` per assumption it can settle (``confirmed``/``refuted``);
+        what it leaves out is reported "not checkable". ``platform_state`` is what the integration keeps (empty
+        from the command line). Never write to the account here."""
+        return []
 
     @classmethod
     def describe(cls) -> dict[str, Any]:

@@ -39,7 +39,8 @@ from ..core.integration_types import (
 from ..core.stores import Tenant
 from ..core.stores.integrations import IntegrationNameTaken
 from . import catalog
-from .base import STEP_NAMES, ServiceBase, as_object, marked_values
+from .base import STEP_NAMES, as_object, marked_values
+from .connection_checks import ConnectionChecks
 from .errors import (
     CheckFailed,
     Conflict,
@@ -74,7 +75,7 @@ def wms_client(tenant: Tenant) -> CartonCloudClient:
     return tenant_wms_client(tenant)
 
 
-class IntegrationSteps(ServiceBase):
+class IntegrationSteps(ConnectionChecks):
     # --- integration types --------------------------------------------------------------------------------------
 
     def integration_types(self, principal: Principal) -> dict[str, Any]:
@@ -295,7 +296,10 @@ class IntegrationSteps(ServiceBase):
             raise
         self._audit(saved, principal, "integration.live", "Finished: triggers started, integration live"
                     + (f" ({', '.join(sorted(shown))} handed over once)" if shown else ""))
-        return IntegrationView.of(saved, shown_once=shown)
+        # What the account itself says about what the connector assumes: shown with the answer, kept on the
+        # configuration log. Never blocking: the credentials work, and a refuted assumption degrades, never breaks.
+        checked = self._live_check(tenant, saved, by=principal.subject)
+        return IntegrationView.of(saved, shown_once=shown, live_check=checked.to_json())
 
     def delete(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str, *,
                api_base_url: str) -> IntegrationView:

@@ -162,14 +162,21 @@ class IntegrationView(ResponseModel):
     #: Values handed over once, by the answer that started the integration's triggers (a webhook URL carrying a
     #: token, a credential for a platform's widget); absent from every other answer.
     shown_once: dict[str, Any] | None = Field(default=None, exclude=True)
+    #: The live check of the account (core.live_check) made when it was finished: in that answer only (every check
+    #: is kept on the configuration log).
+    live_check: dict[str, Any] | None = Field(default=None, exclude=True)
 
     def to_json(self) -> dict[str, Any]:
         dumped = self.model_dump(by_alias=True, mode="json")
-        return {**dumped, "shownOnce": dict(self.shown_once)} if self.shown_once else dumped
+        if self.shown_once:
+            dumped["shownOnce"] = dict(self.shown_once)
+        if self.live_check is not None:
+            dumped["liveCheck"] = self.live_check
+        return dumped
 
     @classmethod
     def of(cls, integration: Integration, *, stop_warning: str | None = None,
-           shown_once: dict[str, Any] | None = None) -> IntegrationView:
+           shown_once: dict[str, Any] | None = None, live_check: dict[str, Any] | None = None) -> IntegrationView:
         done = integration.completed_step
         if integration.status is IntegrationStatus.DELETED:
             next_step = None
@@ -198,7 +205,7 @@ class IntegrationView(ResponseModel):
             version=integration.version,
             stop_warning=stop_warning,
             notices=_notices(integration),
-            shown_once=shown_once or None,
+            shown_once=shown_once or None, live_check=live_check,
         )
 
 
