@@ -5,6 +5,7 @@ frame.
 """
 
 from ..core.connectors import Connector, Door
+from .assumptions import ASSUMPTIONS
 
 CONNECTOR = Connector(
     key="woocommerce",
@@ -20,4 +21,5 @@ CONNECTOR = Connector(
     doors=(Door("WooCommerceWebhookFunction", "POST", "/webhooks/woocommerce/{integrationId}"),),
     schedules=("WooCommercePollScheduleFunction",),
     sandbox="local.sandboxes.woocommerce:plugin",
+    assumptions=ASSUMPTIONS,
 )

@@ -14,8 +14,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from contextlib import suppress
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, SecretStr
 
@@ -33,6 +34,9 @@ from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM
 from .client import API, STORE_BUDGET, StoreIndex, WooCommerceClient, client_from
 from .errors import BAD_KEY_RESOLUTION, CAPABILITY_RESOLUTION, READ_ONLY_RESOLUTION, UPSTREAM
+
+if TYPE_CHECKING:
+    from ..core.live_check import Finding
 from .models import (
     StoreUrlInvalid,
     WooCommerceCredentials,
@@ -161,6 +165,11 @@ class WooCommerceType(IntegrationType):
     def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
         """The store, by the address WordPress reports for it (``home``), else the normalised URL we checked."""
         return str(facts.get("home") or facts.get("storeUrl") or "").rstrip("/").lower() or None
+
+    def check_live(self, credentials: BaseModel, platform_state: Mapping[str, Any]) -> list[Finding]:
+        from .assumptions import check_live
+
+        return check_live(credentials, platform_state)
 
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
         model = credentials if isinstance(credentials, WooCommerceCredentials) else \
