@@ -58,6 +58,8 @@ def test_configure_see_the_green_dot_retry_reconfigure_delete_and_download_the_s
     shoot(world, customer, "configure-finish")
     box.get_by_role("button", name="Finish", exact=True).click()
     expect(box).to_contain_text("Steam Chef shop is live.")
+    # Finishing checked the store live (issue 21): what it found is shown once, here
+    expect(box.get_by_role("region", name="Connection check")).to_contain_text("Live check of the WooCommerce account")
     box.get_by_role("button", name="Done").click()
     expect(customer.get_by_text("1 active integration")).to_be_visible()
     assert store["consumerSecret"] not in customer.content()  # write-only: never back in the page
@@ -101,6 +103,19 @@ def test_configure_see_the_green_dot_retry_reconfigure_delete_and_download_the_s
     expect(progress).to_contain_text("Done")
     expect(progress).to_contain_text("1 record queued for sync")
     shoot(world, customer, "integration-health", full_page=True)
+
+    # Check connection (issue 21): read-only probes of the store against what the connector assumes. A store whose
+    # Shipment Tracking extension was turned off is "not as assumed", with what that means for it.
+    world.control("woocommerce", "PATCH", "stores/steam-chef", {"shipmentTracking": False})
+    check = customer.get_by_role("region", name="Connection check")
+    check.get_by_role("button", name="Check connection").click()
+    expect(check).to_contain_text("1 refuted")
+    expect(check.locator("li.finding").first).to_contain_text("Not as assumed Tracking extension")
+    expect(check.locator("li.finding").first).to_contain_text("What it means: Tracking numbers go on the order as a note")
+    check.scroll_into_view_if_needed()
+    shoot(world, customer, "connection-check")
+    assert accessibility_violations(customer) == []
+    world.control("woocommerce", "PATCH", "stores/steam-chef", {"shipmentTracking": True})
     assert len(world.control("cartoncloud", "GET", f"tenants/{demo.TENANT_ID}/outbound-orders")) == len(wms_orders)
 
     # One record's story: refused for the unknown SKU, then synced on the retry.

@@ -52,15 +52,17 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class Finding:
     """What a probe saw about one assumption. ``seen`` is the evidence in words; ``means`` (refuted, could not
-    check) what it means for the integration and what to do."""
+    check) what it means for the integration and what to do — for one not checkable, what happens if it is wrong.
+    ``assumes`` (filled in by :func:`report`) is the assumption itself, in words."""
 
     key: str
     outcome: Outcome
     seen: str
     means: str = ""
+    assumes: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {"key": self.key, "outcome": self.outcome.value, "seen": self.seen,
+        return {"key": self.key, "assumes": self.assumes, "outcome": self.outcome.value, "seen": self.seen,
                 **({"means": self.means} if self.means else {})}
 
 
@@ -123,13 +125,11 @@ def report(connector: Connector, findings: Iterable[Finding], *, at: datetime | 
 
 def _explained(finding: Finding | None, assumption: Assumption) -> Finding:
     if finding is None:
-        why = (f"Not probed: {assumption.check}" if assumption.check
-               else "Can't be settled without writing to the account; the connector copes either way: "
-               + assumption.if_wrong)
-        return Finding(assumption.key, Outcome.NOT_CHECKABLE, why)
-    if finding.outcome is Outcome.REFUTED and not finding.means:
-        return Finding(finding.key, finding.outcome, finding.seen, assumption.if_wrong)
-    return finding
+        why = (f"Not probed ({assumption.check})" if assumption.check
+               else "Can't be settled without writing to the account")
+        return Finding(assumption.key, Outcome.NOT_CHECKABLE, why, assumption.if_wrong, assumption.assumes)
+    means = finding.means or (assumption.if_wrong if finding.outcome is Outcome.REFUTED else "")
+    return Finding(finding.key, finding.outcome, finding.seen, means, assumption.assumes)
 
 
 def unable(connector: Connector, reason: str, means: str, *, at: datetime | None = None) -> Report:

@@ -77,6 +77,8 @@ export interface Integration {
   weeklyPriceCents?: number;
   /** Only in the answer that went live (finish): values to keep now, never shown again (e.g. a webhook URL). */
   shownOnce?: Record<string, string>;
+  /** Only in the answer of finish: the live check of the account made then. */
+  liveCheck?: LiveCheck;
   /** What a person should know about the live integration now, with what to do. */
   notices?: Notice[];
   health?: Health;
@@ -100,6 +102,22 @@ export interface SyncEntry {
   resolution?: string;
   attempt?: number;
   at: string;
+}
+
+/** The live check of an integration's account (POST …/check, and the finishing answer's `liveCheck`). */
+export interface LiveCheckFinding {
+  key: string;
+  assumes: string;
+  outcome: "confirmed" | "refuted" | "not-checkable" | "could-not-check";
+  seen: string;
+  means?: string;
+}
+
+export interface LiveCheck {
+  platform: string;
+  checkedAt: string;
+  summary: string;
+  findings: LiveCheckFinding[];
 }
 
 export interface Backfill {

@@ -5,7 +5,8 @@ import { useEffect, useState, type RefObject } from "react";
 import { useAuth } from "../auth/AuthContext";
 import { asProblem, type ApiProblem } from "../api/problem";
 import { integrationPath, type Scope } from "../api/paths";
-import type { Integration, IntegrationType } from "../api/types";
+import type { Integration, IntegrationType, LiveCheck } from "../api/types";
+import { ConnectionCheck } from "../integration/ConnectionCheck";
 import { Notices } from "../ui/Notices";
 import { ProblemView } from "../ui/ProblemView";
 import { money } from "../ui/format";
@@ -28,6 +29,8 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
   // What the API hands over once at finish (a webhook URL to enter in the platform, a widget's credential): kept in
   // this component only, so it is gone once the box closes, as the API never shows it again.
   const [handedOver, setHandedOver] = useState<Record<string, string> | null>(null);
+  // The live check made at finish (issue 21): shown here once, as the integration page's "Check connection" shows it.
+  const [checked, setChecked] = useState<LiveCheck | null>(null);
   const live = integration.status === "LIVE";
 
   useEffect(() => {
@@ -46,6 +49,7 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
     try {
       const finished = await api.post<Integration>(`${integrationPath(scope, integration.integrationId)}/finish`);
       if (finished.shownOnce && Object.keys(finished.shownOnce).length > 0) setHandedOver(finished.shownOnce);
+      if (finished.liveCheck) setChecked(finished.liveCheck);
       onFinished(finished);
     } catch (error) {
       setProblem(asProblem(error));
@@ -74,6 +78,7 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
         <>
           <p className="notice success">This integration is live. Any step you save takes effect at once.</p>
           <Notices notices={integration.notices} />
+          {checked && <ConnectionCheck path={integrationPath(scope, integration.integrationId)} initial={checked} />}
           {handedOver && (
             <section aria-labelledby="shown-once-heading" className="notice">
               <h4 id="shown-once-heading">Keep these now: they are shown once</h4>

@@ -10,6 +10,7 @@ import type { Integration } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { ActionsPanel, ConfigureBox } from "../configure/lazy";
 import { BackfillPanel } from "../integration/BackfillPanel";
+import { ConnectionCheck } from "../integration/ConnectionCheck";
 import { HealthPanel } from "../integration/HealthPanel";
 import { Notices } from "../ui/Notices";
 import { SyncLog } from "../integration/SyncLog";
@@ -82,6 +83,7 @@ export function IntegrationView() {
           <Notices notices={integration.notices} />
           <HealthPanel integration={integration} type={type} />
           <SyncLog path={path} version={version} canRetry={integration.status !== "DELETED"} onChanged={() => void loaded.reload()} />
+          {integration.credentialsSet && integration.status !== "DELETED" && <ConnectionCheck path={path} />}
           {integration.health?.readsFromPlatform && integration.status === "LIVE" && <BackfillPanel path={path} />}
           <Suspense fallback={<p role="status">Loading…</p>}>
             {type?.actions && type.actions.length > 0 && integration.status !== "DELETED" && (
