@@ -29,7 +29,7 @@ def all_in_wms_once(woo: Woo, placed: list[dict]) -> None:
 
 
 def test_a_429_storm_from_the_store_loses_nothing_and_doubles_nothing(connected: Woo):
-    connected.store.inject_fault(429, percent=60, retry_after=0, path_pattern=r"/wp-json/wc/v3/orders/\d+$")
+    connected.store.inject_fault(429, percent=60, seed=3231, retry_after=0, path_pattern=r"/wp-json/wc/v3/orders/\d+$")
     placed = [connected.place() for _ in range(6)]
     connected.pump(rounds=30)
     throttled = [entry for entry in connected.store.request_log if entry[2] == 429]
@@ -52,7 +52,7 @@ def room_for_the_storm(monkeypatch):
 
 
 def test_a_429_storm_from_the_wms_loses_nothing_and_doubles_nothing(room_for_the_storm, connected: Woo):
-    connected.wms.inject_fault(429, percent=60, retry_after=0)
+    connected.wms.inject_fault(429, percent=60, seed=5455, retry_after=0)
     placed = [connected.place() for _ in range(6)]
     connected.pump(rounds=30)
     assert [entry for entry in connected.wms.request_log if entry[2] == 429], "the storm happened"

@@ -23,7 +23,7 @@ from integrations.core.integration_types import SHOWN_ONCE, Integration, Integra
 from integrations.rose_rocket.matches import Match, MatchStore
 from integrations.rose_rocket.refs import order_ref
 
-from local.sandboxes.base import install_responses
+from local.sandboxes.base import Sandbox, install_responses
 from local.sandboxes.rose_rocket import RoseRocketSandbox
 from tests.contract.kit import ConnectorKit, Delivery, other_lambda
 
@@ -167,6 +167,10 @@ class RoseRocketKit(ConnectorKit):
         self.w.wms.set_consignment_tracking(self.w.tenant.tenant_id, consignment, "TRK-1", carrier="Aramex")
 
     # --- faults ------------------------------------------------------------------------------------------------------
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.platform
 
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:
         self.platform.inject_fault(status, count=count, retry_after=retry_after, path_pattern=r"^/api/v2/")

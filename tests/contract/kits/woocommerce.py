@@ -15,7 +15,7 @@ from integrations.core.integration_types import Integration
 from integrations.woocommerce.client import STORE_BUDGET
 from integrations.woocommerce.services import order_ref
 
-from local.sandboxes.base import install_responses
+from local.sandboxes.base import Sandbox, install_responses
 from local.sandboxes.woocommerce import WooCommerceSandbox
 from tests.contract.kit import ConnectorKit, Delivery, other_lambda
 
@@ -109,6 +109,10 @@ class WooCommerceKit(ConnectorKit):
         return link.wms_order_id if link is not None else None
 
     # --- faults ------------------------------------------------------------------------------------------------------
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.store
 
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:
         self.store.inject_fault(status, count=count, retry_after=retry_after, path_pattern=r"/wp-json/")
