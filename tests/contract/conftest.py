@@ -30,4 +30,7 @@ def kit(request, service) -> ConnectorKit:  # noqa: F811
     made = kit_class(request.param)()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         made.start(service, rsps)
-        yield made
+        try:
+            yield made
+        finally:
+            made.stop()

@@ -102,6 +102,9 @@ class ConnectorKit(ABC):
     def start_platform(self, rsps: responses.RequestsMock) -> None:
         """Start the platform's sandbox (in-process through ``rsps``) with one account."""
 
+    def stop(self) -> None:
+        """Undo what ``start_platform`` changed outside the kit (called after each test)."""
+
     # --- configuring ------------------------------------------------------------------------------------------------
 
     @abstractmethod

@@ -15,7 +15,7 @@ from pathlib import Path
 import jwt
 import pytest
 from integrations.core import aws
-from integrations.starshipit.budget import SpacedBudget
+from integrations.core.ratelimit import SpacedBudget
 
 from local.lambda_runtime import LambdaContext, QueuePump
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 import responses
-from integrations.core import deadline, http
+from integrations.core import aws, deadline, http
 from integrations.core.errors import (
     RateBudgetExhausted,
     UpstreamAuthFailed,
@@ -15,7 +15,9 @@ from integrations.core.errors import (
     UpstreamUnavailable,
 )
 from integrations.core.http import HttpPolicy, UpstreamSession, backoff_delay, parse_retry_after
-from integrations.core.ratelimit import TokenBucket
+from integrations.core.ratelimit import SpacedBudget
+
+from .fakes import FakeBudgetTable
 
 URL = "https://upstream.test/api/things"
 
@@ -121,18 +123,18 @@ def test_backoff_is_exponential_with_full_jitter_and_capped():
 
 
 @responses.activate
-def test_rate_budget_is_drawn_per_send_and_its_exhaustion_stops_the_call(slept):
-    clock = [0.0]
-    bucket = TokenBucket(rate=1.0, burst=2, max_wait=0.5, clock=lambda: clock[0], sleep=slept.append)
-    session = UpstreamSession("Upstream", budget=bucket, sleep=slept.append)
+def test_rate_budget_is_drawn_per_send_and_its_exhaustion_stops_the_call(monkeypatch, slept):
+    table = FakeBudgetTable()
+    monkeypatch.setattr(aws, "dynamodb", lambda: table)
+    budget = SpacedBudget("t", per_second=1.0, max_wait=0.5, slack=0.0, clock=lambda: 10.0, sleep=slept.append)
+    session = UpstreamSession("Upstream", budget=budget, sleep=slept.append)
     responses.get(URL, json={})
-    session.request("GET", URL, budget_key="acct-1")
     session.request("GET", URL, budget_key="acct-1")
     with pytest.raises(RateBudgetExhausted) as raised:
         session.request("GET", URL, budget_key="acct-1")
-    assert raised.value.retry_after == pytest.approx(1.0)
+    assert raised.value.retry_after == pytest.approx(1.0, abs=0.05)
     session.request("GET", URL, budget_key="acct-2")  # another account has its own budget
-    assert len(responses.calls) == 3
+    assert len(responses.calls) == 2 and table.calls == 3
 
 
 # --- the invocation's deadline (issue 20, point 13) ----------------------------------------------------------------

@@ -9,10 +9,11 @@ import json
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import pytest
 import responses
 from integrations.core.context import core
 from integrations.core.integration_types import Integration
-from integrations.woocommerce.client import STORE_BUDGET
+from integrations.woocommerce import client as woocommerce_client
 from integrations.woocommerce.services import order_ref
 
 from local.sandboxes.base import Sandbox, install_responses
@@ -28,14 +29,18 @@ class WooCommerceKit(ConnectorKit):
     key: ClassVar[str] = "woocommerce"
 
     def start_platform(self, rsps: responses.RequestsMock) -> None:
-        # The per-store token bucket (3 requests/s, unit-tested) would only make the suite wait.
-        STORE_BUDGET.rate, STORE_BUDGET.burst = 10_000.0, 10_000
+        # The store's budget (3 requests/s across every Lambda, tested on its own) would only make the suite wait.
+        self.patched = pytest.MonkeyPatch()
+        self.patched.setattr(woocommerce_client, "STORE_RATE", 10_000.0)
         self.losing = False
         self.store = WooCommerceSandbox(sender=self._send)
         install_responses(rsps, self.store, WOO_BASE)
         shop = self.store.add_store(SLUG, name="Contract shop", home=STORE_URL)
         self.key_pair = next(iter(shop.keys.values()))
         self.saved_keys: dict[str, Any] = {}
+
+    def stop(self) -> None:
+        self.patched.undo()
 
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
         if self.losing:
