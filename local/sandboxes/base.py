@@ -7,11 +7,17 @@ Both paths end in :meth:`Sandbox.handle`, so the two modes cannot drift apart.
 
 Control API (never faulted, never in the request log), under ``/_control/``:
 
-- ``POST /_control/faults`` ``{status, count?, percent?, retryAfter?, latencyMs?, pathPattern?, method?,
-  disconnect?}`` (snake_case keys are accepted too); ``GET`` lists them; ``DELETE`` clears them;
+- ``POST /_control/faults`` ``{status, count?, percent?, seed?, retryAfter?, latencyMs?, pathPattern?, method?,
+  disconnect?}`` (snake_case keys are accepted too; a ``percent`` between 0 and 100 needs a ``seed``); ``GET`` lists
+  them; ``DELETE`` clears them;
 - ``GET /_control/requests``: the request log ``[{method, path, status}]``; with ``?durations=true`` each entry also
   says how long the sandbox took to answer it (``durationMs``, faults' latency included: a benchmark subtracts a
   vendor's own time with it);
+
+Randomness is always seeded, so a test runs the same way twice: a percentage fault draws from its own
+``random.Random(seed)`` (the seed is required, so an unseeded storm cannot be written by accident), and the sandbox's
+other random choices (held webhooks released out of order, duplicated deliveries) from ``Sandbox.random``, seeded
+with :data:`DEFAULT_SEED` unless given another.
 - ``POST /_control/reset``: back to an empty sandbox;
 - ``POST /_control/webhooks`` ``{drop: N}``: lose the next N outgoing webhooks; ``GET``: every delivery so far,
   with its ``status``, ``sentAt`` (wall-clock epoch seconds) and ``durationMs`` (how long the receiver took).
@@ -42,12 +48,16 @@ import responses
 from requests.structures import CaseInsensitiveDict
 
 from .dialects import Dialects
+from .faults import Fault
 
 log = logging.getLogger(__name__)
 
 #: ``(url, headers, body) -> HTTP status``: how a sandbox delivers a webhook. Tests pass a recorder.
 Sender = Callable[[str, dict[str, str], bytes], int]
 Handler = Callable[..., "SandboxResponse"]
+
+#: What ``Sandbox.random`` is seeded with when no seed is given: every run makes the same choices.
+DEFAULT_SEED = 20
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 #: Reason phrases Python's table lacks (CartonCloud's "228 Created with issues").
@@ -135,40 +145,6 @@ class ControlError(Exception):
 
 
 # --- faults and webhooks ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Fault:
-    """An injected failure, checked before routing. ``status=None`` only adds latency."""
-
-    status: int | None = 500
-    #: Fire on the next N matching requests, then remove itself. None: until cleared (or by ``percent``).
-    count: int | None = None
-    #: Fire on this share (0–100) of matching requests.
-    percent: float | None = None
-    #: Seconds for ``Retry-After``; sent only when given (vendors rarely document one).
-    retry_after: int | None = None
-    latency_ms: int = 0
-    path_pattern: str | None = None
-    method: str | None = None
-    disconnect: bool = False
-
-    def matches(self, request: SandboxRequest) -> bool:
-        if self.method and self.method.upper() != request.method:
-            return False
-        return not self.path_pattern or re.search(self.path_pattern, request.path) is not None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "count": self.count,
-            "percent": self.percent,
-            "retryAfter": self.retry_after,
-            "latencyMs": self.latency_ms,
-            "pathPattern": self.path_pattern,
-            "method": self.method,
-            "disconnect": self.disconnect,
-        }
 
 
 @dataclass
@@ -272,8 +248,8 @@ class Sandbox(Dialects):
         dialect: Mapping[str, str] | None = None,
     ) -> None:
         """``sender`` defaults to a urllib POST on a background thread; a given sender runs inline unless
-        ``async_webhooks=True``. ``now`` returns an aware datetime (the sandbox's clock); ``seed`` fixes the
-        random choices of percentage faults."""
+        ``async_webhooks=True``. ``now`` returns an aware datetime (the sandbox's clock); ``seed`` fixes its other
+        random choices (:data:`DEFAULT_SEED` when None; percentage faults carry their own)."""
         self._lock = threading.RLock()
         self._depth = 0
         self._outbox: list[Delivery] = []
@@ -282,11 +258,13 @@ class Sandbox(Dialects):
         self.sender: Sender = sender or urllib_sender
         self.async_webhooks = (sender is None) if async_webhooks is None else async_webhooks
         self.now: Callable[[], datetime] = now or utc_now
-        self.random = random.Random(seed)
+        self.random = random.Random(DEFAULT_SEED if seed is None else seed)
         self.faults: list[Fault] = []
         self._request_log: list[tuple[str, str, int]] = []
         #: How long each logged request took to answer (ms), beside ``_request_log`` (whose 3-tuples tests unpack).
         self._request_durations: list[float] = []
+        #: When each logged request arrived (``time.monotonic()``): what a test reads to see a client's waits.
+        self._request_times: list[float] = []
         self.deliveries: list[Delivery] = []
         self._drop_webhooks = 0
         self.set_dialect(dialect)  # where the vendor is unknown, which answer this sandbox gives (dialects.py)
@@ -321,6 +299,7 @@ class Sandbox(Dialects):
         with self._lock:
             self._request_log.append((request.method, request.path, response.status))
             self._request_durations.append((time.monotonic() - started) * 1000)
+            self._request_times.append(started)
         return response
 
     def _dispatch(self, request: SandboxRequest, routes: list[_Route]) -> SandboxResponse:
@@ -375,19 +354,24 @@ class Sandbox(Dialects):
         path_pattern: str | None = None,
         method: str | None = None,
         disconnect: bool = False,
+        seed: int | None = None,
     ) -> Fault:
         """Fail matching requests before they reach the vendor routes (control routes are never faulted).
 
-        ``count`` fires on the next N matches; ``percent`` on that share of them (both: at most N times);
-        neither: every match until :meth:`clear_faults`. Faults are tried in the order they were added.
+        ``count`` fires on the next N matches; ``percent`` on that share of them, drawn with ``random.Random(seed)``
+        (both: at most N times); neither: every match until :meth:`clear_faults`. Faults are tried in the order they
+        were added. A ``percent`` strictly between 0 and 100 requires a ``seed``: a storm that fails different
+        requests on every run can't be written by accident.
         """
         if count is not None and count < 1:
             raise ValueError("count must be at least 1")
         if percent is not None and not 0 <= percent <= 100:
             raise ValueError("percent must be between 0 and 100")
+        if percent is not None and 0 < percent < 100 and seed is None:
+            raise ValueError("a percentage fault needs a seed (the same requests fail on every run)")
         if path_pattern:
             re.compile(path_pattern)
-        fault = Fault(status, count, percent, retry_after, latency_ms, path_pattern, method, disconnect)
+        fault = Fault(status, count, percent, retry_after, latency_ms, path_pattern, method, disconnect, seed)
         with self._lock:
             self.faults.append(fault)
         return fault
@@ -401,7 +385,7 @@ class Sandbox(Dialects):
             for fault in list(self.faults):
                 if not fault.matches(request):
                     continue
-                if fault.percent is not None and self.random.random() * 100 >= fault.percent:
+                if not fault.fires():
                     continue
                 if fault.count is not None:
                     fault.count -= 1
@@ -417,6 +401,12 @@ class Sandbox(Dialects):
         """``(method, path, status)`` of every vendor request so far (control calls excluded)."""
         with self._lock:
             return list(self._request_log)
+
+    @property
+    def timed_request_log(self) -> list[tuple[str, str, int, float]]:
+        """``(method, path, status, arrived)`` of every vendor request so far; ``arrived`` is ``time.monotonic()``."""
+        with self._lock:
+            return [(*entry, at) for entry, at in zip(self._request_log, self._request_times, strict=True)]
 
     def requests_to(self, path_pattern: str, method: str | None = None) -> list[tuple[str, str, int]]:
         """The logged requests whose path matches ``path_pattern`` (regex search)."""
@@ -446,6 +436,7 @@ class Sandbox(Dialects):
             self.faults.clear()
             self._request_log.clear()
             self._request_durations.clear()
+            self._request_times.clear()
             self.deliveries.clear()
             self._drop_webhooks = 0
 
@@ -515,6 +506,7 @@ class Sandbox(Dialects):
             path_pattern=pick(body, "pathPattern", "path_pattern"),
             method=pick(body, "method"),
             disconnect=bool(pick(body, "disconnect")),
+            seed=pick(body, "seed"),
         )
         return SandboxResponse.json(201, fault.to_json())
 

@@ -110,8 +110,9 @@ def test_configure_see_the_green_dot_retry_reconfigure_delete_and_download_the_s
     check = customer.get_by_role("region", name="Connection check")
     check.get_by_role("button", name="Check connection").click()
     expect(check).to_contain_text("1 refuted")
-    expect(check.locator("li.finding").first).to_contain_text("Not as assumed Tracking extension")
-    expect(check.locator("li.finding").first).to_contain_text("What it means: Tracking numbers go on the order as a note")
+    refuted = check.locator("li.finding").first
+    expect(refuted).to_contain_text("Not as assumed Tracking numbers are written through the Shipment Tracking")
+    expect(refuted).to_contain_text("What it means: Tracking numbers go on the order as a note")
     check.scroll_into_view_if_needed()
     shoot(world, customer, "connection-check")
     assert accessibility_violations(customer) == []

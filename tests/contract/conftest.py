@@ -46,4 +46,7 @@ def kit(request, service) -> ConnectorKit:  # noqa: F811
     made.dialect = dict(dialect)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         made.start(service, rsps)
-        yield made
+        try:
+            yield made
+        finally:
+            made.stop()

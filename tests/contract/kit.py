@@ -23,7 +23,7 @@ from integrations.core.integration_types import Integration, IntegrationContext,
 from integrations.core.settings import settings
 from integrations.core.stores.integrations import IntegrationStore
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender, Sandbox, install_responses
 from local.sandboxes.cartoncloud import CartonCloudSandbox
 from tests.functional.conftest import WMS_BASE, DemoTenant, Service, seed_tenant
 from tests.functional.wms_helpers import deliver
@@ -104,6 +104,9 @@ class ConnectorKit(ABC):
     @abstractmethod
     def start_platform(self, rsps: responses.RequestsMock) -> None:
         """Start the platform's sandbox (in-process through ``rsps``) with one account."""
+
+    def stop(self) -> None:
+        """Undo what ``start_platform`` changed outside the kit (called after each test)."""
 
     # --- configuring ------------------------------------------------------------------------------------------------
 
@@ -197,6 +200,11 @@ class ConnectorKit(ABC):
         """The WMS id the record's link is bound to."""
 
     # --- faults ------------------------------------------------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def sandbox(self) -> Sandbox:
+        """The platform's sandbox: its request log says what the platform answered us, and when."""
 
     @abstractmethod
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:

@@ -216,10 +216,19 @@ def test_the_poll_cursor_only_moves_forward(kit):
 def test_a_429_with_retry_after_is_retried_and_nothing_is_lost_or_doubled(kit):
     integration = kit.connect()
     record = kit.new_record(lose_deliveries=True)
+    since = len(kit.sandbox.request_log)
     kit.fault(429, count=2, retry_after=1)
     kit.trigger(integration, record)
     kit.pump()
     assert len(kit.counterparts()) == 1 and kit.counterpart_of(integration, record)
+    # The platform really answered 429 twice, and after each it heard nothing from us for its Retry-After (1 s).
+    served = kit.sandbox.timed_request_log[since:]
+    throttled = [n for n, (_, _, status, _) in enumerate(served) if status == 429]
+    assert len(throttled) == 2, served
+    for n in throttled:
+        assert n + 1 < len(served), f"the 429 to {served[n][1]} was never retried"
+        waited = served[n + 1][3] - served[n][3]
+        assert waited >= 1.0, f"the call after the 429 to {served[n][1]} came {waited:.3f} s later, not 1 s"
 
 
 def test_a_401_needs_attention_with_a_resolution_and_the_retry_reaches_the_connectors_queue(kit):

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 from integrations.core.context import core
+from integrations.core.ratelimit import SpacedBudget
+from integrations.rose_rocket import services as rose_rocket_services
 
 from local.sandboxes.base import RecordingSender, install_responses
 from local.sandboxes.cartoncloud import CartonCloudSandbox
@@ -232,8 +234,16 @@ class Rr:
         return core().links.find(order_ref(self.integration_id, order_id))
 
 
+def unhurried_budget(table_name: str, *, per_minute: int, interactive: bool) -> SpacedBudget:
+    """The organisation's budget as these tests use it: the same table and keys, a rate no test reaches."""
+    return SpacedBudget(table_name, per_second=10_000.0)
+
+
 @pytest.fixture
 def rr(service, monkeypatch) -> Rr:
+    # The organisation's budget (requestsPerMinute spaced across every Lambda: tests/unit/test_rose_rocket_client.py)
+    # would only make these tests wait 0.2 s a call; each call still takes its turn in RateBudgetTable.
+    monkeypatch.setattr(rose_rocket_services, "organisation_budget", unhurried_budget)
     monkeypatch.setenv("AUTH_HS256_KEY", HS256_KEY)
     monkeypatch.delenv("AUTH_JWKS_URL", raising=False)
     notifications, door = RecordingSender(), DoorSender()

@@ -15,7 +15,7 @@ from pathlib import Path
 import jwt
 import pytest
 from integrations.core import aws
-from integrations.starshipit.budget import SpacedBudget
+from integrations.core.ratelimit import SpacedBudget
 
 from local.lambda_runtime import LambdaContext, QueuePump
 
@@ -88,7 +88,7 @@ def test_a_429_with_or_without_retry_after_is_retried_and_loses_nothing(connecte
 
 
 def test_a_429_storm_retries_with_backoff_and_nothing_is_doubled(connected: Ssi):
-    connected.ssi.inject_fault(429, percent=60, retry_after=0, path_pattern=r"^/api/")
+    connected.ssi.inject_fault(429, percent=60, seed=9102, retry_after=0, path_pattern=r"^/api/")
     orders = [connected.place() for _ in range(4)]
     for order_id in orders:
         connected.move(order_id, "PACKED")

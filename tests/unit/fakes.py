@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
 from integrations.core.context import Core
 from integrations.core.integration_types import Integration
 from integrations.core.links import CounterpartTaken, Recorded
@@ -187,3 +188,22 @@ def memory_core(*integrations: Integration) -> Core:
     return Core(settings=Settings.from_environment(), tenants=None, links=links,  # type: ignore[arg-type]
                 sync_log=InMemorySyncLog(links), cursors=None, vault=None,  # type: ignore[arg-type]
                 integrations=InMemoryIntegrations(*integrations))  # type: ignore[arg-type]
+
+
+class FakeBudgetTable:
+    """RateBudgetTable's conditional UpdateItem on one attribute, as ``core.ratelimit.SpacedBudget`` uses it."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.calls = 0
+
+    def update_item(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls += 1
+        key = kwargs["Key"]["budgetKey"]["S"]
+        values = kwargs["ExpressionAttributeValues"]
+        held = self.items.get(key)
+        if held is not None and float(held["nextAt"]["N"]) > float(values[":now"]["N"]):
+            raise ClientError({"Error": {"Code": "ConditionalCheckFailedException", "Message": "no"}, "Item": held},
+                              "UpdateItem")
+        self.items[key] = {"nextAt": values[":next"], "expiresAt": values[":expires"]}
+        return {}

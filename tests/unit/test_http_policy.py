@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 import responses
+from integrations.core import aws, deadline, http
 from integrations.core.errors import (
     RateBudgetExhausted,
     UpstreamAuthFailed,
@@ -14,7 +15,9 @@ from integrations.core.errors import (
     UpstreamUnavailable,
 )
 from integrations.core.http import HttpPolicy, UpstreamSession, backoff_delay, parse_retry_after
-from integrations.core.ratelimit import TokenBucket
+from integrations.core.ratelimit import SpacedBudget
+
+from .fakes import FakeBudgetTable
 
 URL = "https://upstream.test/api/things"
 
@@ -120,15 +123,101 @@ def test_backoff_is_exponential_with_full_jitter_and_capped():
 
 
 @responses.activate
-def test_rate_budget_is_drawn_per_send_and_its_exhaustion_stops_the_call(slept):
-    clock = [0.0]
-    bucket = TokenBucket(rate=1.0, burst=2, max_wait=0.5, clock=lambda: clock[0], sleep=slept.append)
-    session = UpstreamSession("Upstream", budget=bucket, sleep=slept.append)
+def test_rate_budget_is_drawn_per_send_and_its_exhaustion_stops_the_call(monkeypatch, slept):
+    table = FakeBudgetTable()
+    monkeypatch.setattr(aws, "dynamodb", lambda: table)
+    budget = SpacedBudget("t", per_second=1.0, max_wait=0.5, slack=0.0, clock=lambda: 10.0, sleep=slept.append)
+    session = UpstreamSession("Upstream", budget=budget, sleep=slept.append)
     responses.get(URL, json={})
-    session.request("GET", URL, budget_key="acct-1")
     session.request("GET", URL, budget_key="acct-1")
     with pytest.raises(RateBudgetExhausted) as raised:
         session.request("GET", URL, budget_key="acct-1")
-    assert raised.value.retry_after == pytest.approx(1.0)
+    assert raised.value.retry_after == pytest.approx(1.0, abs=0.05)
     session.request("GET", URL, budget_key="acct-2")  # another account has its own budget
-    assert len(responses.calls) == 3
+    assert len(responses.calls) == 2 and table.calls == 3
+
+
+# --- the invocation's deadline (issue 20, point 13) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The deadline's clock, moved only by the session's (fake) sleeps."""
+    now = [1000.0]
+    monkeypatch.setattr(deadline, "clock", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def timed(clock, slept):
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    return UpstreamSession("Upstream", policy=HttpPolicy(max_attempts=4), sleep=sleep)
+
+
+class Drawn:
+    """A rate budget that only records what was drawn."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def acquire(self, key: str) -> None:
+        self.keys.append(key)
+
+
+@responses.activate
+def test_no_call_starts_with_too_little_time_before_the_deadline(clock, slept):
+    responses.get(URL, json={})
+    budget = Drawn()
+    session = UpstreamSession("Upstream", budget=budget, sleep=slept.append)
+    with deadline.until(HttpPolicy().min_call_seconds / 2), pytest.raises(deadline.OutOfTime) as raised:
+        session.request("GET", URL, budget_key="acct-1")
+    assert raised.value.retryable
+    assert len(responses.calls) == 0 and budget.keys == []  # no call, and no unit of the budget spent on it
+
+
+@responses.activate
+def test_a_retry_after_that_would_run_past_the_deadline_is_not_slept(timed, slept, clock):
+    responses.get(URL, status=429, headers={"Retry-After": "3"})
+    responses.get(URL, status=429, headers={"Retry-After": "8"})
+    responses.get(URL, json={})
+    with deadline.until(11.5), pytest.raises(UpstreamRateLimited) as raised:
+        timed.request("GET", URL)
+    assert slept == [3.0]  # 8.5 s were left after it: too few to wait 8 and still have a second for the call
+    assert raised.value.retry_after == 8.0 and raised.value.retryable
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_a_backoff_that_would_run_past_the_deadline_is_not_slept(monkeypatch, clock, slept):
+    monkeypatch.setattr(http, "backoff_delay", lambda attempt, *, base, cap: 4.0)  # its jitter drew the longest
+    session = UpstreamSession("Upstream", policy=HttpPolicy(base_delay=4.0), sleep=slept.append)
+    responses.get(URL, status=503)
+    responses.get(URL, json={})
+    with deadline.until(4.5), pytest.raises(UpstreamUnavailable):
+        session.request("GET", URL)
+    assert slept == [] and len(responses.calls) == 1
+    responses.reset()
+    responses.get(URL, status=503)
+    responses.get(URL, json={})
+    with deadline.until(30):  # with time for it, the same backoff is slept and the call retried
+        session.request("GET", URL)
+    assert slept == [4.0]
+
+
+@responses.activate
+def test_a_call_cannot_run_past_the_deadline(clock):
+    seen = []
+    responses.add_callback(responses.GET, URL,
+                           callback=lambda r: (seen.append(r.req_kwargs["timeout"]), (200, {}, "{}"))[1])
+    session = UpstreamSession("Upstream")
+    with deadline.until(6):
+        session.request("GET", URL)
+    with deadline.until(60):
+        session.request("GET", URL)
+    session.request("GET", URL)  # outside a worker: the policy's own timeouts
+    (connect, read), roomy, free = seen
+    assert connect + read <= 6 and read < 20
+    assert roomy == free == (3.05, 20.0)

@@ -7,8 +7,10 @@ import pytest
 import responses
 from integrations.core.errors import UpstreamAuthFailed, UpstreamNotFound, UpstreamRateLimited, UpstreamRejected
 from integrations.core.http import HttpPolicy, UpstreamSession
+from integrations.core.ratelimit import SpacedBudget
 from integrations.rose_rocket import client as client_module
 from integrations.rose_rocket.client import DEFAULT_AUTH_URL, DEFAULT_BASE_URL, RoseRocketClient, TooManyMatches
+from integrations.rose_rocket.services import budget_key, organisation_budget
 from pydantic import SecretStr
 
 from local.sandboxes.base import install_responses
@@ -89,3 +91,13 @@ def test_a_search_walks_past_its_limit_by_the_order_field(sandbox, monkeypatch):
     assert sorted(later) == ["C4", "C5", "C6", "C7"]
     with pytest.raises(TooManyMatches):
         list(rr.search(org.boards["customer"], filters=[], order_by="createdAt", max_pages=2))
+
+
+def test_the_organisations_budget_spaces_requests_per_minute_across_every_lambda():
+    """Core's request-rate budget (tests/unit/test_rate_budgets.py), at the integration's requestsPerMinute: 300 a
+    minute is a call every 0.2 s, whichever Lambda makes it; a person waiting waits for a turn at most 3 s."""
+    worker = organisation_budget("budgets", per_minute=300, interactive=False)
+    assert isinstance(worker, SpacedBudget) and worker.table_name == "budgets"
+    assert worker.interval == pytest.approx(0.2) and worker.max_wait == SpacedBudget.MAX_WAIT_SECONDS
+    assert organisation_budget("budgets", per_minute=300, interactive=True).max_wait == 3.0
+    assert budget_key(ORG) == f"rose_rocket#{ORG}"

@@ -1,5 +1,5 @@
 """The Starshipit client against the sandbox (in-process through ``responses``), the webhook signature check, and the
-shared rate budget's spacing (DynamoDB played by a fake that keeps its conditional-write promise)."""
+account's rate budget key."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from typing import Any
 
 import pytest
 import responses
-from botocore.exceptions import ClientError
-from integrations.core import aws
-from integrations.core.errors import RateBudgetExhausted, SignatureInvalid, UpstreamAuthFailed, UpstreamRateLimited
+from integrations.core.errors import SignatureInvalid, UpstreamAuthFailed, UpstreamRateLimited
 from integrations.core.http import HttpPolicy, UpstreamSession
-from integrations.starshipit.budget import SLACK, SpacedBudget, budget_key
+from integrations.starshipit.budget import budget_key
 from integrations.starshipit.client import DEFAULT_BASE_URL, StarshipitClient, TooManyPages, rfc3339
 from integrations.starshipit.errors import StarshipitRejected, SubscriptionKeyRefused
 from integrations.starshipit.models import NewDestination, NewItem, NewOrder, TrackingUpdate
@@ -144,60 +142,7 @@ def test_the_documented_webhook_parses_and_a_numeric_order_number_is_kept_as_tex
     assert TrackingUpdate.model_validate({"order_number": 5567476}).order_number == "5567476"
 
 
-# --- the rate budget --------------------------------------------------------------------------------------------------
-
-
-class FakeTable:
-    """DynamoDB's conditional UpdateItem on one attribute, as SpacedBudget uses it."""
-
-    def __init__(self) -> None:
-        self.items: dict[str, dict[str, Any]] = {}
-        self.calls = 0
-
-    def update_item(self, **kwargs: Any) -> dict[str, Any]:
-        self.calls += 1
-        key = kwargs["Key"]["budgetKey"]["S"]
-        values = kwargs["ExpressionAttributeValues"]
-        held = self.items.get(key)
-        if held is not None and float(held["nextAt"]["N"]) > float(values[":now"]["N"]):
-            raise ClientError({"Error": {"Code": "ConditionalCheckFailedException", "Message": "no"}, "Item": held},
-                              "UpdateItem")
-        self.items[key] = {"nextAt": values[":next"], "expiresAt": values[":expires"]}
-        return {}
-
-
-@pytest.fixture
-def table(monkeypatch) -> FakeTable:
-    fake = FakeTable()
-    monkeypatch.setattr(aws, "dynamodb", lambda: fake)
-    return fake
-
-
-def test_turns_are_spaced_across_every_caller(table: FakeTable):
-    clock = [1000.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock[0] += seconds
-
-    one = SpacedBudget("t", per_second=2, clock=lambda: clock[0], sleep=sleep, rand=lambda: 0.0)
-    other = SpacedBudget("t", per_second=2, clock=lambda: clock[0], sleep=sleep, rand=lambda: 0.0)
-    times = []
-    for budget in (one, other, one, other, one):
-        budget.acquire("starshipit#acct")
-        times.append(clock[0])
-    gaps = [round(b - a, 6) for a, b in zip(times, times[1:], strict=False)]
-    assert gaps == [round((1 + SLACK) / 2, 6)] * 4  # never 3 inside one second, whichever second
-    assert max(sum(1 for t in times if s <= t < s + 1) for s in times) == 2
-
-
-def test_a_long_wait_gives_the_item_back_to_the_queue(table: FakeTable):
-    budget = SpacedBudget("t", per_second=1, max_wait=0.5, clock=lambda: 50.0, sleep=lambda s: None)
-    budget.acquire("k")
-    with pytest.raises(RateBudgetExhausted) as spent:
-        budget.acquire("k")
-    assert spent.value.retry_after == pytest.approx(1 + SLACK, abs=0.05)
+# --- the rate budget (core's SpacedBudget: tests/unit/test_rate_budgets.py) -------------------------------------------
 
 
 def test_the_budget_key_is_a_digest_of_the_api_key():

@@ -7,11 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
-from integrations.core.errors import RateBudgetExhausted, UpstreamAuthFailed, UpstreamRateLimited
+from integrations.core.errors import UpstreamAuthFailed, UpstreamRateLimited
 from integrations.core.http import HttpPolicy, UpstreamSession
 from integrations.core.integration_types import CredentialsRejected
-from integrations.core.ratelimit import TokenBucket
-from integrations.woocommerce.client import WooCommerceClient
+from integrations.core.ratelimit import SpacedBudget
+from integrations.core.settings import settings
+from integrations.woocommerce.client import STORE_RATE, WooCommerceClient, store_budget
 from integrations.woocommerce.errors import READ_ONLY_RESOLUTION, OrderNotFound, RouteNotFound
 from integrations.woocommerce.integration_type import discover
 from integrations.woocommerce.models import StoreUrlInvalid, WooCommerceCredentials, normalise_store_url
@@ -122,19 +123,29 @@ def test_tracking_rows_use_the_carriers_name_and_link(sandbox, store, sleeps):
     assert [r.tracking_number for r in client.shipment_trackings(order["id"])] == ["TRK-1"]
 
 
-def test_the_store_budget_spaces_calls_per_store():
-    slept: list[float] = []
-    now = [0.0]
-    bucket = TokenBucket(rate=3, burst=2, max_wait=1, clock=lambda: now[0], sleep=slept.append)
-    bucket.acquire("woocommerce#a")
-    bucket.acquire("woocommerce#a")
-    bucket.acquire("woocommerce#b")  # another store has its own bucket
-    assert slept == []
-    bucket.acquire("woocommerce#a")
-    assert slept and slept[0] == pytest.approx(1 / 3)
-    with pytest.raises(RateBudgetExhausted):
-        for _ in range(5):
-            bucket.acquire("woocommerce#a")
+def test_the_store_budget_is_keyed_by_a_digest_of_the_store_and_shared_by_its_clients(monkeypatch, store):
+    key = next(iter(store.keys.values()))
+    secret = SecretStr(key.consumer_secret)
+    monkeypatch.delenv("RATE_BUDGET_TABLE", raising=False)
+    settings.cache_clear()
+    assert store_budget() is None  # no table configured: a bare client (every deployed function has one)
+    monkeypatch.setenv("RATE_BUDGET_TABLE", "budgets")
+    settings.cache_clear()
+    try:
+        one = WooCommerceClient(store_url=STORE, consumer_key=key.consumer_key, consumer_secret=secret)
+        other = WooCommerceClient(store_url=STORE + "/", consumer_key="ck_other", consumer_secret=SecretStr("cs_x"))
+        elsewhere = WooCommerceClient(store_url=f"{BASE}/other", consumer_key=key.consumer_key,
+                                      consumer_secret=secret)
+        budget = one.http.budget
+        assert isinstance(budget, SpacedBudget) and budget.table_name == "budgets"
+        assert budget.interval == pytest.approx((1 + SpacedBudget.SLACK) / STORE_RATE)
+        assert one.budget_key == other.budget_key != elsewhere.budget_key  # per store, whichever key calls it
+        assert one.budget_key.startswith("woocommerce#")
+        assert "woo.test" not in one.budget_key and key.consumer_key not in one.budget_key
+        interactive = store_budget(interactive=True)
+        assert interactive is not None and interactive.max_wait < budget.max_wait
+    finally:
+        settings.cache_clear()
 
 
 @pytest.mark.parametrize(("given", "expected"), [

@@ -9,13 +9,15 @@ with its outcome unwritten.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .errors import RetryableError
 
 _deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
+#: Where the deadline's time comes from (monotonic: a wall-clock step must not move it). Tests may replace it.
+clock: Callable[[], float] = time.monotonic
 
 
 class OutOfTime(RetryableError):
@@ -26,7 +28,7 @@ class OutOfTime(RetryableError):
 
 @contextmanager
 def until(seconds_from_now: float) -> Iterator[None]:
-    token = _deadline.set(time.monotonic() + seconds_from_now)
+    token = _deadline.set(clock() + seconds_from_now)
     try:
         yield
     finally:
@@ -36,4 +38,4 @@ def until(seconds_from_now: float) -> Iterator[None]:
 def remaining() -> float | None:
     """Seconds left before the deadline, or None when there is none (outside a worker)."""
     deadline = _deadline.get()
-    return None if deadline is None else deadline - time.monotonic()
+    return None if deadline is None else deadline - clock()

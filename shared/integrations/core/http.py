@@ -9,6 +9,12 @@
 
 A ``Retry-After`` longer than ``max_inline_wait`` is not slept through inside a Lambda: the call raises at once with
 ``retry_after`` set, and the queue brings the item back after that delay (see ``core.worker``).
+
+Inside a worker the invocation has a deadline (``core.deadline``): no attempt starts with less than
+``min_call_seconds`` before it (:class:`~integrations.core.deadline.OutOfTime`), no backoff or ``Retry-After`` is slept
+when the call after it could not start in time (the upstream's error is raised instead, with its ``retry_after``),
+and an attempt's timeouts are cut so that connecting and reading together fit in the time left. Lambda's own timeout
+would otherwise kill the invocation mid-call with the item's outcome unwritten.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import deadline
 from .errors import (
     UpstreamAddressInvalid,
     UpstreamAuthFailed,
@@ -54,6 +61,8 @@ class HttpPolicy:
     max_delay: float = 8.0
     #: The longest wait we sleep through in-process; longer waits go back to the queue.
     max_inline_wait: float = 10.0
+    #: Under this much time before the invocation's deadline no attempt starts: even a quick answer needs a second.
+    min_call_seconds: float = 1.0
 
     @classmethod
     def from_settings(cls) -> HttpPolicy:
@@ -124,6 +133,7 @@ class UpstreamSession:
         policy = self.policy
         last_error: UpstreamError | None = None
         for attempt in range(1, policy.max_attempts + 1):
+            self._time_for_a_call(method, url)  # before the budget: a call that can't start spends no unit of it
             if self.budget is not None and budget_key is not None:
                 self.budget.acquire(budget_key)
             try:
@@ -131,7 +141,7 @@ class UpstreamSession:
                     method,
                     url,
                     headers=dict(headers or {}),
-                    timeout=(policy.connect_timeout, policy.read_timeout),
+                    timeout=self._timeouts(self._time_for_a_call(method, url)),
                     allow_redirects=False,
                     **kwargs,
                 )
@@ -161,9 +171,31 @@ class UpstreamSession:
                 if retry_after is not None
                 else backoff_delay(attempt, base=policy.base_delay, cap=policy.max_delay)
             )
+            left = deadline.remaining()
+            if left is not None and left - delay < policy.min_call_seconds:
+                break  # the next attempt could not start in time after this wait: the queue brings the item back
             self._sleep(delay)
         assert last_error is not None
         raise last_error
+
+    def _time_for_a_call(self, method: str, url: str) -> float | None:
+        """Seconds left before the invocation's deadline (None outside a worker); raises
+        :class:`~integrations.core.deadline.OutOfTime` when too few are left to start a call."""
+        left = deadline.remaining()
+        if left is not None and left < self.policy.min_call_seconds:
+            raise deadline.OutOfTime(f"Too little time left in this invocation to call {self.upstream} "
+                                     f"({method} {_path(url)}: {max(left, 0.0):.1f} s)")
+        return left
+
+    def _timeouts(self, left: float | None) -> tuple[float, float]:
+        """The policy's (connect, read) timeouts, cut so that together they end by the deadline. ``requests`` applies
+        the read timeout between bytes, not to the whole answer: a server trickling bytes could still outlast it,
+        which the worker's own margin before Lambda's timeout absorbs."""
+        connect, read = self.policy.connect_timeout, self.policy.read_timeout
+        if left is None or connect + read <= left:
+            return connect, read
+        connect = min(connect, left / 2)
+        return connect, min(read, left - connect)
 
 
 def error_for_status(

@@ -1,23 +1,25 @@
-"""Rate budgets per upstream account.
+"""Rate budgets per upstream account, shared by every Lambda through RateBudgetTable.
 
-Three kinds, chosen per limit:
-- :class:`SlidingWindowBudget` — a sliding log in DynamoDB, shared by every Lambda, for hard per-account limits
-  enforced over any rolling window, such as CartonCloud's 30 outbound-order creates per minute per API user: at most
-  ``limit`` calls in any ``window_seconds``, so the upstream never answers 429 however its own window is aligned;
-  taken in fair turns by the customers waiting for it (core.waiting). One consistent read and one conditional write
-  per call.
-- :class:`SharedWindowBudget` — a fixed-window counter in DynamoDB (one conditional ``UpdateItem``), for limits
-  counted per calendar window.
-- :class:`TokenBucket` — in-process smoothing for soft limits (requests per second), free of AWS calls.
+One implementation per kind of limit; every connector with that kind of limit configures the same one:
+- :class:`SlidingWindowBudget` — at most ``limit`` calls in any ``window_seconds`` (a sliding log in one item), taken
+  in fair turns by the customers waiting for it (core.waiting), for hard per-account limits counted over a rolling
+  window such as CartonCloud's 30 outbound-order creates per minute per API user: the upstream never answers 429
+  however its own window is aligned. One consistent read and one conditional write per call.
+- :class:`SpacedBudget` — a request rate (N per second, or per minute): the account's calls spaced at least
+  ``(1 + slack)/N`` seconds apart across every Lambda, so no second (or minute) ever holds more than N. One
+  conditional ``UpdateItem`` per call.
+- :mod:`integrations.core.quota` — an allowance per calendar month with a cap on work items calling at once.
 
 A spent budget raises :class:`RateBudgetExhausted` with the seconds until it has room: the worker **defers** the
-item (core.waiting) rather than failing it.
+item (core.waiting) rather than failing it. A per-process budget (a token bucket in memory) is no budget at all
+where a worker runs as up to ``MaximumConcurrency`` Lambdas: each would allow the whole rate.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
+import hashlib
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from . import aws
+from . import aws, deadline
 from .errors import RateBudgetExhausted
 from .waiting import Place, current_turn
 
@@ -35,44 +37,79 @@ class RateBudget(Protocol):
         """Take one unit for ``key`` or raise :class:`RateBudgetExhausted`."""
 
 
-class SharedWindowBudget:
-    def __init__(
-        self,
-        table_name: str,
-        *,
-        limit: int,
-        window_seconds: int,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+def account_key(prefix: str, account: str) -> str:
+    """A budget's key for one upstream account: ``{prefix}#`` and a digest of what names the account (an API key, a
+    store's URL), never that value itself — the table is read by people and tools that must not see credentials."""
+    return f"{prefix}#{hashlib.sha256(account.encode('utf-8')).hexdigest()[:24]}"
+
+
+class SpacedBudget:
+    """At most ``per_second`` calls in any second, per key, across every process: a generic cell rate algorithm
+    without burst. RateBudgetTable holds the account's next free instant (``{key}#spacing`` → ``nextAt``); taking a
+    turn is one conditional ``UpdateItem`` (``nextAt <= now`` → ``nextAt = now + (1 + slack)/N``).
+
+    ``slack`` spaces turns further apart than 1/N: the time between taking a turn and the call reaching the upstream
+    varies, and a call that arrives late must not meet the next one inside the upstream's second (0.2: a fifth of the
+    interval may be lost to that jitter; the steady rate is then N/1.2 per second). A caller that finds the turn taken
+    waits for it in-process (the table tells when) while the wait is short and inside the invocation's deadline;
+    beyond that it raises :class:`RateBudgetExhausted` and the queue brings the item back.
+    """
+
+    #: The longest a call waits in-process for the account's turn before its item goes back to the queue.
+    MAX_WAIT_SECONDS = 8.0
+    #: Kept free before the invocation's deadline (core.worker stops items with less than 10 s left).
+    DEADLINE_MARGIN_SECONDS = 10.0
+    #: Budget items outlive their last use by this long (RateBudgetTable's TTL removes them).
+    TTL_SECONDS = 3600
+    SLACK = 0.2
+
+    def __init__(self, table_name: str, *, per_second: float, max_wait: float = MAX_WAIT_SECONDS,
+                 slack: float = SLACK, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep, rand: Callable[[], float] = random.random) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
         self.table_name = table_name
-        self.limit = limit
-        self.window_seconds = window_seconds
+        self.interval = (1.0 + slack) / per_second
+        self.max_wait = max_wait
         self._clock = clock
+        self._sleep = sleep
+        self._rand = rand
 
     def acquire(self, key: str) -> None:
-        now = self._clock()
-        window = int(now // self.window_seconds)
-        reset_in = (window + 1) * self.window_seconds - now
+        waited = 0.0
+        while True:
+            now = self._clock()
+            next_free = self._take_turn(key, now)
+            if next_free is None:
+                return
+            # A little jitter so the Lambdas waiting for the same turn don't all ask at the same instant.
+            wait = max(0.0, next_free - now) + 0.02 * self._rand()
+            left = deadline.remaining()
+            if waited + wait > self.max_wait or (left is not None and left - wait < self.DEADLINE_MARGIN_SECONDS):
+                raise RateBudgetExhausted(f"Rate budget {key} is spent (one call every {self.interval:.3g}s; "
+                                          f"waited {waited:.1f}s)", retry_after=wait, budget_key=key,
+                                          slot_seconds=self.interval)
+            self._sleep(wait)
+            waited += wait
+
+    def _take_turn(self, key: str, now: float) -> float | None:
+        """None when this call took the turn; else when the next turn is free."""
         try:
             aws.dynamodb().update_item(
                 TableName=self.table_name,
-                Key={"budgetKey": {"S": f"{key}#{window}"}},
-                UpdateExpression="ADD #count :one SET expiresAt = :expires",
-                ConditionExpression="attribute_not_exists(#count) OR #count < :limit",
-                ExpressionAttributeNames={"#count": "count"},
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(self.limit)},
-                    ":expires": {"N": str(int(now + 2 * self.window_seconds))},
-                },
+                Key={"budgetKey": {"S": f"{key}#spacing"}},
+                UpdateExpression="SET nextAt = :next, expiresAt = :expires",
+                ConditionExpression="attribute_not_exists(nextAt) OR nextAt <= :now",
+                ExpressionAttributeValues={":next": {"N": repr(now + self.interval)}, ":now": {"N": repr(now)},
+                                           ":expires": {"N": str(int(now) + self.TTL_SECONDS)}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise RateBudgetExhausted(
-                    f"Rate budget {key} is spent ({self.limit} per {self.window_seconds}s)",
-                    retry_after=reset_in, budget_key=key, slot_seconds=self.window_seconds / self.limit,
-                ) from None
-            raise
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            held = exc.response.get("Item", {}).get("nextAt", {}).get("N")  # type: ignore[attr-defined]
+            return float(held) if held else now + self.interval
+        return None
 
 
 class SlidingWindowBudget:
@@ -272,38 +309,3 @@ class _Line:
     def reserve(self, group: str, round_: int) -> _Line:
         return _Line(self.version, self.stamps, self.round, self.round_at, {**self.rounds, group: round_},
                      {**self.owed, round_: self.owed.get(round_, 0) + 1})
-
-
-class TokenBucket:
-    """Allows ``rate`` calls per second with bursts of ``burst``; waits up to ``max_wait`` for a token."""
-
-    def __init__(
-        self,
-        *,
-        rate: float,
-        burst: int,
-        max_wait: float = 5.0,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.max_wait = max_wait
-        self._clock = clock
-        self._sleep = sleep
-        self._tokens: dict[str, float] = {}
-        self._stamp: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, key: str) -> None:
-        with self._lock:
-            now = self._clock()
-            tokens = min(self.burst, self._tokens.get(key, self.burst) + (now - self._stamp.get(key, now)) * self.rate)
-            wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
-            if wait > self.max_wait:
-                raise RateBudgetExhausted(f"Rate budget {key} is spent ({self.rate}/s)", retry_after=wait,
-                                          budget_key=key, slot_seconds=1 / self.rate)
-            self._tokens[key] = tokens - 1
-            self._stamp[key] = now
-        if wait:
-            self._sleep(wait)

@@ -2,7 +2,9 @@
 
 SQS's own message-move tasks (``start_message_move_task``) are not used: moto lacks them and they cannot be
 tested here. Messages are received, re-sent to the source queue, then deleted from the DLQ — a crash in between
-re-sends a copy, which the worker's idempotency absorbs.
+re-sends a copy, which the worker's idempotency absorbs. Each keeps its ``MessageGroupId`` (its fair-queue group,
+``WorkItem.fair_group``), read from the dead letter or, when it has none, from its work item: a replayed item
+without one would be served outside every customer's share of the fair queue.
 
     python -m integrations.core.replay --from WmsDeadLetterQueue --to WmsQueue [--stack integrations-prod] [--max 100]
 
@@ -16,7 +18,10 @@ import argparse
 import sys
 from typing import Any
 
+from pydantic import ValidationError
+
 from . import aws
+from .workitems import WorkItem
 
 
 def replay(dead_letter_queue_url: str, source_queue_url: str, *, limit: int | None = None) -> int:
@@ -31,6 +36,7 @@ def replay(dead_letter_queue_url: str, source_queue_url: str, *, limit: int | No
             WaitTimeSeconds=0,
             VisibilityTimeout=60,
             MessageAttributeNames=["All"],
+            MessageSystemAttributeNames=["MessageGroupId"],
         ).get("Messages", [])
         if not messages:
             break
@@ -39,6 +45,9 @@ def replay(dead_letter_queue_url: str, source_queue_url: str, *, limit: int | No
             entry: dict[str, Any] = {"Id": str(i), "MessageBody": message["Body"]}
             if message.get("MessageAttributes"):
                 entry["MessageAttributes"] = message["MessageAttributes"]
+            group = message.get("Attributes", {}).get("MessageGroupId") or _group_of(message["Body"])
+            if group:
+                entry["MessageGroupId"] = group
             entries.append(entry)
         sent = sqs.send_message_batch(QueueUrl=source_queue_url, Entries=entries)  # type: ignore[arg-type]
         ok = {entry["Id"] for entry in sent.get("Successful", [])}
@@ -53,6 +62,14 @@ def replay(dead_letter_queue_url: str, source_queue_url: str, *, limit: int | No
         if len(to_delete) < len(messages):
             break  # SQS refused some sends; stop and let ops look rather than loop on them
     return moved
+
+
+def _group_of(body: str) -> str | None:
+    """The fair-queue group of a work item's body; None when the body is not a work item (replayed as it was)."""
+    try:
+        return WorkItem.model_validate_json(body).fair_group
+    except ValidationError:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,7 @@ from ..core.settings import settings
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM, UPSTREAM
-from .budget import SpacedBudget, budget_key
+from .budget import account_budget, budget_key
 from .client import StarshipitClient
 from .errors import SubscriptionKeyRefused
 from .models import StarshipitCredentials, StarshipitFulfilment, StarshipitOrderCreation
@@ -43,7 +43,7 @@ def _interactive_session() -> UpstreamSession:
     """A person is waiting: few tries, short waits — and still the account's shared budget, so a check made while
     workers use the account never pushes it over its rate."""
     table = settings().rate_budget_table
-    budget = SpacedBudget(table, per_second=CHECK_RATE, max_wait=3.0) if table else None
+    budget = account_budget(table, per_second=CHECK_RATE, max_wait=3.0) if table else None
     return UpstreamSession(UPSTREAM, policy=INTERACTIVE, budget=budget)
 
 

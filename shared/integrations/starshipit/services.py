@@ -23,7 +23,7 @@ from ..core.records import RecordRef, WmsRef
 from ..core.services import IntegrationUnusable, credential, open_credentials
 from ..core.workitems import WorkItem
 from . import PLATFORM, UPSTREAM
-from .budget import MAX_WAIT_SECONDS, SpacedBudget, budget_key
+from .budget import MAX_WAIT_SECONDS, account_budget, budget_key
 from .client import StarshipitClient
 from .models import StarshipitFulfilment, StarshipitOrderCreation
 
@@ -90,8 +90,8 @@ def client_for(integration: Integration, *, interactive: bool = False) -> Starsh
 def _client(tenant_id: str, integration_id: str, sealed: str, rate: int, interactive: bool) -> StarshipitClient:
     credentials = core().vault.open(sealed, tenant_id=tenant_id, integration_id=integration_id)
     api_key = credential(credentials, "apiKey")
-    budget = SpacedBudget(core().settings.rate_budget_table, per_second=rate,
-                          max_wait=3.0 if interactive else MAX_WAIT_SECONDS)
+    budget = account_budget(core().settings.rate_budget_table, per_second=rate,
+                            max_wait=3.0 if interactive else MAX_WAIT_SECONDS)
     session = UpstreamSession(UPSTREAM, budget=budget, policy=LABELS_POLICY if interactive else None)
     return StarshipitClient(api_key=SecretStr(api_key),
                             subscription_key=SecretStr(credential(credentials, "subscriptionKey")),

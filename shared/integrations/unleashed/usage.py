@@ -2,17 +2,12 @@
 
 Unleashed gives each account a monthly call allowance shared by every app connected to it, and at 100 % blocks
 *all* of them until the 1st of the next month, 00:00 UTC (intercom "Understanding your API usage limits"). Its API
-exposes no usage headers (none are documented, none seen in public clients), so we count our own calls. One item per
-account and month in RateBudgetTable, ``budgetKey = unleashed#{account}#{YYYY-MM}`` (``account`` = a digest of the
-API ID, never the ID itself), holds:
-
-- ``count``: calls made this month (every send, retries included: a conservative count, as Unleashed does not
-  count failed calls);
-- ``leases``: ``{leaseId: expiry}`` of the work items talking to the account right now. A work item takes a lease on
-  its first call (one conditional ``UpdateItem``, refused while ``size(leases)`` is at the configured maximum, or
-  once ``count`` reached the integration's monthly budget) and gives it back with its calls added (one
-  ``UpdateItem``): two writes per work item that calls Unleashed, none for one that doesn't. A lease whose holder
-  died expires after :data:`LEASE_SECONDS` and is cleared by the next caller that finds the account full.
+exposes no usage headers (none are documented, none seen in public clients), so we count our own calls with core's
+monthly quota (:mod:`integrations.core.quota`: the month's count and the concurrency leases, one item per account and
+month in RateBudgetTable), configured here: ``budgetKey = unleashed#{account}#{YYYY-MM}`` (``account`` = a digest of
+the API ID, never the ID itself), at most ``UNLEASHED_MAX_CONCURRENT_CALLS`` work items per account at once, and
+Unleashed's own errors and resolutions. Every send counts, retries included: a conservative count, as Unleashed does
+not count failed calls.
 
 The budget check is also made before every call inside a work item, so a long listing stops when the budget is spent.
 Calls made while someone waits on a configuration screen are counted but never refused (:func:`counted`).
@@ -22,64 +17,46 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
-from botocore.exceptions import ClientError
-
-from ..core import aws
-from ..core.context import core
-from ..core.errors import RateBudgetExhausted
-from ..core.stores.dynamo import from_item, to_item
+from ..core import quota
+from ..core.quota import (
+    QuotaBusy,
+    QuotaMeter,
+    QuotaRules,
+    QuotaSpent,
+    UnmeteredCall,
+    month_of,
+    seconds_to_reset,
+)
 
 #: A lease outlives the worker's 120 s timeout, so only a dead holder's lease ever expires.
-LEASE_SECONDS: Final = 300
+LEASE_SECONDS: Final = quota.LEASE_SECONDS
 #: SQS can't delay a message longer than 12 hours.
-MAX_RETRY_AFTER: Final = 12 * 3600
+MAX_RETRY_AFTER: Final = quota.MAX_RETRY_AFTER
 #: Default concurrent work items per account (one public client notes Unleashed "throttles concurrency").
 DEFAULT_MAX_CONCURRENT: Final = 2
 #: Shares of the monthly budget at which the usage log says so (and polling slows: :func:`poll_every`).
 THRESHOLDS: Final = (0.5, 0.8, 0.95, 1.0)
 
 
-class AccountBusy(RateBudgetExhausted):
+class AccountBusy(QuotaBusy):
     """The account already has its maximum of work items talking to it; this one waits its turn — waiting, not
     failing (core.waiting): however many items a burst brings for one account, none is dead-lettered for it."""
 
     resolution = "No action needed: the item goes ahead in a few seconds, when a call slot is free."
 
 
-class MonthlyBudgetSpent(RateBudgetExhausted):
+class MonthlyBudgetSpent(QuotaSpent):
     """This integration spent its monthly Unleashed call budget; it resumes on the 1st (UTC) or when raised."""
 
     resolution = ("Raise apiCallsPerMonth in the integration's order creation step (and check the Unleashed plan's "
                   "monthly API allowance under Settings → Billing), or wait for the 1st of the month (UTC).")
 
 
-class UnmeteredCall(RuntimeError):
-    """An Unleashed call made outside :func:`metered` / :func:`counted`: a programming error (it would go uncounted)."""
-
-
 def account_of(api_id: str) -> str:
     """The account's name in our keys: a digest of the API ID (one ID per Unleashed account, never changed)."""
     return hashlib.sha256(api_id.strip().encode("utf-8")).hexdigest()[:24]
-
-
-def month_of(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m")
-
-
-def seconds_to_reset(moment: datetime) -> float:
-    """Seconds from ``moment`` to the 1st of the next month, 00:00 UTC (when Unleashed's allowance resets)."""
-    now = moment.astimezone(UTC)
-    first = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
-    return (first - now).total_seconds()
 
 
 def max_concurrent() -> int:
@@ -104,206 +81,27 @@ def poll_every(fill: float) -> int | None:
     return None
 
 
+RULES = QuotaRules(prefix="unleashed", upstream="Unleashed", max_concurrent=max_concurrent, busy=AccountBusy,
+                   spent=MonthlyBudgetSpent, lease_seconds=LEASE_SECONDS, max_retry_after=MAX_RETRY_AFTER,
+                   thresholds=THRESHOLDS)
+
+
+class Meter(QuotaMeter):
+    """The calls of one work item (or one configuration step) to one Unleashed account."""
+
+    rules = RULES
+
+
 def budget_key(account: str, month: str) -> str:
-    return f"unleashed#{account}#{month}"
+    return RULES.key(account, month)
 
 
-def used(account: str, *, at: datetime | None = None) -> int:
-    """Calls counted for ``account`` this month (an eventually consistent read: for pacing and reports)."""
-    response = aws.dynamodb().get_item(TableName=core().settings.rate_budget_table,
-                                       Key={"budgetKey": {"S": budget_key(account, month_of(at or _now()))}})
-    item = from_item(response.get("Item") or {})
-    return int(item.get("count") or 0)
+#: The metering of Unleashed accounts, and the rate budget every Unleashed client's session draws on.
+METERED = quota.MonthlyQuota(Meter)
+used = METERED.used
+metered = METERED.metered
+counted = METERED.counted
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Meter:
-    """The calls of one work item (or one configuration step) to one account."""
-
-    account: str
-    #: Calls this integration may make this month; None counts without refusing (configuration steps).
-    budget: int | None
-    #: Concurrent work items allowed on the account; None takes no lease (configuration steps).
-    concurrency: int | None
-    month: str = field(default_factory=lambda: month_of(_now()))
-    calls: int = 0
-    #: The month's count when the lease was taken (known once it is).
-    used_before: int | None = None
-    lease: str | None = None
-    #: The month's count after this meter's calls were added (known once flushed).
-    used_after: int | None = None
-    clock: Callable[[], datetime] = _now
-
-    @property
-    def key(self) -> dict[str, Any]:
-        return {"budgetKey": {"S": budget_key(self.account, self.month)}}
-
-    @property
-    def _calls_line(self) -> str:
-        """The line items wait in for one of the account's call slots (core.waiting)."""
-        return f"unleashed#{self.account}#calls"
-
-    def before_call(self) -> None:
-        if self.concurrency is not None and self.lease is None:
-            self._take_lease()
-        if self.budget is not None and self.used_before is not None \
-                and self.used_before + self.calls >= self.budget:
-            raise self._spent(self.used_before + self.calls)
-        self.calls += 1
-
-    def _spent(self, count: int) -> MonthlyBudgetSpent:
-        wait = min(MAX_RETRY_AFTER, seconds_to_reset(self.clock()))
-        return MonthlyBudgetSpent(f"This integration's Unleashed call budget for {self.month} is spent ({count} of "
-                                  f"{self.budget} calls)", retry_after=wait,
-                                  budget_key=budget_key(self.account, self.month), slot_seconds=wait)
-
-    def _take_lease(self) -> None:
-        assert self.concurrency is not None
-        lease = secrets.token_hex(8)
-        table = core().settings.rate_budget_table
-        for _ in range(3):
-            now = time.time()
-            values = to_item({":exp": int(now + LEASE_SECONDS), ":max": self.concurrency,
-                              ":budget": self.budget if self.budget is not None else 2**62,
-                              ":ttl": _expires(self.month)})
-            try:
-                answer = aws.dynamodb().update_item(
-                    TableName=table, Key=self.key, ReturnValues="ALL_NEW",
-                    UpdateExpression="SET leases.#lease = :exp, expiresAt = if_not_exists(expiresAt, :ttl)",
-                    ConditionExpression="attribute_exists(leases) AND size(leases) < :max"
-                                        " AND (attribute_not_exists(#count) OR #count < :budget)",
-                    ExpressionAttributeNames={"#lease": lease, "#count": "count"},
-                    ExpressionAttributeValues=values,
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD")
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-                stored: Any = exc.response.get("Item")
-                old = from_item(stored or {})
-                self._refused(old, now)
-                continue
-            self.lease = lease
-            self.used_before = int(from_item(answer["Attributes"]).get("count") or 0)
-            return
-        raise AccountBusy("Unleashed account busy: the lease table kept changing under us", retry_after=5,
-                          budget_key=self._calls_line, slot_seconds=5)
-
-    def _refused(self, old: dict[str, Any], now: float) -> None:
-        """Why taking a lease failed, and the one repair that lets the next try succeed (or the error to raise)."""
-        count = int(old.get("count") or 0)
-        if self.budget is not None and count >= self.budget:
-            raise self._spent(count)
-        leases = old.get("leases") if isinstance(old.get("leases"), dict) else None
-        table = core().settings.rate_budget_table
-        if leases is None:
-            # The month's first call: create the item with an empty lease map (the next try takes a lease in it).
-            try:
-                aws.dynamodb().update_item(
-                    TableName=table, Key=self.key, UpdateExpression="SET leases = :none, expiresAt = :ttl",
-                    ConditionExpression="attribute_not_exists(leases)",
-                    ExpressionAttributeValues=to_item({":none": {}, ":ttl": _expires(self.month)}))
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-            return
-        expired = [name for name, expiry in leases.items() if float(expiry) < now]
-        if not expired:
-            raise AccountBusy(f"Unleashed account busy: {len(leases)} work item(s) are calling it (at most "
-                              f"{self.concurrency} at once)", retry_after=10 + secrets.randbelow(10),
-                              budget_key=self._calls_line, slot_seconds=5)
-        for name in expired:  # a dead holder's lease: cleared only if it is still the same expired lease
-            try:
-                aws.dynamodb().update_item(
-                    TableName=table, Key=self.key, UpdateExpression="REMOVE leases.#old",
-                    ConditionExpression="leases.#old = :expiry", ExpressionAttributeNames={"#old": name},
-                    ExpressionAttributeValues=to_item({":expiry": leases[name]}))
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-
-    def flush(self) -> None:
-        """Give the lease back and add this meter's calls to the month (one write), or just add the calls."""
-        table = core().settings.rate_budget_table
-        if self.lease is None and not self.calls:
-            return
-        names = {"#count": "count"}
-        expression = "ADD #count :calls SET expiresAt = if_not_exists(expiresAt, :ttl)"
-        if self.lease is not None:
-            names["#lease"] = self.lease
-            expression = "REMOVE leases.#lease " + expression
-        answer = aws.dynamodb().update_item(
-            TableName=table, Key=self.key, UpdateExpression=expression, ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_item({":calls": self.calls, ":ttl": _expires(self.month)}),
-            ReturnValues="UPDATED_NEW")
-        self.used_after = int(from_item(answer.get("Attributes") or {}).get("count") or 0)
-        self.lease = None
-
-    def crossed(self) -> list[float]:
-        """The budget shares this meter's calls crossed (for the usage log)."""
-        if self.budget is None or self.used_after is None:
-            return []
-        before = self.used_after - self.calls
-        return [share for share in THRESHOLDS if before < share * self.budget <= self.used_after]
-
-
-def _expires(month: str) -> int:
-    """Keep a month's item ~2 months (TTL), long enough to show the previous month's usage."""
-    year, number = (int(part) for part in month.split("-"))
-    return int(datetime(year + (number >= 11), (number + 1) % 12 + 1, 1, tzinfo=UTC).timestamp())
-
-
-_current: ContextVar[Meter | None] = ContextVar("unleashed_meter", default=None)
-
-
-@contextmanager
-def metered(account: str, *, budget: int, on_flush: Callable[[Meter], None] | None = None,
-            concurrency: int | None = None) -> Iterator[Meter]:
-    """Every Unleashed call of the block is counted against ``budget`` under a concurrency lease taken on the first
-    call (no call, no write). Re-entering for the same account reuses the outer meter."""
-    outer = _current.get()
-    if outer is not None and outer.account == account:
-        yield outer
-        return
-    meter = Meter(account=account, budget=budget, concurrency=concurrency or max_concurrent())
-    token = _current.set(meter)
-    try:
-        yield meter
-    finally:
-        _current.reset(token)
-        meter.flush()
-        if on_flush is not None:
-            on_flush(meter)
-
-
-@contextmanager
-def counted(account: str) -> Iterator[Meter]:
-    """Calls made while a person waits (credentials check, finish, delete): counted, never refused or queued."""
-    outer = _current.get()
-    if outer is not None and outer.account == account:
-        yield outer
-        return
-    meter = Meter(account=account, budget=None, concurrency=None)
-    token = _current.set(meter)
-    try:
-        yield meter
-    finally:
-        _current.reset(token)
-        meter.flush()
-
-
-class MeteredBudget:
-    """The :class:`~integrations.core.ratelimit.RateBudget` every Unleashed client's session draws on: one unit per
-    send, from the meter of the work item (or step) making it."""
-
-    def acquire(self, key: str) -> None:
-        meter = _current.get()
-        if meter is None or meter.account != key:
-            raise UnmeteredCall(f"An Unleashed call to account {key} outside a metered block would go uncounted")
-        meter.before_call()
-
-
-METERED = MeteredBudget()
+__all__ = ["DEFAULT_MAX_CONCURRENT", "LEASE_SECONDS", "MAX_RETRY_AFTER", "METERED", "THRESHOLDS", "AccountBusy",
+           "Meter", "MonthlyBudgetSpent", "UnmeteredCall", "account_of", "budget_key", "counted", "max_concurrent",
+           "metered", "month_of", "poll_every", "seconds_to_reset", "used"]

@@ -6,8 +6,11 @@ on woocommerce.com; examples in tests/fixtures/vendor/woocommerce/ (SOURCES.md).
 - HTTP Basic with the consumer key and secret, over HTTPS only (``models.normalise_store_url``); when the store's
   host strips the ``Authorization`` header, the key goes in the query string instead (``query_string_auth``, found
   by :meth:`WooCommerceClient.discover`);
-- every call goes through the shared HTTP policy (timeouts, retries on 429/5xx honouring ``Retry-After``) and a
-  per-store token bucket (WooCommerce stores on shared hosting take ~2–5 requests/s);
+- every call goes through the shared HTTP policy (timeouts, retries on 429/5xx honouring ``Retry-After``) and the
+  store's rate budget (WooCommerce stores on shared hosting take ~2–5 requests/s): core's ``SpacedBudget`` in
+  RateBudgetTable, keyed by a digest of the store's URL, so every Lambda of the worker (up to its
+  ``MaximumConcurrency``) and every configuration call together keep to ``STORE_RATE`` — a per-process budget would
+  let each Lambda take the whole rate;
 - errors become named exceptions with a resolution (``errors.error_from_response``).
 """
 
@@ -26,8 +29,10 @@ from ..core.context import core, on_reset
 from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
 from ..core.http import UpstreamSession
 from ..core.integration_types import Integration
-from ..core.ratelimit import TokenBucket
+from ..core.ratelimit import SpacedBudget, account_key
 from ..core.services import IntegrationUnusable, credential
+from ..core.settings import settings
+from . import PLATFORM
 from .errors import UPSTREAM, RouteNotFound, error_from_response
 from .models import (
     TRACKING_NAMESPACE,
@@ -44,11 +49,21 @@ if TYPE_CHECKING:
 API = "wc/v3"
 #: WordPress core caps ``per_page`` at 100.
 MAX_PER_PAGE = 100
-#: Requests per second per store, with a small burst (reliability.md: "Woo ≈ 2–5 req/s on shared hosting").
+#: Requests per second per store, across every Lambda (reliability.md: "Woo ≈ 2–5 req/s on shared hosting"): no
+#: second ever holds more than 3 of our calls to one store.
 STORE_RATE = 3.0
-STORE_BURST = 5
-#: One bucket per store for this whole Lambda process (every client of the same store draws from it).
-STORE_BUDGET = TokenBucket(rate=STORE_RATE, burst=STORE_BURST, max_wait=5.0)
+#: How long a call made while a person waits (a configuration step) waits for the store's turn, at most.
+INTERACTIVE_MAX_WAIT = 3.0
+
+
+def store_budget(*, interactive: bool = False) -> SpacedBudget | None:
+    """The budget every client of a store draws on (one per store, by its key), whichever Lambda it runs in; None
+    where no RateBudgetTable is configured (a bare client, as in the unit tests), which every deployed function has."""
+    table = settings().rate_budget_table
+    if not table:
+        return None
+    return SpacedBudget(table, per_second=STORE_RATE,
+                        max_wait=INTERACTIVE_MAX_WAIT if interactive else SpacedBudget.MAX_WAIT_SECONDS)
 
 
 class TooManyPages(UpstreamError, RetryableError):
@@ -87,12 +102,13 @@ class WooCommerceClient:
         self.store_url = store_url.rstrip("/")
         self.consumer_key = consumer_key
         self._secret = consumer_secret
-        self.http = session or UpstreamSession(UPSTREAM, budget=STORE_BUDGET)
+        self.http = session or UpstreamSession(UPSTREAM, budget=store_budget())
         self.query_string_auth = query_string_auth
         #: Reach the API as ``/?rest_route=/…`` (what WordPress serves with plain permalinks).
         self.plain_permalinks = plain_permalinks
         parts = urlsplit(self.store_url)
-        self.budget_key = f"woocommerce#{parts.netloc}{parts.path}"
+        #: The store's budget: a digest of its address (host and path: the store, whichever scheme reached it).
+        self.budget_key = account_key(PLATFORM, f"{parts.netloc}{parts.path}")
 
     def __repr__(self) -> str:
         return f"WooCommerceClient(store_url={self.store_url!r}, consumer_key=…{self.consumer_key[-4:]})"
@@ -261,7 +277,8 @@ class WooCommerceClient:
             return
 
 
-__all__ = ["API", "STORE_BUDGET", "StoreIndex", "TooManyPages", "WooCommerceClient", "client_from", "store_client"]
+__all__ = ["API", "STORE_RATE", "StoreIndex", "TooManyPages", "WooCommerceClient", "client_from", "store_budget",
+           "store_client"]
 
 
 # --- the clients of integrations (cached per warm Lambda) -------------------------------------------------------

@@ -32,7 +32,7 @@ from ..core.services import credential
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM
-from .client import API, STORE_BUDGET, StoreIndex, WooCommerceClient, client_from
+from .client import API, StoreIndex, WooCommerceClient, client_from, store_budget
 from .errors import BAD_KEY_RESOLUTION, CAPABILITY_RESOLUTION, READ_ONLY_RESOLUTION, UPSTREAM
 
 if TYPE_CHECKING:
@@ -49,7 +49,9 @@ from .webhooks import ensure_webhooks, remove_webhooks
 
 
 def _session() -> UpstreamSession:
-    return UpstreamSession(UPSTREAM, policy=INTERACTIVE, budget=STORE_BUDGET)
+    """A person is waiting: few tries, short waits — and still the store's shared budget, so a check made while
+    workers use the store never pushes it over its rate."""
+    return UpstreamSession(UPSTREAM, policy=INTERACTIVE, budget=store_budget(interactive=True))
 
 
 def discover(credentials: WooCommerceCredentials, *, session: UpstreamSession | None = None) -> dict[str, Any]:

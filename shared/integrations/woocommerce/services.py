@@ -2,7 +2,8 @@
 the integration's settings and webhook secret.
 
 The store client is built from the integration's sealed credentials and cached per warm Lambda by them (a new key
-makes a new client, so its connection pool and token bucket are reused across orders of one store).
+makes a new client, so its connection pool is reused across orders of one store); the store's rate budget is shared
+by every client of the store, in RateBudgetTable (``client.store_budget``).
 """
 
 from __future__ import annotations

@@ -17,15 +17,18 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import responses
 from integrations.core.context import core, use
 from integrations.core.integration_types import SHOWN_ONCE, Integration, IntegrationStatus, LivePeriod
+from integrations.rose_rocket import services as rose_rocket_services
 from integrations.rose_rocket.matches import Match, MatchStore
 from integrations.rose_rocket.refs import order_ref
 
-from local.sandboxes.base import install_responses
+from local.sandboxes.base import Sandbox, install_responses
 from local.sandboxes.rose_rocket import RoseRocketSandbox
 from tests.contract.kit import ConnectorKit, Delivery, other_lambda
+from tests.functional.rose_rocket_helpers import unhurried_budget
 
 API_HOST, AUTH_HOST = "https://network.roserocket.com", "https://a.roserocket.com"
 ORG, CLIENT_ID, SECRET = "6e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098", "contract-rr-client", "contract-rr-secret-0001"
@@ -36,6 +39,9 @@ class RoseRocketKit(ConnectorKit):
     key: ClassVar[str] = "rose_rocket"
 
     def start_platform(self, rsps: responses.RequestsMock) -> None:
+        # The organisation's budget (requestsPerMinute, unit-tested) would only make the suite wait.
+        self.patched = pytest.MonkeyPatch()
+        self.patched.setattr(rose_rocket_services, "organisation_budget", unhurried_budget)
         self.platform = RoseRocketSandbox(sender=self._send)
         install_responses(rsps, self.platform, API_HOST)
         install_responses(rsps, self.platform, AUTH_HOST)
@@ -43,6 +49,9 @@ class RoseRocketKit(ConnectorKit):
         with self.platform.writing(self.org, USER) as records:
             self.customer = records.create("customer", {"name": "Steam Chef Store"})
         self.tokens: dict[str, str] = {}
+
+    def stop(self) -> None:
+        self.patched.undo()
 
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
         parts = urlsplit(url)
@@ -167,6 +176,10 @@ class RoseRocketKit(ConnectorKit):
         self.w.wms.set_consignment_tracking(self.w.tenant.tenant_id, consignment, "TRK-1", carrier="Aramex")
 
     # --- faults ------------------------------------------------------------------------------------------------------
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.platform
 
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:
         self.platform.inject_fault(status, count=count, retry_after=retry_after, path_pattern=r"^/api/v2/")

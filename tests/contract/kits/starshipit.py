@@ -25,7 +25,7 @@ from integrations.core.records import RecordRef
 from integrations.starshipit.client import DEFAULT_BASE_URL
 from integrations.starshipit.services import delivery_url, wms_order_ref
 
-from local.sandboxes.base import install_responses
+from local.sandboxes.base import Sandbox, install_responses
 from local.sandboxes.starshipit import StarshipitSandbox
 from tests.builders import outbound_order
 from tests.contract.kit import API_BASE, ConnectorKit, Delivery
@@ -142,6 +142,10 @@ class StarshipitKit(ConnectorKit):
         return RecordRef.parse(link.platform_record_key).record_id
 
     # --- faults ------------------------------------------------------------------------------------------------------
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.platform
 
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:
         self.platform.inject_fault(status, count=count, retry_after=retry_after, path_pattern=r"^/api/")

@@ -16,7 +16,7 @@ from integrations.core.context import core
 from integrations.core.integration_types import Integration
 from integrations.unleashed.services import order_ref, shipment_ref
 
-from local.sandboxes.base import install_responses
+from local.sandboxes.base import Sandbox, install_responses
 from local.sandboxes.unleashed import SIGNATURE_HEADER, TIMESTAMP_HEADER, UnleashedSandbox, sign
 from tests.contract.kit import ConnectorKit, Delivery, other_lambda
 
@@ -116,6 +116,10 @@ class UnleashedKit(ConnectorKit):
         return order_ref(integration.integration_id, record_id).key
 
     # --- faults ------------------------------------------------------------------------------------------------------
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.unleashed
 
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:
         self.unleashed.inject_fault(status, count=count, retry_after=retry_after, path_pattern=r"^/Sales")

@@ -9,13 +9,14 @@ import json
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import pytest
 import responses
 from integrations.core.context import core
 from integrations.core.integration_types import Integration
-from integrations.woocommerce.client import STORE_BUDGET
+from integrations.woocommerce import client as woocommerce_client
 from integrations.woocommerce.services import order_ref
 
-from local.sandboxes.base import install_responses
+from local.sandboxes.base import Sandbox, install_responses
 from local.sandboxes.woocommerce import WooCommerceSandbox
 from tests.contract.kit import ConnectorKit, Delivery, other_lambda
 
@@ -28,14 +29,18 @@ class WooCommerceKit(ConnectorKit):
     key: ClassVar[str] = "woocommerce"
 
     def start_platform(self, rsps: responses.RequestsMock) -> None:
-        # The per-store token bucket (3 requests/s, unit-tested) would only make the suite wait.
-        STORE_BUDGET.rate, STORE_BUDGET.burst = 10_000.0, 10_000
+        # The store's budget (3 requests/s across every Lambda, tested on its own) would only make the suite wait.
+        self.patched = pytest.MonkeyPatch()
+        self.patched.setattr(woocommerce_client, "STORE_RATE", 10_000.0)
         self.losing = False
         self.store = WooCommerceSandbox(sender=self._send)
         install_responses(rsps, self.store, WOO_BASE)
         shop = self.store.add_store(SLUG, name="Contract shop", home=STORE_URL)
         self.key_pair = next(iter(shop.keys.values()))
         self.saved_keys: dict[str, Any] = {}
+
+    def stop(self) -> None:
+        self.patched.undo()
 
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
         if self.losing:
@@ -109,6 +114,10 @@ class WooCommerceKit(ConnectorKit):
         return link.wms_order_id if link is not None else None
 
     # --- faults ------------------------------------------------------------------------------------------------------
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.store
 
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:
         self.store.inject_fault(status, count=count, retry_after=retry_after, path_pattern=r"/wp-json/")

@@ -748,7 +748,7 @@ def test_429_fault_sends_retry_after_only_when_asked(api: Api, sandbox: CartonCl
 def test_percentage_faults_fail_about_that_share_and_respect_method_filters(api: Api,
                                                                            sandbox: CartonCloudSandbox) -> None:
     api.call("GET", "/customers")
-    sandbox.inject_fault(status=503, percent=50, method="GET")
+    sandbox.inject_fault(status=503, percent=50, seed=7, method="GET")
 
     statuses = [api.call("GET", "/customers").status_code for _ in range(200)]
     posted = api.create_order(order_body())
@@ -758,6 +758,23 @@ def test_percentage_faults_fail_about_that_share_and_respect_method_filters(api:
     sandbox.clear_faults()
     sandbox.inject_fault(status=503, percent=0)
     assert api.call("GET", "/customers").status_code == 200
+
+
+def test_a_percentage_fault_needs_a_seed_and_fails_the_same_requests_on_every_run(api: Api,
+                                                                                 sandbox: CartonCloudSandbox) -> None:
+    """Issue 20, point 15: a storm is seeded, so a test that injects one runs the same way twice."""
+    with pytest.raises(ValueError, match="needs a seed"):
+        sandbox.inject_fault(status=503, percent=50)
+    refused = requests.post(f"{BASE}/_control/faults", json={"status": 503, "percent": 50})
+    assert refused.status_code == 400 and "seed" in refused.json()["error"]
+    runs = []
+    for _ in range(2):
+        sandbox.clear_faults()
+        added = requests.post(f"{BASE}/_control/faults", json={"status": 503, "percent": 50, "seed": 11,
+                                                               "method": "GET"})
+        assert added.status_code == 201 and added.json()["seed"] == 11
+        runs.append([api.call("GET", "/customers").status_code for _ in range(40)])
+    assert runs[0] == runs[1] and {200, 503} <= set(runs[0])
 
 
 def test_faults_through_the_control_api_and_dropped_connections(api: Api, sandbox: CartonCloudSandbox) -> None:
