@@ -71,7 +71,9 @@ def test_a_wms_outage_dead_letters_with_what_to_do_and_a_replay_makes_one_order(
     assert connected.wms_orders() == []
     _, entries = connected.history(placed["id"])
     assert entries[-1]["event"] == "dead-lettered"
-    assert "make replay QUEUE=WooCommerceQueue" in entries[-1]["resolution"]
+    assert "CartonCloud kept failing" in entries[-1]["resolution"]
+    assert "retry it from this log" in entries[-1]["resolution"]  # what a person can do; the operator was alerted
+    assert connected.link(placed["id"])["status"] == "NEEDS_ATTENTION"
     assert connected.link(placed["id"]).get("claimToken") is None  # the claim was given back
     connected.wms.clear_faults()
     assert replay(connected.service.stack.queues["WooCommerceDeadLetterQueue"],

@@ -215,7 +215,7 @@ def test_one_stores_429_storm_on_write_back_delays_no_other_integrations_write_b
     assert woo.store.order(SLUG, placed_a["id"])["status"] == "processing"
     _, entries_a = log_of(order_ref(first.integration_id, placed_a["id"]).key)
     assert entries_a[-1]["event"] == "retry" and "429" in entries_a[-1]["error"]
-    assert "60s" in entries_a[-1]["message"]  # back on the queue after the store's Retry-After
+    assert "next try in about 1 min" in entries_a[-1]["message"]  # back on the queue after the store's Retry-After
 
     # A minute later the store answers again: A's write-back goes through on its own retry.
     woo.store.clear_faults()
