@@ -171,6 +171,9 @@ def test_the_walkthroughs_pasted_in_order_into_one_shell(api: str, readme_blocks
     assert '"moved": 1' in replayed and "[dead-lettered] Gave up after 5 attempts: CartonCloud answered 429" in replayed
     # Each platform's round trip, and the sync log reached through the management API.
     assert "completed" in said("WOO_WMS_ORDER/status")
+    # Each platform's live check, as its walkthrough shows it (issue 21)
+    woo_check = said("$WOO_ID/check")
+    assert "Live check of the WooCommerce account:" in woo_check and "refuted: tracking-extension" in woo_check
     assert "Dispatched" in said("UL_WMS_ORDER/status")
     assert "X-Reprint: true" in said("label.pdf") and "%PDF-1.4" in said("label.pdf")
     assert "Unleashed API calls in" in said("api-usage")
