@@ -6,8 +6,10 @@
   automatically"); any other refusal is a 400 naming ``apiId``;
 - *Order creation*: warehouse fields are marked ``x-wms-warehouse``, so the frame checks the customer may use them;
 - *Finish* / *reconfigure* (:meth:`UnleashedType.start`): our webhook subscription (idempotent); when the account's 5
-  are taken, the integration goes live on polling alone and its configuration log says so;
-- *Delete* (:meth:`UnleashedType.stop`): our subscription is removed (tolerating one already gone).
+  are taken, or the subscription API answers otherwise than we expect (its shape is our guess), the integration
+  goes live on polling alone and its notices and configuration log say why and what to do;
+- *Delete* (:meth:`UnleashedType.stop`): our subscription is removed (tolerating one already gone, or no API);
+- *Live check* (:meth:`UnleashedType.check_live`, :mod:`.live_check`): read-only probes of every assumption.
 
 One live integration per Unleashed account per customer: the account is the API ID (one per account, never
 changed), given to the frame as a digest (:meth:`UnleashedType.account_identity`).
@@ -15,8 +17,9 @@ changed), given to the frame as a digest (:meth:`UnleashedType.account_identity`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, SecretStr
 
@@ -33,7 +36,10 @@ from .dates import organisation_zone
 from .errors import API_ACCESS
 from .services import delivery_url, integration_ref, signing_key, usage_ref
 from .settings import UnleashedCredentials, UnleashedFulfilment, UnleashedOrderCreation
-from .webhooks import ensure_subscription, remove_subscriptions
+from .webhooks import FREE_A_SLOT, ensure_subscription, remove_subscriptions
+
+if TYPE_CHECKING:
+    from ..core.live_check import Finding
 
 
 def interactive_client(api_id: str, api_key: str) -> UnleashedClient:
@@ -113,6 +119,8 @@ class UnleashedType(IntegrationType):
             "webhooks": registration.status,
             "webhookSubscriptionId": registration.subscription_id,
             "webhookNote": registration.note,
+            "webhookReason": registration.reason,
+            "webhookResolution": registration.resolution,
             "usageRecord": usage_ref(integration.integration_id).key,
             "startedAt": utc_iso(utcnow()),
         }
@@ -126,8 +134,7 @@ class UnleashedType(IntegrationType):
 
             for key in (configuration_log_key(integration.integration_id), webhooks_log):
                 shared.sync_log.append(key, "webhooks-unavailable", registration.note,
-                                       resolution="Delete an unused webhook subscription in Unleashed, then save any "
-                                                  "step of the integration.")
+                                       resolution=registration.resolution or FREE_A_SLOT)
         else:
             shared.sync_log.append(webhooks_log, "webhooks", "Subscribed to salesorder.created and salesorder.updated "
                                    f"at {url} (subscription {registration.subscription_id})")
@@ -138,9 +145,9 @@ class UnleashedType(IntegrationType):
         note = integration.platform_state.get("webhookNote")
         if not note:
             return []
+        state = integration.platform_state
         return [Notice(message=note,  # it says the integration runs on polling alone, and why
-                       resolution="Delete an unused webhook subscription in Unleashed, then save any step of the "
-                                  "integration: it subscribes again.")]
+                       resolution=state.get("webhookResolution") or FREE_A_SLOT)]
 
     def stop(self, context: IntegrationContext) -> None:
         integration = context.integration
@@ -152,6 +159,15 @@ class UnleashedType(IntegrationType):
         with usage.counted(client.account), suppress(UpstreamAuthFailed, UpstreamNotFound):
             remove_subscriptions(client, url=url)
         core().integrations.forget(integration.integration_id)
+
+    def check_live(self, credentials: BaseModel, platform_state: Mapping[str, Any]) -> list[Finding]:
+        from .live_check import probe
+
+        model = credentials if isinstance(credentials, UnleashedCredentials) else \
+            UnleashedCredentials.model_validate(credentials.model_dump())
+        client = interactive_client(model.api_id, model.api_key)
+        with usage.counted(client.account):  # a configuration-time call: counted, never refused
+            return probe(client, platform_state)
 
 
 INTEGRATION_TYPE = UnleashedType()
