@@ -154,3 +154,26 @@ def test_one_account_is_one_identity_and_the_api_id_is_never_shown():
     same = INTEGRATION_TYPE.account_identity(UnleashedCredentials(api_id=API_ID, api_key="rotated"), {})
     other = INTEGRATION_TYPE.account_identity(UnleashedCredentials(api_id="another-id", api_key="a"), {})
     assert one == same != other and API_ID not in one and one.startswith("unleashed:")
+
+
+def test_the_live_check_reports_what_the_account_said_even_where_its_calls_cannot_be_counted(world, unleashed,
+                                                                                          monkeypatch):
+    """From an operator's command line our AWS account may be out of reach: adding the check's calls to the month's
+    count fails, and the report still says what Unleashed answered (a wrong key still says so, for every finding)."""
+    from botocore.exceptions import NoRegionError
+    from integrations.core import live_check
+    from integrations.core.connectors import get
+    from integrations.unleashed import usage
+
+    def unreachable():
+        raise NoRegionError()
+
+    monkeypatch.setattr(usage.aws, "dynamodb", unreachable)  # the edge: AWS, not our code
+    connector = get("unleashed")
+    good = UnleashedCredentials(api_id=API_ID, api_key=unleashed.account(API_ID).api_key)
+    report = live_check.run(connector, good, {})
+    assert report.of("sales-orders").outcome is live_check.Outcome.CONFIRMED
+    assert report.of("subscription-api").outcome is live_check.Outcome.CONFIRMED
+    wrong = live_check.run(connector, UnleashedCredentials(api_id=API_ID, api_key="not-the-key"), {})
+    assert {f.outcome for f in wrong.findings} == {live_check.Outcome.COULD_NOT_CHECK}
+    assert "403" in wrong.of("sales-orders").seen and "Unleashed API Access" in wrong.of("sales-orders").means

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, SecretStr
 
 from ..core.context import core
@@ -40,6 +42,8 @@ from .webhooks import FREE_A_SLOT, ensure_subscription, remove_subscriptions
 
 if TYPE_CHECKING:
     from ..core.live_check import Finding
+
+logger = Logger(child=True)
 
 
 def interactive_client(api_id: str, api_key: str) -> UnleashedClient:
@@ -166,8 +170,22 @@ class UnleashedType(IntegrationType):
         model = credentials if isinstance(credentials, UnleashedCredentials) else \
             UnleashedCredentials.model_validate(credentials.model_dump())
         client = interactive_client(model.api_id, model.api_key)
-        with usage.counted(client.account):  # a configuration-time call: counted, never refused
-            return probe(client, platform_state)
+        findings: list[Finding] = []
+        refused: UpstreamAuthFailed | None = None
+        try:
+            with usage.counted(client.account):  # a configuration-time call: counted, never refused
+                try:
+                    findings = probe(client, platform_state)
+                except UpstreamAuthFailed as exc:
+                    refused = exc  # said for the whole check by core.live_check, once the calls are counted
+        except (BotoCoreError, ClientError):
+            # Adding the calls to the month's count needs our AWS account, which the command line run by an operator
+            # may not reach: what the account answered still stands.
+            logger.warning("The live check's Unleashed calls could not be added to the month's count",
+                           extra={"account": client.account})
+        if refused is not None:
+            raise refused
+        return findings
 
 
 INTEGRATION_TYPE = UnleashedType()
