@@ -114,6 +114,32 @@ def test_with_every_subscription_slot_taken_it_goes_live_on_polling_and_says_so(
     assert "Delete an unused webhook subscription" in note["resolution"]
 
 
+def test_without_the_subscription_api_we_assume_it_goes_live_on_polling_alone_and_says_why(world, unleashed):
+    """Issue 21: the subscription API's path and shapes are our guess. Unleashed answering them as an unknown path
+    (the sandbox's ``subscription-api=absent``) must not stop Finish: live, on polling alone, said with what to do;
+    deleting tolerates it too."""
+    unleashed.set_dialect({"subscription-api": "absent"})
+    item = configure(world, unleashed)
+    live = world.api.post(f"{item}/finish", token=world.customer_user())
+    assert live.status == 200 and live.json()["status"] == "LIVE", live.body
+    for answer in (live, world.api.get(item, token=world.customer_user())):
+        [notice] = answer.json()["notices"]
+        assert "did not answer as this integration expects" in notice["message"]
+        assert "404" in notice["message"] and "polling alone" in notice["message"]
+        assert notice["resolution"].startswith("Nothing is needed for orders to sync")
+    state = core().integrations.get(item.rsplit("/", 1)[1]).platform_state
+    assert state["webhooks"] == "unavailable" and state["webhookReason"] == "api-absent"
+    assert state["webhookSigningKey"] is None
+    log = world.api.get(f"{item}/sync-log/entries", token=world.customer_user()).json()["entries"]
+    [note] = [e for e in log if e["event"] == "webhooks-unavailable"]
+    assert note["resolution"].startswith("Nothing is needed")
+    # the live check run at Finish says which assumption Unleashed answered otherwise
+    assert any(e["event"] == "live-check" and e["message"].startswith("subscription-api refuted") for e in log)
+    deleted = world.api.delete(item, token=world.customer_user())
+    assert deleted.status == 200 and deleted.json()["status"] == "DELETED"
+    assert deleted.json().get("stopWarning") is None
+
+
 def test_deleting_removes_the_subscription(world, unleashed):
     item = configure(world, unleashed)
     assert world.api.post(f"{item}/finish", token=world.customer_user()).status == 200
@@ -128,3 +154,26 @@ def test_one_account_is_one_identity_and_the_api_id_is_never_shown():
     same = INTEGRATION_TYPE.account_identity(UnleashedCredentials(api_id=API_ID, api_key="rotated"), {})
     other = INTEGRATION_TYPE.account_identity(UnleashedCredentials(api_id="another-id", api_key="a"), {})
     assert one == same != other and API_ID not in one and one.startswith("unleashed:")
+
+
+def test_the_live_check_reports_what_the_account_said_even_where_its_calls_cannot_be_counted(world, unleashed,
+                                                                                          monkeypatch):
+    """From an operator's command line our AWS account may be out of reach: adding the check's calls to the month's
+    count fails, and the report still says what Unleashed answered (a wrong key still says so, for every finding)."""
+    from botocore.exceptions import NoRegionError
+    from integrations.core import live_check
+    from integrations.core.connectors import get
+    from integrations.unleashed import usage
+
+    def unreachable():
+        raise NoRegionError()
+
+    monkeypatch.setattr(usage.aws, "dynamodb", unreachable)  # the edge: AWS, not our code
+    connector = get("unleashed")
+    good = UnleashedCredentials(api_id=API_ID, api_key=unleashed.account(API_ID).api_key)
+    report = live_check.run(connector, good, {})
+    assert report.of("sales-orders").outcome is live_check.Outcome.CONFIRMED
+    assert report.of("subscription-api").outcome is live_check.Outcome.CONFIRMED
+    wrong = live_check.run(connector, UnleashedCredentials(api_id=API_ID, api_key="not-the-key"), {})
+    assert {f.outcome for f in wrong.findings} == {live_check.Outcome.COULD_NOT_CHECK}
+    assert "403" in wrong.of("sales-orders").seen and "Unleashed API Access" in wrong.of("sales-orders").means

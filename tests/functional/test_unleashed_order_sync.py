@@ -99,12 +99,52 @@ def test_an_unknown_product_needs_attention_before_any_wms_order_and_is_created_
     link = connected.link(shipment["Guid"])
     assert link["status"] == "NEEDS_ATTENTION" and "SKU-404" in link["lastError"]
     assert "Create the product SKU-404 in CartonCloud" in link["resolution"]
+    # the customer by name, as people know it (issue 21), never by its id
+    assert "for Steam Chef Store" in link["resolution"] and connected.tenant.customer_id not in link["resolution"]
     assert connected.wms_orders() == []
     connected.wms.add_product(connected.tenant.tenant_id, customer_id=connected.tenant.customer_id, code="SKU-404",
                               name="Found it")
     retry_from_sync_log(link["pk"])
     connected.pump()
     assert connected.link(shipment["Guid"])["status"] == "SYNCED" and len(connected.wms_orders()) == 1
+
+
+def test_fee_products_are_left_out_of_the_wms_order_and_said_while_missing_goods_still_need_attention(
+        connected: Unl):
+    """Issue 21: a fee product (SHIP, CONV in Unleashed's own captures) is not goods to pick. One the WMS lacks and
+    Unleashed marks Never Diminishing (a service) is left out, said in the log; the shipment doesn't need
+    attention for it. A missing product Unleashed stocks still does."""
+    account = connected.unleashed.account(API_ID)
+    connected.unleashed.add_product(account, {"ProductCode": "SHIP", "ProductDescription": "Shipping",
+                                              "NeverDiminishing": True})
+    order = connected.place([{"code": "SKU-1", "quantity": 2, "unitPrice": 24.95},
+                             {"code": "SHIP", "quantity": 1, "unitPrice": 20}])
+    connected.pump()
+    [shipment] = connected.shipments(order)
+    [wms] = connected.wms_orders()
+    assert [i["details"]["product"]["references"]["code"] for i in wms["items"]] == ["SKU-1"]
+    link, entries = connected.history(shipment["Guid"])
+    assert link["status"] == "SYNCED"
+    assert "SHIP is a fee or service (Never Diminishing in Unleashed), not goods to pick: left out" in \
+        entries[-1]["message"]
+    stocked = connected.place([{"code": "SKU-1", "quantity": 1}, {"code": "SHIP", "quantity": 1},
+                               {"code": "PALLET-9", "quantity": 1}])
+    connected.pump()
+    [other] = connected.shipments(stocked)
+    assert connected.link(other["Guid"])["status"] == "NEEDS_ATTENTION"
+    assert "PALLET-9" in connected.link(other["Guid"])["lastError"]
+    assert "SHIP" not in connected.link(other["Guid"])["lastError"]
+
+
+def test_a_shipment_of_fees_only_says_there_is_nothing_to_pick(connected: Unl):
+    connected.unleashed.add_product(connected.unleashed.account(API_ID), {"ProductCode": "CONV", "NeverDiminishing":
+                                                                          True})
+    order = connected.place([{"code": "CONV", "quantity": 1, "unitPrice": 5}])
+    connected.pump()
+    [shipment] = connected.shipments(order)
+    link = connected.link(shipment["Guid"])
+    assert link["status"] == "NEEDS_ATTENTION" and "nothing for the warehouse to pick" in link["lastError"]
+    assert connected.wms_orders() == []
 
 
 def test_a_pickup_order_is_skipped_with_its_reason(connected: Unl):

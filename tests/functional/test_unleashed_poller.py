@@ -93,6 +93,31 @@ def test_a_missing_subscription_is_said_once_and_orders_still_arrive_by_poll(con
     assert len(connected.wms_orders()) == 1
 
 
+def test_a_subscription_api_that_stops_answering_is_said_once_and_never_stops_the_poll(connected: Unl):
+    """Issue 21: the hourly subscription check meets an API that answers otherwise than we assume (here: as an
+    unknown path). It says so once, with what to do, and the poll goes on bringing orders."""
+    connected.unleashed.set_dialect({"subscription-api": "absent"})
+    connected.door.outage = 503
+    connected.place()
+    for hour in ("03", "04"):
+        poll_at(connected, f"2026-11-30T{hour}:00:00Z")
+    assert len(connected.wms_orders()) == 1
+    entries = log_of(integration_ref(connected.integration_id, "webhooks").key)[1]
+    said = [e for e in entries if "no longer answers as this integration expects" in e["message"]]
+    assert len(said) == 1 and "404" in said[0]["message"] and "poll alone" in said[0]["message"]
+
+
+def test_an_integration_that_found_no_subscription_api_is_not_asked_again_hourly(unl: Unl):
+    unl.unleashed.set_dialect({"subscription-api": "absent"})
+    unl.connect()
+    assert unl.fresh().platform_state["webhookReason"] == "api-absent"
+    before = len(unl.unleashed.request_log)
+    unl.place()
+    poll_at(unl, "2026-11-30T03:00:00Z")
+    assert len(unl.wms_orders()) == 1  # on polling alone
+    assert not [path for _, path, _ in unl.unleashed.request_log[before:] if path.startswith("/webhooks")]
+
+
 def test_a_backfill_takes_the_placed_orders_dated_in_the_window(connected: Unl):
     connected.door.outage = 503
     today = connected.place(TWO_LINES, shipments=[{}, {}])

@@ -162,3 +162,23 @@ def test_a_shipment_deleted_in_unleashed_is_not_written(connected: Unl):
     connected.pump()
     assert connected.shipment(first["Guid"])["ShipmentStatus"] == "Deleted"
     assert "deleted in Unleashed; nothing written" in connected.history(first["Guid"])[1][-1]["message"]
+
+
+def test_a_dispatch_write_back_keeps_the_shipments_batch_and_serial_numbers(connected: Unl):
+    """Issue 21: Unleashed returns lines' batch and serial numbers only with ``serialBatch=true``, and a shipment
+    PUT is the whole object (a blank field overwrites). Read without the flag and PUT back, they were erased."""
+    lots = [{"Number": "LOT-7", "Quantity": 2}]
+    serials = [{"Number": "SN-0042"}]
+    order = connected.place(TWO_LINES, shipments=[{"lines": [{"line": 1, "quantity": 2, "batchNumbers": lots},
+                                                             {"line": 2, "quantity": 1, "serialNumbers": serials}]}])
+    connected.pump()
+    [shipment] = connected.shipments(order)
+    connected.dispatch(shipment["Guid"], tracking="TRK-9", carrier="Aramex")
+    connected.pump()
+    after = connected.shipment(shipment["Guid"])
+    assert after["ShipmentStatus"] == "Dispatched" and after["TrackingNumber"] == "TRK-9"
+    assert [(line["BatchNumbers"], line["SerialNumbers"]) for line in after["SalesShipmentLines"]] == \
+        [(lots, None), (None, serials)]
+    [read, written] = connected.unleashed.requests_sent(rf"^/SalesShipments/{shipment['Guid']}$")
+    assert (read["method"], read["query"]) == ("GET", "serialBatch=true")
+    assert written["method"] == "PUT" and written["body"]["SalesShipmentLines"][0]["BatchNumbers"] == lots

@@ -92,6 +92,7 @@ class Unl:
         draft = Integration(
             integration_id=integration_id, tenant_id=self.tenant.tenant_id, customer_id=self.tenant.customer_id,
             type="unleashed", name=f"Unleashed {integration_id[:4]}", completed_step=3,
+            customer_name="Steam Chef Store",
             credentials=shared.vault.seal({"apiId": api_id, "apiKey": key}, tenant_id=self.tenant.tenant_id,
                                           integration_id=integration_id),
             order_settings=order_settings, fulfilment_settings={"completeShipments": complete_shipments},

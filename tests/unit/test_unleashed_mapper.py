@@ -161,3 +161,61 @@ def test_the_snapshot_tells_edits_apart_and_ignores_our_own_tracking_line():
     assert content_fingerprint(shipment_snapshot(ours, order())) == content_fingerprint(before)
     moved = shipment_snapshot(shipment(DeliveryCity="Elsewhere"), order())
     assert describe_divergence(before, moved) == "shipTo (city)"
+
+
+# --- issue 21: prices actually charged, charges left out --------------------------------------------------------
+
+
+def captured_page_order() -> SalesOrder:
+    """Unleashed's own SO-00000202 (salesorders-list.response.json): GBP, 12 of each tin free, a Delivery charge."""
+    body = json.loads((VENDOR / "salesorders-list.response.json").read_text())["Items"][0]
+    return SalesOrder.model_validate({**body, "OrderStatus": "Placed"})
+
+
+def shipment_of_every_line(o: SalesOrder) -> SalesShipment:
+    lines = [{"LineNumber": n, "Product": line.Product.model_dump(), "ShipmentQty": str(line.OrderQuantity),
+              "SalesOrderLineNumber": line.LineNumber} for n, line in enumerate(o.SalesOrderLines, start=1)]
+    return shipment(OrderNumber=o.OrderNumber, OrderGuid=o.Guid, SalesShipmentLines=lines)
+
+
+def test_free_and_discounted_lines_go_to_the_wms_at_the_price_charged_not_the_list_price():
+    o = captured_page_order()
+    result = mapped(shipment_of_every_line(o), o)
+    prices = [(item["details"]["product"]["references"]["code"], item["measures"]["quantity"],
+               item["details"]["approximateUnitPrice"]) for item in result.order.to_api()["items"]]
+    assert prices == [
+        ("AOPPTB", 288, {"amount": 2.4, "currency": "GBP"}), ("DFPPTB", 288, {"amount": 2.4, "currency": "GBP"}),
+        ("PGPPTB", 288, {"amount": 2.4, "currency": "GBP"}),
+        # UnitPrice 2.4, DiscountRate 1.0, LineTotal 0.0: free, so 0 — never the 2.4 list price
+        ("AOPPTB", 12, {"amount": 0, "currency": "GBP"}), ("DFPPTB", 12, {"amount": 0, "currency": "GBP"}),
+        ("PGPPTB", 12, {"amount": 0, "currency": "GBP"})]
+
+
+def test_a_charge_line_on_a_shipment_is_left_out_and_said_not_a_problem():
+    o = captured_page_order()
+    result = mapped(shipment_of_every_line(o), o)  # the 7th shipment line points at the Delivery charge (line 0)
+    assert len(result.order.items) == 6
+    assert "Line 7 (Delivery) is a charge, not goods to pick: left out of the WMS order" in result.warnings
+    only_charges = shipment_of_every_line(o).model_copy(update={"SalesShipmentLines": shipment_of_every_line(
+        o).SalesShipmentLines[-1:]})
+    with pytest.raises(MappingRefused, match="every line is a charge"):
+        mapped(only_charges, o)
+
+
+@pytest.mark.parametrize(("line", "price"), [
+    ({"LineTotal": 10, "OrderQuantity": 3, "UnitPrice": 4}, Decimal("3.3333")),
+    ({"LineTotal": None, "OrderQuantity": 4, "UnitPrice": 10, "DiscountRate": 0.25}, Decimal("7.5")),
+    ({"LineTotal": None, "OrderQuantity": 4, "UnitPrice": 10, "DiscountRate": 25}, None),  # not a fraction: no price
+    ({"LineTotal": -5, "OrderQuantity": 1, "UnitPrice": 10}, None),
+    ({"LineTotal": 100, "OrderQuantity": 1, "UnitPrice": 100}, Decimal("100")),
+])
+def test_the_charged_unit_price(line, price):
+    from integrations.unleashed.mapper import charged_unit_price
+    from integrations.unleashed.models import SalesOrderLine
+
+    assert charged_unit_price(SalesOrderLine.model_validate(line)) == price
+
+
+def test_an_order_wide_discount_is_said_beside_the_creation():
+    result = mapped(o=order(DiscountRate=0.1))
+    assert any("10.00% discount on the whole order" in warning for warning in result.warnings)

@@ -4,15 +4,19 @@
   warehouses?: [code…], products?: [code…], shippingCompanies?: [name…]}`` → the account with its key;
 - ``GET|PATCH /_control/accounts/{apiId}`` ``{orderManagement?, callLimit?, timeZone?, apiKey?}`` (a new key
   revokes the old one);
-- ``POST …/sales-orders`` ``{status?: Placed|Parked, lines: [{code, quantity, unitPrice?}], shipments?: [{lines?:
-  [{line?, code?, quantity}], warehouseCode?, comments?, deliveryName?, address?}], orderNumber?, customer?,
+- ``POST …/sales-orders`` ``{status?: Placed|Parked, lines: [{code, quantity, unitPrice?, discountRate?}],
+  shipments?: [{lines?: [{line?, code?, quantity, batchNumbers?, serialNumbers?}], warehouseCode?, comments?,
+  deliveryName?, address?}], orderNumber?, customer?,
   warehouseCode?, deliveryName?, address?: {street, street2, suburb, city, region, country, postCode},
   deliveryMethod?, comments?, requiredDate?, orderDate?}`` → the order with its shipments; sends
-  ``salesorder.created`` (``"notify": false`` to keep it quiet);
+  ``salesorder.created`` (``"notify": false`` to keep it quiet). The same route takes Unleashed's own SalesOrder
+  JSON (or a page of them) as it is: :mod:`.records`;
 - ``POST …/sales-orders/{guid}/place``, ``PATCH …/sales-orders/{guid}`` ``{comments?, status?, deliveryName?}``
   (each sends ``salesorder.updated``), ``GET …/sales-orders[/{guid}]``;
-- ``POST …/sales-orders/{guid}/shipments`` (a shipment added later; ``"notify": true`` also sends
-  ``salesorder.updated``), ``GET|PATCH …/sales-shipments/{guid}``;
+- ``POST …/sales-orders/{guid}/shipments`` (a shipment added later, of every goods line unless ``lines`` says
+  which — a ``LineType: "Charge"`` line is never shipped; ``"notify": true`` also sends ``salesorder.updated``),
+  ``GET|PATCH …/sales-shipments/{guid}`` (``{comments?, status?, quantities?: {line: n}, batchNumbers?: {line:
+  [{Number, Quantity}]}, serialNumbers?: {line: [...]}}``);
 - ``GET|POST …/subscriptions`` (another app taking a slot), ``DELETE …/subscriptions/{id}``, ``GET …/usage``.
 """
 
@@ -27,10 +31,11 @@ from typing import Any
 from ..base import ControlError, SandboxRequest, SandboxResponse, control_body, pick
 from ..common import finite_decimal
 from .model import ORDER_STATUSES, Account, UnleashedError, new_guid, wire_day
+from .records import VendorRecords, is_vendor_form
 from .webhooks import WebhookApi, public
 
 
-class ControlApi(WebhookApi):
+class ControlApi(WebhookApi, VendorRecords):
     # --- accounts -------------------------------------------------------------------------------------------------
 
     def add_account(self, *, api_id: str | None = None, api_key: str | None = None, company_name: str | None = None,
@@ -88,17 +93,25 @@ class ControlApi(WebhookApi):
                 "Comments": fields.get("comments"), "Warehouse": self.warehouse(account, fields.get("warehouseCode")),
                 "DeliveryName": fields.get("deliveryName", "Jane Citizen"), **_address(address),
                 "DeliveryMethod": fields.get("deliveryMethod"), "Currency": {"CurrencyCode": account.currency},
-                "SalesOrderLines": [], "CreatedBy": "sandbox@example.com", "CreatedOn": stamp,
-                "LastModifiedBy": "sandbox@example.com", "LastModifiedOn": stamp,
+                "ExchangeRate": 1, "DiscountRate": 0, "SalesOrderLines": [], "CreatedBy": "sandbox@example.com",
+                "CreatedOn": stamp, "LastModifiedBy": "sandbox@example.com", "LastModifiedOn": stamp,
             }
             for number, line in enumerate(lines, start=1):
                 quantity = _quantity(line.get("quantity", 1))
+                price = finite_decimal(line.get("unitPrice", 10)) or Decimal(0)
+                rate = finite_decimal(line.get("discountRate", 0)) or Decimal(0)
+                if not 0 <= rate <= 1:
+                    raise ControlError("discountRate is a fraction from 0 to 1 (1 = free)")
                 order["SalesOrderLines"].append({
-                    "LineNumber": number, "Product": self.product(account, str(line["code"])),
+                    "LineNumber": number, "LineType": None, "Product": self.product(account, str(line["code"])),
                     "DueDate": order["RequiredDate"] or order["OrderDate"], "OrderQuantity": quantity,
-                    "UnitPrice": finite_decimal(line.get("unitPrice", 10)), "Comments": line.get("comments"),
-                    "SerialNumbers": None, "BatchNumbers": line.get("batchNumbers"), "Guid": new_guid(),
-                    "LastModifiedOn": stamp})
+                    "UnitPrice": price, "DiscountRate": rate,
+                    # Unleashed's LineTotal: the line's charge after its discount, before tax (both captures)
+                    "LineTotal": (quantity * price * (1 - rate)).quantize(Decimal("0.01")),
+                    "Comments": line.get("comments"), "SerialNumbers": None,
+                    "BatchNumbers": line.get("batchNumbers"), "Guid": new_guid(), "LastModifiedOn": stamp})
+            total = sum((line["LineTotal"] for line in order["SalesOrderLines"]), Decimal(0))
+            order.update({"SubTotal": total, "TaxTotal": Decimal(0), "Total": total})
             order["Guid"] = order["Guid"].lower()
             account.orders[order["Guid"]] = order
             for shipment in shipments or []:
@@ -117,18 +130,21 @@ class ControlApi(WebhookApi):
                 raise ControlError(f"unknown sales order {order_guid}", 404)
             account.shipment_numbers += 1
             stamp = self.stamp()
-            wanted = lines or [{"line": line["LineNumber"], "quantity": line["OrderQuantity"]}
-                               for line in order["SalesOrderLines"]]
+            # GUESS: a charge (LineType "Charge": no product) is billed, never shipped
+            goods = [line for line in order["SalesOrderLines"] if line.get("LineType") != "Charge"
+                     and (line.get("Product") or {}).get("ProductCode")]
+            wanted = lines or [{"line": line["LineNumber"], "quantity": line["OrderQuantity"]} for line in goods]
             shipment_lines = []
             for number, want in enumerate(wanted, start=1):
-                ordered = next((line for line in order["SalesOrderLines"] if line["LineNumber"] == want.get("line")
+                ordered = next((line for line in goods if line["LineNumber"] == want.get("line")
                                 or line["Product"]["ProductCode"] == want.get("code")), None)
                 if ordered is None:
-                    raise ControlError(f"the order has no line {want.get('line') or want.get('code')}")
+                    raise ControlError(f"the order has no goods line {want.get('line') or want.get('code')}")
                 shipment_lines.append({"LineNumber": number, "Product": dict(ordered["Product"]),
                                        "ShipmentQty": _quantity(want.get("quantity", ordered["OrderQuantity"])),
-                                       "SalesOrderLineNumber": ordered["LineNumber"], "BatchNumbers": None,
-                                       "SerialNumbers": None})
+                                       "SalesOrderLineNumber": ordered["LineNumber"],
+                                       "BatchNumbers": want.get("batchNumbers"),
+                                       "SerialNumbers": want.get("serialNumbers")})
             address = _address(fields["address"]) if fields.get("address") else \
                 {name: order[name] for name in order if name.startswith("Delivery") and name != "DeliveryMethod"}
             shipment = {
@@ -183,6 +199,9 @@ class ControlApi(WebhookApi):
                 shipment["ShipmentStatus"] = changes["status"]
             for line, quantity in (changes.get("quantities") or {}).items():
                 shipment["SalesShipmentLines"][int(line) - 1]["ShipmentQty"] = _quantity(quantity)
+            for name, field in (("batchNumbers", "BatchNumbers"), ("serialNumbers", "SerialNumbers")):
+                for line, numbers in (changes.get(name) or {}).items():
+                    shipment["SalesShipmentLines"][int(line) - 1][field] = copy.deepcopy(numbers)
             shipment["LastModifiedOn"] = self.stamp()
             return copy.deepcopy(shipment)
 
@@ -224,6 +243,9 @@ class ControlApi(WebhookApi):
 
     def _control_place(self, request: SandboxRequest, api_id: str) -> SandboxResponse:
         body = control_body(request)
+        if is_vendor_form(body):
+            loaded = self.load_sales_orders(api_id, body, notify=(request.param("notify") or "") == "true")
+            return SandboxResponse.json(201, {"loaded": loaded})
         lines = body.get("lines")
         if not isinstance(lines, list) or not lines:
             raise ControlError("lines is required: [{code, quantity}]")

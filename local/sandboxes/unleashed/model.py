@@ -2,7 +2,7 @@
 
 The wire forms come from the captured responses in tests/fixtures/vendor/unleashed/ (SOURCES.md): PascalCase
 fields, ``Pagination`` + ``Items`` envelopes, dates as ``"\\/Date(ms)\\/"`` (UTC milliseconds; calendar dates at 00:00
-UTC). What no source shows is marked GUESS here and listed in docs/unleashed.md.
+UTC). What no source shows is marked GUESS here; docs/unleashed.md "Assumptions" lists each.
 """
 
 from __future__ import annotations

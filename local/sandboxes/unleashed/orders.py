@@ -6,12 +6,18 @@
   ``GET /SalesOrders/{guid}``;
 - ``GET /SalesShipments[/{page}]``: ``orderNumber`` (prefix, overrides), ``modifiedSince``, ``shipmentStatus``,
   ``warehouseCode``, ``startDate``/``endDate`` (shipment date), ``orderBy=ShipmentNumber``, ``sort``; default order
-  ``LastModifiedOn`` descending (UL-DOC "SalesShipments"); ``GET /SalesShipments/{guid}``;
-- ``PUT /SalesShipments/{guid}``: the **whole** shipment — blank editable fields overwrite; lines must carry
-  ``Product.ProductCode``, ``ShipmentQty`` and ``SalesOrderLineNumber``; a Dispatched shipment only takes
+  ``LastModifiedOn`` descending (UL-DOC "SalesShipments"); ``GET /SalesShipments/{guid}``; both take
+  ``serialBatch``: lines carry their ``BatchNumbers``/``SerialNumbers`` only with ``serialBatch=true`` (null
+  otherwise) unless the ``serial-batch`` dialect is ``always``;
+- ``PUT /SalesShipments/{guid}``: the **whole** shipment — every editable field and every line is replaced by what
+  is sent, so a field left out or sent blank is wiped, a line's batch and serial numbers too ("Blank fields on PUT
+  overwrite existing values": third-party, the conservative reading; assumption ``whole-object-put``). Lines must
+  carry ``Product.ProductCode``, ``ShipmentQty`` and ``SalesOrderLineNumber``; a Dispatched shipment only takes
   ``Comments`` and ``TrackingNumber``; with Order Management off the status can't be set (it stays empty) while the
   dispatch date, packages and tracking can; ``ShippingCompany`` must be one of the account's (by Guid or Name);
-- ``GET /Companies``: the organisation, with its ``TimeZone``.
+- ``GET /Companies``: the organisation, with its ``TimeZone`` and ``BaseCurrencyCode``; ``GET /ShippingCompanies``;
+  ``GET /Products[/{page}]`` (``productCode`` prefix filter) and ``GET /Products/{guid}``, with ``NeverDiminishing``
+  (a service such as a fee or freight: no stock).
 """
 
 from __future__ import annotations
@@ -117,10 +123,23 @@ class SalesApi(UnleashedState):
         else:
             found.sort(key=_modified, reverse=request.param("sort") != "asc")
         items, pages = paginate(found, _page(page), size)
-        return self.answer(200, envelope(items, _page(page), size, len(found), pages))
+        return self.answer(200, envelope([self.as_read(request, s) for s in items], _page(page), size, len(found),
+                                         pages))
 
     def _get_shipment(self, request: SandboxRequest, account: Account, guid: str) -> SandboxResponse:
-        return self.answer(200, self.shipment_of(account, guid))
+        return self.answer(200, self.as_read(request, self.shipment_of(account, guid)))
+
+    def as_read(self, request: SandboxRequest, shipment: dict[str, Any]) -> dict[str, Any]:
+        """A shipment as a GET answers it: batch and serial numbers only when asked for (``serialBatch=true``),
+        unless the ``serial-batch`` dialect is ``always``."""
+        if (request.param("serialBatch") or "").lower() == "true" or self.speaks("serial-batch", "always"):
+            return shipment
+        shown = copy.deepcopy(shipment)
+        for line in shown.get("SalesShipmentLines") or []:
+            if isinstance(line, dict):
+                line["BatchNumbers"] = None
+                line["SerialNumbers"] = None
+        return shown
 
     def shipment_of(self, account: Account, guid: str) -> dict[str, Any]:
         shipment = account.shipments.get(guid.lower())
@@ -191,6 +210,27 @@ class SalesApi(UnleashedState):
         company = {"CompanyName": account.company_name, "BaseCurrencyCode": account.currency,
                    "TimeZone": account.time_zone, "Guid": account.api_id}
         return self.answer(200, envelope([company], 1, 200, 1, 1))
+
+    def _shipping_companies(self, request: SandboxRequest, account: Account, page: str | None = None
+                            ) -> SandboxResponse:
+        size = _page_size(request)
+        items, pages = paginate(list(account.shipping_companies), _page(page), size)
+        return self.answer(200, envelope(items, _page(page), size, len(account.shipping_companies), pages))
+
+    def _list_products(self, request: SandboxRequest, account: Account, page: str | None = None
+                       ) -> SandboxResponse:
+        size = _page_size(request)
+        code = request.param("productCode") or ""
+        found = sorted((p for p in account.products.values() if p["ProductCode"].startswith(code)),
+                       key=lambda p: p["ProductCode"])
+        items, pages = paginate(found, _page(page), size)
+        return self.answer(200, envelope(items, _page(page), size, len(found), pages))
+
+    def _get_product(self, request: SandboxRequest, account: Account, guid: str) -> SandboxResponse:
+        found = next((p for p in account.products.values() if p["Guid"] == guid.lower()), None)
+        if found is None:
+            raise UnleashedError(404, f"Product {guid} was not found")
+        return self.answer(200, found)
 
 
 def _comparable(value: Any) -> Any:

@@ -6,6 +6,13 @@
 - **Quota** (intercom "Understanding your API usage limits"): each account counts its successful calls per calendar
   month (UTC); once ``callLimit`` is reached every call is refused until the 1st. GUESS: the refusal is
   ``429`` with a ``Description`` and no ``Retry-After``.
+- **Dialects** (local/sandboxes/dialects.py; the connector's assumptions of the same names): where Unleashed's
+  behaviour is unknown the sandbox answers either way — ``subscription-api`` (``present`` | ``absent``: the
+  subscription paths answer as an unknown path does), ``serial-batch`` (``only-with-serialbatch``: shipment lines
+  carry their ``BatchNumbers``/``SerialNumbers`` only when asked with ``serialBatch=true``, null otherwise, as the
+  SalesShipments page documents | ``always``).
+- **What we sent**: every vendor request is kept with its query and body (``requests_sent()``;
+  ``GET /_control/requests?bodies=1``), so a test sees exactly what the connector sent.
 """
 
 from __future__ import annotations
@@ -13,8 +20,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
-from typing import Any
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from ..base import ControlError, Sandbox, SandboxRequest, SandboxResponse
 from .model import QUOTA_REACHED, Account, UnleashedError, body_json, new_guid, wire
@@ -24,15 +32,45 @@ Handler = Callable[..., SandboxResponse]
 
 class UnleashedState(Sandbox):
     name = "unleashed"
+    #: The open questions (the connector's assumptions of these names), our answer first.
+    DIALECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "subscription-api": ("present", "absent"),
+        "serial-batch": ("only-with-serialbatch", "always"),
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.accounts: dict[str, Account] = {}
+        self._sent: list[dict[str, Any]] = []
 
     def reset(self) -> None:
         with self.transaction():
             super().reset()
             self.accounts.clear()
+            self._sent.clear()
+
+    # --- what was sent --------------------------------------------------------------------------------------------
+
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        response = super().handle(request)
+        if not request.path.startswith("/_control/"):
+            with self._lock:
+                self._sent.append({"method": request.method, "path": request.path, "query": request.raw_query,
+                                   "status": response.status, "body": _body_of(request.body)})
+        return response
+
+    def requests_sent(self, path_pattern: str = r".*", method: str | None = None) -> list[dict[str, Any]]:
+        """Every vendor request so far with its query string and body (JSON parsed; text otherwise)."""
+        import re
+
+        with self._lock:
+            return [dict(entry) for entry in self._sent if re.search(path_pattern, entry["path"])
+                    and (method is None or entry["method"] == method.upper())]
+
+    def _control_requests(self, request: SandboxRequest) -> SandboxResponse:
+        if (request.param("bodies") or "").lower() not in ("1", "true"):
+            return super()._control_requests(request)
+        return SandboxResponse.json(200, self.requests_sent())
 
     # --- answers ------------------------------------------------------------------------------------------------
 
@@ -100,9 +138,22 @@ class UnleashedState(Sandbox):
         return dict(account.warehouses[code])
 
     def product(self, account: Account, code: str) -> dict[str, Any]:
+        """The product as an order line names it (``Guid``, ``ProductCode``, ``ProductDescription``)."""
         if code not in account.products:
-            account.products[code] = {"Guid": new_guid(), "ProductCode": code, "ProductDescription": code}
-        return dict(account.products[code])
+            self.add_product(account, {"ProductCode": code, "ProductDescription": code})
+        return {name: account.products[code][name] for name in ("Guid", "ProductCode", "ProductDescription")}
+
+    def add_product(self, account: Account, given: Mapping[str, Any]) -> dict[str, Any]:
+        """A product record as ``GET /Products`` serves it: what is given is kept as given; the flags the
+        connector reads default as Unleashed's do (``NeverDiminishing``: a service, not stock — false)."""
+        code = str(given.get("ProductCode") or "").strip()
+        if not code:
+            raise ControlError("a product needs a ProductCode")
+        record = {"Guid": new_guid(), "ProductDescription": code, "NeverDiminishing": False, "Obsolete": False,
+                  "IsSellable": True, "LastModifiedOn": self.stamp(), **dict(given), "ProductCode": code}
+        record["Guid"] = str(record["Guid"]).lower()
+        account.products[code] = record
+        return dict(record)
 
     def customer(self, account: Account, code: str, name: str | None = None) -> dict[str, Any]:
         if code not in account.customers:
@@ -128,6 +179,15 @@ class UnleashedState(Sandbox):
         company = {"Guid": new_guid(), "Name": name}
         account.shipping_companies.append(company)
         return company
+
+
+def _body_of(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return raw.decode("utf-8", "replace")
 
 
 def signature(query: str, api_key: str) -> str:

@@ -6,11 +6,12 @@ Base64(HMAC-SHA256(the subscription's signing key, ``"{timestamp}.{raw body}"``)
 ``{subscriptionId, eventNotificationId, eventType, createdOn, data}`` with ``data`` a JSON *string* such as
 ``{"salesOrderGuid": "…"}``; events ``salesorder.created`` / ``salesorder.updated``.
 
-GUESSES (docs/unleashed.md "Decisions"): the subscription API is ``GET|POST /webhooks/subscriptions`` and
-``DELETE /webhooks/subscriptions/{id}`` in camelCase (like the deliveries), the signing key is returned only by the
-create (``signatureKey``), a sixth subscription is refused with 400; deliveries are sent once (Unleashed's retries
-are not modelled: the control API can redeliver by placing or editing the order again); no event is sent for
-shipment changes (their existence is UNCONFIRMED), nor for changes made through the API.
+GUESSES (docs/unleashed.md "Assumptions"; the ``subscription-api=absent`` dialect answers these paths as unknown
+ones): the subscription API is ``GET|POST /webhooks/subscriptions`` and ``DELETE /webhooks/subscriptions/{id}`` in
+camelCase (like the deliveries), the signing key is returned only by the create (``signatureKey``), a sixth
+subscription is refused with 400; deliveries are sent once (Unleashed's retries are not modelled: the control API
+can redeliver by placing or editing the order again); no event is sent for shipment changes (their existence is
+UNCONFIRMED), nor for changes made through the API.
 """
 
 from __future__ import annotations

@@ -40,8 +40,11 @@ CLIENT_TYPE = "cartoncloud/selfmanaged"
 USER_AGENT = "cartoncloud-selfmanaged-integrations/1.0"
 #: Items per page for our listings (Unleashed allows 1–1000, default 200): few calls, bounded answers.
 PAGE_SIZE = 200
-#: The webhook subscription API (UNCONFIRMED path: docs/unleashed.md "Decisions").
+#: The webhook subscription API: our guess at its path (assumption ``subscription-api``: docs/unleashed.md
+#: "Assumptions"); when Unleashed answers otherwise the integration runs on polling alone.
 SUBSCRIPTIONS = "/webhooks/subscriptions"
+#: What Unleashed's docs say every request must accept ("the Accept header is required to receive API responses").
+ACCEPT = "application/json"
 
 
 def base_url() -> str:
@@ -75,12 +78,13 @@ class UnleashedClient:
     # --- transport ----------------------------------------------------------------------------------------------
 
     def call(self, method: str, path: str, *, params: list[tuple[str, Any]] | None = None, json: Any = None,
-             ok: tuple[int, ...] = (200,)) -> requests.Response:
-        """One signed call; ``params`` in the order they are sent (the signed string is the sent string)."""
+             ok: tuple[int, ...] = (200,), accept: str = ACCEPT) -> requests.Response:
+        """One signed call; ``params`` in the order they are sent (the signed string is the sent string).
+        ``accept`` is for the live check's probe of what Unleashed does without JSON asked for."""
         query = urlencode([(name, value) for name, value in params or [] if value is not None])
         url = f"{self.root}{path}" + (f"?{query}" if query else "")
         headers = {
-            "Accept": "application/json",
+            "Accept": accept,
             "Content-Type": "application/json",
             "api-auth-id": self.api_id,
             "api-auth-signature": signature(query, self._key.get_secret_value()),
@@ -173,9 +177,12 @@ class UnleashedClient:
     def shipments_modified_since(self, since: datetime, *, max_pages: int = 20) -> Iterator[SalesShipment]:
         yield from self._paged(lambda page: self.shipments(page, modified_since=since), max_pages, "sales shipment")
 
-    def get_shipment(self, guid: str) -> dict[str, Any]:
-        """The shipment exactly as Unleashed sends it (it is written back whole: nothing may be dropped)."""
-        items = self._items(self.call("GET", f"/SalesShipments/{guid}").json())
+    def get_shipment(self, guid: str, *, serial_batch: bool = False) -> dict[str, Any]:
+        """The shipment exactly as Unleashed sends it. Before a write-back read it with ``serial_batch``: Unleashed
+        returns lines' batch and serial numbers only when asked (``serialBatch=true``, the SalesShipments page), and
+        a shipment PUT back whole without them could erase them (assumption ``serial-batch``)."""
+        params = [("serialBatch", "true")] if serial_batch else None
+        items = self._items(self.call("GET", f"/SalesShipments/{guid}", params=params).json())
         if not items:
             raise UpstreamNotFound(f"{UPSTREAM} has no sales shipment {guid}", upstream=UPSTREAM, status=200)
         return items[0]
@@ -185,6 +192,16 @@ class UnleashedClient:
         answer = self.call("PUT", f"/SalesShipments/{guid}", json=shipment, ok=(200, 201))
         items = self._items(answer.json()) if answer.content else []
         return items[0] if items else shipment
+
+    # --- products -------------------------------------------------------------------------------------------------
+
+    def get_product(self, guid: str) -> dict[str, Any] | None:
+        """``GET /Products/{guid}`` as Unleashed sends it (None when it has no such product)."""
+        try:
+            items = self._items(self.call("GET", f"/Products/{guid}").json())
+        except UpstreamNotFound:
+            return None
+        return items[0] if items else None
 
     # --- webhook subscriptions ----------------------------------------------------------------------------------
 
@@ -220,4 +237,4 @@ class UnleashedClient:
             page += 1
 
 
-__all__ = ["CLIENT_TYPE", "DEFAULT_BASE_URL", "TooManyPages", "UnleashedClient", "base_url", "signature"]
+__all__ = ["ACCEPT", "CLIENT_TYPE", "DEFAULT_BASE_URL", "TooManyPages", "UnleashedClient", "base_url", "signature"]

@@ -49,19 +49,25 @@ class MappingRefused(PermanentError):
 
 
 class UnknownProducts(PermanentError):
-    """Product codes the WMS has no product for (checked before the order is created)."""
+    """Product codes the WMS has no product for (checked before the order is created); ``customer`` is the
+    customer's name as people know it."""
 
     def __init__(self, codes: list[str], *, customer: str) -> None:
         listed = ", ".join(codes)
         super().__init__(
-            f"CartonCloud has no product with code {listed} for this customer",
+            f"CartonCloud has no product with code {listed} for {customer}",
             resolution=(
-                f"Create the product{'s' if len(codes) > 1 else ''} {listed} in CartonCloud for customer {customer} "
+                f"Create the product{'s' if len(codes) > 1 else ''} {listed} in CartonCloud for {customer} "
                 "(or correct the product code in Unleashed so it matches the CartonCloud product code), then retry "
-                "from the sync log."
+                "from the sync log. A fee or service rather than goods (shipping, a handling charge) is left out "
+                "of the warehouse order once it is marked Never Diminishing on its product in Unleashed."
             ),
         )
         self.codes = codes
+
+
+class NothingToPick(PermanentError):
+    """Every line of the shipment is a fee or a charge: there is nothing for the warehouse to do."""
 
 
 

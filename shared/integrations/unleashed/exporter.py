@@ -6,8 +6,9 @@ through the WMS order's pointer; this writes (docs/unleashed.md "Fulfilment back
 
 - **DISPATCHED**: the shipment gets status Dispatched, the dispatch date (the organisation's calendar day of the
   WMS change), the number of packages, every tracking number and the carrier (``ShippingCompany``)
-  (:mod:`.fulfilment` decides the body). Unleashed refuses a whole-object PUT that drops fields, so the shipment is
-  read first and sent back whole;
+  (:mod:`.fulfilment` decides the body). A shipment PUT is the whole object (a field left out may be blanked:
+  assumption ``whole-object-put``), so the shipment is read first — with ``serialBatch=true``, as lines carry their
+  batch and serial numbers only when asked (assumption ``serial-batch``) — and sent back whole, those included;
 - **Order Management off**: the shipment has no status and none can be set; the dispatch date, packages and
   tracking are still written, and the log says so (not an error). Should Unleashed refuse the status anyway (Order
   Management switched off after the shipment was made), the PUT is repeated without it;
@@ -62,7 +63,7 @@ class ShipmentExporter(Exporter):
             return f"{heading}: nothing to write back (Unleashed is told of the dispatch and of tracking after it)"
         facts = dispatch_facts(event, zone=ctx.integration.platform_state.get("timeZone"), dispatch=dispatch)
         with calls(ctx.integration) as client:
-            shipment = client.get_shipment(link.record_id)
+            shipment = client.get_shipment(link.record_id, serial_batch=True)
             if shipment.get("ShipmentStatus") == SHIPMENT_DELETED:
                 return f"{heading}: shipment {reference} is deleted in Unleashed; nothing written"
             change = plan(shipment, facts)

@@ -6,7 +6,9 @@
 - **must skip**: a shipment already Dispatched or Deleted in Unleashed, a pickup order, or a warehouse with neither
   a mapping nor a default (each said in the shipment's log with what to do);
 - **map**: a line without a product code, no delivery address or name: refused before the WMS is called;
-- **before create**: the product codes must exist as the customer's products in the WMS (one search);
+- **before create**: the product codes must exist as the customer's products in the WMS (one search); a code the
+  WMS lacks whose Unleashed product is *Never Diminishing* (a service: shipping, a fee — one read per such code) is
+  not goods to pick and is left out, said in the log (assumption ``fee-products``); any other is needed;
 - **create**: the customer reference ``{order} | {shipment}`` is the WMS's duplicate key, so a crash between the
   create and our bind binds to the same order next time; a REJECTED create is bound and needs attention;
 - **on linked**: a shipment already in the WMS is never changed by a later Unleashed edit (product limitation): the
@@ -32,7 +34,7 @@ from ..core.importer import Created, ImportContext, Importer, Skip
 from ..core.records import LinkStatus, SyncLink, WmsRef
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
-from .errors import OrderNotFound, ShipmentNotFound, UnknownProducts
+from .errors import NothingToPick, OrderNotFound, ShipmentNotFound, UnknownProducts
 from .mapper import (
     Mapped,
     content_fingerprint,
@@ -94,11 +96,38 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
                             warehouse_id=warehouse, include_comments=settings.include_comments)
 
     def before_create(self, ctx: ImportContext[ShipmentRecord], mapped: Mapped) -> None:
-        codes = sorted({item.details.product.references.code for item in mapped.order.items
-                        if item.details.product.references and item.details.product.references.code})
-        missing = missing_products(wms_of(ctx.integration), ctx.integration.customer_id, codes)
+        missing = missing_products(wms_of(ctx.integration), ctx.integration.customer_id, _codes(mapped))
+        fees = self._fees(ctx, missing) if missing else []
+        if fees:
+            # The frame hands this same Mapped to create(): the fees leave the order here, said with the creation.
+            mapped.order.items[:] = [item for item in mapped.order.items if _code(item) not in fees]
+            what = "is a fee or service" if len(fees) == 1 else "are fees or services"
+            mapped.warnings.append(f"{', '.join(fees)} {what} (Never Diminishing in Unleashed), not goods to pick: "
+                                   "left out of the WMS order")
+            missing = [code for code in missing if code not in fees]
         if missing:
-            raise UnknownProducts(missing, customer=ctx.integration.customer_id)
+            customer = ctx.integration.customer_name or "this integration's customer"
+            raise UnknownProducts(missing, customer=customer)
+        if not mapped.order.items:
+            assert ctx.record is not None
+            raise NothingToPick(f"Shipment {ctx.record.shipment.reference()} holds only fees and charges "
+                                f"({', '.join(fees)}): there is nothing for the warehouse to pick, so no WMS order "
+                                "was made", resolution="Nothing to do, unless the shipment should carry goods: add "
+                                "them to it in Unleashed, then retry from the sync log.")
+
+    @staticmethod
+    def _fees(ctx: ImportContext[ShipmentRecord], codes: list[str]) -> list[str]:
+        """Of ``codes`` (missing in the WMS), those Unleashed marks Never Diminishing: services, not stock."""
+        assert ctx.record is not None
+        guids = {(line.Product.ProductCode or "").strip(): line.Product.Guid
+                 for line in ctx.record.shipment.SalesShipmentLines if line.Product.Guid}
+        fees = []
+        with calls(ctx.integration) as client:
+            for code in codes:
+                product = client.get_product(guids[code]) if guids.get(code) else None
+                if product is not None and product.get("NeverDiminishing") is True:
+                    fees.append(code)
+        return fees
 
     def create(self, ctx: ImportContext[ShipmentRecord], mapped: Mapped) -> Created:
         assert ctx.record is not None
@@ -111,7 +140,10 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
                 resolution="Correct what CartonCloud names (in Unleashed, or the integration's warehouse settings), "
                            "then retry from the sync log.") from None
         wms_order = created.order
-        assert wms_order.id, "CartonCloud answers every created order with its id"
+        if not wms_order.id:  # outside data: CartonCloud's answer, not our invariant
+            raise PermanentError(f"CartonCloud answered the creation of shipment {reference} without an order id",
+                                 resolution="Look for the order in CartonCloud by its customer reference before "
+                                            "retrying from the sync log (a retry binds to it if it exists).")
         wms = WmsRef(tenant_id=ctx.integration.tenant_id, entity_type="OUTBOUND_ORDER", entity_id=wms_order.id)
         memo = {"wmsStatus": str(wms_order.status or ""), "customerReference": reference,
                 "orderGuid": ctx.record.order.Guid}
@@ -165,6 +197,15 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
 
 
 
+
+
+def _code(item: Any) -> str | None:
+    references = item.details.product.references
+    return references.code if references else None
+
+
+def _codes(mapped: Mapped) -> list[str]:
+    return sorted({code for item in mapped.order.items if (code := _code(item))})
 
 
 IMPORTER = ShipmentImporter()

@@ -6,8 +6,10 @@
   automatically"); any other refusal is a 400 naming ``apiId``;
 - *Order creation*: warehouse fields are marked ``x-wms-warehouse``, so the frame checks the customer may use them;
 - *Finish* / *reconfigure* (:meth:`UnleashedType.start`): our webhook subscription (idempotent); when the account's 5
-  are taken, the integration goes live on polling alone and its configuration log says so;
-- *Delete* (:meth:`UnleashedType.stop`): our subscription is removed (tolerating one already gone).
+  are taken, or the subscription API answers otherwise than we expect (its shape is our guess), the integration
+  goes live on polling alone and its notices and configuration log say why and what to do;
+- *Delete* (:meth:`UnleashedType.stop`): our subscription is removed (tolerating one already gone, or no API);
+- *Live check* (:meth:`UnleashedType.check_live`, :mod:`.live_check`): read-only probes of every assumption.
 
 One live integration per Unleashed account per customer: the account is the API ID (one per account, never
 changed), given to the frame as a digest (:meth:`UnleashedType.account_identity`).
@@ -15,9 +17,12 @@ changed), given to the frame as a digest (:meth:`UnleashedType.account_identity`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, SecretStr
 
 from ..core.context import core
@@ -33,7 +38,12 @@ from .dates import organisation_zone
 from .errors import API_ACCESS
 from .services import delivery_url, integration_ref, signing_key, usage_ref
 from .settings import UnleashedCredentials, UnleashedFulfilment, UnleashedOrderCreation
-from .webhooks import ensure_subscription, remove_subscriptions
+from .webhooks import FREE_A_SLOT, ensure_subscription, remove_subscriptions
+
+if TYPE_CHECKING:
+    from ..core.live_check import Finding
+
+logger = Logger(child=True)
 
 
 def interactive_client(api_id: str, api_key: str) -> UnleashedClient:
@@ -113,6 +123,8 @@ class UnleashedType(IntegrationType):
             "webhooks": registration.status,
             "webhookSubscriptionId": registration.subscription_id,
             "webhookNote": registration.note,
+            "webhookReason": registration.reason,
+            "webhookResolution": registration.resolution,
             "usageRecord": usage_ref(integration.integration_id).key,
             "startedAt": utc_iso(utcnow()),
         }
@@ -126,8 +138,7 @@ class UnleashedType(IntegrationType):
 
             for key in (configuration_log_key(integration.integration_id), webhooks_log):
                 shared.sync_log.append(key, "webhooks-unavailable", registration.note,
-                                       resolution="Delete an unused webhook subscription in Unleashed, then save any "
-                                                  "step of the integration.")
+                                       resolution=registration.resolution or FREE_A_SLOT)
         else:
             shared.sync_log.append(webhooks_log, "webhooks", "Subscribed to salesorder.created and salesorder.updated "
                                    f"at {url} (subscription {registration.subscription_id})")
@@ -138,9 +149,9 @@ class UnleashedType(IntegrationType):
         note = integration.platform_state.get("webhookNote")
         if not note:
             return []
+        state = integration.platform_state
         return [Notice(message=note,  # it says the integration runs on polling alone, and why
-                       resolution="Delete an unused webhook subscription in Unleashed, then save any step of the "
-                                  "integration: it subscribes again.")]
+                       resolution=state.get("webhookResolution") or FREE_A_SLOT)]
 
     def stop(self, context: IntegrationContext) -> None:
         integration = context.integration
@@ -152,6 +163,29 @@ class UnleashedType(IntegrationType):
         with usage.counted(client.account), suppress(UpstreamAuthFailed, UpstreamNotFound):
             remove_subscriptions(client, url=url)
         core().integrations.forget(integration.integration_id)
+
+    def check_live(self, credentials: BaseModel, platform_state: Mapping[str, Any]) -> list[Finding]:
+        from .live_check import probe
+
+        model = credentials if isinstance(credentials, UnleashedCredentials) else \
+            UnleashedCredentials.model_validate(credentials.model_dump())
+        client = interactive_client(model.api_id, model.api_key)
+        findings: list[Finding] = []
+        refused: UpstreamAuthFailed | None = None
+        try:
+            with usage.counted(client.account):  # a configuration-time call: counted, never refused
+                try:
+                    findings = probe(client, platform_state)
+                except UpstreamAuthFailed as exc:
+                    refused = exc  # said for the whole check by core.live_check, once the calls are counted
+        except (BotoCoreError, ClientError):
+            # Adding the calls to the month's count needs our AWS account, which the command line run by an operator
+            # may not reach: what the account answered still stands.
+            logger.warning("The live check's Unleashed calls could not be added to the month's count",
+                           extra={"account": client.account})
+        if refused is not None:
+            raise refused
+        return findings
 
 
 INTEGRATION_TYPE = UnleashedType()

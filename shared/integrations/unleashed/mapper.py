@@ -5,9 +5,12 @@ The rules (docs/unleashed.md "Mapping"):
 - one WMS order per shipment; customer reference ``{order number} | {shipment number}`` (help page 001);
 - customer from the integration; warehouse by the shipment's Unleashed warehouse code (mapping, else the default;
   neither → skipped, visibly);
-- one WMS line per shipment line: ``Product.ProductCode`` → product code, ``ShipmentQty`` → quantity, the order
-  line's ``UnitPrice`` (matched by ``SalesOrderLineNumber``) → approximate unit price in the order's currency;
-  batch numbers are not mapped (product limitation, said in the log);
+- one WMS line per shipment line: ``Product.ProductCode`` → product code, ``ShipmentQty`` → quantity, the price the
+  order line actually charges per unit (matched by ``SalesOrderLineNumber``: ``LineTotal`` ÷ ``OrderQuantity``, so a
+  free or discounted line is not sent at list price) → approximate unit price in the order's currency; batch
+  numbers are not mapped (product limitation, said in the log);
+- a line of a **charge** (``LineType: "Charge"``: delivery, a fee) is not goods to pick: left out, said in the log
+  (fee *products* are known only by asking Unleashed: the importer leaves those out);
 - delivery name and address from the shipment, the order's when the shipment has no street address; the order's
   customer name as the company; ``DeliveryInstruction`` → delivery instructions; ``DeliveryMethod`` → requested
   service; ``RequiredDate`` → required date (its calendar day);
@@ -42,7 +45,15 @@ from ..cartoncloud.models import (
 from ..core.timeutil import utc_iso
 from .errors import MappingRefused
 from .fulfilment import MARKER
-from .models import PLACED, SHIPMENT_DELETED, SHIPMENT_DISPATCHED, SHIPMENT_PARKED, SalesOrder, SalesShipment
+from .models import (
+    PLACED,
+    SHIPMENT_DELETED,
+    SHIPMENT_DISPATCHED,
+    SHIPMENT_PARKED,
+    SalesOrder,
+    SalesOrderLine,
+    SalesShipment,
+)
 from .settings import UnleashedOrderCreation
 
 PICKUP = re.compile(r"\b(pick[\s-]?up|collect(ion)?|click\s*(&|and)\s*collect)\b", re.IGNORECASE)
@@ -152,10 +163,20 @@ def _items(shipment: SalesShipment, order: SalesOrder, problems: list[dict[str, 
     if not shipment.SalesShipmentLines:
         problems.append({"field": "SalesShipmentLines", "reason": "the shipment has no lines"})
     currency = (order.Currency.CurrencyCode or "").strip().upper() if order.Currency else ""
+    if order.DiscountRate:
+        warnings.append(f"Order {order.OrderNumber} has a {order.DiscountRate:.2%} discount on the whole order; the "
+                        "WMS unit prices are each line's own total ÷ its quantity, which may not include it")
     items = []
+    charges = 0
     for index, line in enumerate(shipment.SalesShipmentLines):
         at = f"SalesShipmentLines[{index}]"
         code = (line.Product.ProductCode or "").strip()
+        ordered = order.line(line.SalesOrderLineNumber)
+        if ordered is not None and ordered.is_charge:
+            charges += 1
+            warnings.append(f"Line {index + 1} ({ordered.Product.ProductDescription or 'a charge'}) is a charge, not "
+                            "goods to pick: left out of the WMS order")
+            continue
         if not code:
             label = line.Product.ProductDescription or line.Product.Guid or f"line {index + 1}"
             problems.append({"field": f"{at}.Product.ProductCode", "reason": f"line {index + 1} ({label}) has no "
@@ -172,18 +193,44 @@ def _items(shipment: SalesShipment, order: SalesOrder, problems: list[dict[str, 
         if line.BatchNumbers:
             warnings.append(f"Line {index + 1} ({code}) asks for batch numbers; they are not sent to the WMS "
                             "(product limitation)")
-        ordered = order.line(line.SalesOrderLineNumber)
-        price = ordered.UnitPrice if ordered is not None else None
-        money = Money(amount=price, currency=currency) if price is not None and price >= 0 \
-            and len(currency) == 3 else None
+        price = charged_unit_price(ordered) if ordered is not None else None
+        money = Money(amount=price, currency=currency) if price is not None and len(currency) == 3 else None
         items.append(OutboundOrderItem(
             details=OutboundOrderItemDetails(product=EntityRef(references=References(code=code)),
                                              approximate_unit_price=money),
             measures=Measures(quantity=quantity),
         ))
     if shipment.SalesShipmentLines and not items and not problems:
-        problems.append({"field": "SalesShipmentLines", "reason": "every line ships 0"})
+        problems.append({"field": "SalesShipmentLines", "reason": "every line is a charge" if charges == len(
+            shipment.SalesShipmentLines) else "every line ships 0 or is a charge"})
     return items
+
+
+#: Prices to the WMS to a hundredth of a cent (LineTotal ÷ quantity need not divide evenly).
+PRICE_PLACES = Decimal("0.0001")
+
+
+def charged_unit_price(line: SalesOrderLine) -> Decimal | None:
+    """What the order line charges per unit, discount included (assumption ``discount-pricing``).
+
+    ``LineTotal`` ÷ ``OrderQuantity`` when both are known (the captured free line: 0.00 ÷ 12 = 0, not its 2.40
+    list price); else ``UnitPrice`` × (1 − ``DiscountRate``); None (no price sent) when neither can be trusted — a
+    negative total or a rate outside 0..1 is not a price we can explain to the warehouse."""
+    if line.LineTotal is not None and line.OrderQuantity:
+        if line.LineTotal < 0 or line.OrderQuantity < 0:
+            return None
+        return _plain(line.LineTotal / line.OrderQuantity)
+    if line.UnitPrice is None or line.UnitPrice < 0:
+        return None
+    rate = line.DiscountRate or Decimal(0)
+    if not 0 <= rate <= 1:
+        return None
+    return _plain(line.UnitPrice * (1 - rate))
+
+
+def _plain(amount: Decimal) -> Decimal:
+    """To :data:`PRICE_PLACES`, without trailing zeros or an exponent (2.4000 → 2.4, 100 stays 100, -0 → 0)."""
+    return Decimal(format(amount.quantize(PRICE_PLACES).normalize(), "f")) + 0
 
 
 def _address(shipment: SalesShipment, order: SalesOrder, problems: list[dict[str, str]], warnings: list[str]

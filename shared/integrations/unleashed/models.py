@@ -52,14 +52,28 @@ class CurrencyRef(UnleashedModel):
     CurrencyCode: str | None = None
 
 
+#: ``SalesOrderLine.LineType`` of a charge (delivery, a fee): billed on the order, no product, never picked.
+CHARGE = "Charge"
+
+
 class SalesOrderLine(UnleashedModel):
     LineNumber: int | None = None
+    #: ``None`` for a product line; ``"Charge"`` for a charge (captured SO-00000202: "Delivery", no product code).
+    LineType: str | None = None
     Product: ProductRef = Field(default_factory=ProductRef)
     OrderQuantity: Decimal | None = None
     UnitPrice: Decimal | None = None
+    #: A fraction: 1.0 is free (captured SO-00000202: UnitPrice 2.4, DiscountRate 1.0, LineTotal 0.0).
+    DiscountRate: Decimal | None = None
+    #: What the line charges, after its discount and before tax (both captures: SubTotal = Σ LineTotal).
+    LineTotal: Decimal | None = None
     Comments: str | None = None
     BatchNumbers: Any = None
     Guid: str | None = None
+
+    @property
+    def is_charge(self) -> bool:
+        return (self.LineType or "").strip().casefold() == CHARGE.casefold()
 
 
 class DeliveryAddress(UnleashedModel):
@@ -91,6 +105,8 @@ class SalesOrder(DeliveryAddress):
     Warehouse: WarehouseRef | None = None
     DeliveryMethod: str | None = None
     Currency: CurrencyRef | None = None
+    #: A discount on the whole order (a fraction); whether each LineTotal already includes it is not known.
+    DiscountRate: Decimal | None = None
     SalesOrderLines: list[SalesOrderLine] = Field(default_factory=list)
     CreatedOn: str | None = None
     LastModifiedOn: str | None = None

@@ -11,7 +11,8 @@ lease and count of the account's calls (:mod:`.usage`):
   added to an order already sent may not touch the order, and gets its own WMS order all the same; the orders of
   the shipments found are queued like the poll's;
 - **subscription health** (hourly): says once if our subscription vanished or went inactive, or if a slot freed up
-  for an integration running on polling alone;
+  for an integration running on polling alone; a subscription API that answers otherwise than we expect is said
+  once and never fails the poll (one the integration already found absent at finishing is not asked again);
 - **usage** (the first poll of each hour, due or not): "N of M calls this month" on the integration's usage record
   (``…#integration#api-usage``, readable through the management API's sync log).
 
@@ -185,7 +186,8 @@ class OrderPoller(IntegrationPoller):
         if not url:
             return
         with calls(scope) as client:
-            note = subscription_health(client, url=url, known_id=scope.platform_state.get("webhookSubscriptionId"))
+            note = subscription_health(client, url=url, known_id=scope.platform_state.get("webhookSubscriptionId"),
+                                       reason=scope.platform_state.get("webhookReason"))
         shared = core()
         ref = integration_ref(scope.integration_id, "webhooks")
         if shared.links.remember_once(ref, "health", note or "ok") and note:

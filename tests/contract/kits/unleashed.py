@@ -3,6 +3,13 @@
 A "record" of the contract is a sales order placed with one shipment (its WMS counterpart is that shipment's WMS
 order); its sync log is the order's (``{integration}#unleashed#order#{guid}``), where a failure of its re-read is
 recorded.
+
+The account has history, as a real one does: a Completed order whose Dispatched shipment carries a batch number
+(nothing syncs from it; the live check's probes need one to look at).
+
+Under ``subscription-api=absent`` Unleashed sends the integration nothing: there is no genuine delivery (the door
+tests skip, saying so), a record's signal is the poll's — its work item for the order, made by the poller itself —
+and a record "whose deliveries reach us" is found by the poll.
 """
 
 from __future__ import annotations
@@ -11,9 +18,12 @@ import time
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import pytest
 import responses
 from integrations.core.context import core
 from integrations.core.integration_types import Integration
+from integrations.core.workitems import enqueue
+from integrations.unleashed.models import SalesOrder
 from integrations.unleashed.services import order_ref, shipment_ref
 
 from local.sandboxes.base import Sandbox, install_responses
@@ -30,10 +40,19 @@ class UnleashedKit(ConnectorKit):
 
     def start_platform(self, rsps: responses.RequestsMock) -> None:
         self.losing = False
-        self.unleashed = UnleashedSandbox(sender=self._send)
+        self.unleashed = UnleashedSandbox(sender=self._send, dialect=self.dialect)
         install_responses(rsps, self.unleashed, UNLEASHED_BASE)
         self.account = self.unleashed.add_account(api_id=API_ID, products=["SKU-1", "SKU-2"])
+        self.unleashed.place_order(
+            API_ID, [{"code": "SKU-2", "quantity": 3, "unitPrice": 12.5, "discountRate": 0.1}], status="Completed",
+            notify=False, shipments=[{"status": "Dispatched", "lines": [
+                {"line": 1, "quantity": 3, "batchNumbers": [{"Number": "LOT-7", "Quantity": 3}]}]}])
         self.saved_key = ""
+
+    @property
+    def sends_nothing(self) -> bool:
+        """Unleashed has no subscription API in this dialect: no webhook reaches the integration."""
+        return self.dialect.get("subscription-api") == "absent"
 
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
         if self.losing:
@@ -73,7 +92,18 @@ class UnleashedKit(ConnectorKit):
                                                shipments=[{}])
         finally:
             self.losing = False
+        if self.sends_nothing and not lose_deliveries:
+            self.poll()  # polling alone: the poll is how a record reaches us
         return str(order["Guid"])
+
+    def trigger(self, integration: Integration, record_id: str) -> None:
+        if not self.sends_nothing:
+            super().trigger(integration, record_id)
+            return
+        poller = self.connector.load_poller()
+        assert poller is not None
+        order = SalesOrder.model_validate(self.unleashed.order(API_ID, record_id))
+        enqueue(self.connector.queue_url(), poller.work_item(integration, order, source="poller"))
 
     def _key(self, integration: Integration) -> str:
         # Read as the platform knows it, not through this process's cache (which the door shares).
@@ -88,6 +118,10 @@ class UnleashedKit(ConnectorKit):
                          SIGNATURE_HEADER: sign(key or self._key(integration), at, body)}, body)
 
     def deliveries(self, integration: Integration, record_id: str) -> list[Delivery]:
+        if self.sends_nothing:
+            pytest.skip("Unleashed has no subscription API in this dialect, so it sends the integration nothing: no "
+                        "delivery is genuine (the door refuses every one without a signing key: "
+                        "tests/functional/test_unleashed_webhook_door.py)")
         [subscription] = [s for s in self.unleashed.subscriptions(API_ID)
                           if s["notificationUrl"].endswith(integration.integration_id)]
         headers, body = self.unleashed.delivery(subscription, "salesorder.updated", record_id)

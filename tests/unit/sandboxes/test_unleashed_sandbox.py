@@ -183,3 +183,126 @@ def test_the_monthly_quota_blocks_every_call_and_counts_only_successes(box):
 def test_the_organisation_has_its_time_zone(box):
     [company] = call(box, "GET", "/Companies").parsed()["Items"]
     assert company["TimeZone"] == "New Zealand Standard Time"
+
+
+# --- issue 21: the vendor's own records kept whole, dialects, what was sent ------------------------------------------
+
+
+def control(box: UnleashedSandbox, method: str, path: str, raw: bytes = b"", **params: str):
+    from urllib.parse import parse_qs, urlencode
+
+    query = urlencode(params)
+    return box.handle(SandboxRequest(method, f"/_control/accounts/{API_ID}{path}", query=parse_qs(query),
+                                     raw_query=query, body=raw, headers={"Content-Type": "application/json"}))
+
+
+@pytest.mark.parametrize("example", ["salesorder.response.json", "salesorders-list.response.json"])
+def test_the_vendors_own_sales_orders_load_as_they_are_and_come_back_unchanged(box, example):
+    raw = (VENDOR / example).read_bytes()
+    given = json.loads(raw)
+    orders = given.get("Items", [given])
+    loaded = control(box, "POST", "/sales-orders", raw)  # the vendor's JSON exactly as captured
+    assert loaded.status == 201, loaded.parsed()
+    assert loaded.parsed() == {"loaded": [{"Guid": o["Guid"], "OrderNumber": o["OrderNumber"]} for o in orders]}
+    for order in orders:
+        served = call(box, "GET", f"/SalesOrders/{order['Guid']}")
+        assert served.parsed() == order  # GBP stays GBP, discounts, totals, descriptions and the Charge line kept
+        assert b'"\\/Date(' in served.body  # in the wire form
+        assert control(box, "GET", f"/sales-orders/{order['Guid']}/record").parsed() == order
+        listed = call(box, "GET", "/SalesOrders/1", {"orderNumber": order["OrderNumber"]}).parsed()["Items"]
+        assert listed == [order]
+    # the products they name are the account's, as named
+    codes = {line["Product"]["ProductCode"]: line["Product"] for o in orders for line in o["SalesOrderLines"]
+             if line["Product"]["ProductCode"]}
+    products = {p["ProductCode"]: p for p in call(box, "GET", "/Products", {"pageSize": 1000}).parsed()["Items"]}
+    for code, product in codes.items():
+        assert {k: products[code][k] for k in product} == product and products[code]["NeverDiminishing"] is False
+
+
+def test_the_wire_form_of_a_page_loads_too(box):
+    """Unleashed's wire escapes the slashes of its dates (``"\\/Date(…)\\/"``): the same JSON strings."""
+    raw = (VENDOR / "salesorders-list.response.json").read_bytes()
+    wire = raw.replace(b'"/Date(', b'"\\/Date(').replace(b')/"', b')\\/"')
+    assert b'"\\/Date(' in wire and control(box, "POST", "/sales-orders", wire).status == 201
+    [order] = json.loads(raw)["Items"]
+    assert call(box, "GET", f"/SalesOrders/{order['Guid']}").parsed() == order
+
+
+def test_a_record_unleashed_could_not_hold_is_refused_naming_what_is_wrong(box):
+    order = json.loads((VENDOR / "salesorder.response.json").read_bytes())
+    for broken, said in (({**order, "Guid": "SO-140"}, "Guid"), ({**order, "OrderStatus": "Shipped"}, "OrderStatus"),
+                         ({**order, "OrderDate": "2019-07-16"}, "not a valid date"),
+                         ({**order, "SalesOrderLines": None}, "SalesOrderLines")):
+        refused = control(box, "POST", "/sales-orders", json.dumps(broken).encode())
+        assert refused.status == 400 and said in refused.parsed()["error"], (said, refused.parsed())
+    assert box.account(API_ID).orders == {}
+
+
+def test_a_charge_line_is_never_shipped(box):
+    page = json.loads((VENDOR / "salesorders-list.response.json").read_bytes())
+    box.load_sales_orders(API_ID, page)
+    order = page["Items"][0]
+    shipment = box.add_shipment(API_ID, order["Guid"])
+    assert [line["SalesOrderLineNumber"] for line in shipment["SalesShipmentLines"]] == [1, 2, 3, 4, 5, 6]
+
+
+def shipped_with_batch(box: UnleashedSandbox) -> dict:
+    order = placed(box, shipments=[{"lines": [{"line": 1, "quantity": 2,
+                                               "batchNumbers": [{"Number": "LOT-7", "Quantity": 2}]},
+                                              {"line": 2, "quantity": 1, "serialNumbers": [{"Number": "SN-1"}]}]}])
+    [shipment] = box.shipments_of(API_ID, order["Guid"])
+    return shipment
+
+
+def test_batch_and_serial_numbers_come_only_with_serial_batch_as_documented(box):
+    guid = shipped_with_batch(box)["Guid"]
+    plain = call(box, "GET", f"/SalesShipments/{guid}").parsed()
+    assert [(line["BatchNumbers"], line["SerialNumbers"]) for line in plain["SalesShipmentLines"]] == \
+        [(None, None), (None, None)]
+    flagged = call(box, "GET", f"/SalesShipments/{guid}", {"serialBatch": "true"}).parsed()
+    assert flagged["SalesShipmentLines"][0]["BatchNumbers"] == [{"Number": "LOT-7", "Quantity": 2}]
+    assert flagged["SalesShipmentLines"][1]["SerialNumbers"] == [{"Number": "SN-1"}]
+    listed = call(box, "GET", "/SalesShipments/1", {"serialBatch": "true"}).parsed()["Items"]
+    assert listed[0]["SalesShipmentLines"][0]["BatchNumbers"] == [{"Number": "LOT-7", "Quantity": 2}]
+    box.set_dialect({"serial-batch": "always"})
+    assert call(box, "GET", f"/SalesShipments/{guid}").parsed() == flagged
+
+
+def test_a_whole_object_put_of_a_shipment_read_without_serial_batch_wipes_its_batch_numbers(box):
+    guid = shipped_with_batch(box)["Guid"]
+    read = call(box, "GET", f"/SalesShipments/{guid}").parsed()  # as the old write-back read it
+    assert put(box, guid, {**read, "TrackingNumber": "T-1"}).status == 200
+    lines = box.shipment(API_ID, guid)["SalesShipmentLines"]
+    assert [(line["BatchNumbers"], line["SerialNumbers"]) for line in lines] == [(None, None), (None, None)]
+
+
+def test_without_a_subscription_api_its_paths_answer_as_unknown_ones(box):
+    box.set_dialect({"subscription-api": "absent"})
+    for method, path in (("GET", "/webhooks/subscriptions"), ("POST", "/webhooks/subscriptions"),
+                         ("DELETE", "/webhooks/subscriptions/x")):
+        answer = call(box, method, path, body={"notificationUrl": "https://us.example/hook"})
+        assert answer.status == 404 and answer.parsed() == call(box, "GET", "/NoSuchThing").parsed()
+    assert call(box, "GET", "/SalesOrders/1").status == 200  # the rest of the API is there
+
+
+def test_every_request_is_kept_with_its_query_and_body(box):
+    guid = shipped_with_batch(box)["Guid"]
+    shipment = call(box, "GET", f"/SalesShipments/{guid}", {"serialBatch": "true"}).parsed()
+    put(box, guid, {**shipment, "TrackingNumber": "T-9"})
+    sent = box.requests_sent(r"^/SalesShipments/", "PUT")
+    assert sent[-1]["body"]["TrackingNumber"] == "T-9" and sent[-1]["status"] == 200
+    assert sent[-1]["body"]["SalesShipmentLines"][0]["BatchNumbers"] == [{"Number": "LOT-7", "Quantity": 2}]
+    shown = box.handle(SandboxRequest("GET", "/_control/requests", query={"bodies": ["1"]})).parsed()
+    assert shown[-2]["query"] == "serialBatch=true" and shown[-1]["body"]["TrackingNumber"] == "T-9"
+    assert box.handle(SandboxRequest("GET", "/_control/requests")).parsed()[-1] == {
+        "method": "PUT", "path": f"/SalesShipments/{guid}", "status": 200}  # the base view keeps its shape
+
+
+def test_products_say_whether_they_are_services_and_shipping_companies_are_listed(box):
+    made = control(box, "POST", "/products", json.dumps({"ProductCode": "SHIP", "ProductDescription": "Shipping",
+                                                         "NeverDiminishing": True}).encode()).parsed()
+    assert call(box, "GET", f"/Products/{made['Guid']}").parsed()["NeverDiminishing"] is True
+    codes = [p["ProductCode"] for p in call(box, "GET", "/Products", {"productCode": "S"}).parsed()["Items"]]
+    assert codes == ["SHIP", "SKU-1", "SKU-2"]
+    names = [c["Name"] for c in call(box, "GET", "/ShippingCompanies").parsed()["Items"]]
+    assert names == ["Aramex", "Courier Post"]
