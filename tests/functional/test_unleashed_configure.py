@@ -161,14 +161,13 @@ def test_the_live_check_reports_what_the_account_said_even_where_its_calls_canno
     """From an operator's command line our AWS account may be out of reach: adding the check's calls to the month's
     count fails, and the report still says what Unleashed answered (a wrong key still says so, for every finding)."""
     from botocore.exceptions import NoRegionError
-    from integrations.core import live_check
+    from integrations.core import aws, live_check
     from integrations.core.connectors import get
-    from integrations.unleashed import usage
 
     def unreachable():
         raise NoRegionError()
 
-    monkeypatch.setattr(usage.aws, "dynamodb", unreachable)  # the edge: AWS, not our code
+    monkeypatch.setattr(aws, "dynamodb", unreachable)  # the edge: AWS (the usage meter's table), not our code
     connector = get("unleashed")
     good = UnleashedCredentials(api_id=API_ID, api_key=unleashed.account(API_ID).api_key)
     report = live_check.run(connector, good, {})
