@@ -174,6 +174,8 @@ def test_the_walkthroughs_pasted_in_order_into_one_shell(api: str, readme_blocks
     # Each platform's live check, as its walkthrough shows it (issue 21)
     woo_check = said("$WOO_ID/check")
     assert "Live check of the WooCommerce account:" in woo_check and "refuted: tracking-extension" in woo_check
+    ul_check = said("$UL_ID/check")
+    assert "Live check of the Unleashed account:" in ul_check and "refuted: subscription-api" in ul_check
     assert "Dispatched" in said("UL_WMS_ORDER/status")
     assert "X-Reprint: true" in said("label.pdf") and "%PDF-1.4" in said("label.pdf")
     assert "Unleashed API calls in" in said("api-usage")
