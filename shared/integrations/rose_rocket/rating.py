@@ -15,7 +15,7 @@ if it has none. Rose Rocket computes each line's ``amount`` (rate × quantity).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..cartoncloud.models import QuoteRequest
@@ -27,7 +27,7 @@ from ..core.services import integration as load_integration
 from ..core.timeutil import utcnow
 from . import PLATFORM
 from .client import RoseRocketClient
-from .mapper import Place, place_of_rose_rocket, quote_request, shipment_of_order
+from .mapper import PALLET_TYPES, Place, place_of_rose_rocket, quote_request, shipment_of_order
 from .matches import Match, MatchStore
 from .models import INVOICED, Commodity, Order
 from .quotes import StoredQuote, load, store
@@ -90,6 +90,22 @@ def _located(place: Place) -> bool:
     return bool((place.address1 or place.company) and (place.locality or place.postcode))
 
 
+DIMENSIONS = ("length", "width", "height")
+
+
+def _unmeasured(commodity: Commodity) -> list[str]:
+    """The dimensions a commodity lacks (Rose Rocket writes 0 for "not measured")."""
+    return [d for d in DIMENSIONS if getattr(commodity, d) is None or getattr(commodity, d) <= 0]
+
+
+def _priced_without_volume(commodity: Commodity) -> bool:
+    """A commodity the WMS can price without its volume: it has a weight, or it takes pallet spaces (a pallet or a
+    skid: full truckloads are entered so, with no dimensions). Anything else without dimensions could only be
+    priced wrongly (as nothing), so it stays a missing requirement."""
+    weighed = commodity.weight is not None and commodity.weight > 0
+    return weighed or str(commodity.commodity_type or "").casefold() in PALLET_TYPES
+
+
 def _commodity_missing(index: int, commodity: Commodity) -> list[Missing]:
     at = f"commodities[{index}]"
     missing = []
@@ -97,11 +113,16 @@ def _commodity_missing(index: int, commodity: Commodity) -> list[Missing]:
         missing.append(Missing(f"{at}.commodityType", "has no commodity type"))
     if not commodity.quantity or commodity.quantity <= 0:
         missing.append(Missing(f"{at}.quantity", "has no quantity"))
-    for dimension in ("length", "width", "height"):
-        value = getattr(commodity, dimension)
-        if value is None or value <= 0:
-            missing.append(Missing(f"{at}.{dimension}", f"has no {dimension}"))
+    if not _priced_without_volume(commodity):
+        missing += [Missing(f"{at}.{d}", f"has no {d}") for d in _unmeasured(commodity)]
     return missing
+
+
+def unmeasured_notes(order: Order) -> list[str]:
+    """What the rates can't have taken into account: commodities priced by weight and pallets, without volume."""
+    return [f"Commodity {index + 1} ({commodity.description or commodity.commodity_type or 'no description'}) has "
+            f"no {', '.join(_unmeasured(commodity))}: priced by its weight and pallets, without volume"
+            for index, commodity in enumerate(order.commodities) if _unmeasured(commodity)]
 
 
 def requirements(order: Order, match: Match | None) -> list[Missing]:
@@ -175,10 +196,12 @@ def rate(integration: Integration, order_id: str) -> StoredQuote:
     request: QuoteRequest = quote_request(shipment, order, customer_id=match.wms_customer_id,
                                           task_date=utcnow().date())
     quote = wms_client(core().tenants.get(integration.tenant_id)).quote(request)  # QuoteUnavailable: the door's 422
-    stored = store(integration.integration_id, order.id, order.number, quote)
+    stored = replace(store(integration.integration_id, order.id, order.number, quote),
+                     notes=tuple(unmeasured_notes(order)))
     _log(integration, order.id, "rated", f"Rated order {order.number} with the WMS ({stored.rate_card or '-'} / "
                                          f"{stored.rate or '-'}): {len(stored.line_items)} line(s), total "
-                                         f"{stored.total} {stored.currency or ''}; quote {stored.quote_id}")
+                                         f"{stored.total} {stored.currency or ''}; quote {stored.quote_id}"
+                                         + "".join(f". {note}" for note in stored.notes))
     return stored
 
 
