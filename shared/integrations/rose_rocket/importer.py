@@ -58,7 +58,7 @@ class OrderImporter(Importer[Order, Consignment]):
         return read_order(_rose_rocket(ctx), ctx.ref.record_id)
 
     def must_wait(self, ctx: ImportContext[Order], record: Order) -> str | None:
-        if record.status == DELIVERED:
+        if record.is_status(DELIVERED):
             return None
         return f"Order {record.number} is {record.status}: it goes to the WMS when it is moved to Delivered"
 
@@ -115,11 +115,11 @@ class OrderImporter(Importer[Order, Consignment]):
         wms_ref = link.wms
         assert wms_ref is not None
         links = core().links
-        if record.status != DELIVERED:
+        if not record.is_status(DELIVERED):
             if links.remember_once(link.ref, "syncPausedAt", record.status):
                 ctx.log("not-synced", f"Order {record.number} is {record.status} (not Delivered): its Rose Rocket "
                                       f"edits are not applied to consignment {wms_ref.entity_id}"
-                                      + (" (invoiced)" if record.status == INVOICED else " until it is Delivered"))
+                                      + (" (invoiced)" if record.is_status(INVOICED) else " until it is Delivered"))
             return {"paused": record.status, "consignment": wms_ref.entity_id}
         if link.memo.get("syncPausedAt"):
             links.remember(link.ref, "syncPausedAt", "")  # Delivered again: say it again if it leaves

@@ -29,7 +29,7 @@ from ..core.exporter import ExportContext
 from ..core.records import SyncLink, WmsRef
 from .client import RoseRocketClient
 from .errors import MappingRefused
-from .models import DELIVERED, INVOICED, Order
+from .models import DELIVERED, INVOICED, Order, spelled_like
 from .orders import read_order
 from .refs import consignment_ref, order_of_link
 from .services import client_for, settings_of
@@ -109,8 +109,8 @@ def _apply(ctx: ExportContext, client: RoseRocketClient, link: SyncLink, order_i
             _note_divergence(ctx, link, order, f"it has invoice {current.get('fullId')} made in Rose Rocket while "
                                                f"the {label} is not approved; left as it is")
         we_invoiced = ours or (not current and (memo.get("rr") or [None])[0] is not None)
-        if order.status == INVOICED and we_invoiced:
-            changes["status"] = DELIVERED
+        if order.is_status(INVOICED) and we_invoiced:
+            changes["status"] = spelled_like(DELIVERED, order.status)
         if changes:
             client.update(order.id, "order", changes)
             done.append("order back to delivered" if "status" in changes else "invoice disconnected")
@@ -128,8 +128,8 @@ def _apply(ctx: ExportContext, client: RoseRocketClient, link: SyncLink, order_i
         changes = {}
         if not current or str(current.get("id")) != invoice_id_rr:
             changes["invoice"] = {"id": invoice_id_rr}
-        if order.status != INVOICED:
-            changes["status"] = INVOICED
+        if not order.is_status(INVOICED):
+            changes["status"] = spelled_like(INVOICED, order.status)
         if changes:
             client.update(order.id, "order", changes)
             done.append("order invoiced" if "status" in changes else "invoice connected")
@@ -177,7 +177,7 @@ def _divergence(order: Order, current: dict[str, Any] | None, memo: dict[str, An
     """How Rose Rocket differs from what we last showed of an approved WMS invoice (None: it doesn't)."""
     shown = memo.get("rr") or [None, None]
     found = []
-    if order.status != INVOICED:
+    if not order.is_status(INVOICED):
         found.append(f"the order is {order.status}, not invoiced")
     if current is None and shown[0] is not None:
         found.append("its invoice was removed")

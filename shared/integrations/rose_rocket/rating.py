@@ -152,7 +152,7 @@ def requirements(order: Order, match: Match | None) -> list[Missing]:
 def invoiced(order: Order) -> str | None:
     """Why the order can't be (re-)rated any more, or None (the page: re-rating while it is "still in Delivered")."""
     invoice = order.invoice or {}
-    if order.status == INVOICED or invoice:
+    if order.is_status(INVOICED) or invoice:
         number = invoice.get("fullId") or invoice.get("id")
         return (f"Order {order.number} is invoiced" + (f" (invoice {number})" if number else "") +
                 ": its rates are locked")
