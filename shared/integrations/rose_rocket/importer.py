@@ -97,7 +97,9 @@ class OrderImporter(Importer[Order, Consignment]):
         return Created(WmsRef(tenant_id=ctx.integration.tenant_id, entity_type=CONSIGNMENT, entity_id=consignment.id),
                        f"{how} {consignment.id} from Delivered order {order.number} (reference "
                        f"{mapped.references.customer if mapped.references else '-'}; {lines})"
-                       + ("; the order's externalId now names it" if noted else ""),
+                       + ("; the order's externalId now names it" if noted else "")
+                       + ("; Rose Rocket doesn't show this integration the order's service type, so the consignment "
+                          "has none" if "serviceType" in order.unread else ""),
                        already_existed=existing is not None,
                        memo={"consignmentId": consignment.id, "roseRocketOrderNumber": order.number})
 

@@ -95,6 +95,9 @@ def _apply(ctx: ExportContext, client: RoseRocketClient, link: SyncLink, order_i
     if order is None:
         return "deleted in Rose Rocket: nothing shown"
     current = order.invoice or None
+    if "invoice" in order.unread:  # Rose Rocket won't show an order's invoice: ours are found by their key
+        current = _ours_by_key(client, order, [memo.get("invoiceId"), invoice_id])
+        _note_unseen_invoices(ctx, link, order)
     ours = bool(current) and str((current or {}).get("externalId") or "").startswith(MARK)
     target = wanted(status, payment)
     done: list[str] = []
@@ -171,6 +174,24 @@ def _ensure_invoice(client: RoseRocketClient, order: Order, current: dict[str, A
         raise
     return str(record["id"]), [f"invoice {record.get('fullId')} {'created' if created else 'found'} "
                                f"({values['status']}{', voided' if target['voided'] else ''})"]
+
+
+def _ours_by_key(client: RoseRocketClient, order: Order, wms_invoice_ids: list[Any]) -> dict[str, Any] | None:
+    """Our invoice on the order, found by its ``externalId`` (when the order's ``invoice`` path is refused)."""
+    for wms_invoice_id in dict.fromkeys(i for i in wms_invoice_ids if i):
+        found = client.get_external("invoice", f"{MARK}{wms_invoice_id}:{order.id}")
+        if found is not None:
+            return found
+    return None
+
+
+def _note_unseen_invoices(ctx: ExportContext, link: SyncLink, order: Order) -> None:
+    if core().links.remember_once(link.ref, "invoiceUnseen", "1"):
+        ctx.log(link.key, "invoice-unseen", f"Rose Rocket doesn't show this integration the invoice of order "
+                                            f"{order.number}: our own invoices are found by their key, but one a "
+                                            "dispatcher made there can't be seen (and would not be noticed)",
+                resolution="Nothing is needed for the invoices we make. To have dispatchers' invoices respected, "
+                           "ask Rose Rocket to allow reading an order's invoice through the API.")
 
 
 def _divergence(order: Order, current: dict[str, Any] | None, memo: dict[str, Any]) -> str | None:
