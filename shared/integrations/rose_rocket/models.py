@@ -188,6 +188,20 @@ class WebhookEnvelope(RRModel):
     json_: dict[str, Any] | None = Field(default=None, alias="json")
 
 
+class V1WebhookEvent(RRModel):
+    """A v1 delivery (roserocket.readme.io/docs/webhooks-1: ``{event, order_id, timestamp}``, with
+    ``previous_status``/``current_status`` on ``order.status_updated``): what arrives when our URL is entered in
+    the v1 webhook settings. Ids only, like the v2 envelope; the order is re-read through the v2 API."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    event: str = Field(min_length=1, max_length=64, pattern=r"^[a-z_]+\.[a-z_.]+$")
+    order_id: str | None = Field(default=None, pattern=UUID_PATTERN)
+    timestamp: str = Field(min_length=1, max_length=64)
+    previous_status: str | None = Field(default=None, max_length=64)
+    current_status: str | None = Field(default=None, max_length=64)
+
+
 # --- the configuration steps -------------------------------------------------------------------------------------
 
 

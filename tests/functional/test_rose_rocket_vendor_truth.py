@@ -1,0 +1,191 @@
+"""Rose Rocket where its docs leave the answer open (issue 21): the connector keeps working whichever way the
+organisation answers — statuses spelled another way, connected paths refused, no service type object, webhooks
+retried — each run against the sandbox switched to that answer (its dialects), through our doors and queues."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import rose_rocket_helpers
+from .rose_rocket_helpers import ORG, USER, Rr
+from .test_rose_rocket_invoices import linked_orders
+
+rr = rose_rocket_helpers.rr  # the fixture
+VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor" / "rose_rocket"
+
+
+def as_the_api_shows(rr: Rr, order_id: str) -> dict:
+    """The order as Rose Rocket's API (in the sandbox's dialect) shows it."""
+    shown = rr.rr_order(order_id)
+    assert shown is not None
+    return rr.rr.shown(shown)
+
+
+# --- status-spelling: capitalised -----------------------------------------------------------------------------------
+
+
+def test_an_organisation_that_capitalises_statuses_gets_its_delivered_orders_into_the_wms(rr: Rr):
+    rr.rr.set_dialect({"status-spelling": "capitalised"})
+    rr.connect()
+    rr.match("chef")
+    by_webhook = rr.order("chef", refNum="BY-WEBHOOK")
+    rr.move(by_webhook, "delivered")
+    rr.pump()
+    assert rr.rr.deliveries[-1].json()["json"]["status"] == "Delivered"  # as the organisation spells it
+    assert [c["references"]["customer"] for c in rr.wms_consignments()] == ["BY-WEBHOOK"]
+    # a webhook lost: the poll still finds the order, though an exact "delivered" matches nothing here
+    rr.rr.drop_webhooks(1)
+    by_poll = rr.order("chef", refNum="BY-POLL")
+    rr.move(by_poll, "delivered")
+    rr.poll()
+    assert sorted(c["references"]["customer"] for c in rr.wms_consignments()) == ["BY-POLL", "BY-WEBHOOK"]
+    searched = [b["body"]["filters"][0]["value"] for b in rr.rr.request_bodies(r"/objects/search$")
+                if b["body"]["filters"] and b["body"]["filters"][0]["path"] == "status"]
+    assert set(searched) == {"delivered", "Delivered"}
+
+
+def test_invoicing_writes_the_order_status_as_the_organisation_spells_it(rr: Rr):
+    rr.rr.set_dialect({"status-spelling": "capitalised"})
+    (c_a, order_a), (c_b, order_b) = linked_orders(rr)
+    invoice = rr.wms.create_invoice(rr.tenant.tenant_id, [c_a, c_b])
+    rr.wms.approve_invoice(rr.tenant.tenant_id, invoice["id"])
+    rr.pump()
+    assert as_the_api_shows(rr, order_a)["status"] == as_the_api_shows(rr, order_b)["status"] == "Invoiced"
+    written = [b["body"]["json"]["status"] for b in rr.rr.request_bodies(r"/objects/[0-9a-f-]{36}$", "PUT")
+               if "status" in (b["body"].get("json") or {})]
+    assert written and set(written) == {"Invoiced"}  # "invoiced" would be refused by this organisation
+
+
+# --- connected-paths: refused ---------------------------------------------------------------------------------------
+
+
+def test_an_organisation_that_refuses_unlisted_paths_still_gets_its_orders_both_ways(rr: Rr):
+    rr.rr.set_dialect({"connected-paths": "refused"})
+    rr.connect()
+    rr.match("chef")
+    order = rr.order("chef")
+    rr.move(order, "delivered")
+    rr.pump()
+    [consignment] = rr.wms_consignments()
+    assert consignment["details"]["deliver"]["address"]["companyName"] == "Harbour Cafe"  # read from the stop
+    assert consignment["details"]["collect"]["address"]["companyName"] == "Steam Chef"
+    refused = [b for b in rr.rr.request_bodies(r"/objects/") if b["status"] == 400]
+    assert refused, "the sandbox refused the unlisted paths"
+    link, entries = rr.order_log(order)
+    assert link["status"] == "SYNCED"
+    assert any("doesn't show this integration the order's service type" in e["message"] for e in entries)
+    # and a WMS consignment still becomes one order, pushed again without a write
+    pushed = rr.consignment("chef", service_type="EXPRESS")
+    rr.pump()
+    assert [o["externalId"] for o in rr.rr_orders() if o["externalId"] == pushed] == [pushed]
+    writes = len(rr.rr.request_bodies(r"/objects", "PUT"))
+    again = rr.api("POST", f"{rr.base}/consignments/{pushed}/push")
+    assert again.status == 200 and again.json()["changed"] == [], again.body
+    assert len(rr.rr.request_bodies(r"/objects", "PUT")) == writes
+
+
+# --- service-type-object: absent -------------------------------------------------------------------------------------
+
+
+def test_an_organisation_without_service_types_gets_orders_without_one_and_the_log_says_so(rr: Rr):
+    rr.rr.set_dialect({"service-type-object": "absent"})
+    rr.connect()
+    rr.match("chef")
+    consignment = rr.consignment("chef", service_type="EXPRESS")
+    rr.pump()
+    [order] = rr.rr_orders()
+    assert order["externalId"] == consignment and order.get("serviceType") is None
+    link, entries = rr.consignment_log(consignment)
+    assert link["status"] == "SYNCED"
+    assert any("service type 'EXPRESS' not sent" in e["message"] and "Object Builder" in e["message"]
+               for e in entries)
+    pushed = rr.api("POST", f"{rr.base}/consignments/{consignment}/push")
+    assert pushed.status == 200 and pushed.json()["changed"] == [] and pushed.json()["serviceTypeNotSent"] == \
+        "EXPRESS"
+
+
+# --- webhook-retries: three times, 30 s apart --------------------------------------------------------------------
+
+
+def test_a_delivery_retried_after_our_outage_and_one_sent_again_make_one_consignment(rr: Rr):
+    assert rr.rr.speaks("webhook-retries", "three-times-30s")  # as we assume (the v2 page, via a digest)
+    rr.connect()
+    rr.match("chef")
+    order = rr.order("chef")
+    rr.door.outage = 503  # our door doesn't answer 2xx
+    rr.move(order, "delivered")
+    rr.door.outage = None
+    assert rr.wms_consignments() == [] and len(rr.rr.retries) == 1
+    assert rr.rr.send_due_retries() == 0  # 30 seconds haven't passed on the sandbox's clock
+    assert rr.rr.send_due_retries(everything=True) == 1
+    rr.pump()
+    [consignment] = rr.wms_consignments()
+    # at least once: the same event delivered again is the same work item, and nothing is written again
+    writes = len(rr.rr.request_bodies(r"/objects", "PUT"))
+    again = rr.door(rr.webhook_url, {"Content-Type": "application/json"}, rr.rr.deliveries[-1].body)
+    rr.pump()
+    assert again == 202 and [c["id"] for c in rr.wms_consignments()] == [consignment["id"]]
+    assert len(rr.rr.request_bodies(r"/objects", "PUT")) == writes
+
+
+def test_without_retries_a_delivery_lost_to_an_outage_is_found_by_the_poll(rr: Rr):
+    rr.rr.set_dialect({"webhook-retries": "none"})
+    rr.connect()
+    rr.match("chef")
+    order = rr.order("chef")
+    rr.door.outage = 503
+    rr.move(order, "delivered")
+    rr.door.outage = None
+    assert rr.rr.retries == [] and rr.rr.send_due_retries(everything=True) == 0
+    rr.poll()
+    [consignment] = rr.wms_consignments()
+    assert consignment["properties"]["roseRocketOrderId"] == order
+
+
+# --- the door's shapes: the v2 envelope and v1's events ------------------------------------------------------------
+
+
+def _deliver(rr: Rr, body: bytes) -> tuple[int, dict]:
+    """``body`` POSTed at the integration's webhook URL, as Rose Rocket would."""
+    url = urlsplit(rr.webhook_url)
+    answer = rr.service.http("POST", url.path, headers={"Content-Type": "application/json"}, body=body,
+                             query=url.query)
+    return answer.status, answer.json()
+
+
+def test_the_door_takes_v1_order_events_and_refuses_placeholders_naming_the_field(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    mock = (VENDOR / "webhook-v1-order-status-updated.third-party-mock.json").read_bytes()
+    status, problem = _deliver(rr, mock)  # the mock's order_id is a placeholder, not a Rose Rocket id
+    assert status == 400 and problem["errors"][0]["field"] == "order_id"
+    order = rr.order("chef")
+    rr.move(order, "delivered")  # v2's own delivery makes the consignment…
+    rr.pump()
+    v1 = json.loads(mock) | {"order_id": order, "current_status": "delivered"}
+    status, accepted = _deliver(rr, json.dumps(v1).encode())
+    assert status == 202 and accepted["accepted"] is True
+    status_again, again = _deliver(rr, json.dumps(v1).encode())  # …and v1's copy of one event is one item
+    assert again["workItem"] == accepted["workItem"]
+    rr.pump()
+    assert len(rr.wms_consignments()) == 1
+    _, entries = rr.order_log(order)
+    assert any("order.status_updated webhook" in e["message"] and "(now delivered)" in e["message"]
+               for e in entries)
+    leg = {"event": "leg.dispatched", "order_id": order, "timestamp": "2025-03-13T17:21:01.741996Z"}
+    assert _deliver(rr, json.dumps(leg).encode()) == (200, {"accepted": False,
+                                                            "reason": "not about an order: nothing to sync"})
+
+
+def test_the_door_refuses_the_docs_envelope_as_written_naming_the_first_field(rr: Rr):
+    rr.connect()
+    shape = (VENDOR / "webhook-v2-envelope.shape.json").read_bytes()  # every value "string"
+    status, problem = _deliver(rr, shape)
+    assert status == 400 and problem["errors"][0]["field"] == "refId"
+    real = json.loads(shape) | {"id": str(uuid.uuid4()), "type": "Order Status Changed", "refId": str(uuid.uuid4()),
+                                "ownerId": USER, "orgId": ORG, "objectKey": "order",
+                                "createdAt": "2026-11-30T02:55:37.144Z"}
+    assert _deliver(rr, json.dumps(real).encode())[0] == 202  # the same keys with real values: taken
