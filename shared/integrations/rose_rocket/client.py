@@ -158,6 +158,14 @@ class RoseRocketClient:
         TOKENS.put(self._token_key, token, now + float(body.get("expires_in", 3600)) - _TOKEN_MARGIN_SECONDS)
         return token
 
+    def audience_taken(self, audience: str) -> bool | None:
+        """Whether Auth0 issues this application a token for ``audience`` (None: refused for another reason, which
+        :meth:`token` raises in words). For the live check: nothing is cached."""
+        response = self._token_request(audience)
+        if response.status_code == 200:
+            return True
+        return False if _audience_refused(response) else None
+
     def _token_request(self, audience: str) -> requests.Response:
         return self.http.request("POST", f"{self.auth_url}/oauth/token", budget_key=self.budget_key, json={
             "grant_type": "client_credentials", "client_id": self.client_id,
@@ -221,6 +229,14 @@ class RoseRocketClient:
     def boards(self, object_key: str) -> list[dict[str, Any]]:
         answer = self.call("GET", "/boards/nav", params={"objectKey": object_key}, json={"objectKey": object_key})
         return [b for b in answer.json() if b.get("objectKey") == object_key]
+
+    def search_page(self, board_id: str, *, limit: int, order_by: str = "updatedAt",
+                    direction: str = "desc") -> list[dict[str, Any]]:
+        """One page of a board (the newest first, by default): what the live check looks at."""
+        page = self.call("POST", "/objects/search", json={
+            "boardId": board_id, "filters": [], "filtersOperator": "and", "orderByPath": order_by,
+            "orderByDirection": direction, "limit": limit}).json()
+        return [r for r in page.get("results", []) if isinstance(r, dict)] if isinstance(page, dict) else []
 
     def search(self, board_id: str, *, filters: list[dict[str, Any]], order_by: str = "updatedAt",
                after: str | None = None, max_pages: int = 20) -> Iterator[dict[str, Any]]:
