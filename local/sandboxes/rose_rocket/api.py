@@ -26,8 +26,8 @@ from typing import Any
 
 from ..base import SandboxRequest, SandboxResponse
 from ..common import finite_decimal
-from .model import AUDIENCES, UNLISTED_ORDER_PATHS, ApiError, auth0, spelled, unspelled
-from .records import Records, path_problems, schema_of
+from .model import AUDIENCES, ORDER_STATUSES, UNLISTED_ORDER_PATHS, ApiError, auth0, spelled, unspelled
+from .records import Org, Records, path_problems, schema_of
 from .state import Organization, RoseRocketState
 
 OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in")
@@ -87,7 +87,14 @@ class RoseRocketApi(RoseRocketState):
     def heard(self, object_key: Any, values: Any) -> Any:
         """An order's ``json`` as written, its status back in the stored spelling (another spelling stays as
         written, and the enum refuses it)."""
-        if object_key == "order" and isinstance(values, dict) and "status" in values:
+        if object_key == "order" and isinstance(values, dict) and values.get("status") is not None:
+            spelled_ones = [spelled(s, self.spelling) for s in ORDER_STATUSES]
+            if values["status"] not in spelled_ones:  # the enum as this organisation spells it
+                problems: list[str] = []
+                rest = {k: v for k, v in values.items() if k != "status"}
+                Records(Org("-"), "", "", self.schemas())._validate("order", self.schemas()["order"], rest,
+                                                                     problems, "json")
+                raise ApiError(400, [f"json.status must be one of: {', '.join(spelled_ones)}", *problems])
             return {**values, "status": unspelled(values["status"], self.spelling)}
         return values
 

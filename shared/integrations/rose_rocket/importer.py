@@ -1,7 +1,7 @@
 """Rose Rocket orders → WMS consignments (R3): the frame's importer with Rose Rocket's hooks.
 
-Webhooks ("Order Status Changed", unsigned, sometimes twice, never retried) and the poll on ``updatedAt`` both queue
-``rose_rocket.order.changed`` items; the frame claims, creates and binds once.
+Webhooks ("Order Status Changed", unsigned, sometimes twice, retried when not answered 2xx) and the poll on
+``updatedAt`` both queue ``rose_rocket.order.changed`` items; the frame claims, creates and binds once.
 
 - **fetch**: the order is re-read with its customer, tasks, stops, addresses, commodities and service type; a
   deleted order is logged as gone (deletions never propagate: the consignment stays);

@@ -1,6 +1,6 @@
-"""The safety net: Rose Rocket never retries a failed webhook, sends only "Order Status Changed" (an edit of a
-Delivered order sends nothing) and may send one twice. Every 5 minutes, per live integration, the frame's
-:class:`~integrations.core.poller.IntegrationPoller` runs these hooks:
+"""The safety net: Rose Rocket sends only "Order Status Changed" (an edit of a Delivered order sends nothing), may
+send one twice, and gives up on a delivery after 3 retries (v2, per a digest; v1 never retried). Every 5 minutes, per
+live integration, the frame's :class:`~integrations.core.poller.IntegrationPoller` runs these hooks:
 
 - **changed since**: the Delivered orders of the organisation's orders board whose ``updatedAt`` is at or after the
   cursor minus the overlap, oldest first (Rose Rocket's search has a ``limit`` and no cursor: the client walks it by
