@@ -173,3 +173,24 @@ def test_a_record_of_another_kind_read_as_an_order_is_read_bare_and_nothing_is_r
     found = read(rr, manifest["id"], ("customer", "tasks", "serviceType"))
     assert found.record is not None and found.record["objectKey"] == "manifest"
     assert refused_paths(rr) == frozenset()
+
+
+def test_the_live_check_of_an_organisation_without_orders_says_what_it_could_not_see_and_writes_nothing(served):
+    from integrations.core import live_check
+    from integrations.rose_rocket.connector import CONNECTOR
+    from integrations.rose_rocket.models import RoseRocketCredentials
+
+    sandbox = served()
+    credentials = RoseRocketCredentials.model_validate({"clientId": "c", "clientSecret": "s", "orgId": ORG,
+                                                        "serviceAccountUserId": USER})
+    report = live_check.run(CONNECTOR, credentials, {})
+    outcomes = {f.key: f.outcome.value for f in report.findings}
+    assert outcomes["status-spelling"] == outcomes["connected-paths"] == "could-not-check"
+    assert "no orders yet" in report.of("status-spelling").seen
+    assert outcomes["webhook-destination"] == "could-not-check"  # none registered from the command line
+    assert {k for k, v in outcomes.items() if v == "confirmed"} == {
+        "base-url", "token-request", "token-audience", "boards", "order-search", "customers", "service-type-object"}
+    assert outcomes["zero-dimensions"] == "not-checkable"
+    assert not [m for m, p, _ in sandbox.request_log if m in ("PUT", "PATCH", "DELETE")
+                or (m == "POST" and not p.endswith(("/search", "/oauth/token")))]
+    assert live_check.env_name("rose_rocket", "serviceAccountUserId") == "ROSE_ROCKET_SERVICE_ACCOUNT_USER_ID"
