@@ -189,3 +189,44 @@ def test_the_door_refuses_the_docs_envelope_as_written_naming_the_first_field(rr
                                 "ownerId": USER, "orgId": ORG, "objectKey": "order",
                                 "createdAt": "2026-11-30T02:55:37.144Z"}
     assert _deliver(rr, json.dumps(real).encode())[0] == 202  # the same keys with real values: taken
+
+
+# --- rating freight as the captured real order has it: skids, pounds, no dimensions --------------------------------
+
+
+def _with_commodities(rr: Rr, order: str, commodities: list[dict]) -> None:
+    with rr.rr.writing(rr.rr.org(ORG), USER) as records:
+        record = records.get(order)
+        pickup = records.get(record["_links"]["tasks"][0])
+        records.update(pickup, {"commodities": commodities})
+
+
+def test_skids_without_dimensions_are_rated_per_pallet_and_the_answer_says_volume_was_not_priced(rr: Rr):
+    from .test_rose_rocket_rating import rateable
+
+    order = rateable(rr)
+    _with_commodities(rr, order, [{"commodityType": "skid", "description": "Auto Parts", "quantity": 8,
+                                   "weight": 252.25, "weightUnit": "lbs", "length": 0, "width": 0, "height": 0,
+                                   "dimensionUnit": "in"}])
+    answer = rr.rate(order)
+    assert answer.status == 200, answer.body
+    rates = answer.json()
+    assert rates["lineItems"][0]["description"] == "8 pallets at $45.00 = $360.00"  # skids take pallet spaces
+    assert rates["notes"] == ["Commodity 1 (Auto Parts) has no length, width, height: priced by its weight and "
+                              "pallets, without volume"]
+    # the order's own freight, as the WMS was asked to price it: 8 pallet spaces, 114.419 kg, no volume
+    assert rates["lineItems"][0]["quantity"] == 1 and rates["total"] == 421  # $360 + 10 % fuel + $25 tailgate
+
+
+def test_rating_an_order_in_a_unit_we_cannot_convert_names_the_field(rr: Rr):
+    from .test_rose_rocket_rating import rateable
+
+    order = rateable(rr)
+    _with_commodities(rr, order, [{"commodityType": "pallet", "quantity": 2, "weight": 300, "weightUnit": "lbs",
+                                   "length": 120, "width": 100, "height": 150, "dimensionUnit": "cm"}])
+    rr.rr.org(ORG).store.records[rr.rr_order(order)["tasks"][0]["commodities"][0]["id"]]["weightUnit"] = "stone"
+    answer = rr.rate(order)
+    assert answer.status == 422 and answer.json()["errors"] == [
+        {"field": "commodities[0].weightUnit", "reason": answer.json()["errors"][0]["reason"]}]
+    assert "stone" in answer.json()["errors"][0]["reason"] and answer.json()["resolution"]
+    assert rr.wms.requests_to(r"/consignments/quote$") == []

@@ -27,6 +27,7 @@ from ..core.services import integration as load_integration
 from ..core.timeutil import utcnow
 from . import PLATFORM
 from .client import RoseRocketClient
+from .errors import MappingRefused
 from .mapper import PALLET_TYPES, Place, place_of_rose_rocket, quote_request, shipment_of_order
 from .matches import Match, MatchStore
 from .models import INVOICED, Commodity, Order
@@ -206,7 +207,11 @@ def rate(integration: Integration, order_id: str) -> StoredQuote:
                                        "rate again" + (" (or set a default service type in the integration's order "
                                                        "creation step)" if unseen_service_type(order) else "") + ".")
     assert match is not None
-    shipment = shipment_of_order(order, default_type=settings.default_commodity_type)
+    try:
+        shipment = shipment_of_order(order, default_type=settings.default_commodity_type)
+    except MappingRefused as exc:  # e.g. a unit we can't convert: named like the other requirements
+        raise RatingRefused(f"Order {order.number} can't be rated yet: {exc}",
+                            errors=[{"field": exc.field, "reason": str(exc)}], resolution=exc.resolution) from None
     notes = unmeasured_notes(order)
     if unseen_service_type(order):
         shipment = replace(shipment, service_type=settings.default_service_type)
