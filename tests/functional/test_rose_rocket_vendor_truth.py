@@ -230,3 +230,34 @@ def test_rating_an_order_in_a_unit_we_cannot_convert_names_the_field(rr: Rr):
         {"field": "commodities[0].weightUnit", "reason": answer.json()["errors"][0]["reason"]}]
     assert "stone" in answer.json()["errors"][0]["reason"] and answer.json()["resolution"]
     assert rr.wms.requests_to(r"/consignments/quote$") == []
+
+
+def test_service_types_removed_from_the_organisation_while_we_remember_one_still_let_orders_through(rr: Rr):
+    rr.connect()
+    rr.match("chef")
+    first = rr.consignment("chef", service_type="EXPRESS")
+    rr.pump()
+    assert rr.rr_orders()[0]["serviceType"]["name"] == "EXPRESS"  # made, and remembered by this Lambda
+    rr.rr.set_dialect({"service-type-object": "absent"}, reset=False)  # the object removed in Object Builder
+    second = rr.consignment("chef", service_type="EXPRESS")
+    rr.pump()
+    assert {o["externalId"] for o in rr.rr_orders()} == {first, second}
+    link, entries = rr.consignment_log(second)
+    assert link["status"] == "SYNCED" and any("'EXPRESS' not sent" in e["message"] for e in entries)
+
+
+def test_an_organisation_whose_orders_refuse_a_service_type_gets_them_without_one(rr: Rr, monkeypatch):
+    from local.sandboxes.rose_rocket.model import SCHEMAS, SCHEMAS_WITHOUT_SERVICE_TYPE
+
+    # service type records exist, but the order object has no such field (an Object Builder object unconnected)
+    monkeypatch.setattr(rr.rr, "schemas", lambda: {**SCHEMAS, "order": SCHEMAS_WITHOUT_SERVICE_TYPE["order"]})
+    rr.connect()
+    rr.match("chef")
+    consignment = rr.consignment("chef", service_type="EXPRESS")
+    rr.pump()
+    [order] = rr.rr_orders()
+    assert order["externalId"] == consignment
+    refused = [b for b in rr.rr.request_bodies(r"/objects$", "PATCH") if b["status"] == 400]
+    assert refused and all("serviceType" in b["body"]["json"] for b in refused)
+    link, entries = rr.consignment_log(consignment)
+    assert link["status"] == "SYNCED" and any("'EXPRESS' not sent" in e["message"] for e in entries)

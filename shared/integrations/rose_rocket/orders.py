@@ -98,13 +98,13 @@ def _note_without_service_types(client: RoseRocketClient) -> None:
 def ensure_service_type(client: RoseRocketClient, code: str, *, fresh: bool = False) -> tuple[str | None, bool]:
     """The service type's id (None: the organisation has no service types), and whether it was created now
     (``fresh``: don't trust this Lambda's memory of it)."""
+    if not fresh and without_service_types(client):
+        return None, False
     key = (client.org_id, code)
     with _lock:
         known = None if fresh else _service_types.get(key)
     if known:
         return known, False
-    if not fresh and without_service_types(client):
-        return None, False
     try:
         found = client.get_external("serviceType", code)
     except UpstreamRejected as exc:
