@@ -261,3 +261,20 @@ def test_an_organisation_whose_orders_refuse_a_service_type_gets_them_without_on
     assert refused and all("serviceType" in b["body"]["json"] for b in refused)
     link, entries = rr.consignment_log(consignment)
     assert link["status"] == "SYNCED" and any("'EXPRESS' not sent" in e["message"] for e in entries)
+
+
+def test_invoices_follow_the_wms_when_rose_rocket_wont_show_an_orders_invoice(rr: Rr):
+    rr.rr.set_dialect({"connected-paths": "refused"})
+    (c_a, order_a), (c_b, order_b) = linked_orders(rr)
+    invoice = rr.wms.create_invoice(rr.tenant.tenant_id, [c_a, c_b])
+    rr.wms.approve_invoice(rr.tenant.tenant_id, invoice["id"])
+    rr.pump()
+    rr.wms.pay_invoice(rr.tenant.tenant_id, invoice["id"])
+    rr.pump()
+    for order in (order_a, order_b):
+        shown = rr.rr_order(order)  # as a person sees it in Rose Rocket
+        assert shown["status"] == "invoiced" and (shown["invoice"]["status"], shown["invoice"]["voided"]) == (
+            "paid", False)
+    assert len(rr.rr_objects("invoice")) == 2  # ours found again by their key: none made twice
+    _, entries = rr.order_log(order_b)
+    assert [e["event"] for e in entries].count("invoice-unseen") == 1  # said once
