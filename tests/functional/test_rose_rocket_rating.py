@@ -62,7 +62,9 @@ def test_every_missing_requirement_is_named_at_once_and_nothing_is_asked_of_the_
         pickup = records.get(record["_links"]["tasks"][0])
         records.update(records.get(records.get(pickup["_links"]["stops"][0])["_links"]["address"]),
                        {"city": None, "postalCode": None, "address1": None, "companyName": None})
-        records.update(pickup, {"commodities": [{"commodityType": "pallet", "quantity": 2, "length": 120}]})
+        # a carton with no weight and one dimension: nothing to price it by (a pallet or a weighed line would be
+        # priced without volume: docs/rose-rocket.md "Freight without dimensions")
+        records.update(pickup, {"commodities": [{"commodityType": "carton", "quantity": 2, "length": 120}]})
     answer = rr.rate(order)
     assert answer.status == 422 and answer.headers["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in answer.json()["errors"]] == [

@@ -129,3 +129,57 @@ def test_updating_an_order_keeps_its_records_and_the_tasks_a_dispatcher_added():
     assert [t.get("id") for t in again["tasks"]] == ["t0", "t1", "drive-1"]
     assert again["tasks"][0]["stops"][0]["id"] == "s0" and again["tasks"][0]["stops"][0]["address"]["id"] == "a0"
     assert [c["id"] for c in again["tasks"][0]["commodities"]] == ["c00", "c01"]
+
+
+# --- the captured real order's freight (issue 21): 8 skids, 252.25 lb, no dimensions -------------------------------
+
+SKIDS = {"commodityType": "skid", "description": "Auto Parts", "quantity": 8, "pieces": 8, "weight": 252.25,
+         "weightUnit": "lb", "length": 0, "width": 0, "height": 0, "dimensionUnit": "inch", "freightClass": "none"}
+
+
+def delivered_with(*commodities: dict) -> Order:
+    return as_order({"customer": {"id": "rr"}, "refNum": "SHP2501-A19P328", "tasks": [
+        {"taskType": "pickup", "stops": [{"address": {"companyName": "Sonora Forming", "city": "Hermosillo"}}],
+         "commodities": list(commodities)},
+        {"taskType": "delivery", "stops": [{"address": {"companyName": "Ryder Crossdock", "city": "El Paso"}}],
+         "commodities": []}]})
+
+
+def test_a_commodity_without_dimensions_becomes_an_item_with_weight_quantity_and_pallets_but_no_volume():
+    order = delivered_with(SKIDS)
+    shipment = shipment_of_order(order, default_type="carton")
+    made = new_consignment(shipment, order, customer_id=CUSTOMER, warehouse_id=None).to_api()
+    [item] = made["items"]
+    assert item["measures"] == {"quantity": 8, "weight": 114.419, "pallets": 8}  # no cubic: none was measured
+    assert item["properties"] == {"description": "Auto Parts", "commodityType": "skid"}  # no 0 cm dimensions
+    # and it reads back the same from the WMS (so a re-read of the order writes nothing)
+    assert shipment_of_consignment(Consignment.model_validate(made), default_type="carton").changes(shipment) == []
+
+
+@pytest.mark.parametrize("kind", ["skid", "pallet", "Skid"])
+def test_skids_and_pallets_take_pallet_spaces_and_other_types_do_not(kind):
+    line = line_of_rose_rocket(Commodity.model_validate({**SKIDS, "commodityType": kind}), "carton")
+    assert line.pallets == Decimal(8)
+    crate = line_of_rose_rocket(Commodity.model_validate({**SKIDS, "commodityType": "crate"}), "carton")
+    assert crate.pallets is None
+
+
+def test_one_missing_or_zero_dimension_means_no_volume():
+    partial = line_of_rose_rocket(Commodity.model_validate({**SKIDS, "length": 48, "width": 40, "height": None}),
+                                  "carton")
+    assert partial.cubic_m3 is None and (partial.length_cm, partial.width_cm) == (Decimal("121.9"), Decimal("101.6"))
+
+
+@pytest.mark.parametrize(("given", "kg"), [("lb", "114.419"), ("LBS", "114.419"), ("pounds", "114.419"),
+                                           ("kg", "252.25"), (None, "252.25")])
+def test_weight_units_are_read_in_any_of_their_spellings(given, kg):
+    assert line_of_rose_rocket(Commodity.model_validate({**SKIDS, "weightUnit": given}), "carton").weight_kg == \
+        Decimal(kg)
+
+
+def test_a_unit_we_cannot_convert_is_refused_naming_the_field_never_read_as_kg():
+    order = delivered_with(SKIDS, {**SKIDS, "weightUnit": "stone"})
+    with pytest.raises(MappingRefused) as refused:
+        shipment_of_order(order, default_type="carton")
+    assert refused.value.field == "commodities[1].weightUnit" and "stone" in str(refused.value)
+    assert "Order O-19" in str(refused.value) and refused.value.resolution

@@ -79,3 +79,22 @@ def test_an_order_is_locked_once_invoiced():
     ("VOID", "VOID", {"voided": True})])
 def test_the_invoice_table(status, payment, shown):
     assert wanted(status, payment) == shown
+
+
+def test_a_truckload_without_dimensions_is_rated_by_weight_and_pallets_and_says_so():
+    """The captured real order's freight: 8 skids, 252.25 lb, dimensions 0 (usual for full truckloads)."""
+    from integrations.rose_rocket.rating import unmeasured_notes
+
+    skids = order(tasks=[{"taskType": "pickup", "stops": [{"address": PLACE}],
+                          "commodities": [{"commodityType": "skid", "description": "Auto Parts", "quantity": 8,
+                                           "weight": 252.25, "length": 0, "width": 0, "height": 0}]},
+                         {"taskType": "delivery", "stops": [{"address": PLACE}]}])
+    assert requirements(skids, MATCH) == []
+    assert unmeasured_notes(skids) == ["Commodity 1 (Auto Parts) has no length, width, height: priced by its weight "
+                                       "and pallets, without volume"]
+    # a carton with neither dimensions nor weight could only be priced as nothing: still required
+    bare = order(tasks=[{"taskType": "pickup", "stops": [{"address": PLACE}],
+                         "commodities": [{"commodityType": "carton", "quantity": 3, "length": 0}]},
+                        {"taskType": "delivery", "stops": [{"address": PLACE}]}])
+    assert [m.field for m in requirements(bare, MATCH)] == ["commodities[0].length", "commodities[0].width",
+                                                           "commodities[0].height"]

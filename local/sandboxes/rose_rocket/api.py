@@ -2,11 +2,17 @@
 ``/boards/nav`` operations (rose-rocket-platform-model-api.openapi.json).
 
 - ``POST /oauth/token``: client credentials for a service account (``org_id`` + ``user_id``), audience
-  ``https://roserocket.com``; wrong client id or secret → 401 ``access_denied``/``Unauthorized``; an ``org_id`` or
-  ``user_id`` the application doesn't know → 403 naming the parameter (GUESS: Auth0's wording for a custom check).
+  ``https://roserocket.com`` (dialect ``token-audience: api-base-url``: the API's base URL instead, as the OAuth
+  guide words it; the other is refused with Auth0's 403 "Service not enabled within domain"); wrong client id or
+  secret → 401 ``access_denied``/``Unauthorized``; an ``org_id`` or ``user_id`` the application doesn't know → 403
+  naming the parameter (GUESS: Auth0's wording for a custom check).
 - ``POST /objects`` (create; never upserts), ``PATCH /objects`` (upsert by ``json.externalId``: 201 created, 200
   updated), ``GET|PUT|DELETE /objects/{id}``, ``GET|PATCH|DELETE /objects/{objectKey}/{externalId}/external``;
-  ``?paths=`` expands connected objects (omitted otherwise).
+  ``?paths=`` expands connected objects (omitted otherwise). A path that is no chain of connected objects is a 400
+  naming it (GUESS: the strict answer); in the dialect ``connected-paths: refused`` so are the order paths its page
+  doesn't list (``serviceType``, ``invoice…``, ``tasks.stops.address``).
+- Order statuses are spelled as the dialect ``status-spelling`` says (``delivered`` or ``Delivered``), in answers,
+  webhooks and search filters alike; a write in the other spelling is refused as any value outside the enum.
 - ``POST /objects/search`` with a required ``boardId``, ``filters`` (GUESS: ``[{path, operator, value}]``, operators
   ``eq neq gt gte lt lte in``), ``filtersOperator`` ``and``/``or``, ``orderByPath``, ``orderByDirection`` and ``limit``
   (≤ 1000; no offset, no cursor): ``{total, results}`` of top-level fields.
@@ -20,8 +26,8 @@ from typing import Any
 
 from ..base import SandboxRequest, SandboxResponse
 from ..common import finite_decimal
-from .model import AUDIENCE, ApiError, auth0
-from .records import Records, schema_of
+from .model import AUDIENCES, ORDER_STATUSES, UNLISTED_ORDER_PATHS, ApiError, auth0, spelled, unspelled
+from .records import Org, Records, path_problems, schema_of
 from .state import Organization, RoseRocketState
 
 OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in")
@@ -64,7 +70,7 @@ class RoseRocketApi(RoseRocketState):
             org = next((o for o in self.orgs.values() if o.client_id == body.get("client_id")), None)
             if org is None or body.get("client_secret") != org.client_secret:
                 return auth0(401, "access_denied", "Unauthorized")
-            if body.get("audience") != AUDIENCE:
+            if body.get("audience") != AUDIENCES[self.dialect["token-audience"]]:
                 return auth0(403, "access_denied", f"Service not enabled within domain: {body.get('audience')}")
             if body.get("org_id") != org.id:
                 return auth0(403, "access_denied", "org_id is not an organization of this application")
@@ -76,20 +82,58 @@ class RoseRocketApi(RoseRocketState):
 
     # --- objects ---------------------------------------------------------------------------------------------------
 
+    # --- the dialects at the API's edge ----------------------------------------------------------------------------
+
+    def heard(self, object_key: Any, values: Any) -> Any:
+        """An order's ``json`` as written, its status back in the stored spelling (another spelling stays as
+        written, and the enum refuses it)."""
+        if object_key == "order" and isinstance(values, dict) and values.get("status") is not None:
+            spelled_ones = [spelled(s, self.spelling) for s in ORDER_STATUSES]
+            if values["status"] not in spelled_ones:  # the enum as this organisation spells it
+                problems: list[str] = []
+                rest = {k: v for k, v in values.items() if k != "status"}
+                Records(Org("-"), "", "", self.schemas())._validate("order", self.schemas()["order"], rest,
+                                                                     problems, "json")
+                raise ApiError(400, [f"json.status must be one of: {', '.join(spelled_ones)}", *problems])
+            return {**values, "status": unspelled(values["status"], self.spelling)}
+        return values
+
+    def shown(self, rendered: dict[str, Any]) -> dict[str, Any]:
+        """A record as the API answers it: an order's status in the organisation's spelling."""
+        if rendered.get("objectKey") == "order" and isinstance(rendered.get("status"), str):
+            rendered["status"] = spelled(rendered["status"], self.spelling)
+        return rendered
+
+    def checked_paths(self, object_key: str, paths: list[str]) -> list[str]:
+        refused = UNLISTED_ORDER_PATHS if object_key == "order" and self.speaks("connected-paths", "refused") else ()
+        problems = path_problems(object_key, paths, self.schemas(), refused)
+        if problems:
+            raise ApiError(400, problems)
+        return paths
+
+    def answer(self, records: Records, record: dict[str, Any], request: SandboxRequest,
+               body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.shown(records.render(record, self.checked_paths(record["objectKey"], paths_of(request, body))))
+
+    # --- objects ---------------------------------------------------------------------------------------------------
+
     def _create(self, request: SandboxRequest, org: Organization, user: str) -> SandboxResponse:
         body = body_of(request)
         if "json" in body and isinstance(body["json"], dict) and "id" in body["json"]:
             raise ApiError(400, ["json.id is assigned by Rose Rocket"])
+        schema_of(body.get("objectKey"), self.schemas())
+        self.checked_paths(str(body.get("objectKey")), paths_of(request, body))
         with self.writing(org, user) as records:
-            created = records.create(body.get("objectKey"), body.get("json") or {})
-            return SandboxResponse.json(200, records.render(created, paths_of(request, body)))
+            created = records.create(body.get("objectKey"), self.heard(body.get("objectKey"), body.get("json") or {}))
+            return SandboxResponse.json(200, self.answer(records, created, request, body))
 
     def _upsert(self, request: SandboxRequest, org: Organization, user: str, object_key: str | None = None,
                 external_id: str | None = None) -> SandboxResponse:
         body = body_of(request)
         key = object_key or body.get("objectKey")
-        schema_of(key)
-        values = dict(body.get("json") or {})
+        schema_of(key, self.schemas())
+        self.checked_paths(str(key), paths_of(request, body))
+        values = dict(self.heard(key, body.get("json") or {}))
         external = external_id or values.get("externalId")
         if not isinstance(external, str) or not external:
             raise ApiError(400, ["json.externalId should not be empty"])
@@ -98,12 +142,12 @@ class RoseRocketApi(RoseRocketState):
             found = records.by_external(str(key), external)
             if found is None:
                 created = records.create(str(key), values)
-                return SandboxResponse.json(201, records.render(created, paths_of(request, body)))
-            return SandboxResponse.json(200, records.render(records.update(found, values), paths_of(request, body)))
+                return SandboxResponse.json(201, self.answer(records, created, request, body))
+            return SandboxResponse.json(200, self.answer(records, records.update(found, values), request, body))
 
     def _get(self, request: SandboxRequest, org: Organization, user: str, record_id: str) -> SandboxResponse:
-        records = Records(org.store, self.stamp(), user)
-        return SandboxResponse.json(200, records.render(records.get(record_id), paths_of(request)))
+        records = self.records_of(org, user)
+        return SandboxResponse.json(200, self.answer(records, records.get(record_id), request))
 
     def _put(self, request: SandboxRequest, org: Organization, user: str, record_id: str) -> SandboxResponse:
         body = body_of(request)
@@ -111,29 +155,31 @@ class RoseRocketApi(RoseRocketState):
             found = records.get(record_id)
             if body.get("objectKey") not in (None, found["objectKey"]):
                 raise ApiError(400, [f"objectKey must be {found['objectKey']}"])
-            return SandboxResponse.json(200, records.render(records.update(found, body.get("json") or {}),
-                                                            paths_of(request, body)))
+            self.checked_paths(found["objectKey"], paths_of(request, body))
+            updated = records.update(found, self.heard(found["objectKey"], body.get("json") or {}))
+            return SandboxResponse.json(200, self.answer(records, updated, request, body))
 
     def _delete(self, request: SandboxRequest, org: Organization, user: str, record_id: str) -> SandboxResponse:
         with self.writing(org, user) as records:
             found = records.get(record_id)
-            shown = records.render(found)
+            shown = self.shown(records.render(found))
             records.delete(found)
             return SandboxResponse.json(200, shown)
 
     def _external(self, request: SandboxRequest, org: Organization, user: str, object_key: str,
                   external_id: str) -> SandboxResponse:
-        schema_of(object_key)
-        records = Records(org.store, self.stamp(), user)
+        schema_of(object_key, self.schemas())
+        records = self.records_of(org, user)
+        self.checked_paths(object_key, paths_of(request))
         found = records.by_external(object_key, external_id)
         if found is None:
             raise ApiError(404, f"No {object_key} with externalId {external_id}")
         if request.method == "DELETE":
             with self.writing(org, user) as writer:
-                shown = writer.render(found)
+                shown = self.shown(writer.render(found))
                 writer.delete(found)
                 return SandboxResponse.json(200, shown)
-        return SandboxResponse.json(200, records.render(found, paths_of(request)))
+        return SandboxResponse.json(200, self.answer(records, found, request))
 
     def _external_upsert(self, request: SandboxRequest, org: Organization, user: str, object_key: str,
                          external_id: str) -> SandboxResponse:
@@ -166,9 +212,9 @@ class RoseRocketApi(RoseRocketState):
         filters = body.get("filters") or []
         if not isinstance(filters, list):
             raise ApiError(400, ["filters must be an array"])
-        checks = [self._filter(f, f"filters[{i}]") for i, f in enumerate(filters)]
+        checks = [self._filter(f, f"filters[{i}]", self.spelling) for i, f in enumerate(filters)]
         any_of = str(body.get("filtersOperator") or "and").lower() == "or"
-        records = Records(org.store, self.stamp(), user)
+        records = self.records_of(org, user)
         matched = [r for r in org.store.records.values() if r["objectKey"] == object_key
                    and (not checks or (any if any_of else all)(check(r) for check in checks))]
         order_by = str(body.get("orderByPath") or "createdAt")
@@ -176,10 +222,10 @@ class RoseRocketApi(RoseRocketState):
         matched.sort(key=lambda r: (r.get(order_by) is None, str(r.get(order_by) or ""), r["id"]),
                      reverse=descending)
         return SandboxResponse.json(200, {"total": len(matched),
-                                          "results": [records.render(r) for r in matched[:limit]]})
+                                          "results": [self.shown(records.render(r)) for r in matched[:limit]]})
 
     @staticmethod
-    def _filter(spec: Any, where: str) -> Any:
+    def _filter(spec: Any, where: str, spelling: str) -> Any:
         if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
             raise ApiError(400, [f"{where}.path is required"])
         operator = spec.get("operator", "eq")
@@ -189,6 +235,8 @@ class RoseRocketApi(RoseRocketState):
 
         def compare(record: dict[str, Any]) -> bool:
             value = record.get(path)
+            if path == "status" and record["objectKey"] == "order" and isinstance(value, str):
+                value = spelled(value, spelling)  # compared as the API shows it
             if operator == "in":
                 return isinstance(wanted, list) and value in wanted
             if operator in ("eq", "neq"):

@@ -1,15 +1,19 @@
 """Rose Rocket's ``/_control/`` API: acts as the organisation's admin (its OAuth application, rate limit, webhook
-behaviour) and as a dispatcher in the UI (customers, orders: create, move through statuses, edit, delete). Never
-faulted, never rate limited; dispatcher changes fire the same webhooks the UI's would.
+behaviour) and as a dispatcher in the UI (customers, orders: create, move through statuses, edit, delete), loads
+Rose Rocket's own example records as they are (:mod:`.examples`), and shows what was sent. Never faulted, never
+rate limited; dispatcher changes fire the same webhooks the UI's would. Orders are shown as the API shows them
+(their status in the dialect's spelling); a status given here may be in either spelling.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from ..base import ControlError, SandboxRequest, SandboxResponse, control_body, pick
 from .api import RoseRocketApi
-from .model import ORDER_PATHS, ORDER_STATUSES, ApiError
+from .examples import connected_paths, is_v1_order, load_record, load_v1_order
+from .model import ORDER_PATHS, ORDER_STATUSES, ApiError, unspelled
 from .records import LINKS, Records
 
 DISPATCHER = "00000000-0000-4000-8000-00000000d15b"
@@ -99,33 +103,34 @@ class ControlApi(RoseRocketApi):
         object_key = request.param("objectKey") or "order"
         with self.transaction():
             org = self.org(org_id)
-            records = Records(org.store, self.stamp(), DISPATCHER)
+            records = self.records_of(org, DISPATCHER)
             paths = ORDER_PATHS if object_key == "order" else []
-            return SandboxResponse.json(200, [records.render(r, paths) for r in org.store.records.values()
+            return SandboxResponse.json(200, [self.shown(records.render(r, paths)) for r in org.store.records.values()
                                               if r["objectKey"] == object_key])
 
     def _control_get_order(self, request: SandboxRequest, org_id: str, order_id: str) -> SandboxResponse:
         with self.transaction():
             org = self.org(org_id)
-            records = Records(org.store, self.stamp(), DISPATCHER)
+            records = self.records_of(org, DISPATCHER)
             try:
-                return SandboxResponse.json(200, records.render(records.get(order_id, "order"), ORDER_PATHS))
+                return SandboxResponse.json(200, self.shown(records.render(records.get(order_id, "order"),
+                                                                           ORDER_PATHS)))
             except ApiError as exc:
                 raise ControlError(str(exc), 404) from None
 
     def _control_add_order(self, request: SandboxRequest, org_id: str) -> SandboxResponse:
         body = control_body(request)
         values = order_json(body, required(body, "customerId"))
-        answer = self._write(org_id, lambda r: r.render(r.create("order", values), ORDER_PATHS))
+        answer = self._write(org_id, lambda r: self.shown(r.render(r.create("order", values), ORDER_PATHS)))
         return SandboxResponse(201, answer.headers, answer.body)
 
     def _control_order_status(self, request: SandboxRequest, org_id: str, order_id: str) -> SandboxResponse:
         """Move an order (as a dispatcher): fires "Order Status Changed"."""
-        status = required(control_body(request), "status")
+        status = unspelled(required(control_body(request), "status"), self.spelling)
         if status not in ORDER_STATUSES:
             raise ControlError(f"status must be one of: {', '.join(ORDER_STATUSES)}")
-        return self._write(org_id, lambda r: r.render(r.update(r.get(order_id, "order"), {"status": status}),
-                                                      ORDER_PATHS))
+        return self._write(org_id, lambda r: self.shown(r.render(r.update(r.get(order_id, "order"),
+                                                                          {"status": status}), ORDER_PATHS)))
 
     def _control_edit_order(self, request: SandboxRequest, org_id: str, order_id: str) -> SandboxResponse:
         """Edit an order in place: ``refNum``/``poNum``/``notes``, ``serviceTypeId``/``customerId`` (null clears);
@@ -152,7 +157,7 @@ class ControlApi(RoseRocketApi):
             if any(k in body for k in ("pickup", "delivery", "commodities")):  # the order changed with its parts
                 order["updatedAt"], order["updatedBy"] = records.now, DISPATCHER
                 order["version"] += 1
-            return records.render(order, ORDER_PATHS)
+            return self.shown(records.render(order, ORDER_PATHS))
 
         return self._write(org_id, edit)
 
@@ -199,3 +204,51 @@ class ControlApi(RoseRocketApi):
         changes = {k: body[k] for k in ("status", "voided", "notes") if k in body}
         return self._write(org_id, lambda r: r.render(r.update(r.get(invoice_id, "invoice"), changes),
                                                       ["lineItems"]))
+
+    # --- Rose Rocket's own examples, as they are --------------------------------------------------------------------
+
+    def _control_load_example(self, request: SandboxRequest, org_id: str) -> SandboxResponse:
+        """The body is the example, unchanged: a v1 order or a platform-model ``{objectKey, json}`` create body
+        (``?customerId=`` replaces a placeholder customer). Answers ``{id, objectKey, fullId, loadedAs, record}``."""
+        original = control_body(request)
+        v1 = is_v1_order(original)
+        if not v1 and not isinstance(original.get("objectKey"), str):
+            raise ControlError("an example is a v1 order or a platform-model {objectKey, json} body")
+
+        def load(records: Records) -> dict[str, Any]:
+            record = load_v1_order(records, original) if v1 else load_record(records, original,
+                                                                              request.param("customerId"))
+            records.status_changes.clear()  # a record appearing in a status has not moved: no webhook
+            self.org(org_id).examples[record["id"]] = copy.deepcopy(original)
+            return {"id": record["id"], "objectKey": record["objectKey"], "fullId": record["fullId"],
+                    "loadedAs": "v1 order" if v1 else "platform model", "record": self._example_record(records,
+                                                                                                      record)}
+
+        answer = self._write(org_id, load)
+        return SandboxResponse(201, answer.headers, answer.body)
+
+    def _control_get_example(self, request: SandboxRequest, org_id: str, record_id: str) -> SandboxResponse:
+        """``{original, record}``: the example exactly as it was loaded, and the record as the API shows it now."""
+        with self.transaction():
+            org = self.org(org_id)
+            if record_id not in org.examples:
+                raise ControlError(f"no example was loaded as record {record_id}", 404)
+            records = self.records_of(org, DISPATCHER)
+            found = org.store.records.get(record_id)
+            return SandboxResponse.json(200, {"original": copy.deepcopy(org.examples[record_id]),
+                                              "record": self._example_record(records, found) if found else None})
+
+    def _example_record(self, records: Records, record: dict[str, Any]) -> dict[str, Any]:
+        paths = ORDER_PATHS if record["objectKey"] == "order" else connected_paths(records, record)
+        return self.shown(records.render(record, paths))
+
+    # --- what was sent, and webhook retries -----------------------------------------------------------------------
+
+    def _control_request_bodies(self, request: SandboxRequest) -> SandboxResponse:
+        """``?path=<regex>&method=``: ``[{method, path, query, status, body}]`` of the vendor requests so far."""
+        return SandboxResponse.json(200, self.request_bodies(request.param("path"), request.param("method")))
+
+    def _control_send_retries(self, request: SandboxRequest) -> SandboxResponse:
+        """Send every pending webhook retry now (as if its 30 seconds had passed): ``{sent, pending}``."""
+        sent = self.send_due_retries(everything=True)
+        return SandboxResponse.json(200, {"sent": sent, "pending": len(self.retries)})

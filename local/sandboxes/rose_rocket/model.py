@@ -16,8 +16,10 @@ from typing import Any
 from ..base import SandboxResponse
 
 API_PREFIX = "/api/v2/platformModel"
-#: "audience: always set to the base URL of the Rose Rocket API" — the digest gives https://roserocket.com.
+#: "audience: always set to the base URL of the Rose Rocket API" — the digest gives https://roserocket.com, the guide
+#: says the API's base URL: which one Auth0 takes is the dialect ``token-audience``.
 AUDIENCE = "https://roserocket.com"
+AUDIENCES = {"roserocket-com": AUDIENCE, "api-base-url": "https://network.roserocket.com/api/v2/platformModel"}
 TOKEN_TTL_SECONDS = 86400
 ORDER_STATUS_CHANGED = "Order Status Changed"
 WEBHOOK_EVENTS = (ORDER_STATUS_CHANGED,)
@@ -40,7 +42,14 @@ INVOICE_TERMS = ("pia", "net0", "net7", "net10", "net15", "net30", "net45", "net
 #: "Category definitions of financial line items, valid values: Freight, fuel, surchargeLiftgate" (the docs list
 #: these three; an org adds its own). GUESS: the sandbox takes these and "accessorial", "other".
 LINE_ITEM_TYPES = ("Freight", "fuel", "surchargeLiftgate", "accessorial", "other")
-CUSTOMER_TYPES = ("Shipper", "Broker", "Receiver", "Other")
+
+
+class AnyCase(tuple[str, ...]):
+    """An enum whose values are taken in any case: the docs list ``Shipper, Broker, …`` and the (third-party)
+    create example sends ``broker``, and nothing says which the API refuses (GUESS: neither)."""
+
+
+CUSTOMER_TYPES = AnyCase(("Shipper", "Broker", "Receiver", "Other"))
 
 TEXT, NUMBER, BOOLEAN = "text", "number", "boolean"
 
@@ -78,8 +87,9 @@ SCHEMAS: dict[str, ObjectSchema] = {
                            "serviceType": Connected("serviceType"), "sellQuote": Connected("quote", owned=True),
                            "buyQuotes": Connected("quote", many=True, owned=True), "invoice": Connected("invoice")},
                           default_status="new"),
+    # ``name``: the (third-party) order-create example names its task ("Pickup at origin").
     "task": ObjectSchema("T-", {"taskType": TASK_TYPES, "status": TASK_STATUSES, "description": TEXT,
-                                "specialInstructions": TEXT, "ordinal": NUMBER},
+                                "specialInstructions": TEXT, "ordinal": NUMBER, "name": TEXT},
                          {"stops": Connected("stop", many=True, owned=True),
                           "commodities": Connected("commodity", many=True, owned=True)},
                          default_status="new"),
@@ -119,6 +129,41 @@ SCHEMAS: dict[str, ObjectSchema] = {
 }
 COMMON_FIELDS = ("id", "objectKey", "orgId", "fullId", "externalId", "source", "status", "createdAt", "createdBy",
                  "updatedAt", "updatedBy", "version")
+
+#: An organisation without a service type object (dialect ``service-type-object: absent``): no ``serviceType``
+#: records, and no ``serviceType`` on an order (writing one is a 400, asking for the path too).
+SCHEMAS_WITHOUT_SERVICE_TYPE: dict[str, ObjectSchema] = {
+    key: (ObjectSchema(schema.prefix, schema.fields, {k: v for k, v in schema.connected.items() if k != "serviceType"},
+                       schema.read_only, schema.default_status) if key == "order" else schema)
+    for key, schema in SCHEMAS.items() if key != "serviceType"}
+
+#: Connected paths of an order that Rose Rocket's order page doesn't list (vendor findings: "V (absent)"): refused on
+#: an order read in the dialect ``connected-paths: refused`` (a path under one of them too). A stop's own
+#: ``address`` is documented (the address page: "in the Stop object, the Address is … the stop's physical address").
+UNLISTED_ORDER_PATHS = ("serviceType", "invoice", "tasks.stops.address")
+
+#: The sandbox's dialects (local/sandboxes/dialects.py): each open question of the connector's assumptions
+#: (integrations.rose_rocket.connector ASSUMPTIONS) and the answers Rose Rocket may give, the connector's first.
+DIALECTS: dict[str, tuple[str, ...]] = {
+    "token-audience": ("roserocket-com", "api-base-url"),
+    "status-spelling": ("lowercase", "capitalised"),
+    "connected-paths": ("accepted", "refused"),
+    "service-type-object": ("present", "absent"),
+    "webhook-retries": ("three-times-30s", "none"),
+}
+#: "Failed deliveries are retried 3 times, 30 seconds apart" (webhooks-2, via a public digest).
+WEBHOOK_RETRIES, WEBHOOK_RETRY_SECONDS = 3, 30
+
+
+def spelled(status: str, spelling: str) -> str:
+    """An order status (as stored: the docs' lowercase) as the organisation's API spells it."""
+    return status.capitalize() if spelling == "capitalised" else status
+
+
+def unspelled(value: Any, spelling: str) -> Any:
+    """A status as written to the API back to the stored spelling, or unchanged when it isn't a status in that
+    spelling (then the enum check refuses it, as Rose Rocket would)."""
+    return next((s for s in ORDER_STATUSES if spelled(s, spelling) == value), value)
 
 
 class ApiError(Exception):

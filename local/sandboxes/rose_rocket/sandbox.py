@@ -41,3 +41,7 @@ class RoseRocketSandbox(ControlApi):
                            self._control_add_line_item)
         self.control_route("POST", rf"{o}/objects", self._control_add_object)
         self.control_route("PATCH", rf"{o}/invoices/(?P<invoice_id>[^/]+)", self._control_edit_invoice)
+        self.control_route("POST", rf"{o}/examples", self._control_load_example)
+        self.control_route("GET", rf"{o}/examples/(?P<record_id>[^/]+)", self._control_get_example)
+        self.control_route("GET", r"/_control/request-bodies", self._control_request_bodies)
+        self.control_route("POST", r"/_control/webhooks/retries", self._control_send_retries)

@@ -8,13 +8,23 @@ settings), issued tokens, the per-organisation rate limit, the clock, and webhoo
   beyond which NestJS's throttler answers 429 with ``Retry-After``.
 - **Webhooks**: every destination subscribed to "Order Status Changed" gets the v2 envelope ``{id, type, refId,
   ownerId, orgId, createdAt, objectKey, json}``, unsigned, when an order's status changes — some deliveries twice
-  (``duplicate_percent``), none retried (a failed delivery is lost: the poller is the safety net).
+  (``duplicate_percent``). A failed delivery (not 2xx, or no answer) is retried 3 times, 30 seconds apart (dialect
+  ``webhook-retries: three-times-30s``, the v2 docs via a digest) or never (``none``, as v1 was): served over HTTP
+  a timer sends each retry; in-process (tests) :meth:`RoseRocketState.send_due_retries` sends those due by the
+  sandbox's clock, or all of them (``POST /_control/webhooks/retries``).
+- **Dialects** (:data:`~.model.DIALECTS`): the token's audience, the order statuses' spelling, whether an order read
+  takes the connected paths its page doesn't list, whether the organisation has a service type object, webhook
+  retries.
+- **Request bodies**: every vendor request's body is kept beside the request log (client secrets masked):
+  :meth:`RoseRocketState.request_bodies`, ``GET /_control/request-bodies``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -23,9 +33,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..base import ControlError, Sandbox, SandboxRequest, SandboxResponse, Sender
-from .model import API_PREFIX, ORDER_STATUS_CHANGED, TOKEN_TTL_SECONDS, ApiError, nest
+from ..base import ControlError, Delivery, Sandbox, SandboxRequest, SandboxResponse, Sender
+from .model import (
+    API_PREFIX,
+    DIALECTS,
+    ORDER_STATUS_CHANGED,
+    SCHEMAS,
+    SCHEMAS_WITHOUT_SERVICE_TYPE,
+    TOKEN_TTL_SECONDS,
+    WEBHOOK_RETRIES,
+    WEBHOOK_RETRY_SECONDS,
+    ApiError,
+    ObjectSchema,
+    nest,
+    spelled,
+)
 from .records import LINKS, Org, Records
+
+#: Request-body fields never kept in the sandbox's record of what was sent (the token request's secret).
+MASKED = ("client_secret",)
 
 
 @dataclass
@@ -44,6 +70,8 @@ class Organization:
     #: Share (0–100) of webhook deliveries sent twice ("at-least-once").
     duplicate_percent: float = 0.0
     boards: dict[str, str] = field(default_factory=dict)
+    #: Vendor example records loaded through the control API, exactly as given, by the id of the record they made.
+    examples: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "clientId": self.client_id, "clientSecret": self.client_secret,
@@ -60,16 +88,61 @@ class Token:
     expires_at: datetime
 
 
+@dataclass
+class Retry:
+    """A failed webhook delivery to send again at ``due`` (the sandbox's clock); ``attempt`` 1 is the first retry."""
+
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    attempt: int
+    due: datetime
+
+
 class RoseRocketState(Sandbox):
     name = "rose_rocket"
+    DIALECTS = DIALECTS
 
-    def __init__(self, *, sender: Sender | None = None, now: Callable[[], datetime] | None = None,
-                 seed: int | None = None, async_webhooks: bool | None = None) -> None:
-        super().__init__(sender=sender, now=now, seed=seed, async_webhooks=async_webhooks)
+    def __init__(self, *, sender: Sender | None = None, **options: Any) -> None:
+        """As the base sandbox (``now``, ``seed``, ``async_webhooks``, ``dialect``…)."""
+        self._bodies: list[dict[str, Any]] = []
+        self.retries: list[Retry] = []
+        super().__init__(sender=sender, **options)
         self.orgs: dict[str, Organization] = {}
         self.tokens: dict[str, Token] = {}
         self._calls: dict[str, deque[datetime]] = {}
         self._register_routes()
+
+    def schemas(self) -> dict[str, ObjectSchema]:
+        """The objects an organisation has in this dialect (no service types, when ``absent``)."""
+        return SCHEMAS_WITHOUT_SERVICE_TYPE if self.speaks("service-type-object", "absent") else SCHEMAS
+
+    def records_of(self, org: Organization, user: str) -> Records:
+        return Records(org.store, self.stamp(), user, self.schemas())
+
+    @property
+    def spelling(self) -> str:
+        """How this sandbox's API spells order statuses (``lowercase``, as stored, or ``capitalised``)."""
+        return self.dialect["status-spelling"]
+
+    # --- what was sent ---------------------------------------------------------------------------------------------
+
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        """As the base, and each vendor request's body kept beside the log (whose 3-tuples stay as they are)."""
+        response = super().handle(request)
+        if not request.path.startswith("/_control/"):
+            with self.transaction():
+                self._bodies.append({"method": request.method, "path": request.path, "query": request.raw_query,
+                                     "status": response.status, "body": _kept(request)})
+        return response
+
+    def request_bodies(self, path_pattern: str | None = None, method: str | None = None) -> list[dict[str, Any]]:
+        """``{method, path, query, status, body}`` of each vendor request so far (JSON bodies parsed; client secrets
+        masked), optionally those whose path matches ``path_pattern`` (regex search) and ``method``."""
+        with self.transaction():
+            kept = list(self._bodies)
+        return [entry for entry in kept if (path_pattern is None or re.search(path_pattern, entry["path"]))
+                and (method is None or entry["method"] == method.upper())]
 
     def _register_routes(self) -> None:
         """Register the vendor and control routes (:class:`~.sandbox.RoseRocketSandbox` lists them)."""
@@ -94,6 +167,8 @@ class RoseRocketState(Sandbox):
             self.orgs.clear()
             self.tokens.clear()
             self._calls.clear()
+            self._bodies.clear()
+            self.retries.clear()
 
     # --- organisations (Python API) ------------------------------------------------------------------------------
 
@@ -131,7 +206,7 @@ class RoseRocketState(Sandbox):
     def writing(self, org: Organization, user: str) -> Iterator[Records]:
         """A write on ``org``'s records; its status changes send webhooks when the transaction ends."""
         with self.transaction():
-            records = Records(org.store, self.stamp(), user)
+            records = self.records_of(org, user)
             yield records
             for record_id, old, new in records.status_changes:
                 record = org.store.records.get(record_id)
@@ -191,9 +266,65 @@ class RoseRocketState(Sandbox):
                 continue
             envelope = {"id": str(uuid.uuid4()), "type": ORDER_STATUS_CHANGED, "refId": order["id"],
                         "ownerId": user, "orgId": org.id, "createdAt": self.stamp(), "objectKey": "order",
-                        "json": {"status": new, "previousStatus": old, "fullId": order["fullId"]}}
+                        "json": {"status": spelled(new, self.spelling),
+                                 "previousStatus": spelled(old, self.spelling) if old else old,
+                                 "fullId": order["fullId"]}}
             body = json.dumps(envelope, separators=(",", ":")).encode()
             headers = {"Content-Type": "application/json", "User-Agent": "RoseRocket-Webhooks/1"}
             self.queue_webhook(destination["url"], headers, body)
             if org.duplicate_percent and self.random.random() * 100 < org.duplicate_percent:
                 self.queue_webhook(destination["url"], headers, body)  # at-least-once: the same event again
+
+    # --- webhook retries (dialect ``webhook-retries``) -------------------------------------------------------------
+
+    def _send_now(self, delivery: Delivery) -> None:
+        super()._send_now(delivery)
+        failed = delivery.error is not None or not 200 <= (delivery.status or 0) < 300
+        if failed and self.speaks("webhook-retries", "three-times-30s"):
+            self._schedule_retry(delivery.url, delivery.headers, delivery.body, 1)
+
+    def _schedule_retry(self, url: str, headers: dict[str, str], body: bytes, attempt: int) -> None:
+        if attempt > WEBHOOK_RETRIES:
+            return
+        retry = Retry(url, dict(headers), body, attempt, self._now() + timedelta(seconds=WEBHOOK_RETRY_SECONDS))
+        if self.async_webhooks:  # served over HTTP: really 30 seconds later
+            timer = threading.Timer(WEBHOOK_RETRY_SECONDS, self._send_retry, args=(retry,))
+            timer.daemon = True
+            timer.start()
+            return
+        with self.transaction():
+            self.retries.append(retry)
+
+    def _send_retry(self, retry: Retry) -> None:
+        delivery = Delivery(retry.url, dict(retry.headers), retry.body)
+        with self.transaction():
+            self.deliveries.append(delivery)
+        Sandbox._send_now(self, delivery)  # the base's send: this retry's own failure is scheduled below
+        if delivery.error is not None or not 200 <= (delivery.status or 0) < 300:
+            self._schedule_retry(retry.url, retry.headers, retry.body, retry.attempt + 1)
+
+    def send_due_retries(self, *, everything: bool = False) -> int:
+        """Send the retries due by the sandbox's clock (``everything``: as if 30 seconds had passed for each, every
+        pending one, once); returns how many were sent."""
+        with self.transaction():
+            now = self._now()
+            due = [r for r in self.retries if everything or r.due <= now]
+            self.retries = [r for r in self.retries if r not in due]
+        for retry in due:
+            self._send_retry(retry)
+        return len(due)
+
+
+def _kept(request: SandboxRequest) -> Any:
+    """A request's body as kept for tests: JSON parsed (secrets masked), a form as a dict, else the text."""
+    if not request.body.strip():
+        return None
+    try:
+        body = request.json()
+    except ValueError:
+        if "form" not in (request.header("Content-Type") or ""):
+            return request.body.decode("utf-8", "replace")
+        body = request.form()
+    if isinstance(body, dict):
+        return {k: ("***" if k in MASKED else v) for k, v in body.items()}
+    return body

@@ -2,8 +2,12 @@
 (docs/rose-rocket.md "API").
 
 - Tokens: ``POST {auth}/oauth/token`` with ``grant_type=client_credentials``, ``client_id``, ``client_secret``,
-  ``audience`` (``https://roserocket.com``), ``org_id`` and ``user_id`` (the service account) — cached per warm
-  Lambda until a minute before ``expires_in``, and refreshed once on a 401 (the lifetime is "deliberately variable").
+  ``audience``, ``org_id`` and ``user_id`` (the service account) — cached per warm Lambda until a minute before
+  ``expires_in``, and refreshed once on a 401 (the lifetime is "deliberately variable"). The audience is
+  ``https://roserocket.com`` (a digest of the OAuth guide); the guide itself says "the base URL of the Rose Rocket
+  API" (assumption ``token-audience``), so when Auth0 refuses ours as an audience the API's base URL is asked for
+  instead, and the one that worked is remembered per application. The answer is read flat (Auth0's) or wrapped
+  in ``data`` (as v1's token endpoint answered).
 - Every call: ``Authorization: Bearer``, JSON, the shared HTTP policy (timeouts; 429/5xx retried honouring
   ``Retry-After``) and the organisation's rate budget.
 - Reads name the connected objects they need in ``paths``; writes of connected objects go inline.
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from ..core.context import on_reset
-from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
+from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound, UpstreamUnavailable
 from ..core.http import UpstreamSession
 from . import UPSTREAM
 from .errors import error_from_response
@@ -33,6 +37,10 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://network.roserocket.com/api/v2/platformModel"
 DEFAULT_AUTH_URL = "https://a.roserocket.com"
 AUDIENCE = "https://roserocket.com"
+#: The other reading of "audience: the base URL of the Rose Rocket API" (the production API's, wherever we call).
+API_AUDIENCE = DEFAULT_BASE_URL
+#: Application → the audience Auth0 took for it (per warm Lambda).
+AUDIENCES: dict[str, str] = {}
 #: Records a search returns at most (the sandbox's limit; Rose Rocket's own is unpublished).
 SEARCH_LIMIT = 200
 _TOKEN_MARGIN_SECONDS = 60
@@ -45,6 +53,21 @@ def base_url() -> str:
 
 def auth_url() -> str:
     return os.environ.get("ROSE_ROCKET_AUTH_URL", DEFAULT_AUTH_URL).rstrip("/")
+
+
+def _token_answer(response: requests.Response) -> dict[str, Any]:
+    """The token answer, flat (Auth0) or wrapped in ``data`` (v1); one without a token is Rose Rocket's fault, said
+    in words (never a KeyError)."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("data"), dict) and "access_token" not in body:
+        body = body["data"]
+    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str) or not body["access_token"]:
+        raise UpstreamUnavailable(f"{UPSTREAM}'s token endpoint answered without an access token (tried again "
+                                  "later)", upstream=UPSTREAM, status=response.status_code)
+    return body
 
 
 class TooManyMatches(UpstreamError, RetryableError):
@@ -76,6 +99,15 @@ class _Tokens:
 
 TOKENS = _Tokens()
 on_reset(TOKENS.clear)
+on_reset(AUDIENCES.clear)
+
+
+def _audience_refused(response: requests.Response) -> bool:
+    """Auth0's answer to a token request for an API (audience) the application isn't allowed."""
+    if response.status_code not in (400, 401, 403):
+        return False
+    text = response.text.casefold()
+    return "service not enabled" in text or "audience" in text
 
 
 class RoseRocketClient:
@@ -93,6 +125,12 @@ class RoseRocketClient:
         self._clock = clock
         digest = hashlib.sha256(client_secret.get_secret_value().encode()).hexdigest()[:16]
         self._token_key = f"{self.auth_url}#{client_id}#{org_id}#{user_id}#{digest}"
+        self._application = f"{self.auth_url}#{client_id}"
+
+    @property
+    def audience(self) -> str:
+        """The audience this application's tokens are asked for (ours until Auth0 refused it)."""
+        return AUDIENCES.get(self._application, AUDIENCE)
 
     def __repr__(self) -> str:
         return f"RoseRocketClient(org_id={self.org_id!r}, client_id={self.client_id!r})"
@@ -105,16 +143,34 @@ class RoseRocketClient:
             held = TOKENS.get(self._token_key, now)
             if held:
                 return held
-        response = self.http.request("POST", f"{self.auth_url}/oauth/token", budget_key=self.budget_key, json={
-            "grant_type": "client_credentials", "client_id": self.client_id,
-            "client_secret": self._secret.get_secret_value(), "audience": AUDIENCE, "org_id": self.org_id,
-            "user_id": self.user_id}, headers={"Content-Type": "application/json", "Accept": "application/json"})
+        audience = self.audience
+        response = self._token_request(audience)
+        if response.status_code != 200 and _audience_refused(response):
+            other = API_AUDIENCE if audience == AUDIENCE else AUDIENCE
+            retried = self._token_request(other)
+            if retried.status_code == 200:
+                AUDIENCES[self._application] = other
+                response = retried
         if response.status_code != 200:
             raise error_from_response(response, "POST", "/oauth/token")
-        body = response.json()
+        body = _token_answer(response)
         token = str(body["access_token"])
         TOKENS.put(self._token_key, token, now + float(body.get("expires_in", 3600)) - _TOKEN_MARGIN_SECONDS)
         return token
+
+    def audience_taken(self, audience: str) -> bool | None:
+        """Whether Auth0 issues this application a token for ``audience`` (None: refused for another reason, which
+        :meth:`token` raises in words). For the live check: nothing is cached."""
+        response = self._token_request(audience)
+        if response.status_code == 200:
+            return True
+        return False if _audience_refused(response) else None
+
+    def _token_request(self, audience: str) -> requests.Response:
+        return self.http.request("POST", f"{self.auth_url}/oauth/token", budget_key=self.budget_key, json={
+            "grant_type": "client_credentials", "client_id": self.client_id,
+            "client_secret": self._secret.get_secret_value(), "audience": audience, "org_id": self.org_id,
+            "user_id": self.user_id}, headers={"Content-Type": "application/json", "Accept": "application/json"})
 
     # --- transport ------------------------------------------------------------------------------------------------
 
@@ -173,6 +229,14 @@ class RoseRocketClient:
     def boards(self, object_key: str) -> list[dict[str, Any]]:
         answer = self.call("GET", "/boards/nav", params={"objectKey": object_key}, json={"objectKey": object_key})
         return [b for b in answer.json() if b.get("objectKey") == object_key]
+
+    def search_page(self, board_id: str, *, limit: int, order_by: str = "updatedAt",
+                    direction: str = "desc") -> list[dict[str, Any]]:
+        """One page of a board (the newest first, by default): what the live check looks at."""
+        page = self.call("POST", "/objects/search", json={
+            "boardId": board_id, "filters": [], "filtersOperator": "and", "orderByPath": order_by,
+            "orderByDirection": direction, "limit": limit}).json()
+        return [r for r in page.get("results", []) if isinstance(r, dict)] if isinstance(page, dict) else []
 
     def search(self, board_id: str, *, filters: list[dict[str, Any]], order_by: str = "updatedAt",
                after: str | None = None, max_pages: int = 20) -> Iterator[dict[str, Any]]:

@@ -100,8 +100,7 @@ class ConsignmentExporter(Exporter):
                         f"{how} Rose Rocket order {pushed.order.number} for consignment {consignment.id} (customer "
                         f"{match.rose_rocket_full_id or match.rose_rocket_id} = WMS "
                         f"{match.wms_name or match.wms_customer_id})"
-                        + (f"; service type {pushed.service_type_created!r} created in Rose Rocket"
-                           if pushed.service_type_created else ""),
+                        + pushed.notes(),
                         already_existed=not pushed.created,
                         memo={"roseRocketOrderId": pushed.order.id, "roseRocketOrderNumber": pushed.order.number})
 

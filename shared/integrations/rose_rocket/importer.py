@@ -1,7 +1,7 @@
 """Rose Rocket orders → WMS consignments (R3): the frame's importer with Rose Rocket's hooks.
 
-Webhooks ("Order Status Changed", unsigned, sometimes twice, never retried) and the poll on ``updatedAt`` both queue
-``rose_rocket.order.changed`` items; the frame claims, creates and binds once.
+Webhooks ("Order Status Changed", unsigned, sometimes twice, retried when not answered 2xx) and the poll on
+``updatedAt`` both queue ``rose_rocket.order.changed`` items; the frame claims, creates and binds once.
 
 - **fetch**: the order is re-read with its customer, tasks, stops, addresses, commodities and service type; a
   deleted order is logged as gone (deletions never propagate: the consignment stays);
@@ -58,7 +58,7 @@ class OrderImporter(Importer[Order, Consignment]):
         return read_order(_rose_rocket(ctx), ctx.ref.record_id)
 
     def must_wait(self, ctx: ImportContext[Order], record: Order) -> str | None:
-        if record.status == DELIVERED:
+        if record.is_status(DELIVERED):
             return None
         return f"Order {record.number} is {record.status}: it goes to the WMS when it is moved to Delivered"
 
@@ -97,7 +97,9 @@ class OrderImporter(Importer[Order, Consignment]):
         return Created(WmsRef(tenant_id=ctx.integration.tenant_id, entity_type=CONSIGNMENT, entity_id=consignment.id),
                        f"{how} {consignment.id} from Delivered order {order.number} (reference "
                        f"{mapped.references.customer if mapped.references else '-'}; {lines})"
-                       + ("; the order's externalId now names it" if noted else ""),
+                       + ("; the order's externalId now names it" if noted else "")
+                       + ("; Rose Rocket doesn't show this integration the order's service type, so the consignment "
+                          "has none" if "serviceType" in order.unread else ""),
                        already_existed=existing is not None,
                        memo={"consignmentId": consignment.id, "roseRocketOrderNumber": order.number})
 
@@ -115,11 +117,11 @@ class OrderImporter(Importer[Order, Consignment]):
         wms_ref = link.wms
         assert wms_ref is not None
         links = core().links
-        if record.status != DELIVERED:
+        if not record.is_status(DELIVERED):
             if links.remember_once(link.ref, "syncPausedAt", record.status):
                 ctx.log("not-synced", f"Order {record.number} is {record.status} (not Delivered): its Rose Rocket "
                                       f"edits are not applied to consignment {wms_ref.entity_id}"
-                                      + (" (invoiced)" if record.status == INVOICED else " until it is Delivered"))
+                                      + (" (invoiced)" if record.is_status(INVOICED) else " until it is Delivered"))
             return {"paused": record.status, "consignment": wms_ref.entity_id}
         if link.memo.get("syncPausedAt"):
             links.remember(link.ref, "syncPausedAt", "")  # Delivered again: say it again if it leaves

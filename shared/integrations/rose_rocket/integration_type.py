@@ -19,7 +19,8 @@ customer of the 3PL), configured by tenant admins under ``/tenants/{t}/integrati
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, SecretStr
 
@@ -43,6 +44,9 @@ from .models import RoseRocketCredentials, RoseRocketFulfilment, RoseRocketOrder
 from .refs import new_rating_credential, new_token, token_hash, webhook_url
 from .services import client_for, new_client
 from .webhooks import ensure_destination, remove_destination
+
+if TYPE_CHECKING:
+    from ..core.live_check import Finding
 
 CREDENTIALS_RESOLUTION = ("In Rose Rocket → Settings → API Settings → OAuth Applications, copy the client ID and "
                           "secret again (a rotated secret retires the old one at once), and check the organisation id "
@@ -130,6 +134,12 @@ class RoseRocketType(IntegrationType):
                            "(Rose Rocket → Settings → Roles and Permissions), then save this step again.")
         return {"ordersBoardId": boards["order"][0]["id"], "customersBoardId": boards["customer"][0]["id"],
                 "credentialsCheckedAt": utc_iso(utcnow())}
+
+    def check_live(self, credentials: BaseModel, platform_state: Mapping[str, Any]) -> list[Finding]:
+        """Read-only probes of the organisation against the connector's assumptions (:mod:`.live`)."""
+        from .live import check_live
+
+        return check_live(credentials, platform_state)
 
     def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
         """The organisation: one live Rose Rocket integration per organisation per tenant."""

@@ -29,7 +29,7 @@ from ..core.exporter import ExportContext
 from ..core.records import SyncLink, WmsRef
 from .client import RoseRocketClient
 from .errors import MappingRefused
-from .models import DELIVERED, INVOICED, Order
+from .models import DELIVERED, INVOICED, Order, spelled_like
 from .orders import read_order
 from .refs import consignment_ref, order_of_link
 from .services import client_for, settings_of
@@ -95,6 +95,9 @@ def _apply(ctx: ExportContext, client: RoseRocketClient, link: SyncLink, order_i
     if order is None:
         return "deleted in Rose Rocket: nothing shown"
     current = order.invoice or None
+    if "invoice" in order.unread:  # Rose Rocket won't show an order's invoice: ours are found by their key
+        current = _ours_by_key(client, order, [memo.get("invoiceId"), invoice_id])
+        _note_unseen_invoices(ctx, link, order)
     ours = bool(current) and str((current or {}).get("externalId") or "").startswith(MARK)
     target = wanted(status, payment)
     done: list[str] = []
@@ -109,8 +112,8 @@ def _apply(ctx: ExportContext, client: RoseRocketClient, link: SyncLink, order_i
             _note_divergence(ctx, link, order, f"it has invoice {current.get('fullId')} made in Rose Rocket while "
                                                f"the {label} is not approved; left as it is")
         we_invoiced = ours or (not current and (memo.get("rr") or [None])[0] is not None)
-        if order.status == INVOICED and we_invoiced:
-            changes["status"] = DELIVERED
+        if order.is_status(INVOICED) and we_invoiced:
+            changes["status"] = spelled_like(DELIVERED, order.status)
         if changes:
             client.update(order.id, "order", changes)
             done.append("order back to delivered" if "status" in changes else "invoice disconnected")
@@ -128,8 +131,8 @@ def _apply(ctx: ExportContext, client: RoseRocketClient, link: SyncLink, order_i
         changes = {}
         if not current or str(current.get("id")) != invoice_id_rr:
             changes["invoice"] = {"id": invoice_id_rr}
-        if order.status != INVOICED:
-            changes["status"] = INVOICED
+        if not order.is_status(INVOICED):
+            changes["status"] = spelled_like(INVOICED, order.status)
         if changes:
             client.update(order.id, "order", changes)
             done.append("order invoiced" if "status" in changes else "invoice connected")
@@ -173,11 +176,29 @@ def _ensure_invoice(client: RoseRocketClient, order: Order, current: dict[str, A
                                f"({values['status']}{', voided' if target['voided'] else ''})"]
 
 
+def _ours_by_key(client: RoseRocketClient, order: Order, wms_invoice_ids: list[Any]) -> dict[str, Any] | None:
+    """Our invoice on the order, found by its ``externalId`` (when the order's ``invoice`` path is refused)."""
+    for wms_invoice_id in dict.fromkeys(i for i in wms_invoice_ids if i):
+        found = client.get_external("invoice", f"{MARK}{wms_invoice_id}:{order.id}")
+        if found is not None:
+            return found
+    return None
+
+
+def _note_unseen_invoices(ctx: ExportContext, link: SyncLink, order: Order) -> None:
+    if core().links.remember_once(link.ref, "invoiceUnseen", "1"):
+        ctx.log(link.key, "invoice-unseen", f"Rose Rocket doesn't show this integration the invoice of order "
+                                            f"{order.number}: our own invoices are found by their key, but one a "
+                                            "dispatcher made there can't be seen (and would not be noticed)",
+                resolution="Nothing is needed for the invoices we make. To have dispatchers' invoices respected, "
+                           "ask Rose Rocket to allow reading an order's invoice through the API.")
+
+
 def _divergence(order: Order, current: dict[str, Any] | None, memo: dict[str, Any]) -> str | None:
     """How Rose Rocket differs from what we last showed of an approved WMS invoice (None: it doesn't)."""
     shown = memo.get("rr") or [None, None]
     found = []
-    if order.status != INVOICED:
+    if not order.is_status(INVOICED):
         found.append(f"the order is {order.status}, not invoiced")
     if current is None and shown[0] is not None:
         found.append("its invoice was removed")

@@ -44,7 +44,16 @@ from .models import Address, Commodity, Order
 KG_PER = {"kgs": Decimal(1), "lbs": Decimal("0.45359237"), "metric tonnes": Decimal(1000),
           "tons": Decimal("907.18474")}
 CM_PER = {"cm": Decimal(1), "in": Decimal("2.54"), "ft": Decimal("30.48")}
+#: Other spellings of the units (v1 wrote ``lb`` and ``inch``; a person may type ``kg``): read as the platform
+#: model's own. A unit in neither table is refused rather than guessed (a weight read in the wrong unit misprices).
+UNIT_SPELLINGS = {"kg": "kgs", "kilogram": "kgs", "kilograms": "kgs", "lb": "lbs", "pound": "lbs", "pounds": "lbs",
+                  "t": "metric tonnes", "tonne": "metric tonnes", "tonnes": "metric tonnes", "ton": "tons",
+                  "inch": "in", "inches": "in", "centimetre": "cm", "centimeter": "cm", "centimetres": "cm",
+                  "centimeters": "cm", "foot": "ft", "feet": "ft"}
 COMMODITY_TYPES = ("bundle", "carton", "skid", "package", "container", "crate", "pallet", "other")
+#: Commodity types that take a pallet space, so a per-pallet rate card prices them (docs/rose-rocket.md "Skids are
+#: pallets"): a skid is a pallet without a bottom deck, and the captured real order ships 8 skids of a truckload.
+PALLET_TYPES = ("pallet", "skid")
 FROM_ROSE_ROCKET = ("roseRocketOrderId", "roseRocketOrderNumber")
 
 
@@ -57,6 +66,13 @@ def _dec(value: Any, places: str) -> Decimal | None:
 def _text(value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
+
+
+def _dimension(value: Any) -> Decimal | None:
+    """A length, width or height, or None when it is missing or not positive: Rose Rocket writes 0 for "not
+    measured" (full truckloads, the captured real order), which is no dimension at all, never a 0 cm box."""
+    found = _dec(value, "0.1")
+    return found if found is not None and found > 0 else None
 
 
 @dataclass(frozen=True)
@@ -89,10 +105,21 @@ class Line:
 
     @property
     def cubic_m3(self) -> Decimal | None:
-        if None in (self.quantity, self.length_cm, self.width_cm, self.height_cm):
+        """The line's volume, or None without all three dimensions (the WMS then gets no volume: weight, quantity
+        and pallets still describe it, and a rate card prices by those)."""
+        quantity, length, width, height = self.quantity, self.length_cm, self.width_cm, self.height_cm
+        if quantity is None or length is None or width is None or height is None:
             return None
-        assert self.quantity and self.length_cm and self.width_cm and self.height_cm
-        return _dec(self.quantity * self.length_cm * self.width_cm * self.height_cm / Decimal(1_000_000), "0.001")
+        return _dec(quantity * length * width * height / Decimal(1_000_000), "0.001")
+
+    @property
+    def pallets(self) -> Decimal | None:
+        """Pallet spaces the line takes: its quantity, for pallets and skids (:data:`PALLET_TYPES`)."""
+        return self.quantity if self.commodity_type in PALLET_TYPES else None
+
+    @property
+    def measured(self) -> bool:
+        return self.cubic_m3 is not None
 
 
 @dataclass(frozen=True)
@@ -163,21 +190,35 @@ def line_of_wms(item: ConsignmentItem, default_type: str) -> Line:
     if kind not in COMMODITY_TYPES:
         kind = "pallet" if item.measures.pallets else default_type
     return Line(_text(description), _dec(item.measures.quantity, "0.001"), _dec(item.measures.weight, "0.001"),
-                _dec(properties.get("length"), "0.1"), _dec(properties.get("width"), "0.1"),
-                _dec(properties.get("height"), "0.1"), str(kind))
+                _dimension(properties.get("length")), _dimension(properties.get("width")),
+                _dimension(properties.get("height")), str(kind))
 
 
-def line_of_rose_rocket(commodity: Commodity, default_type: str) -> Line:
-    kg = KG_PER.get(commodity.weight_unit or "kgs", Decimal(1))
-    cm = CM_PER.get(commodity.dimension_unit or "cm", Decimal(1))
+def unit(given: str | None, table: dict[str, Decimal], default: str, *, field: str, number: str) -> Decimal:
+    """The factor of a commodity's unit (``None`` or empty: ``default``); an unknown unit is refused naming the
+    field, never read as kg or cm."""
+    name = (given or "").strip().casefold() or default
+    name = UNIT_SPELLINGS.get(name, name)
+    if name not in table:
+        raise MappingRefused(f"{number} has a unit Rose Rocket wrote as {given!r}, which we can't convert",
+                             field=field, resolution=f"Set the commodity's unit to one of {', '.join(table)} in "
+                                                     "Rose Rocket, then retry from the sync log.")
+    return table[name]
+
+
+def line_of_rose_rocket(commodity: Commodity, default_type: str, *, at: str = "commodities[0]",
+                        number: str = "The order") -> Line:
+    kg = unit(commodity.weight_unit, KG_PER, "kgs", field=f"{at}.weightUnit", number=number)
+    cm = unit(commodity.dimension_unit, CM_PER, "cm", field=f"{at}.dimensionUnit", number=number)
 
     def scaled(value: Decimal | None, factor: Decimal, places: str) -> Decimal | None:
         return _dec(value * factor, places) if value is not None else None
 
-    kind = commodity.commodity_type if commodity.commodity_type in COMMODITY_TYPES else default_type
+    kind = str(commodity.commodity_type or "").casefold()
+    kind = kind if kind in COMMODITY_TYPES else default_type
     return Line(_text(commodity.description), _dec(commodity.quantity, "0.001"), scaled(commodity.weight, kg, "0.001"),
-                scaled(commodity.length, cm, "0.1"), scaled(commodity.width, cm, "0.1"),
-                scaled(commodity.height, cm, "0.1"), str(kind))
+                _dimension(scaled(commodity.length, cm, "0.1")), _dimension(scaled(commodity.width, cm, "0.1")),
+                _dimension(scaled(commodity.height, cm, "0.1")), str(kind))
 
 
 def shipment_of_consignment(consignment: Consignment, *, default_type: str,
@@ -206,7 +247,8 @@ def shipment_of_order(order: Order, *, default_type: str) -> Shipment:
         pickup=place_of_rose_rocket(pickup_stop.address if pickup_stop else None),
         delivery=place_of_rose_rocket(delivery_stop.address if delivery_stop else None),
         delivery_instructions=_text(delivery_stop.special_instructions if delivery_stop else None),
-        lines=tuple(line_of_rose_rocket(c, default_type) for c in order.commodities))
+        lines=tuple(line_of_rose_rocket(c, default_type, at=f"commodities[{i}]", number=f"Order {order.number}")
+                    for i, c in enumerate(order.commodities)))
 
 
 # --- writing Rose Rocket -------------------------------------------------------------------------------------------
@@ -285,8 +327,7 @@ def wms_item(line: Line, existing: ConsignmentItem | None = None) -> Consignment
     properties = {**((existing.properties or {}) if existing else {}), "description": line.description,
                   "commodityType": line.commodity_type, "length": _number(line.length_cm),
                   "width": _number(line.width_cm), "height": _number(line.height_cm)}
-    measures = Measures(quantity=line.quantity, weight=line.weight_kg, cubic=line.cubic_m3,
-                        pallets=line.quantity if line.commodity_type == "pallet" else None)
+    measures = Measures(quantity=line.quantity, weight=line.weight_kg, cubic=line.cubic_m3, pallets=line.pallets)
     return ConsignmentItem(details=existing.details if existing else None, measures=measures,
                            properties={k: v for k, v in properties.items() if v is not None})
 

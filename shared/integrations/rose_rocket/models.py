@@ -8,22 +8,53 @@ commodity, customer, quote, financial line items, invoice) — see docs/rose-roc
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 from ..core.integration_types import StepModel, WarehouseId, header_safe
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-#: Order statuses as the docs spell them (platform-apis-followup.md Q11; the wire value of "in transit" is U).
+#: Order statuses as one docs page spells them (platform-apis-followup.md Q11). Another page capitalises them
+#: ("Delivered", "In transit") and v1 wrote "in-transit": the wire spelling is unknown (assumption
+#: ``status-spelling``), so statuses are only ever compared through :func:`status_key`, asked for in each
+#: spelling (:func:`spellings`) and written back as the organisation spells them (:func:`spelled_like`).
 DELIVERED, INVOICED = "delivered", "invoiced"
+
+
+def status_key(value: str | None) -> str:
+    """A status as compared: case, spaces, hyphens and underscores don't count ("In-Transit" is "in transit")."""
+    return re.sub(r"[\s_-]+", " ", str(value or "").strip()).casefold()
+
+
+def spellings(status: str) -> tuple[str, ...]:
+    """The spellings Rose Rocket's pages give a status (lowercase and capitalised), for a search by value."""
+    return tuple(dict.fromkeys((status, status.capitalize())))
+
+
+def spelled_like(status: str, example: str | None) -> str:
+    """``status`` spelled as ``example`` (a status the organisation sent) is: written back in its own spelling, as
+    an enum that refuses another would require."""
+    if not example:
+        return status
+    joiner = "-" if "-" in example else ("_" if "_" in example else " ")
+    words = status_key(status).split(" ")
+    if example.isupper():
+        words = [w.upper() for w in words]
+    elif example[:1].isupper():
+        given = [w for w in re.split(r"[\s_-]+", example) if w]
+        titled = len(given) > 1 and all(w[:1].isupper() for w in given)  # one word: as the docs' "In transit"
+        words = [w.capitalize() if titled or i == 0 else w for i, w in enumerate(words)]
+    return joiner.join(words)
 CommodityType = Literal["bundle", "carton", "skid", "package", "container", "crate", "pallet", "other"]
 ConsignmentType = Literal["DELIVERY", "PICKUP", "POINT_TO_POINT", "PICKUP_DELIVERY", "RETURNED", "DUPLICATE",
                           "WAREHOUSE_FULFILMENT"]
-ORDER_PATHS = ("customer,tasks,tasks.stops,tasks.stops.address,tasks.commodities,serviceType,sellQuote,"
-               "sellQuote.lineItems,invoice,invoice.lineItems")
+#: What an order is read with (reads.py degrades when Rose Rocket refuses one: assumption ``connected-paths``).
+ORDER_PATHS = ("customer", "tasks", "tasks.stops", "tasks.stops.address", "tasks.commodities", "serviceType",
+               "sellQuote", "sellQuote.lineItems", "invoice", "invoice.lineItems")
 
 
 class RRModel(BaseModel):
@@ -106,9 +137,23 @@ class Order(RRModel):
     created_at: str | None = None
     updated_at: str | None = None
     version: int | None = None
+    #: The connected paths it was read without (Rose Rocket refused them: reads.py): what it may have and we
+    #: can't see.
+    _unread: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def unread(self) -> tuple[str, ...]:
+        return self._unread
+
+    def seen_without(self, unread: tuple[str, ...]) -> Order:
+        self._unread = unread
+        return self
 
     def task(self, task_type: str) -> Task | None:
-        return next((t for t in self.tasks if t.task_type == task_type), None)
+        return next((t for t in self.tasks if status_key(t.task_type) == task_type.casefold()), None)
+
+    def is_status(self, status: str) -> bool:
+        return status_key(self.status) == status_key(status)
 
     @property
     def number(self) -> str:
@@ -141,6 +186,20 @@ class WebhookEnvelope(RRModel):
     owner_id: str | None = Field(default=None, max_length=128)
     created_at: str | None = Field(default=None, max_length=64)
     json_: dict[str, Any] | None = Field(default=None, alias="json")
+
+
+class V1WebhookEvent(RRModel):
+    """A v1 delivery (roserocket.readme.io/docs/webhooks-1: ``{event, order_id, timestamp}``, with
+    ``previous_status``/``current_status`` on ``order.status_updated``): what arrives when our URL is entered in
+    the v1 webhook settings. Ids only, like the v2 envelope; the order is re-read through the v2 API."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    event: str = Field(min_length=1, max_length=64, pattern=r"^[a-z_]+\.[a-z_.]+$")
+    order_id: str | None = Field(default=None, pattern=UUID_PATTERN)
+    timestamp: str = Field(min_length=1, max_length=64)
+    previous_status: str | None = Field(default=None, max_length=64)
+    current_status: str | None = Field(default=None, max_length=64)
 
 
 # --- the configuration steps -------------------------------------------------------------------------------------

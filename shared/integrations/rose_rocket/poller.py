@@ -1,10 +1,12 @@
-"""The safety net: Rose Rocket never retries a failed webhook, sends only "Order Status Changed" (an edit of a
-Delivered order sends nothing) and may send one twice. Every 5 minutes, per live integration, the frame's
-:class:`~integrations.core.poller.IntegrationPoller` runs these hooks:
+"""The safety net: Rose Rocket sends only "Order Status Changed" (an edit of a Delivered order sends nothing), may
+send one twice, and gives up on a delivery after 3 retries (v2, per a digest; v1 never retried). Every 5 minutes, per
+live integration, the frame's :class:`~integrations.core.poller.IntegrationPoller` runs these hooks:
 
 - **changed since**: the Delivered orders of the organisation's orders board whose ``updatedAt`` is at or after the
   cursor minus the overlap, oldest first (Rose Rocket's search has a ``limit`` and no cursor: the client walks it by
-  ``updatedAt``); the cursor moves to the newest ``updatedAt`` seen;
+  ``updatedAt``); the cursor moves to the newest ``updatedAt`` seen. Rose Rocket's pages spell the status
+  "delivered" and "Delivered" and the wire value is unknown, so the board is searched once per spelling (an exact
+  match finds one of them only) and the orders found are checked normalised;
 - **work item**: keyed by the order's ``updatedAt`` and ``version`` (a webhook's by its event id: the worker compares
   before writing, so both make one consignment);
 - **after poll**: our webhook destination is put back if someone deleted it in Rose Rocket;
@@ -25,13 +27,25 @@ from ..core.services import sealed_secret
 from ..core.timeutil import parse_iso, utc_iso
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
-from .client import TooManyMatches
-from .models import DELIVERED
+from .client import RoseRocketClient, TooManyMatches
+from .models import DELIVERED, spellings, status_key
 from .refs import integration_ref, order_item, webhook_url
 from .services import board_of, client_for
 from .webhooks import ensure_destination
 
-DELIVERED_ONLY = {"path": "status", "operator": "eq", "value": DELIVERED}
+#: One filter per spelling of Delivered (an ``eq`` each: the search's other operators are less sure than ``eq``).
+DELIVERED_SPELLINGS = [{"path": "status", "operator": "eq", "value": spelling} for spelling in spellings(DELIVERED)]
+
+
+def delivered_orders(client: RoseRocketClient, board: str, filters: list[dict[str, Any]], *, order_by: str,
+                     after: str) -> Iterator[dict[str, Any]]:
+    """Every Delivered order matching ``filters``, whichever way the organisation spells Delivered, each once."""
+    seen: set[str] = set()
+    for spelled in DELIVERED_SPELLINGS:
+        for record in client.search(board, filters=[spelled, *filters], order_by=order_by, after=after):
+            if record.get("id") not in seen and status_key(record.get("status")) == DELIVERED:
+                seen.add(str(record.get("id")))
+                yield record
 
 
 def rr_time(moment: datetime, *, round_up: bool = False) -> str:
@@ -49,8 +63,8 @@ class OrderPoller(IntegrationPoller):
     def changed_since(self, scope: Integration, since: datetime) -> Iterator[Found]:
         client = client_for(scope)
         try:
-            for record in client.search(board_of(scope, "order"), filters=[DELIVERED_ONLY], order_by="updatedAt",
-                                        after=rr_time(since)):
+            for record in delivered_orders(client, board_of(scope, "order"), [], order_by="updatedAt",
+                                           after=rr_time(since)):
                 yield Found(record, parse_iso(record["updatedAt"]) if record.get("updatedAt") else None)
         except TooManyMatches as exc:
             raise Truncated(str(exc)) from None
@@ -64,8 +78,8 @@ class OrderPoller(IntegrationPoller):
         created_before = {"path": "createdAt", "operator": "lt", "value": rr_time(end, round_up=True)}
         try:
             found = [Found(record, parse_iso(record["updatedAt"]) if record.get("updatedAt") else None)
-                     for record in client.search(board_of(scope, "order"), filters=[DELIVERED_ONLY, created_before],
-                                                 order_by="createdAt", after=rr_time(start))]
+                     for record in delivered_orders(client, board_of(scope, "order"), [created_before],
+                                                    order_by="createdAt", after=rr_time(start))]
         except TooManyMatches as exc:
             raise Truncated(f"{exc}: split the backfill into shorter windows") from None
         return Page(found, None)

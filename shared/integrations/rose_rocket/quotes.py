@@ -66,6 +66,9 @@ class StoredQuote:
     line_items: list[dict[str, Any]]
     rated_at: str
     expires_at: str
+    #: What a person should know about how these rates were reached (e.g. commodities priced without volume); said
+    #: in the answer and the order's log, not kept for the save.
+    notes: tuple[str, ...] = ()
 
     @property
     def currency(self) -> str | None:
@@ -83,7 +86,7 @@ class StoredQuote:
         return {"quoteId": self.quote_id, "roseRocketOrderId": self.order_id, "roseRocketOrderNumber":
                 self.order_number, "rateCard": self.rate_card, "rate": self.rate, "currency": self.currency,
                 "total": self.total, "lineItems": self.line_items, "ratedAt": self.rated_at,
-                "expiresAt": self.expires_at}
+                "expiresAt": self.expires_at, **({"notes": list(self.notes)} if self.notes else {})}
 
 
 def _key(integration_id: str, quote_id: str) -> str:

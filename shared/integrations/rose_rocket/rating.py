@@ -15,7 +15,7 @@ if it has none. Rose Rocket computes each line's ``amount`` (rate × quantity).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..cartoncloud.models import QuoteRequest
@@ -27,15 +27,18 @@ from ..core.services import integration as load_integration
 from ..core.timeutil import utcnow
 from . import PLATFORM
 from .client import RoseRocketClient
-from .mapper import Place, place_of_rose_rocket, quote_request, shipment_of_order
+from .errors import MappingRefused
+from .mapper import PALLET_TYPES, Place, place_of_rose_rocket, quote_request, shipment_of_order
 from .matches import Match, MatchStore
 from .models import INVOICED, Commodity, Order
 from .quotes import StoredQuote, load, store
+from .reads import read as read_paths
+from .reads import with_stop_addresses
 from .refs import order_ref, token_accepted
 from .services import client_for, settings_of
 
-RATING_PATHS = ("customer,tasks,tasks.stops,tasks.stops.address,tasks.commodities,serviceType,sellQuote,"
-                "sellQuote.lineItems,invoice")
+RATING_PATHS = ("customer", "tasks", "tasks.stops", "tasks.stops.address", "tasks.commodities", "serviceType",
+                "sellQuote", "sellQuote.lineItems", "invoice")
 OURS = "cartoncloud-rate:"
 
 
@@ -90,6 +93,22 @@ def _located(place: Place) -> bool:
     return bool((place.address1 or place.company) and (place.locality or place.postcode))
 
 
+DIMENSIONS = ("length", "width", "height")
+
+
+def _unmeasured(commodity: Commodity) -> list[str]:
+    """The dimensions a commodity lacks (Rose Rocket writes 0 for "not measured")."""
+    return [d for d in DIMENSIONS if getattr(commodity, d) is None or getattr(commodity, d) <= 0]
+
+
+def _priced_without_volume(commodity: Commodity) -> bool:
+    """A commodity the WMS can price without its volume: it has a weight, or it takes pallet spaces (a pallet or a
+    skid: full truckloads are entered so, with no dimensions). Anything else without dimensions could only be
+    priced wrongly (as nothing), so it stays a missing requirement."""
+    weighed = commodity.weight is not None and commodity.weight > 0
+    return weighed or str(commodity.commodity_type or "").casefold() in PALLET_TYPES
+
+
 def _commodity_missing(index: int, commodity: Commodity) -> list[Missing]:
     at = f"commodities[{index}]"
     missing = []
@@ -97,15 +116,26 @@ def _commodity_missing(index: int, commodity: Commodity) -> list[Missing]:
         missing.append(Missing(f"{at}.commodityType", "has no commodity type"))
     if not commodity.quantity or commodity.quantity <= 0:
         missing.append(Missing(f"{at}.quantity", "has no quantity"))
-    for dimension in ("length", "width", "height"):
-        value = getattr(commodity, dimension)
-        if value is None or value <= 0:
-            missing.append(Missing(f"{at}.{dimension}", f"has no {dimension}"))
+    if not _priced_without_volume(commodity):
+        missing += [Missing(f"{at}.{d}", f"has no {d}") for d in _unmeasured(commodity)]
     return missing
 
 
-def requirements(order: Order, match: Match | None) -> list[Missing]:
-    """Everything the page requires that the order lacks (all of it, so the user fixes it in one go)."""
+def unmeasured_notes(order: Order) -> list[str]:
+    """What the rates can't have taken into account: commodities priced by weight and pallets, without volume."""
+    return [f"Commodity {index + 1} ({commodity.description or commodity.commodity_type or 'no description'}) has "
+            f"no {', '.join(_unmeasured(commodity))}: priced by its weight and pallets, without volume"
+            for index, commodity in enumerate(order.commodities) if _unmeasured(commodity)]
+
+
+def unseen_service_type(order: Order) -> bool:
+    """Rose Rocket didn't show the order's service type (the path refused, or no service type object at all)."""
+    return order.service_type is None and "serviceType" in order.unread
+
+
+def requirements(order: Order, match: Match | None, default_service_type: str | None = None) -> list[Missing]:
+    """Everything the page requires that the order lacks (all of it, so the user fixes it in one go). An order whose
+    service type Rose Rocket won't show is rated with the integration's default service type, if it has one."""
     missing: list[Missing] = []
     if order.customer is None:
         missing.append(Missing("customer", "the order has no customer"))
@@ -118,7 +148,11 @@ def requirements(order: Order, match: Match | None) -> list[Missing]:
         if stop is None or not _located(place_of_rose_rocket(stop.address)):
             missing.append(Missing(f"tasks[{kind}].stops[0].address", f"the order has no {kind} location (an "
                                                                      "address with a city or postal code)"))
-    if order.service_type is None or not (order.service_type.name or order.service_type.external_id):
+    if unseen_service_type(order):
+        if not default_service_type:
+            missing.append(Missing("serviceType", "Rose Rocket doesn't show this integration the order's service "
+                                                  "type, and the integration has no default service type"))
+    elif order.service_type is None or not (order.service_type.name or order.service_type.external_id):
         missing.append(Missing("serviceType", "the order has no service type"))
     commodities = order.commodities
     if not commodities:
@@ -131,7 +165,7 @@ def requirements(order: Order, match: Match | None) -> list[Missing]:
 def invoiced(order: Order) -> str | None:
     """Why the order can't be (re-)rated any more, or None (the page: re-rating while it is "still in Delivered")."""
     invoice = order.invoice or {}
-    if order.status == INVOICED or invoice:
+    if order.is_status(INVOICED) or invoice:
         number = invoice.get("fullId") or invoice.get("id")
         return (f"Order {order.number} is invoiced" + (f" (invoice {number})" if number else "") +
                 ": its rates are locked")
@@ -139,7 +173,8 @@ def invoiced(order: Order) -> str | None:
 
 
 def read_for_rating(client: RoseRocketClient, order_id: str) -> Order:
-    found = client.get(order_id, paths=RATING_PATHS)
+    read = with_stop_addresses(client, read_paths(client, order_id, RATING_PATHS))
+    found = read.record
     if found is None:
         raise OrderNotFound(f"Rose Rocket has no order {order_id}", errors=[{
             "field": "roseRocketOrderId", "reason": "no such record in the organisation"}],
@@ -149,7 +184,7 @@ def read_for_rating(client: RoseRocketClient, order_id: str) -> Order:
         raise RatingRefused(f"{found.get('fullId') or order_id} is a {kind}, not an order: only orders are rated",
                             errors=[{"field": "roseRocketOrderId", "reason": f"is a {kind}; only orders are rated"}],
                             resolution="Rate the order itself (quotes and manifests are not rated).")
-    order = Order.model_validate(found)
+    order = Order.model_validate(found).seen_without(read.unread)
     why = invoiced(order)
     if why:
         raise OrderInvoiced(why, errors=[{"field": "roseRocketOrderId", "reason": why}],
@@ -162,23 +197,34 @@ def rate(integration: Integration, order_id: str) -> StoredQuote:
     client = client_for(integration, interactive=True)
     order = read_for_rating(client, order_id)
     match = MatchStore(integration.integration_id).for_rose_rocket(order.customer.id) if order.customer else None
-    missing = requirements(order, match)
+    settings = settings_of(integration).order
+    missing = requirements(order, match, settings.default_service_type)
     if missing:
         raise RatingRefused(f"Order {order.number} can't be rated yet: "
                             + "; ".join(f"{m.field} {m.reason}" for m in missing),
                             errors=[{"field": m.field, "reason": m.reason} for m in missing],
                             resolution="Complete the order in Rose Rocket (and match its customer, if named), then "
-                                       "rate again.")
+                                       "rate again" + (" (or set a default service type in the integration's order "
+                                                       "creation step)" if unseen_service_type(order) else "") + ".")
     assert match is not None
-    settings = settings_of(integration).order
-    shipment = shipment_of_order(order, default_type=settings.default_commodity_type)
+    try:
+        shipment = shipment_of_order(order, default_type=settings.default_commodity_type)
+    except MappingRefused as exc:  # e.g. a unit we can't convert: named like the other requirements
+        raise RatingRefused(f"Order {order.number} can't be rated yet: {exc}",
+                            errors=[{"field": exc.field, "reason": str(exc)}], resolution=exc.resolution) from None
+    notes = unmeasured_notes(order)
+    if unseen_service_type(order):
+        shipment = replace(shipment, service_type=settings.default_service_type)
+        notes.insert(0, f"Rose Rocket doesn't show this integration the order's service type: rated with the "
+                        f"integration's default service type {settings.default_service_type}")
     request: QuoteRequest = quote_request(shipment, order, customer_id=match.wms_customer_id,
                                           task_date=utcnow().date())
     quote = wms_client(core().tenants.get(integration.tenant_id)).quote(request)  # QuoteUnavailable: the door's 422
-    stored = store(integration.integration_id, order.id, order.number, quote)
+    stored = replace(store(integration.integration_id, order.id, order.number, quote), notes=tuple(notes))
     _log(integration, order.id, "rated", f"Rated order {order.number} with the WMS ({stored.rate_card or '-'} / "
                                          f"{stored.rate or '-'}): {len(stored.line_items)} line(s), total "
-                                         f"{stored.total} {stored.currency or ''}; quote {stored.quote_id}")
+                                         f"{stored.total} {stored.currency or ''}; quote {stored.quote_id}"
+                                         + "".join(f". {note}" for note in stored.notes))
     return stored
 
 

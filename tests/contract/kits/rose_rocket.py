@@ -42,12 +42,17 @@ class RoseRocketKit(ConnectorKit):
         # The organisation's budget (requestsPerMinute, unit-tested) would only make the suite wait.
         self.patched = pytest.MonkeyPatch()
         self.patched.setattr(rose_rocket_services, "organisation_budget", unhurried_budget)
-        self.platform = RoseRocketSandbox(sender=self._send)
+        self.platform = RoseRocketSandbox(sender=self._send, dialect=self.dialect)
         install_responses(rsps, self.platform, API_HOST)
         install_responses(rsps, self.platform, AUTH_HOST)
         self.org = self.platform.add_org(ORG, client_id=CLIENT_ID, client_secret=SECRET, service_user=USER)
         with self.platform.writing(self.org, USER) as records:
             self.customer = records.create("customer", {"name": "Steam Chef Store"})
+            # An organisation has orders before the integration: one on the road (what the live check reads).
+            records.create("order", {"customer": {"id": self.customer["id"]}, "status": "in transit",
+                                     "tasks": [{"taskType": "pickup", "stops": [{"address": {"companyName": "Mill"}}],
+                                                "commodities": [{"commodityType": "skid", "quantity": 1}]}]})
+            records.status_changes.clear()  # there before us: no webhook
         self.tokens: dict[str, str] = {}
 
     def stop(self) -> None:
@@ -149,9 +154,13 @@ class RoseRocketKit(ConnectorKit):
 
     def deliveries(self, integration: Integration, record_id: str) -> list[Delivery]:
         """Rose Rocket's "Order Status Changed" envelope about the record, at the integration's URL."""
+        spelled = self.platform.shown  # as this organisation spells statuses
         body = json.dumps({"id": str(uuid.uuid4()), "type": "Order Status Changed", "refId": record_id,
                            "ownerId": USER, "orgId": ORG, "createdAt": "2026-11-30T02:55:37.144Z",
-                           "objectKey": "order", "json": {"status": "delivered", "previousStatus": "in transit"}})
+                           "objectKey": "order",
+                           "json": {"status": spelled({"objectKey": "order", "status": "delivered"})["status"],
+                                    "previousStatus": spelled({"objectKey": "order", "status": "in transit"})[
+                                        "status"]}})
         return [self.signed(integration, body.encode())]
 
     def forgeries(self, integration: Integration, genuine: Delivery) -> dict[str, Delivery]:
