@@ -37,7 +37,8 @@ def plugin() -> Any:
                   {"id": HARBOUR_CUSTOMER_ID, "name": "Harbour Foods", "code": "HARBOUR"})
         control = f"{ctx.sandbox_url}/_control/orgs/{DEMO_ORG_ID}"
         return SeedResult(
-            facts={"orgId": DEMO_ORG_ID, "clientId": DEMO_CLIENT_ID, "clientSecret": DEMO_CLIENT_SECRET,
+            facts={"apiUrl": ctx.sandbox_url, "orgId": DEMO_ORG_ID, "clientId": DEMO_CLIENT_ID,
+                   "clientSecret": DEMO_CLIENT_SECRET,
                    "serviceAccountUserId": DEMO_SERVICE_USER, "control": control,
                    "customers": {"Steam Chef Store": chef["fullId"], "Harbour Foods": harbour["fullId"]},
                    "customerIds": {"Steam Chef Store": chef["id"], "Harbour Foods": harbour["id"]},
