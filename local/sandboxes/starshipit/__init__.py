@@ -24,7 +24,7 @@ faithful to platform-apis.md §4, platform-apis-followup.md ("Starshipit") and t
 - **Tracking webhooks** on print, ship and every tracking move, to the account's notification URL, signed in
   ``X-Starshipit-Signature`` = hex HMAC-SHA256 of the body with its secret (the follow-up research's reading).
 - **Dialects** (``dialect={…}``, ``GET/PUT /_control/dialect``; the connector's assumptions): ``retry-after``
-  sent|absent (the 429's header), ``webhook-signature`` hex|base64, ``duplicate-order-numbers`` refused|allowed,
+  sent|absent (the 429's header), ``webhook-signature`` hex|base64,
   ``order-lookup-missing`` 404|empty|unsuccessful (what ``GET /api/orders`` answers for no such order: 404, a 200
   with ``"order": null``, or a 200 with ``success: false``), ``print-label-carrier`` optional|required.
 - **Request bodies**: every vendor request is kept with its query and JSON body (:meth:`~.state.StarshipitState.sent`;

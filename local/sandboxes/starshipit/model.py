@@ -18,7 +18,6 @@ from ..common import finite_decimal, json_number
 DIALECTS: dict[str, tuple[str, ...]] = {
     "retry-after": ("sent", "absent"),
     "webhook-signature": ("hex", "base64"),
-    "duplicate-order-numbers": ("refused", "allowed"),
     "order-lookup-missing": ("404", "empty", "unsuccessful"),
     "print-label-carrier": ("optional", "required"),
 }

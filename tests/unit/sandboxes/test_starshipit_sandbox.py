@@ -339,13 +339,6 @@ def test_a_missing_order_is_answered_in_each_dialect(clock, sent):
         assert (missing.status, missing.parsed()) == (status, body), answer
 
 
-def test_duplicate_order_numbers_are_refused_or_allowed(clock, sent):
-    allowed = dialect(clock, sent, **{"duplicate-order-numbers": "allowed"})
-    for _ in range(2):
-        assert call(allowed, "POST", "/api/orders", example()).status == 200
-    assert [o["order_number"] for o in allowed.orders("a")] == ["10001", "10001"]
-
-
 def test_printing_needs_the_carrier_fields_in_that_dialect(clock, sent):
     strict = dialect(clock, sent, **{"print-label-carrier": "required"})
     order_id = call(strict, "POST", "/api/orders", example()).parsed()["order"]["order_id"]
