@@ -269,8 +269,9 @@ class StarshipitCredentials(StepModel):
                                              "subscription's rate limit.")
     webhook_secret: str | None = Field(default=None, min_length=8, max_length=200, repr=False, description=(
         "Optional: the secret key set (or generated) in Starshipit → Settings → Tracking & notifications, where "
-        "the notification URL is {API}/webhooks/starshipit/{integrationId}. Without it tracking comes back by the "
-        "5-minute poll only, and webhooks are refused."))
+        "the notification URL is {API}/webhooks/starshipit/{integrationId}. With it, only signed notifications are "
+        "taken; without it, a notification only makes us re-read the order it names from Starshipit (at most once a "
+        "minute), and tracking also comes back by the 5-minute poll."))
 
 
 class ServiceMapping(StepModel):
