@@ -1,9 +1,10 @@
 """POST /webhooks/starshipit/{integrationId} — Starshipit's tracking webhooks (docs/starshipit.md "Webhooks").
 
-A thin door: check ``X-Starshipit-Signature`` over the raw body in constant time (401, nothing written, when it
-fails); a delivery about an order that isn't ours is answered 200 with nothing written (Starshipit sends every order
-of the account to the one URL and wants 200 OK); ours are noted in the order's sync log and queued for a re-read of
-its tracking, answered 200.
+A thin door: check ``X-Starshipit-Signature`` over the raw body in constant time when the integration has a secret
+(401, nothing written, when it fails; without a secret a delivery is an unsigned signal that may only queue a
+re-read of one of our orders); a delivery about an order that isn't ours is answered 200 with nothing written
+(Starshipit sends every order of the account to the one URL and wants 200 OK); ours are queued for a re-read of
+its tracking (a signed one noted in the order's sync log), answered 200.
 """
 
 # Init runs with the garbage collector paused: what it builds lives as long as the sandbox, so collecting during
@@ -42,9 +43,9 @@ def receive(integration_id: str) -> Response:
         return problem(413, "Delivery too large", f"The body may be at most {webhooks.MAX_BODY_BYTES} bytes")
     headers = webhooks.lowered(event.headers)
     try:
-        integration = webhooks.verify(integration_id, headers, body)
+        verified = webhooks.verify(integration_id, headers, body)
         require_media_type(event.headers.get("content-type"))  # after the signature: strangers learn nothing
-        item = webhooks.accept(integration, body, received_at=utcnow())
+        item = webhooks.accept(verified, body, received_at=utcnow())
     except SignatureInvalid as exc:
         logger.warning("Refused Starshipit delivery", extra={"integration_id": integration_id, "reason": str(exc)})
         metrics.add_metric(name="StarshipitDeliveriesRefused", unit=MetricUnit.Count, value=1)
@@ -62,7 +63,8 @@ def receive(integration_id: str) -> Response:
         metrics.add_metric(name="StarshipitDeliveriesIgnored", unit=MetricUnit.Count, value=1)
         return Response(status_code=200, content_type="application/json",
                         body={"accepted": False, "reason": "not an order this integration created in Starshipit"})
-    metrics.add_metric(name="StarshipitDeliveriesAccepted", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="StarshipitDeliveriesAccepted" if verified.signed else "StarshipitUnsignedSignals",
+                       unit=MetricUnit.Count, value=1)
     return Response(status_code=200, content_type="application/json",
                     body={"accepted": True, "workItem": item.idempotency_key})
 

@@ -65,8 +65,9 @@ class Walkthrough:
         assert answer.status_code < 300, answer.text
         return answer.json() if answer.content else None
 
-    def ssi_order(self, wms_order_id: str) -> dict[str, Any] | None:
-        return next((o for o in self.ssi_control("GET", "/orders") if o["order_number"] == wms_order_id), None)
+    def ssi_order(self, number: str) -> dict[str, Any] | None:
+        """The Starshipit order with this number: a WMS order's customer reference (the number people know)."""
+        return next((o for o in self.ssi_control("GET", "/orders") if o["order_number"] == number), None)
 
     def ssi_calls(self, method: str, path: str) -> int:
         log = requests.get(f"{self.ssi['control'].split('/_control')[0]}/_control/requests", timeout=10).json()
@@ -82,7 +83,7 @@ class Walkthrough:
     def exported(self, reference: str) -> tuple[str, dict[str, Any]]:
         order_id = self.client.place_order(reference, quantity=3)
         self.client.move_order(order_id, "PACKED")
-        return order_id, wait_for(lambda: self.ssi_order(order_id), what=f"{reference} in Starshipit")
+        return order_id, wait_for(lambda: self.ssi_order(reference), what=f"{reference} in Starshipit")
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def walk(local_stack) -> Walkthrough:
 def test_the_readme_walkthrough(walk: Walkthrough):
     # A warehouse user packs a WMS order: one Starshipit order, with the WMS order's address and lines.
     order_id, order = walk.exported("SSI-E2E-1")
-    assert order["reference"] == "SSI-E2E-1" and order["status"] == "Unshipped"
+    assert order["order_number"] == order["reference"] == "SSI-E2E-1" and order["status"] == "Unshipped"
     assert order["destination"] == {"name": "Jane Citizen", "street": "1 Example St", "suburb": "Perth",
                                     "city": "Perth", "post_code": "6000", "country": "AU"}
     assert [(i["sku"], i["quantity"]) for i in order["items"]] == [("SKU-1", 3)]
@@ -149,9 +150,9 @@ def test_three_deliveries_of_one_notification_and_the_poll_at_once_make_one_orde
         thread.start()
     for thread in threads:
         thread.join()
-    wait_for(lambda: walk.ssi_order(order_id), what="the order in Starshipit")
+    wait_for(lambda: walk.ssi_order("SSI-E2E-DUP"), what="the order in Starshipit")
     walk.client.wait_idle()
-    assert [o["order_number"] for o in walk.ssi_control("GET", "/orders")].count(order_id) == 1
+    assert [o["order_number"] for o in walk.ssi_control("GET", "/orders")].count("SSI-E2E-DUP") == 1
     assert walk.ssi_calls("POST", "/api/orders") == creates + 1
     assert walk.client.queue("StarshipitDeadLetterQueue")["visible"] == 0
 

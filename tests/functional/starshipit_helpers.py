@@ -87,6 +87,8 @@ class Ssi:
     rsps: responses.RequestsMock
     integration: Integration | None = None
     delivered: int = field(default=0)
+    #: Each placed WMS order's customer reference: the number it shows in Starshipit.
+    references: dict[str, str] = field(default_factory=dict)
 
     # --- the integration ----------------------------------------------------------------------------------------
 
@@ -168,6 +170,7 @@ class Ssi:
                 for sku, quantity in (lines or [("SKU-1", 2)])])
         created = wms_client(core().tenants.get(self.tenant.tenant_id)).create_outbound_order(order)
         assert created.order.id and not created.with_issues, created
+        self.references[created.order.id] = str(order.references.customer)
         return created.order.id
 
     def move(self, order_id: str, status: str = "PACKED", **tracking: str) -> None:
@@ -180,19 +183,32 @@ class Ssi:
 
     # --- Starshipit ----------------------------------------------------------------------------------------------
 
+    def keys(self) -> dict[str, str]:
+        """The account's API headers (for calling the sandbox's vendor API by hand, as another channel would)."""
+        account = self.ssi.accounts[ACCOUNT]
+        return {"StarShipIT-Api-Key": account.api_key, "Ocp-Apim-Subscription-Key": account.subscription_key}
+
     def ssi_orders(self) -> list[dict[str, Any]]:
         return self.ssi.orders(ACCOUNT)
 
     def ssi_order_for(self, wms_order_id: str) -> dict[str, Any]:
-        [found] = [o for o in self.ssi_orders() if o["order_number"] == wms_order_id]
-        return found
+        """The Starshipit order the export made (or bound) for a WMS order: the one its link leads to."""
+        return self.ssi.order(ACCOUNT, self.link(wms_order_id)["memo"]["starshipitOrderId"])
 
-    def tracking_webhook(self, wms_order_id: str, *, secret: str = WEBHOOK_SECRET, **fields: Any) -> Any:
-        """A tracking webhook as Starshipit signs it, POSTed at our door."""
-        body = json.dumps({"order_number": wms_order_id, "carrier_name": "Australia Post", "carrier_service": "7B05",
+    def number_of(self, wms_order_id: str) -> str:
+        """The order number people see in Starshipit for a WMS order."""
+        return str(self.ssi_order_for(wms_order_id)["order_number"])
+
+    def numbers(self) -> list[str]:
+        return [str(o["order_number"]) for o in self.ssi_orders()]
+
+    def tracking_webhook(self, order_number: str, *, secret: str | None = WEBHOOK_SECRET, **fields: Any) -> Any:
+        """A tracking webhook about Starshipit's order ``order_number``, signed as Starshipit signs it (``secret``
+        None: unsigned, as Starshipit sends it when no secret is set), POSTed at our door."""
+        body = json.dumps({"order_number": order_number, "carrier_name": "Australia Post", "carrier_service": "7B05",
                            "tracking_number": "QQQ1", "tracking_status": "InTransit",
                            "last_updated_date": "2026-11-21T04:56:07.3453198Z", **fields}).encode()
-        return self.post_webhook(body, {"X-Starshipit-Signature": sign(secret, body)})
+        return self.post_webhook(body, {"X-Starshipit-Signature": sign(secret, body)} if secret else {})
 
     def post_webhook(self, body: bytes, headers: dict[str, str], integration_id: str | None = None) -> Any:
         return self.service.http("POST", f"/webhooks/starshipit/{integration_id or self.integration_id}",

@@ -96,3 +96,17 @@ def test_observe_keeps_the_newest_state_once(links):
                           snapshot={"s": "DISPATCHED"}, source_modified_at="2026-11-30T00:00:02.000000Z")
     assert (first.changed, same.changed, older.changed, newer.changed) == (True, False, False, True)
     assert newer.previous == {"s": "PACKED"}
+
+
+def test_an_alias_leads_to_its_link_and_one_link_holds_it(links):
+    """A second identifier of a counterpart (a number people see) leads to the one link that took it first."""
+    number = RecordRef(scope="i-1", platform="shop", record_type="number", record_id="1003")
+    assert claim(links).won and bind(links)
+    assert links.alias(SHOP, number) == SHOP.key
+    assert links.find(number).key == SHOP.key  # followed like any pointer
+    other = SHOP.model_copy(update={"record_id": "43"})
+    assert links.alias(other, number) == SHOP.key  # held: the other link is told whose it is
+    contested = number.model_copy(update={"record_id": "1004"})
+    with ThreadPoolExecutor(8) as pool:
+        holders = list(pool.map(lambda ref: links.alias(ref, contested), [SHOP, other] * 4))
+    assert len(set(holders)) == 1 and holders[0] in (SHOP.key, other.key)

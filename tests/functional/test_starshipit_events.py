@@ -8,6 +8,8 @@ from pathlib import Path
 
 from integrations.core.context import core
 from integrations.core.integration_types import Integration, IntegrationStatus, LivePeriod
+from integrations.core.records import Origin
+from integrations.starshipit.services import number_ref, order_ref, wms_order_ref
 
 from local.lambda_runtime import invoke
 
@@ -34,6 +36,15 @@ def test_the_webhook_sample_verifies_with_the_demo_secret(service: Service):
                                        "webhookSecret": "demo-starshipit-webhook-secret"},
                                       tenant_id=tenant_id, integration_id=integration_id),
         order_settings={"createShipmentAt": "PACKED"}))
+    not_yet = invoke(handler, event, spec)  # the order it names isn't one this integration sent: nothing queued
+    assert not_yet["statusCode"] == 200 and json.loads(not_yet["body"])["accepted"] is False
+    # The export sent WMS order fb5b56f6-… to Starshipit as order WOO-1042 (its id 1020304051), as the exporter does.
+    wms = wms_order_ref(integration_id, tenant_id, "fb5b56f6-a68e-11e8-98d0-529269fb1459")
+    assert shared.links.claim(wms, tenant_id=tenant_id, integration_id=integration_id, origin=Origin.WMS, token="t",
+                              stale_before="2000-01-01T00:00:00Z").won
+    shared.links.alias(wms, number_ref(integration_id, "WOO-1042"))
+    order = order_ref(integration_id, 1020304051)
+    shared.links.bind(wms, token="t", pointer=order, platform_record_key=order.key)
     answer = invoke(handler, event, spec)
     assert answer["statusCode"] == 200 and json.loads(answer["body"])["accepted"] is True
     assert service.queue_depth("StarshipitQueue") == 1

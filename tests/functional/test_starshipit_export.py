@@ -4,12 +4,22 @@ retried after the fix."""
 
 from __future__ import annotations
 
+import json
+
 from integrations.core.context import core
 from integrations.core.retry import retry_from_sync_log
 from integrations.core.workitems import WorkItem, enqueue
 from integrations.starshipit.services import WMS_EVENT, order_ref
 
-from .starshipit_helpers import Ssi, connected_fixture, other_warehouse, ssi_fixture  # noqa: F401  (fixtures)
+from local.sandboxes.base import SandboxRequest
+
+from .starshipit_helpers import (  # noqa: F401  (fixtures)
+    ACCOUNT,
+    Ssi,
+    connected_fixture,
+    other_warehouse,
+    ssi_fixture,
+)
 
 
 def test_a_packed_order_becomes_one_starshipit_order_with_its_address_lines_and_reference(connected: Ssi):
@@ -19,7 +29,7 @@ def test_a_packed_order_becomes_one_starshipit_order_with_its_address_lines_and_
     connected.move(order_id, "PACKED")
     connected.pump()
     [order] = connected.ssi_orders()
-    assert order["order_number"] == order_id and order["reference"] == "SO-1001"
+    assert order["order_number"] == "SO-1001" and order["reference"] == "SO-1001"  # the shop's number, never our id
     assert order["destination"] == {
         "name": "Jane Citizen", "company": "Steam Chef Pty Ltd", "building": "Level 3", "street": "20 George Street",
         "suburb": "Sydney", "city": "Sydney", "state": "NSW", "post_code": "2000", "country": "AU",
@@ -48,23 +58,23 @@ def test_repacking_or_dispatching_makes_no_second_order_and_writes_nothing(conne
 
 
 def test_an_order_first_seen_past_the_trigger_is_exported_once(connected: Ssi):
-    dispatched = connected.place()
+    dispatched = connected.place("SO-2001")
     connected.wms.drop_notifications(1)
     connected.move(dispatched, "PACKED")  # its PACKED notification is lost…
     connected.move(dispatched, "DISPATCHED", tracking_number="TRK-OWN", carrier="Aramex")  # …then it moves on
     connected.pump()
-    assert [o["order_number"] for o in connected.ssi_orders()] == [dispatched]
+    assert connected.numbers() == ["SO-2001"]
 
 
 def test_the_dispatched_trigger_waits_for_dispatch(ssi: Ssi):
     ssi.connect(trigger="DISPATCHED")
-    order_id = ssi.place()
+    order_id = ssi.place("SO-3001")
     ssi.move(order_id, "PACKED")
     ssi.pump()
     assert ssi.ssi_orders() == []
     ssi.move(order_id, "DISPATCHED")
     ssi.pump()
-    assert [o["order_number"] for o in ssi.ssi_orders()] == [order_id]
+    assert ssi.numbers() == ["SO-3001"]
 
 
 def test_uncovered_warehouses_and_pickup_orders_are_skipped_with_why(ssi: Ssi):
@@ -168,7 +178,7 @@ def test_replayed_and_concurrent_events_make_one_order(connected: Ssi):
 
     from local.lambda_runtime import LambdaContext, QueuePump
 
-    order_id = connected.place()
+    order_id = connected.place("SO-4001")
     connected.move(order_id, "PACKED")
     connected.deliver_wms_notifications()
     connected.service.pump("WmsQueue")
@@ -198,9 +208,75 @@ def test_replayed_and_concurrent_events_make_one_order(connected: Ssi):
         service.sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"],
                                               VisibilityTimeout=0)
     connected.pump()
-    assert [o["order_number"] for o in connected.ssi_orders()] == [order_id]
+    assert connected.numbers() == ["SO-4001"]
     assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == 1
     assert connected.service.queue_depth("StarshipitDeadLetterQueue") == 0
     # The Starshipit end holds the pointer: from either side, the one link.
     bound = core().links.find(order_ref(connected.integration_id, connected.ssi_orders()[0]["order_id"]))
     assert bound is not None and bound.key == connected.key(order_id)
+
+
+# --- the number people see (issue 21) -------------------------------------------------------------------------------
+
+
+def another_channels_order(ssi: Ssi, number: str, **destination: object) -> dict:
+    """An order the account's own shop integration made in Starshipit (through Starshipit's API, as it would)."""
+    body = {"order": {"order_number": number, "items": [{"sku": "SKU-1", "quantity": 2}], "destination": {
+        "name": "Jane Citizen", "street": "20 George Street", "suburb": "Sydney", "post_code": "2000",
+        "country": "AU", **destination}}}
+    answer = ssi.ssi.handle(SandboxRequest("POST", "/api/orders", headers=ssi.keys(), body=json.dumps(body).encode()))
+    assert answer.status == 200, answer.parsed()
+    return answer.parsed()["order"]  # type: ignore[no-any-return]
+
+
+def test_a_number_another_order_has_makes_the_next_number_never_a_shared_one(connected: Ssi):
+    """Ours gets the next free number (never relying on Starshipit refusing a duplicate: assumption
+    duplicate-order-numbers), and our order is never confused with theirs."""
+    theirs = another_channels_order(connected, "SO-5001", street="1 Other Street")
+    order_id = connected.place("SO-5001")
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    ours = connected.ssi_order_for(order_id)
+    assert ours["order_id"] != theirs["order_id"] and ours["order_number"] == "SO-5001-2"
+    assert ours["reference"] == "SO-5001"  # the shop's number as it is, beside it
+    assert sorted(connected.numbers()) == ["SO-5001", "SO-5001-2"]
+    [created] = [e for e in connected.history(order_id)[1] if e["event"] == "created"]
+    assert "order number SO-5001 is taken in Starshipit by another order, so this one is SO-5001-2" in \
+        created["message"]
+    # Tracking finds its way back by our number; theirs is left alone.
+    connected.ssi.ship_order(ACCOUNT, theirs["order_id"], tracking_number="THEIRS-1")
+    connected.ssi.ship_order(ACCOUNT, ours["order_id"], tracking_number="OURS-1")
+    connected.pump()
+    assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["OURS-1"]
+
+
+def test_the_same_shipment_already_sent_by_another_channel_is_bound_not_sent_twice(connected: Ssi):
+    theirs = another_channels_order(connected, "SO-5002")
+    order_id = connected.place("SO-5002", lines=[("SKU-1", 2)])
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    assert connected.ssi_order_for(order_id)["order_id"] == theirs["order_id"]
+    assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == 1  # theirs only
+    assert "bound" in connected.events(order_id)
+
+
+def test_a_retry_binds_to_an_order_an_older_version_numbered_with_the_wms_id(connected: Ssi, monkeypatch):
+    """An order made by a version that numbered orders with the WMS id, whose bind never happened (a crash at the
+    deploy): the retry finds it under that number and binds, never a second order."""
+    from integrations.core.stores.links import DynamoLinkStore
+
+    order_id = connected.place("SO-5003")
+    made_before = another_channels_order(connected, order_id)  # what the older version had created
+    real_claim, fails = DynamoLinkStore.claim, []
+
+    def first_attempt_fails(self, *args, **kwargs):  # the first attempt dies before creating (a crash, a timeout)
+        if not fails:
+            fails.append(True)
+            raise RuntimeError("Lambda timed out")
+        return real_claim(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoLinkStore, "claim", first_attempt_fails)
+    connected.move(order_id, "PACKED")
+    connected.pump()
+    assert fails and connected.ssi_order_for(order_id)["order_id"] == made_before["order_id"]
+    assert connected.numbers() == [order_id]

@@ -188,3 +188,23 @@ def test_starshipits_refusal_to_print_is_a_422_with_its_words(connected: Ssi):
     answer = labels(connected, order_id, auth=token(connected.tenant.tenant_id))
     assert answer.status == 422 and "not set up on this account" in answer.json()["detail"]
     assert connected.ssi.accounts[ACCOUNT].shipments == 0
+
+
+@pytest.mark.parametrize("carrier_fields", ["optional", "required"])
+def test_the_label_prints_whether_or_not_starshipit_needs_the_carrier_named(connected: Ssi, carrier_fields):
+    """Issue 21: whether Starshipit prints with the order's own carrier when only the order is named is unconfirmed
+    (assumption print-label-carrier): we name the order's own carrier, service and packages, as just read."""
+    connected.ssi.set_dialect({"print-label-carrier": carrier_fields})
+    order_id = exported(connected)
+    order = connected.ssi_order_for(order_id)
+    answer = labels(connected, order_id, auth=token(connected.tenant.tenant_id))
+    assert answer.status == 200, answer.body
+    assert answer.json()["orderNumber"] == connected.references[order_id]  # the number people know
+    [sent] = connected.ssi.sent(r"^/api/orders/shipment$")
+    assert sent.body == {"order_id": order["order_id"], "reprint": False, "carrier": order["carrier"],
+                         "carrier_service_code": order["carrier_service_code"],
+                         "packages": [{k: p[k] for k in ("weight", "height", "width", "length")}
+                                      for p in order["packages"]]}
+    again = labels(connected, order_id, auth=token(connected.tenant.tenant_id))
+    assert again.status == 200 and again.json()["reprint"] is True
+    assert connected.ssi.accounts[ACCOUNT].shipments == 1

@@ -8,9 +8,13 @@ import json
 from datetime import timedelta
 
 from integrations.core.context import core
+from integrations.core.records import Origin
 from integrations.core.timeutil import parse_iso, utc_iso, utcnow
 from integrations.starshipit.poller import POLLER
+from integrations.starshipit.services import order_ref, wms_order_ref
 from integrations.starshipit.webhooks import sign
+
+from local.sandboxes.base import SandboxRequest
 
 from .starshipit_helpers import (  # noqa: F401  (fixtures)
     ACCOUNT,
@@ -176,7 +180,8 @@ def test_a_signed_tracking_webhook_writes_the_tracking(connected: Ssi):
     connected.door.outage = 503  # hold Starshipit's own deliveries: this test posts one by hand
     connected.ssi.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-W1")
     connected.door.outage = None
-    answer = connected.tracking_webhook(order_id, tracking_number="QQQ-W1", tracking_status="Dispatched")
+    answer = connected.tracking_webhook(connected.number_of(order_id), tracking_number="QQQ-W1",
+                                        tracking_status="Dispatched")
     assert answer.status == 200 and answer.json()["accepted"] is True
     connected.pump()
     assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-W1"]
@@ -198,7 +203,7 @@ def test_signatures_in_other_spellings_of_the_same_hmac_are_accepted(connected: 
     import hmac
 
     order_id = exported(connected)
-    body = json.dumps({"order_number": order_id, "tracking_status": "InTransit"}).encode()
+    body = json.dumps({"order_number": connected.number_of(order_id), "tracking_status": "InTransit"}).encode()
     mac = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).digest()
     for signature in (mac.hex(), mac.hex().upper(), "sha256=" + mac.hex(), base64.b64encode(mac).decode()):
         assert connected.post_webhook(body, {"X-Starshipit-Signature": signature}).status == 200, signature
@@ -206,7 +211,7 @@ def test_signatures_in_other_spellings_of_the_same_hmac_are_accepted(connected: 
 
 def test_the_door_refuses_what_it_cant_trust_or_use_and_changes_nothing(connected: Ssi):
     order_id = exported(connected)
-    body = json.dumps({"order_number": order_id, "tracking_status": "InTransit"}).encode()
+    body = json.dumps({"order_number": connected.number_of(order_id), "tracking_status": "InTransit"}).encode()
     good = sign(WEBHOOK_SECRET, body)
 
     def state() -> tuple[int, int]:
@@ -235,11 +240,64 @@ def test_the_door_refuses_what_it_cant_trust_or_use_and_changes_nothing(connecte
     assert unknown.status == 401 and state() == before
 
 
-def test_an_integration_without_a_webhook_secret_refuses_every_delivery(ssi: Ssi):
+def test_without_a_secret_a_delivery_only_makes_us_reread_one_of_our_orders(ssi: Ssi):
+    """Issue 21: Starshipit's secret is optional, so with none set its deliveries come unsigned. Such a delivery is
+    a signal, never data: it may only queue a re-read (from Starshipit's API) of an order this integration created,
+    at most once a minute per order; nothing in its body is written or shown."""
     ssi.connect(webhook=False)
-    body = json.dumps({"order_number": "fb5b56f6-a68e-11e8-98d0-529269fb1459"}).encode()
-    for guess in ("", "anything", WEBHOOK_SECRET):  # no secret on our side: nothing verifies, not even a blank one
-        assert ssi.post_webhook(body, {"X-Starshipit-Signature": sign(guess, body)}).status == 401
+    ssi.ssi.set_webhook(ACCOUNT, ssi.fresh().platform_state["deliveryUrl"])  # the URL, no secret: as the user left it
+    order_id = exported(ssi)
+    number = ssi.number_of(order_id)
+    first_minute = utcnow().replace(second=0, microsecond=0)
+    ssi.ssi.ship_order(ACCOUNT, ssi.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-U1")
+    assert [status for _, status in ssi.door.answers] == [200, 200]  # Starshipit's own, unsigned: Printed, Dispatched
+    # Anyone can post unsigned too: a body naming other tracking changes nothing, a flood costs one re-read a minute.
+    for n in range(20):
+        answer = ssi.tracking_webhook(number, secret=None, tracking_number=f"FORGED-{n}", tracking_status="Delivered")
+        assert answer.status == 200 and answer.json()["accepted"] is True
+    minutes = 1 + (utcnow().replace(second=0, microsecond=0) > first_minute)  # the flood may span a minute's end
+    assert ssi.service.queue_depth("StarshipitQueue") == minutes  # one a minute: the flood queued nothing more
+    reads = len(ssi.ssi.requests_to(r"^/api/orders$", method="GET"))
+    ssi.pump()
+    assert len(ssi.ssi.requests_to(r"^/api/orders$", method="GET")) - reads == minutes
+    assert [c["references"]["tracking"] for c in ssi.consignments(order_id)] == ["QQQ-U1"]  # Starshipit's, read
+    assert "webhook" not in ssi.events(order_id)  # nothing of an unsigned body reaches a person's log
+    other = ssi.tracking_webhook("5567476", secret=None)  # another channel's order: nothing at all
+    assert other.status == 200 and other.json()["accepted"] is False
+    assert ssi.service.queue_depth("StarshipitQueue") == 0
+
+
+def test_with_a_secret_set_unsigned_deliveries_stay_refused(connected: Ssi):
+    order_id = exported(connected)
+    before = connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))
+    answer = connected.tracking_webhook(connected.number_of(order_id), secret=None)
+    assert answer.status == 401
+    assert (connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))) == before
+
+
+def test_orders_numbered_with_their_wms_id_before_keep_their_tracking(connected: Ssi):
+    """Orders an older version created with the WMS order's id as their number (and linked by it) still get their
+    tracking: by the poll (Starshipit's id leads to the link) and by a delivery naming the id."""
+    order_id = connected.place()
+    legacy = connected.ssi.handle(SandboxRequest("POST", "/api/orders", headers=connected.keys(), body=json.dumps(
+        {"order": {"order_number": order_id, "destination": {"name": "Jane Citizen", "street": "20 George Street",
+                                                             "suburb": "Sydney", "post_code": "2000",
+                                                             "country": "AU"},
+                   "items": [{"sku": "SKU-1", "quantity": 2}]}}).encode())).parsed()["order"]
+    wms = wms_order_ref(connected.integration_id, connected.tenant.tenant_id, order_id)
+    links = core().links
+    assert links.claim(wms, tenant_id=connected.tenant.tenant_id, integration_id=connected.integration_id,
+                       origin=Origin.WMS, token="old", stale_before="2000-01-01T00:00:00Z").won
+    pointer = order_ref(connected.integration_id, legacy["order_id"])
+    links.bind(wms, token="old", pointer=pointer, platform_record_key=pointer.key,
+               memo={"starshipitOrderId": legacy["order_id"], "orderNumber": order_id})
+    connected.door.outage = 503  # hold Starshipit's own deliveries: the poll finds it first
+    connected.ssi.ship_order(ACCOUNT, legacy["order_id"], tracking_number="QQQ-OLD")
+    connected.door.outage = None
+    poll(connected)
+    assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-OLD"]
+    delivered = connected.tracking_webhook(order_id, tracking_number="QQQ-OLD")
+    assert delivered.status == 200 and delivered.json()["accepted"] is True
 
 
 def test_a_delivery_for_another_channels_order_is_answered_200_and_writes_nothing(connected: Ssi):

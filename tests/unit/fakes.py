@@ -88,6 +88,14 @@ class InMemoryLinkStore:
             self.items[pointer.key] = {"pk": pointer.key, "linkKey": ref.key}
             return True
 
+    def alias(self, ref: RecordRef, alias: RecordRef) -> str:
+        with self._lock:
+            held = self.items.get(alias.key)
+            if held is None:
+                self.items[alias.key] = {"pk": alias.key, "linkKey": ref.key}
+                return ref.key
+            return str(held.get("linkKey") or alias.key)
+
     def release(self, ref: RecordRef, token: str) -> None:
         with self._lock:
             item = self.items.get(ref.key)

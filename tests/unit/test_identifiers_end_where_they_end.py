@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from integrations.core.weeks import InvalidWeek, IsoWeek
-from integrations.starshipit.models import is_wms_order_number
+from integrations.starshipit.models import is_legacy_order_number
 from integrations.unleashed.models import WebhookDelivery
 from integrations.unleashed.webhooks import BadDelivery, order_guid
 
@@ -23,8 +23,8 @@ def test_an_unleashed_delivery_naming_a_guid_with_anything_after_it_is_refused(t
 
 
 def test_a_starshipit_order_number_is_a_wms_order_id_only_without_a_trailing_newline():
-    assert is_wms_order_number(GUID)
-    assert not is_wms_order_number(GUID + "\n")
+    assert is_legacy_order_number(GUID)
+    assert not is_legacy_order_number(GUID + "\n")
 
 
 def test_an_iso_week_label_with_a_trailing_newline_is_no_week():

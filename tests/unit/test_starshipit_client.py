@@ -18,7 +18,7 @@ from integrations.core.http import HttpPolicy, UpstreamSession
 from integrations.starshipit.budget import budget_key
 from integrations.starshipit.client import DEFAULT_BASE_URL, StarshipitClient, TooManyPages, rfc3339
 from integrations.starshipit.errors import StarshipitRejected, SubscriptionKeyRefused
-from integrations.starshipit.models import NewDestination, NewItem, NewOrder, TrackingUpdate
+from integrations.starshipit.models import NewDestination, NewItem, NewOrder, ShipmentResult, TrackingUpdate
 from integrations.starshipit.webhooks import parse, verify_signature
 from pydantic import SecretStr
 
@@ -104,6 +104,36 @@ def test_a_label_and_its_reprint(sandbox):
     assert "already been printed" in twice.value.text
     assert client().print_label(made.order_id, reprint=True).labels == first.labels
     assert sandbox.accounts["a"].shipments == 1
+
+
+def test_the_print_label_example_is_read_and_its_every_key_is_in_the_sandboxs_answer(sandbox):
+    """The third-party print-label example (synthetic values) holds the answer's shape: our model reads it, and the
+    sandbox answers every key it has."""
+    shape = json.loads((VENDOR / "orders-shipment.response.third-party.json").read_text())
+    read = ShipmentResult.model_validate(shape)
+    assert (read.order_id, read.tracking_numbers, read.labels, read.label_types) == (
+        2, ["TN1", "TN2"], ["YQ=="], ["PDF", "PDF"])
+    made = client().create_order(new_order("P-1"))
+    answer = sandbox.handle(SandboxRequest("POST", "/api/orders/shipment", headers={
+        "StarShipIT-Api-Key": "key-a", "Ocp-Apim-Subscription-Key": "sub-a"},
+        body=json.dumps({"order_id": made.order_id}).encode())).parsed()
+    assert set(shape) <= set(answer)
+
+
+@pytest.mark.parametrize("answer", ["404", "empty", "unsuccessful"])
+def test_a_missing_order_is_none_however_starshipit_says_it(answer):
+    """Assumption order-lookup-missing: a 404, a 200 without an order or a 200 saying it found none are all "none";
+    a refusal that says something else is raised (it must never pass for "none": a second order would follow)."""
+    made = StarshipitSandbox(dialect={"order-lookup-missing": answer})
+    made.add_account("a", api_key="key-a", subscription_key="sub-a", rate_limit=1000)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        install_responses(rsps, made, DEFAULT_BASE_URL)
+        assert client().get_order(order_number="nobody-has-this") is None
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, f"{DEFAULT_BASE_URL}/api/orders",
+                 json={"success": False, "errors": [{"message": "Something else went wrong"}]})
+        with pytest.raises(StarshipitRejected):
+            client().get_order(order_number="nobody-has-this")
 
 
 # --- webhooks ---------------------------------------------------------------------------------------------------------

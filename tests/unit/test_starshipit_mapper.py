@@ -35,6 +35,7 @@ from integrations.starshipit.mapper import (
     tracking_of,
 )
 from integrations.starshipit.models import ApiErrorEntry, Order, StarshipitOrderCreation
+from integrations.starshipit.numbers import base_number, candidates, same_shipment
 
 from tests.builders import outbound_order
 
@@ -72,7 +73,7 @@ def test_a_wms_order_maps_to_starshipits_own_example_shape():
                                                                                    "email"}
     assert set(body["order"]["items"][0]) <= set(example["items"][0])
     assert body == {"order": {
-        "order_number": WMS_ID, "order_date": "2026-11-21T00:15:00.000000Z", "reference": "SO-1001",
+        "order_number": "SO-1001", "order_date": "2026-11-21T00:15:00.000000Z", "reference": "SO-1001",
         "shipping_method": "Express Shipping", "currency": "AUD",
         "destination": {"name": "John Smith", "street": "20 George Street", "suburb": "Sydney",
                         "state": "NSW", "post_code": "2000", "country": "AU", "phone": "0290988227",
@@ -170,3 +171,47 @@ def test_order_dates_are_utc():
     assert order.timestamps and order.timestamps.created
     assert order.timestamps.created.time.astimezone(UTC).hour == 0
     assert map_order(order, SETTINGS).order.order_date == "2026-11-21T00:15:00.000000Z"
+
+
+# --- the number people see (issue 21) -------------------------------------------------------------------------------
+
+
+def test_the_order_number_is_the_shops_number_never_our_id():
+    order = wms_order()
+    assert base_number(order) == ("SO-1001", [])
+    order.references.customer = "  CH160170 | 7522648293424 | 0003 "  # CartonCloud's own example, as a shop sends it
+    assert base_number(order) == ("CH160170 | 7522648293424 | 0003", [])
+    order.references.customer = "W" * 60
+    number, notes = base_number(order)
+    assert number == "W" * 50 and notes == ["order number shortened to 50 characters (Starshipit's limit)"]
+    order.references.customer, order.references.numeric_id = None, 10042
+    assert base_number(order)[0] == "10042" and "CartonCloud's own order number" in base_number(order)[1][0]
+    order.references.numeric_id = None
+    assert base_number(order)[0] == WMS_ID  # the last resort, said in the log
+
+
+def test_a_taken_number_is_followed_by_a_second_shipments_numbers_within_50_characters():
+    assert candidates("1003")[:3] == ["1003", "1003-2", "1003-3"] and candidates("1003")[-1] == "1003-9"
+    assert all(len(n) == 50 and n.endswith(("W", "-2", "-9")) for n in (candidates("W" * 50)[i] for i in (0, 1, 8)))
+
+
+def test_the_same_shipment_is_its_recipient_and_lines_not_its_spelling():
+    sent = map_order(wms_order(), SETTINGS).order
+    kept = {"order_id": 1, "order_number": "SO-1001", "items": [{"sku": "MOBILE", "quantity": 2.0}],
+            "destination": {"name": "john  smith", "street": "20 George Street ", "post_code": 2000,
+                            "country": "Australia"}}
+    assert same_shipment(Order.model_validate(kept), sent)
+    for changed in ({"destination": {**kept["destination"], "street": "1 Other St"}},
+                    {"items": [{"sku": "MOBILE", "quantity": 1}]}, {"destination": None}):
+        assert not same_shipment(Order.model_validate({**kept, **changed}), sent), changed
+
+
+def test_text_over_starshipits_limits_is_shortened_and_said():
+    mapped = map_order(wms_order(), SETTINGS)
+    assert mapped.notes == []
+    order = wms_order()
+    order.details.deliver.instructions = "Ring twice. " * 10
+    mapped = map_order(order, SETTINGS, order_number="SO-1001-2")
+    assert mapped.order.order_number == "SO-1001-2" and mapped.order.reference == "SO-1001"
+    assert len(mapped.order.destination.delivery_instructions) == 100
+    assert mapped.notes[0].startswith("destination delivery instructions shortened to 100 characters")

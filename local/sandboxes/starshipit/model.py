@@ -3,6 +3,9 @@ gateway answer), the couriers an account has, and small value helpers. GUESS mar
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,6 +13,14 @@ from typing import Any
 from ..base import SandboxRequest, SandboxResponse
 from ..common import finite_decimal, json_number
 
+#: The open questions about Starshipit (the connector's assumptions that have dialects) and each answer this sandbox
+#: can give, ours (the default) first; docs/starshipit.md "Assumptions" says what each means.
+DIALECTS: dict[str, tuple[str, ...]] = {
+    "retry-after": ("sent", "absent"),
+    "webhook-signature": ("hex", "base64"),
+    "order-lookup-missing": ("404", "empty", "unsuccessful"),
+    "print-label-carrier": ("optional", "required"),
+}
 API_KEY_HEADER = "StarShipIT-Api-Key"
 SUBSCRIPTION_HEADER = "Ocp-Apim-Subscription-Key"
 SIGNATURE_HEADER = "X-Starshipit-Signature"
@@ -26,6 +37,13 @@ INVALID_SUBSCRIPTION = ("Access denied due to invalid subscription key. Make sur
 RATE_LIMITED = "Rate limit is exceeded. Try again in {seconds} seconds."
 #: Order numbers and references: 1–50 characters (SSI-DEV "Create order").
 MAX_ORDER_NUMBER = MAX_REFERENCE = 50
+#: The other text limits of an order, as the create-order page's field table gives them (read from a public client
+#: that copies it: rknell/starshipit_dart create_order_model.dart, destination_details.dart, create_order_item.dart).
+ORDER_TEXT_LIMITS = {"shipping_method": 100, "shipping_description": 100}
+DESTINATION_TEXT_LIMITS = {"name": 100, "email": 100, "phone": 100, "building": 100, "company": 100, "street": 100,
+                           "suburb": 100, "city": 100, "state": 100, "post_code": 10, "country": 100,
+                           "delivery_instructions": 100, "tax_number": 20}
+ITEM_TEXT_LIMITS = {"sku": 50, "tariff_code": 18, "country_of_origin": 50}
 LIST_LIMIT_MAX, ORDERS_PAGE_SIZE_MAX = 250, 500
 #: Couriers an account can have, with their services, tracking-number prefixes and tracking pages (GUESS: shapes).
 COURIERS: dict[str, dict[str, Any]] = {
@@ -65,6 +83,29 @@ class Problems:
         if self.entries:
             first, *rest = self.entries
             raise ApiError(400, first["message"], first["details"], rest)
+
+
+def signature(secret: str, body: bytes, encoding: str = "hex") -> str:
+    """``X-Starshipit-Signature``: the HMAC-SHA256 of the raw body keyed with the secret, lowercase hex (the one public
+    verifier's reading) or, in the ``webhook-signature=base64`` dialect, base64."""
+    mac = hmac.new(secret.encode("utf-8"), body, hashlib.sha256)
+    return base64.b64encode(mac.digest()).decode("ascii") if encoding == "base64" else mac.hexdigest()
+
+
+def status_of(order: dict[str, Any]) -> str:
+    """An order's status; a record loaded as Starshipit listed it may have none (a search result): it was printed
+    if it carries a tracking number, else it is unshipped."""
+    status = order.get("status")
+    if isinstance(status, str) and status:
+        return status
+    tracked = order.get("tracking_number") or any(isinstance(p, dict) and p.get("tracking_number")
+                                                  for p in order.get("packages") or [])
+    return PRINTED if tracked else UNSHIPPED
+
+
+def packages_of(order: dict[str, Any]) -> list[dict[str, Any]]:
+    """The order's packages (a record loaded without any has none)."""
+    return [p for p in order.get("packages") or [] if isinstance(p, dict)]
 
 
 def envelope(status: int, entries: list[dict[str, Any]], headers: dict[str, str] | None = None) -> SandboxResponse:

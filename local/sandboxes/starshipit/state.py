@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from ..base import ControlError, Handler, Sandbox, SandboxRequest, SandboxResponse, Sender
 from .model import (
     API_KEY_HEADER,
     COURIERS,
+    DIALECTS,
     INVALID_SUBSCRIPTION,
     MISSING_SUBSCRIPTION,
     RATE_LIMITED,
@@ -63,12 +65,43 @@ class Account:
                 "orders": len(self.orders), "shipments": self.shipments}
 
 
+@dataclass(frozen=True)
+class SentRequest:
+    """A vendor request as it arrived, body included: what tests (and ``/_control/requests?bodies=true``) read to see
+    exactly what was sent. Headers are not kept: they carry the account's keys."""
+
+    method: str
+    path: str
+    query: str
+    status: int
+    body: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "path": self.path, "query": self.query, "status": self.status,
+                "body": self.body}
+
+
+def _body_of(request: SandboxRequest) -> Any:
+    """The request's body as JSON when it is JSON, else its text (None when empty)."""
+    if not request.body:
+        return None
+    try:
+        return request.json()
+    except (ValueError, UnicodeDecodeError):
+        return request.body.decode("utf-8", "replace")
+
+
 class StarshipitState(Sandbox):
     """Accounts and what they hold, the gateway, the clock and the error shapes: what every API surface builds on."""
 
+    #: Where Starshipit's behaviour is unknown, each possible answer (ours first): the connector's assumptions.
+    DIALECTS: ClassVar[Mapping[str, tuple[str, ...]]] = DIALECTS
+
     def __init__(self, *, sender: Sender | None = None, now: Callable[[], datetime] | None = None,
-                 seed: int | None = None, async_webhooks: bool | None = None) -> None:
-        super().__init__(sender=sender, now=now, seed=seed, async_webhooks=async_webhooks)
+                 seed: int | None = None, async_webhooks: bool | None = None,
+                 dialect: Mapping[str, str] | None = None) -> None:
+        super().__init__(sender=sender, now=now, seed=seed, async_webhooks=async_webhooks, dialect=dialect)
+        self._sent: list[SentRequest] = []
         self.accounts: dict[str, Account] = {}
         self._calls: dict[str, deque[datetime]] = {}
         self._order_ids = itertools.count(1020304051)
@@ -89,14 +122,40 @@ class StarshipitState(Sandbox):
     def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> SandboxResponse:
         """Faults: the gateway's shape for 401/429 (it answers those itself), the API's envelope otherwise."""
         if status in (401, 429):
-            text = RATE_LIMITED.format(seconds=headers.get("Retry-After", 1) if headers else 1) \
-                if status == 429 else message
+            seconds = headers.get("Retry-After", 1) if headers else 1
+            text = RATE_LIMITED.format(seconds=seconds) if status == 429 else message
+            if status == 429 and self.speaks("retry-after", "absent"):
+                headers = {k: v for k, v in (headers or {}).items() if k.lower() != "retry-after"} or None
             return gateway(status, text, headers)
         return envelope(status, [{"message": message, "details": None}], headers)
+
+    # --- what was sent -----------------------------------------------------------------------------------------------
+
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        response = super().handle(request)
+        if not request.path.startswith("/_control/"):
+            with self._lock:
+                self._sent.append(SentRequest(request.method, request.path, request.raw_query, response.status,
+                                              _body_of(request)))
+        return response
+
+    def sent(self, path_pattern: str = "", method: str | None = None) -> list[SentRequest]:
+        """Every vendor request whose path matches ``path_pattern`` (regex search), with its body, oldest first."""
+        with self._lock:
+            found = list(self._sent)
+        return [r for r in found if re.search(path_pattern, r.path) and (method is None or r.method == method.upper())]
+
+    def _control_requests(self, request: SandboxRequest) -> SandboxResponse:
+        """``GET /_control/requests?bodies=true``: each vendor request with its query and body (the base view
+        without ``bodies``)."""
+        if (request.param("bodies") or "").lower() not in ("true", "1"):
+            return super()._control_requests(request)
+        return SandboxResponse.json(200, [sent.to_json() for sent in self.sent()])
 
     def reset(self) -> None:
         with self.transaction():
             super().reset()
+            self._sent.clear()
             self.accounts.clear()
             self._calls.clear()
 
@@ -135,7 +194,8 @@ class StarshipitState(Sandbox):
         while window and window[0] <= now - timedelta(seconds=1):
             window.popleft()
         if len(window) >= account.rate_limit:
-            headers = {"Retry-After": str(account.retry_after)} if account.retry_after is not None else None
+            sends = account.retry_after is not None and not self.speaks("retry-after", "absent")
+            headers = {"Retry-After": str(account.retry_after)} if sends else None
             return gateway(429, RATE_LIMITED.format(seconds=account.retry_after or 1), headers)
         window.append(now)
         return None

@@ -7,7 +7,9 @@ tests use in-memory fakes (``tests/unit/fakes.py``) that keep the same promises:
   any number of concurrent, duplicated or out-of-order workers agree on one outcome;
 - a link is stored at its origin; :meth:`LinkStore.bind` writes the counterpart's pointer in the same transaction,
   and refuses a counterpart already bound to another record (:class:`CounterpartTaken`);
-- :meth:`LinkStore.find` and :meth:`LinkStore.record` follow a pointer to the link it belongs to.
+- :meth:`LinkStore.find` and :meth:`LinkStore.record` follow a pointer to the link it belongs to;
+- :meth:`LinkStore.alias` adds another pointer to a link (a second identifier of its counterpart, e.g. the number
+  people see), taken by one link only.
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ class LinkStore(Protocol):
         """Bind a claimed link to its counterpart and write the counterpart's ``pointer``, in one transaction.
         False when another worker bound this link first; :class:`CounterpartTaken` when the counterpart is bound
         to another record."""
+
+    def alias(self, ref: RecordRef, alias: RecordRef) -> str:
+        """Make ``alias`` a pointer to the link at ``ref`` (another identifier of its counterpart: a number people
+        see, which the platform's deliveries carry), unless it already leads elsewhere. One conditional write, so of
+        two links wanting one alias one gets it. Returns the key of the link the alias leads to: ``ref.key`` when
+        this call (or an earlier one) made it, another link's key when that one holds it."""
 
     def release(self, ref: RecordRef, token: str) -> None:
         """Give a claim back (making the counterpart failed); a claim already taken over is left alone."""

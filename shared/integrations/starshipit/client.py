@@ -20,8 +20,16 @@ from pydantic import SecretStr
 from ..core.errors import RetryableError, UpstreamError
 from ..core.http import UpstreamSession
 from . import UPSTREAM
-from .errors import OrderNotFound, StarshipitRejected, entries_of, error_from_response, parse_body, refused
-from .models import NewOrder, Order, ShipmentResult
+from .errors import (
+    OrderNotFound,
+    StarshipitRejected,
+    entries_of,
+    error_from_response,
+    parse_body,
+    refused,
+    says_not_found,
+)
+from .models import NewOrder, Order, Package, ShipmentResult, as_number
 
 DEFAULT_BASE_URL = "https://api.starshipit.com"
 #: ``/api/orders/shipped`` pages hold at most 250 orders (SSI-DEV).
@@ -83,12 +91,21 @@ class StarshipitClient:
     # --- orders ---------------------------------------------------------------------------------------------------
 
     def get_order(self, *, order_id: int | str | None = None, order_number: str | None = None) -> Order | None:
-        """``GET /api/orders?order_id=`` or ``?order_number=``; None when there is no such order."""
+        """``GET /api/orders?order_id=`` or ``?order_number=``; None when there is no such order.
+
+        How Starshipit answers for no such order is unconfirmed (assumption ``order-lookup-missing``): a 404, a 200
+        without an order, or a 200 whose envelope says ``success: false`` because it found none all mean "none" —
+        any other refusal is raised, so an answer we can't read never passes for "none" (which would create a
+        second order)."""
         params = {"order_id": order_id} if order_id is not None else {"order_number": order_number}
         try:
             body = self.call("GET", "/api/orders", params=params)
         except OrderNotFound:
             return None
+        except StarshipitRejected as exc:
+            if exc.status is not None and 200 <= exc.status < 300 and says_not_found(exc.text):
+                return None
+            raise
         order = body.get("order")
         if isinstance(order, list):  # a public client models this as a list; take the match
             order = next((o for o in order if isinstance(o, dict)), None)
@@ -131,10 +148,23 @@ class StarshipitClient:
 
     # --- labels ---------------------------------------------------------------------------------------------------
 
-    def print_label(self, order_id: int, *, reprint: bool) -> ShipmentResult:
-        """``POST /api/orders/shipment``: create the shipment and its label, or (``reprint``) the label made before."""
-        body = self.call("POST", "/api/orders/shipment", json={"order_id": order_id, "reprint": reprint})
-        return ShipmentResult.model_validate(body)
+    def print_label(self, order_id: int, *, reprint: bool, carrier: str | None = None,
+                    carrier_service_code: str | None = None, packages: list[Package] | None = None) -> ShipmentResult:
+        """``POST /api/orders/shipment``: create the shipment and its label, or (``reprint``) the label made before.
+
+        Whether Starshipit prints with the order's own carrier when the body names only the order is unconfirmed
+        (public clients always send ``carrier``, ``carrier_service_code`` and ``packages``: assumption
+        ``print-label-carrier``), so callers pass the order's own, read just before: the same print either way."""
+        body: dict[str, Any] = {"order_id": order_id, "reprint": reprint}
+        if carrier:
+            body["carrier"] = carrier
+        if carrier_service_code:
+            body["carrier_service_code"] = carrier_service_code
+        sizes = [{k: as_number(v) for k, v in p.model_dump(include={"weight", "height", "width", "length"}).items()
+                  if v is not None} for p in packages or []]
+        if not reprint and sizes and all(sizes):
+            body["packages"] = sizes
+        return ShipmentResult.model_validate(self.call("POST", "/api/orders/shipment", json=body))
 
 
 __all__ = ["DEFAULT_BASE_URL", "StarshipitClient", "TooManyPages", "base_url", "rfc3339"]

@@ -93,6 +93,16 @@ def refused(body: dict[str, Any]) -> bool:
     return "success" in body and body["success"] is not None and not body["success"]
 
 
+#: How a refusal says "there is no such order" (Starshipit's words are free text; matched without case).
+NOT_FOUND_WORDS = ("not found", "does not exist", "doesn't exist", "no order", "could not find", "cannot find")
+
+
+def says_not_found(text: str) -> bool:
+    """Whether Starshipit's words say the order doesn't exist (and nothing else went wrong)."""
+    lowered = text.lower()
+    return any(words in lowered for words in NOT_FOUND_WORDS)
+
+
 def is_gateway_refusal(body: dict[str, Any]) -> bool:
     """Azure API Management's own answer (``statusCode`` + ``message``), not the API's envelope."""
     return "statusCode" in body and "errors" not in body

@@ -11,9 +11,14 @@ events arrive at once, one worker creates and the others find the link bound.
   DISPATCHED), so an order first seen beyond the trigger, or whose exact PACKED event was missed, is still exported
   once; then the order is re-read from the WMS (a signal is not the truth) and checked again: its customer, the
   warehouses covered, not a pickup. A covered order that can't ship through Starshipit is recorded SKIPPED with why.
-- **create**: ``order_number`` is the WMS order's id, looked up in Starshipit first (a crash between Starshipit's
-  answer and our bind, or a replay, binds to the order made before); then mapped (:mod:`.mapper`, refusals name the
-  WMS field) with packages from the order's consignment when it has one, and created.
+- **create**: mapped (:mod:`.mapper`, refusals name the WMS field) with packages from the order's consignment when
+  it has one, and numbered with the shop's order number people know (:mod:`.numbers`). Each number in turn
+  (``1003``, ``1003-2`` …) is looked up in Starshipit first: none → the number is taken for this WMS order (an alias
+  of its link: the number our tracking webhooks name leads back to it, and no other of our orders takes it) and the
+  order created; one already linked to another of our records, or another channel's order for something else → the
+  next number; one not linked and the same shipment (recipient, street, postcode, lines: the order made just before
+  a crash, or this very order sent by another channel) → bound to it, never a second parcel. A retry also looks for
+  the number older versions gave (the WMS order's id), so an order made then is bound, not made again.
 - **update** (the link is bound: re-packed, dispatched, any later change): nothing is written to Starshipit.
 """
 
@@ -32,10 +37,15 @@ from ..core.records import LinkStatus, Origin, SyncLink
 from . import PLATFORM
 from .errors import StarshipitRejected
 from .mapper import as_snapshot, describe, map_order, refused_fields
-from .models import Order, StarshipitOrderCreation
-from .services import OUTBOUND_ORDER, client_for, order_ref, settings_of
+from .models import NewOrder, Order, StarshipitOrderCreation
+from .numbers import MAX_CANDIDATES, candidates, same_shipment
+from .services import OUTBOUND_ORDER, client_for, number_ref, order_ref, settings_of
 
 CANCELLED = "CANCELLED"
+
+
+class NumbersTaken(PermanentError):
+    """Every number this order could have is another order's in Starshipit: a person must look."""
 
 
 class OrderRefused(PermanentError):
@@ -106,32 +116,71 @@ class OrderExporter(Exporter):
         order = self._fresh_order(ctx)
         assert order.id
         client = client_for(ctx.integration)
-        existing = client.get_order(order_number=order.id)
-        if existing is not None:
-            return self._bound(ctx, existing, "Bound to the existing Starshipit order")
+        if ctx.attempt.number > 1:
+            # A retry may follow a create made by a version that numbered orders with the WMS id: bind to it.
+            earlier = client.get_order(order_number=order.id)
+            if earlier is not None:
+                return self._bound(ctx, earlier, "Bound to the Starshipit order made for it before")
         settings = settings_of(ctx.integration).order
         mapped = map_order(order, settings, _consignment(_wms(ctx), order.id))
-        try:
-            created = client.create_order(mapped.order)
-        except StarshipitRejected as exc:
-            found = client.get_order(order_number=order.id)  # refused as a duplicate of an order made meanwhile?
-            if found is not None:
-                return self._bound(ctx, found, "Bound to the Starshipit order made meanwhile")
-            raise _refusal(order, exc) from None
-        notes = f"; note: {'; '.join(mapped.notes)}" if mapped.notes else ""
-        return Exported(order_ref(ctx.integration.integration_id, created.order_id),
-                        f"Created Starshipit order {created.order_id} (order number {order.id}, reference "
-                        f"{mapped.order.reference or '-'}; {describe(mapped.order)}){notes}",
-                        memo={"starshipitOrderId": created.order_id, "orderNumber": order.id,
-                              "reference": mapped.order.reference, "sent": as_snapshot(mapped.order)})
+        base = mapped.order.order_number
+        for number in candidates(base):
+            found = client.get_order(order_number=number)
+            if found is None:
+                if not self._takes(ctx, number):
+                    continue  # another of this integration's orders is being created with it right now
+                numbered = mapped.order.model_copy(update={"order_number": number})
+                try:
+                    created = client.create_order(numbered)
+                except StarshipitRejected as exc:
+                    found = client.get_order(order_number=number)  # refused as a duplicate of one made meanwhile?
+                    if found is None:
+                        raise _refusal(order, exc) from None
+                    if self._ours(ctx, found, numbered):
+                        return self._bound(ctx, found, "Bound to the Starshipit order made meanwhile")
+                    continue
+                notes = mapped.notes + ([f"order number {base} is taken in Starshipit by another order, so this "
+                                         f"one is {number}"] if number != base else [])
+                return Exported(order_ref(ctx.integration.integration_id, created.order_id),
+                                f"Created Starshipit order {number} (Starshipit's id {created.order_id}; reference "
+                                f"{numbered.reference or '-'}; {describe(numbered)})"
+                                + (f"; note: {'; '.join(notes)}" if notes else ""),
+                                memo={"starshipitOrderId": created.order_id, "orderNumber": number,
+                                      "sent": as_snapshot(numbered),
+                                      **({"reference": numbered.reference} if numbered.reference else {})})
+            if self._ours(ctx, found, mapped.order.model_copy(update={"order_number": number})):
+                return self._bound(ctx, found, "Bound to the existing Starshipit order with this number and the "
+                                               "same recipient and lines")
+        raise NumbersTaken(
+            f"Starshipit already has orders numbered {base} and {base}-2 to {base}-{MAX_CANDIDATES} that are not "
+            f"outbound order {order.references.customer or order.id}",
+            resolution="Look these numbers up in Starshipit: another channel or integration is sending orders with "
+                       "the same numbers. Archive or delete the ones that should not ship, then retry from the sync "
+                       "log.")
+
+    @staticmethod
+    def _takes(ctx: ExportContext, number: str) -> bool:
+        """Take ``number`` for this WMS order (an alias of its link), unless another of our records holds it."""
+        alias = number_ref(ctx.integration.integration_id, number)
+        return core().links.alias(ctx.wms_ref, alias) == ctx.wms_ref.key
+
+    def _ours(self, ctx: ExportContext, found: Order, sent: NewOrder) -> bool:
+        """Whether a Starshipit order found under this WMS order's number is its counterpart: not linked to another
+        of our records, the same shipment, and the number ours to take."""
+        holder = core().links.find(order_ref(ctx.integration.integration_id, found.order_id))
+        if holder is not None:
+            return holder.key == ctx.wms_ref.key
+        return same_shipment(found, sent) and self._takes(ctx, found.order_number)
 
     @staticmethod
     def _bound(ctx: ExportContext, order: Order, how: str) -> Exported:
         return Exported(order_ref(ctx.integration.integration_id, order.order_id),
-                        f"{how} {order.order_id} (order number {order.order_number}, status {order.status or '?'})",
+                        f"{how}: {order.order_number} (Starshipit's id {order.order_id}, status "
+                        f"{order.status or '?'})",
                         already_existed=True,
-                        memo={"starshipitOrderId": order.order_id, "orderNumber": order.order_number,
-                              "reference": order.reference})
+                        # No None in a memo: the link store's bind can't write one.
+                        memo={k: v for k, v in {"starshipitOrderId": order.order_id, "orderNumber": order.order_number,
+                                                "reference": order.reference}.items() if v is not None})
 
     def _fresh_order(self, ctx: ExportContext) -> OutboundOrder:
         key, order = getattr(_fresh, "order", (None, None))
@@ -143,7 +192,8 @@ class OrderExporter(Exporter):
     # --- update --------------------------------------------------------------------------------------------------
 
     def update(self, ctx: ExportContext, link: SyncLink) -> str:
-        number = link.memo.get("starshipitOrderId") or (link.platform_record_key or "").rsplit("#", 1)[-1]
+        number = link.memo.get("orderNumber") or link.memo.get("starshipitOrderId") \
+            or (link.platform_record_key or "").rsplit("#", 1)[-1]
         return (f"{ctx.event.describe()} (status {ctx.event.status}): already in Starshipit as order {number}; "
                 "nothing changes there (Starshipit orders are created once)")
 

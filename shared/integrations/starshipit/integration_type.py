@@ -12,12 +12,15 @@
   URL is set by hand in its settings (no API exists for it); ``platformState.deliveryUrl`` records the URL to set.
 - *Delete* (:meth:`StarshipitType.stop`): nothing to remove on Starshipit; our door answers 410 to a deleted
   integration's webhooks, and the URL should be removed from Starshipit's settings by hand.
+- *The live check* (:meth:`StarshipitType.check_live`): three reads (:mod:`.live`) against the connector's
+  assumptions, at the credentials check's rate and budget.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, SecretStr
 
@@ -33,6 +36,9 @@ from .client import StarshipitClient
 from .errors import SubscriptionKeyRefused
 from .models import StarshipitCredentials, StarshipitFulfilment, StarshipitOrderCreation
 from .services import delivery_url
+
+if TYPE_CHECKING:
+    from ..core.live_check import Finding
 
 KEYS_RESOLUTION = "Copy both keys again from Starshipit: Settings → API (Regenerate if the API key is blank)."
 #: The rate a credentials check assumes (the account's own setting comes in a later step): the Developer tier's.
@@ -57,11 +63,17 @@ class StarshipitType(IntegrationType):
     def __init__(self, session: UpstreamSession | None = None) -> None:
         self.session = session
 
+    def _client(self, credentials: BaseModel) -> StarshipitClient:
+        """A client for keys a person just gave: few tries, short waits, the account's shared budget."""
+        model = credentials if isinstance(credentials, StarshipitCredentials) else \
+            StarshipitCredentials.model_validate(credentials.model_dump())
+        return StarshipitClient(api_key=SecretStr(model.api_key), subscription_key=SecretStr(model.subscription_key),
+                                session=self.session or _interactive_session(), budget_key=budget_key(model.api_key))
+
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
         model = credentials if isinstance(credentials, StarshipitCredentials) else \
             StarshipitCredentials.model_validate(credentials.model_dump())
-        client = StarshipitClient(api_key=SecretStr(model.api_key), subscription_key=SecretStr(model.subscription_key),
-                                  session=self.session or _interactive_session(), budget_key=budget_key(model.api_key))
+        client = self._client(model)
         try:
             client.check()
         except UpstreamAuthFailed as exc:
@@ -77,6 +89,12 @@ class StarshipitType(IntegrationType):
                 resolution="Starshipit did not answer as expected; check https://status.starshipit.com and try this "
                            "step again in a few minutes.") from None
         return {"credentialsCheckedAt": utc_iso(utcnow()), "webhookSecretSet": bool(model.webhook_secret)}
+
+    def check_live(self, credentials: BaseModel, platform_state: Mapping[str, Any]) -> list[Finding]:
+        """Read-only probes of the account (:mod:`.live`): GETs only, never a write."""
+        from .live import probe  # the check's own module, loaded only when a check runs
+
+        return probe(self._client(credentials))
 
     def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
         """The account the API key selects (Starshipit has one API key per account; regenerating it retires the old

@@ -8,6 +8,8 @@ rule for changing an integration (``integrations.management.permissions``, check
 2. The Starshipit order is read: still Unshipped → ``POST /api/orders/shipment`` makes the shipment and its label;
    already Printed or Shipped → the same call with ``reprint: true`` returns the label made before, never a second
    shipment. Two requests racing to print: Starshipit refuses the second ("already printed"), which then reprints.
+   The call names the order's own carrier, service code and packages as just read (whether Starshipit needs them is
+   unconfirmed: assumption ``print-label-carrier``), so it prints the same either way.
 3. The tracking numbers the label came with go to the WMS exactly as the poller's would: the same
    ``starshipit.tracking.changed`` item on StarshipitQueue (so a slow or failing WMS never delays the label).
 """
@@ -29,9 +31,10 @@ from ..core.workitems import enqueue
 from ..management.errors import Conflict, IntegrationDeleted, NotFound
 from ..management.permissions import Operation, Principal, authorize
 from . import PLATFORM
+from .client import StarshipitClient
 from .connector import CONNECTOR
 from .errors import StarshipitRejected
-from .models import UNSHIPPED, ShipmentResult
+from .models import UNSHIPPED, Order, ShipmentResult
 from .services import client_for, digest, settings_of, tracking_item, wms_order_ref
 
 PDF = "application/pdf"
@@ -120,14 +123,14 @@ def print_label(principal: Principal, tenant_id: str, customer_id: str, integrat
                        field="wmsOrderId", resolution="It was deleted in Starshipit; create the shipment there.")
     reprint = (order.status or UNSHIPPED) != UNSHIPPED
     try:
-        shipment = client.print_label(order.order_id, reprint=reprint)
+        shipment = _print(client, order, reprint=reprint)
     except StarshipitRejected as exc:
         again = None if reprint else client.get_order(order_id=order_id)
         if again is None or (again.status or UNSHIPPED) == UNSHIPPED:
-            raise LabelRefused(f"Starshipit did not print the label of order {order.order_id}: {exc.text or exc}",
-                               errors=exc.errors) from None
+            raise LabelRefused(f"Starshipit did not print the label of order {order.order_number}: "
+                               f"{exc.text or exc}", errors=exc.errors) from None
         reprint = True  # printed a moment ago by another request: the label it made, not a second shipment
-        shipment = client.print_label(order.order_id, reprint=True)
+        shipment = _print(client, order, reprint=True)
     if not shipment.labels:
         raise UpstreamError(f"Starshipit printed order {order.order_id} but sent no label", upstream="Starshipit",
                             status=200, resolution="Ask for the label again (a reprint returns it).")
@@ -137,9 +140,15 @@ def print_label(principal: Principal, tenant_id: str, customer_id: str, integrat
             integration, wms_order_id, source="label", order_id=order.order_id, numbers=label.tracking_numbers,
             version=f"label:{digest(sorted(label.tracking_numbers))}"))
     shared.sync_log.append(link.key, "label", f"Label {'reprinted' if reprint else 'printed'} through the API by "
-                           f"{principal.subject}: Starshipit order {order.order_id}, tracking "
+                           f"{principal.subject}: Starshipit order {order.order_number}, tracking "
                            f"{', '.join(label.tracking_numbers) or 'none yet'}")
     return label
+
+
+def _print(client: StarshipitClient, order: Order, *, reprint: bool) -> ShipmentResult:
+    """Print (or reprint) ``order`` naming its own carrier, service code and packages."""
+    return client.print_label(order.order_id, reprint=reprint, carrier=order.carrier,
+                              carrier_service_code=order.carrier_service_code, packages=order.packages)
 
 
 def _label(wms_order_id: str, order_id: int, order_number: str, carrier: str | None, shipment: ShipmentResult,

@@ -15,7 +15,10 @@ from ..cartoncloud.models import Address, Consignment, OutboundOrder
 from ..core.timeutil import utc_iso
 from .errors import MappingRefused, StarshipitRejected
 from .models import (
+    DESTINATION_LIMITS,
     MAX_REFERENCE,
+    MAX_SHIPPING_METHOD,
+    MAX_SKU,
     NewDestination,
     NewItem,
     NewOrder,
@@ -23,15 +26,16 @@ from .models import (
     Order,
     StarshipitOrderCreation,
 )
+from .numbers import base_number
 
 ADDRESS = "details.deliver.address"
 #: (Starshipit field, WMS source, rule) — the order Starshipit gets, field by field.
 MAPPING: tuple[tuple[str, str, str], ...] = (
-    ("order_number", "id", "the WMS order's id: unique per account, looked up before creating, how tracking finds "
-                           "its way back"),
+    ("order_number", "references.customer", "the shop's order number people know (first 50 characters); taken in "
+                                             "Starshipit by another order: -2, -3 … -9; none: numericId, else id"),
     ("order_date", "timestamps.created.time", "converted to UTC"),
     ("reference", "references.customer", "first 50 characters"),
-    ("shipping_method", "details.deliver.method.requestedService", ""),
+    ("shipping_method", "details.deliver.method.requestedService", "first 100 characters"),
     ("carrier", "details.deliver.method.requestedService", "its service mapping's carrier, else the default carrier, "
                                                            "else left to Starshipit's rules"),
     ("carrier_service_code", "details.deliver.method.requestedService", "its mapping's service code, else the "
@@ -49,8 +53,8 @@ MAPPING: tuple[tuple[str, str, str], ...] = (
                                                           "setting"),
     ("destination.phone", f"{ADDRESS}.phone", ""),
     ("destination.email", f"{ADDRESS}.email", ""),
-    ("destination.delivery_instructions", "details.deliver.instructions", ""),
-    ("items[].sku", "items[].details.product.references.code", ""),
+    ("destination.delivery_instructions", "details.deliver.instructions", "first 100 characters, said in the log"),
+    ("items[].sku", "items[].details.product.references.code", "first 50 characters"),
     ("items[].description", "items[].details.product.name", "else the product code"),
     ("items[].quantity", "items[].measures.quantity", "more than 0"),
     ("items[].weight", "items[].measures.weight", "divided by the quantity: kg per unit"),
@@ -137,6 +141,20 @@ def destination(order: OutboundOrder, default_country: str) -> tuple[NewDestinat
     return made, problems
 
 
+def within_limits(destination: NewDestination) -> tuple[NewDestination, list[str]]:
+    """The destination cut to Starshipit's text limits (its create-order field table), each cut said: a long
+    delivery instruction must not hold a parcel back, but the person reading the log must know what was cut."""
+    changes: dict[str, str] = {}
+    notes: list[str] = []
+    for name, limit in DESTINATION_LIMITS.items():
+        value = getattr(destination, name)
+        if isinstance(value, str) and len(value) > limit:
+            changes[name] = value[:limit]
+            notes.append(f"destination {name.replace('_', ' ')} shortened to {limit} characters (Starshipit's "
+                         f"limit): {value!r}")
+    return (destination.model_copy(update=changes) if changes else destination), notes
+
+
 def items(order: OutboundOrder) -> tuple[list[NewItem], str | None, list[dict[str, str]]]:
     made: list[NewItem] = []
     currencies: list[str] = []
@@ -154,7 +172,8 @@ def items(order: OutboundOrder) -> tuple[list[NewItem], str | None, list[dict[st
         price = line.details.approximate_unit_price
         if price is not None:
             currencies.append(price.currency)
-        made.append(NewItem(sku=code, description=_clean(product.name) or code or _clean(product.id),
+        made.append(NewItem(sku=code[:MAX_SKU] if code else None,
+                            description=_clean(product.name) or code or _clean(product.id),
                             quantity=quantity, weight=(weight / quantity) if weight else None,
                             value=price.amount if price is not None else None))
     invoice = order.details.invoice_value if order.details else None
@@ -185,16 +204,23 @@ def packages(consignment: Consignment | None) -> list[NewPackage] | None:
     return parcels or None
 
 
-def map_order(order: OutboundOrder, settings: StarshipitOrderCreation, consignment: Consignment | None = None
-              ) -> Mapped:
-    """The Starshipit order for a WMS outbound order; :class:`MappingRefused` naming every WMS field at fault."""
+def map_order(order: OutboundOrder, settings: StarshipitOrderCreation, consignment: Consignment | None = None, *,
+              order_number: str | None = None) -> Mapped:
+    """The Starshipit order for a WMS outbound order, numbered ``order_number`` (default: its own number,
+    :func:`.numbers.base_number`); :class:`MappingRefused` naming every WMS field at fault."""
     assert order.id, "only orders read from the WMS are mapped"
     made_destination, problems = destination(order, settings.default_country)
     made_items, currency, item_problems = items(order)
     problems += item_problems
     if problems:
         raise MappingRefused(problems, resolution=RESOLUTION)
-    notes: list[str] = []
+    made_destination, notes = within_limits(made_destination)
+    long_skus = sorted({i.details.product.references.code or "" for i in order.items
+                        if i.details.product.references and len(i.details.product.references.code or "") > MAX_SKU})
+    notes += [f"SKU {code!r} shortened to {MAX_SKU} characters (Starshipit's limit)" for code in long_skus]
+    if order_number is None:
+        order_number, numbering = base_number(order)
+        notes += numbering
     reference = _clean(order.references.customer)
     if reference and len(reference) > MAX_REFERENCE:
         notes.append(f"reference shortened to {MAX_REFERENCE} characters (Starshipit's limit)")
@@ -204,8 +230,9 @@ def map_order(order: OutboundOrder, settings: StarshipitOrderCreation, consignme
     carrier, service = settings.carrier_for(requested)
     created = order.timestamps.created.time if order.timestamps and order.timestamps.created else None
     return Mapped(NewOrder(
-        order_number=order.id, order_date=utc_iso(created) if created else None, reference=reference,
-        shipping_method=requested, carrier=carrier, carrier_service_code=service, currency=currency,
+        order_number=order_number, order_date=utc_iso(created) if created else None, reference=reference,
+        shipping_method=requested[:MAX_SHIPPING_METHOD] if requested else None, carrier=carrier,
+        carrier_service_code=service, currency=currency,
         destination=made_destination, items=made_items, packages=packages(consignment)), notes)
 
 

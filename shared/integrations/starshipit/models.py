@@ -27,12 +27,18 @@ TRACKING_STATUSES = ("Printed", "Dispatched", "InTransit", "OutForDelivery", "De
 REACHED = {"PACKED": frozenset({"PACKED", "DISPATCHED"}), "DISPATCHED": frozenset({"DISPATCHED"})}
 #: Starshipit caps ``order_number`` and ``reference`` at 50 characters (SSI-DEV "Create order").
 MAX_ORDER_NUMBER, MAX_REFERENCE = 50, 50
+#: Its other text limits on what we send, from the create-order page's field table (as a public client copies it:
+#: rknell/starshipit_dart create_order_model.dart, destination_details.dart, create_order_item.dart).
+MAX_SHIPPING_METHOD, MAX_SKU = 100, 50
+DESTINATION_LIMITS = {"name": 100, "company": 100, "building": 100, "street": 100, "suburb": 100, "city": 100,
+                      "state": 100, "post_code": 10, "phone": 100, "email": 100, "delivery_instructions": 100}
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-def is_wms_order_number(order_number: str | None) -> bool:
-    """Whether a Starshipit ``order_number`` is one of ours: a WMS outbound order's id (a UUID). Orders from the
-    account's other channels (a shop's own integration) have other numbers and are never touched."""
+def is_legacy_order_number(order_number: str | None) -> bool:
+    """Whether a Starshipit ``order_number`` is one the connector gave orders before it used people's numbers: the
+    WMS outbound order's id (a UUID). Such orders keep working: a delivery naming one leads straight to its WMS
+    order's link. Never used to decide anything else — other channels' numbers can look like anything."""
     return bool(order_number) and _UUID.fullmatch(str(order_number)) is not None
 
 
@@ -181,10 +187,15 @@ class TrackingUpdate(SsiModel):
 # --- what we send --------------------------------------------------------------------------------------------------
 
 
+def as_number(value: Decimal) -> int | float:
+    """A Decimal as the JSON number Starshipit takes."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def _api_value(value: Any) -> Any:
     """JSON for Starshipit: Decimals as numbers, no None values."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return as_number(value)
     if isinstance(value, dict):
         return {k: _api_value(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
@@ -258,8 +269,9 @@ class StarshipitCredentials(StepModel):
                                              "subscription's rate limit.")
     webhook_secret: str | None = Field(default=None, min_length=8, max_length=200, repr=False, description=(
         "Optional: the secret key set (or generated) in Starshipit → Settings → Tracking & notifications, where "
-        "the notification URL is {API}/webhooks/starshipit/{integrationId}. Without it tracking comes back by the "
-        "5-minute poll only, and webhooks are refused."))
+        "the notification URL is {API}/webhooks/starshipit/{integrationId}. With it, only signed notifications are "
+        "taken; without it, a notification only makes us re-read the order it names from Starshipit (at most once a "
+        "minute), and tracking also comes back by the 5-minute poll."))
 
 
 class ServiceMapping(StepModel):

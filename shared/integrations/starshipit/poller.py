@@ -3,10 +3,12 @@
 Every 5 minutes (StarshipitPollSchedule) one poll per live integration:
 
 - **changed since**: ``GET /api/orders/shipped?since_last_updated={cursor − 120 s}`` (RFC 3339 UTC), 250 a page,
-  at most 20 pages (beyond: what was read is queued, the cursor stays). Orders whose ``order_number`` is not a WMS
-  order id (the account's other channels) are passed over; each of ours with tracking becomes a
-  ``starshipit.tracking.changed`` item keyed by the tracking it shows, so a poll that sees the same tracking again
-  (the overlap) does not do the work again.
+  at most 20 pages (beyond: what was read is queued, the cursor stays). An order is ours when its Starshipit id
+  leads to one of this integration's WMS orders (the pointer the export bound: whatever its number says, and
+  however it was numbered — people's numbers now, WMS ids before); the account's other orders (other channels,
+  other integrations) are passed over. Each of ours with tracking becomes a ``starshipit.tracking.changed`` item
+  keyed by the tracking it shows, so a poll that sees the same tracking again (the overlap) does not do the work
+  again.
 - **the cursor**: the list is filtered by Starshipit on its own update time and its orders carry no update time we
   can read, so the cursor is the time the listing was asked for — moved (never backwards) once a listing was read
   to its end, whether or not any order was ours (an account busy with other channels must not re-list from the
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -29,18 +32,36 @@ from ..core.context import core
 from ..core.events import STATUS_CHANGED, WmsEvent
 from ..core.integration_types import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
+from ..core.records import Origin
 from ..core.timeutil import utc_iso, utcnow
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import TooManyPages
 from .mapper import tracking_of
-from .models import Order, is_wms_order_number
-from .services import OUTBOUND_ORDER, WMS_EVENT, client_for, digest, settings_of, tracking_item, wms_order_ref
+from .models import Order
+from .services import (
+    OUTBOUND_ORDER,
+    WMS_EVENT,
+    client_for,
+    digest,
+    order_ref,
+    settings_of,
+    tracking_item,
+    wms_order_ref,
+)
 
 #: Backfill pages of WMS orders.
 BACKFILL_PAGE = 100
 #: A backfilled order's event names what it is, not a WMS change.
 BACKFILL = "BACKFILL"
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """A shipped Starshipit order of ours and the WMS order it was made from."""
+
+    order: Order
+    wms_order_id: str
 
 
 class ShippedOrderPoller(IntegrationPoller):
@@ -55,8 +76,11 @@ class ShippedOrderPoller(IntegrationPoller):
         asked_at = utcnow()
         try:
             for order in client_for(scope).shipped_since(since):
-                if is_wms_order_number(order.order_number) and order.tracking_numbers:
-                    yield Found(order, None)
+                if not order.tracking_numbers:
+                    continue
+                link = core().links.find(order_ref(scope.integration_id, order.order_id))
+                if link is not None and link.origin is Origin.WMS:
+                    yield Found(Shipped(order, link.record_id), None)
         except TooManyPages as exc:
             raise Truncated(str(exc)) from None
         self._asked.at = asked_at  # only a listing read to its end moves the cursor
@@ -72,9 +96,10 @@ class ShippedOrderPoller(IntegrationPoller):
     def work_item(self, scope: Integration, record: Any, *, source: str) -> WorkItem:
         if isinstance(record, OutboundOrder):
             return export_item(scope, record, source=source)
-        order: Order = record
+        shipped: Shipped = record
+        order = shipped.order
         tracking = tracking_of(order)
-        return tracking_item(scope, order.order_number, source=source, order_id=order.order_id,
+        return tracking_item(scope, shipped.wms_order_id, source=source, order_id=order.order_id,
                              numbers=tracking.numbers,
                              version=f"shipped:{digest(tracking.numbers, tracking.carrier, tracking.url)}")
 

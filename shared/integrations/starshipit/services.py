@@ -46,6 +46,12 @@ def order_ref(integration_id: str, order_id: int | str) -> RecordRef:
     return RecordRef(scope=integration_id, platform=PLATFORM, record_type="order", record_id=str(order_id))
 
 
+def number_ref(integration_id: str, order_number: str) -> RecordRef:
+    """A Starshipit order number this integration gave one of its orders: an alias of that WMS order's link (what a
+    tracking webhook, which names only the number, is traced back by)."""
+    return RecordRef(scope=integration_id, platform=PLATFORM, record_type="number", record_id=order_number)
+
+
 def integration_ref(integration_id: str, what: str) -> RecordRef:
     """A sync log for the integration itself (its polls, its webhooks)."""
     return RecordRef(scope=integration_id, platform=PLATFORM, record_type="integration", record_id=what)

@@ -55,8 +55,8 @@ def handle_tracking_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     assert integration is not None
     link = shared.links.find(ref)
     if link is None or link.origin is not Origin.WMS or not link.platform_record_key:
-        log(ref.key, "not-ours", f"Starshipit order number {wms_order_id} is not an order this integration created "
-                                 "in Starshipit; its tracking is not written")
+        log(ref.key, "not-ours", "This outbound order was not sent to Starshipit by this integration; Starshipit's "
+                                 "tracking is not written to it")
         return {"notOurs": wms_order_id}
     fulfilment = settings_of(integration).fulfilment
     if not fulfilment.write_tracking:
@@ -68,7 +68,8 @@ def handle_tracking_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     order = client_for(integration).get_order(order_id=order_id)
     if order is None:
         if shared.links.remember_once(link.ref, "starshipitOrderGone", order_id):
-            log(link.key, "gone", f"Starshipit order {order_id} no longer exists (deleted there); no tracking to write",
+            number = link.memo.get("orderNumber") or order_id
+            log(link.key, "gone", f"Starshipit order {number} no longer exists (deleted there); no tracking to write",
                 resolution="If it should ship, create the shipment in Starshipit by hand.")
         return {"gone": order_id}
     tracking = tracking_of(order)
@@ -86,14 +87,16 @@ def handle_tracking_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
                            known_id=written_before.get("consignmentId") or link.memo.get("consignmentId"))
     if written is None:
         if shared.links.remember_once(link.ref, "noConsignment", list(tracking.numbers)):
+            known_as = link.memo.get("reference") or order.order_number
             log(link.key, "tracking", f"Tracking {', '.join(tracking.numbers)} not written: outbound order "
-                                      f"{wms_order_id} has no consignment and creating one is off",
+                                      f"{known_as} has no consignment and creating one is off",
                 resolution="Create the consignment in CartonCloud (or turn on creating missing consignments in the "
                            "integration's fulfilment step); the next tracking update writes it.")
         return {"noConsignment": True}
     shared.links.remember(link.ref, WRITTEN, _as_memo(tracking, written.consignment_id))
     _settled(link)
-    log(link.key, "tracking", f"Starshipit order {order_id} ({order.status}): {written.describe(tracking)}")
+    log(link.key, "tracking", f"Starshipit order {order.order_number} ({order.status}): "
+                              f"{written.describe(tracking)}")
     return {"consignment": written.consignment_id, "changed": written.changed, "numbers": list(written.numbers)}
 
 

@@ -8,10 +8,18 @@ raw body keyed with the secret. We accept that, and — as the encoding is uncon
 either with a ``sha256=`` prefix: the same MAC in other spellings, so no weaker; compared in constant time. No
 timestamp is signed, so there is no replay window to check: a delivery is only a signal to re-read the order.
 
-Accepting: the body must name an ``order_number``. One that isn't a WMS order id (the account's other channels)
-is answered ``200`` with nothing written — Starshipit sends every order of the account to the one URL. Ours get an
-entry in the order's sync log and a ``starshipit.tracking.changed`` item; a redelivery of the same body is the same
-item.
+**The secret is optional** in Starshipit's settings, so deliveries may come unsigned. Decided (docs/starshipit.md):
+with a secret set here, a delivery must carry its signature (else 401, nothing written); without one, a delivery is
+taken as an *unsigned signal*: it may only make us re-read, from Starshipit's own API, an order this integration
+created — nothing in its body is acted on or shown to a person (no sync-log entry from it), and however many arrive,
+one order is re-read at most once a minute.
+
+Accepting: the body must name an ``order_number``. It is traced back locally, with no call to Starshipit: the
+number this integration gave one of its WMS orders (an alias of that order's link, :mod:`.exporter`), or, for
+orders made before numbers were people's, the WMS order id itself. Anything else (the account's other channels:
+Starshipit sends every order of the account to the one URL) is answered ``200`` with nothing written. Ours get a
+``starshipit.tracking.changed`` item (and, when signed, an entry in the order's sync log); a redelivery of the same
+body is the same item.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -29,14 +38,17 @@ from ..core.crypto import SealedSecretUnreadable
 from ..core.doors import BadBody, json_body, verified_integration
 from ..core.errors import SignatureInvalid
 from ..core.integration_types import Integration, IntegrationStatus
+from ..core.records import Origin, SyncLink
 from ..core.signing import hmac_sha256
 from ..core.workitems import WorkItem, enqueue
 from . import PLATFORM
 from .connector import CONNECTOR
-from .models import TrackingUpdate, is_wms_order_number
-from .services import tracking_item, webhook_secret, wms_order_ref
+from .models import TrackingUpdate, is_legacy_order_number
+from .services import number_ref, tracking_item, webhook_secret, wms_order_ref
 
 SIGNATURE_HEADER = "x-starshipit-signature"
+#: The link memo holding the minute of the last unsigned signal that queued a re-read of the order.
+UNSIGNED_SIGNAL = "unsignedSignalAt"
 #: A tracking update is a few hundred bytes; API Gateway's own limit is 10 MB.
 MAX_BODY_BYTES = 64 * 1024
 
@@ -82,19 +94,34 @@ def verify_signature(*, secret: str | None, signature: str | None, body: bytes) 
         raise SignatureInvalid("Signature does not match the body")
 
 
-def verify(integration_id: str, headers: Mapping[str, str], body: bytes) -> Integration:
-    """The integration, once the delivery's signature checks out with its secret (re-read uncached before a
-    refusal: core.doors.verified_integration). A deleted integration raises :class:`IntegrationGone`."""
+@dataclass(frozen=True)
+class Verified:
+    integration: Integration
+    #: The delivery's signature was checked with the integration's secret; False: it has no secret (an unsigned
+    #: signal, which may only trigger a re-read of one of our orders).
+    signed: bool
+
+
+def verify(integration_id: str, headers: Mapping[str, str], body: bytes) -> Verified:
+    """The integration, once the delivery's signature checks out with its secret, or unsigned when it has none
+    (re-read uncached before a refusal: core.doors.verified_integration). A deleted integration raises
+    :class:`IntegrationGone`."""
+    signed: dict[str, bool] = {}
+
     def signed_by(integration: Integration) -> None:
         if integration.status == IntegrationStatus.DELETED:  # its credentials (the secret) are gone with it
             raise IntegrationGone(f"Integration {integration.integration_id} was deleted")
         try:
             secret = webhook_secret(integration)
         except SealedSecretUnreadable:
-            secret = None
-        verify_signature(secret=secret, signature=headers.get(SIGNATURE_HEADER), body=body)
+            # A secret we can't read is not "no secret": refuse, rather than take its deliveries unsigned.
+            raise SignatureInvalid("The integration's webhook secret can't be read") from None
+        if secret:
+            verify_signature(secret=secret, signature=headers.get(SIGNATURE_HEADER), body=body)
+        signed[integration.integration_id] = bool(secret)
 
-    return verified_integration(integration_id, PLATFORM, signed_by)
+    integration = verified_integration(integration_id, PLATFORM, signed_by)
+    return Verified(integration, signed[integration.integration_id])
 
 
 def parse(body: bytes) -> TrackingUpdate:
@@ -112,20 +139,43 @@ def parse(body: bytes) -> TrackingUpdate:
         raise BadDelivery(field, str(error["msg"])) from None
 
 
-def accept(integration: Integration, body: bytes, *, received_at: datetime) -> WorkItem | None:
-    """Note a verified delivery in the order's sync log and queue a re-read of its tracking; None when the order is
-    not one of ours (nothing written)."""
+def our_link(integration: Integration, order_number: str) -> SyncLink | None:
+    """The link of the WMS order this integration sent to Starshipit as ``order_number`` (bound), or None: the
+    number it gave the order, else — orders made before numbers were people's — the WMS order id itself."""
+    links = core().links
+    link = links.find(number_ref(integration.integration_id, order_number))
+    if link is None and is_legacy_order_number(order_number):
+        link = links.find(wms_order_ref(integration.integration_id, integration.tenant_id, order_number))
+    if link is None or link.origin is not Origin.WMS or not link.platform_record_key:
+        return None  # another channel's order, or one still being created (the poll brings its tracking)
+    return link
+
+
+def accept(verified: Verified, body: bytes, *, received_at: datetime) -> WorkItem | None:
+    """Queue a re-read of the tracking of the order a delivery names, and note a signed one in its sync log; None
+    when the order is not one this integration created (nothing written)."""
+    integration = verified.integration
     update = parse(body)
-    if not is_wms_order_number(update.order_number):
+    link = our_link(integration, update.order_number)
+    if link is None:
         return None
+    wms_order_id = link.record_id
+    if not verified.signed:
+        # Nothing of an unsigned body is used, and however many arrive, one re-read per order per minute: the
+        # minute is kept on the order's link (one conditional write), so a flood queues nothing more.
+        minute = received_at.strftime("%Y%m%dT%H%M")
+        item = tracking_item(integration, wms_order_id, source="webhook", version=f"unsigned:{minute}")
+        if core().links.remember_once(link.ref, UNSIGNED_SIGNAL, minute):
+            enqueue(CONNECTOR.queue_url(), item)
+        return item
     version = "webhook:" + hashlib.sha256(body).hexdigest()[:24]
     numbers = [update.tracking_number] if update.tracking_number else []
-    item = tracking_item(integration, update.order_number, version=version, source="webhook", numbers=numbers)
+    item = tracking_item(integration, wms_order_id, version=version, source="webhook", numbers=numbers)
     item = item.model_copy(update={"enqueued_at": received_at,
                                    "payload": {**item.payload, "trackingStatus": update.tracking_status}})
-    ref = wms_order_ref(integration.integration_id, integration.tenant_id, update.order_number)
-    core().sync_log.append(ref.key, "webhook",
-                           f"Starshipit tracking webhook: {update.tracking_status or 'update'}"
+    core().sync_log.append(link.key, "webhook",
+                           f"Starshipit tracking webhook for order {update.order_number}: "
+                           f"{update.tracking_status or 'update'}"
                            + (f", tracking {update.tracking_number}" if update.tracking_number else "")
                            + (f" ({update.carrier_name})" if update.carrier_name else "")
                            + (f", courier update {update.last_updated_date}" if update.last_updated_date else ""))

@@ -10,8 +10,6 @@ tracking webhooks about the record, answered ``200`` as Starshipit asks (:attr:`
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -41,11 +39,13 @@ class StarshipitKit(ConnectorKit):
     accepted: ClassVar[int] = 200
 
     def start_platform(self, rsps: responses.RequestsMock) -> None:
-        self.platform = StarshipitSandbox(sender=self._send)
+        self.platform = StarshipitSandbox(sender=self._send, dialect=self.dialect)
         install_responses(rsps, self.platform, DEFAULT_BASE_URL)
         # A Production subscription; the integration's rate below matches it (the 2/s budget is tested on its own).
         self.platform.add_account(ACCOUNT, api_key=API_KEY, subscription_key=SUBSCRIPTION_KEY, tier="production")
         self.notification_of: dict[str, str] = {}
+        #: Each record's customer reference: the number its Starshipit order shows.
+        self.reference_of: dict[str, str] = {}
 
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
         return self.w.service.http("POST", urlsplit(url).path, headers=headers, body=body).status
@@ -83,11 +83,12 @@ class StarshipitKit(ConnectorKit):
     def new_record(self, *, lose_deliveries: bool = False) -> str:
         """A WMS order of the customer, packed (its notification lost, if asked)."""
         tenant = self.w.tenant
+        reference = f"SO-{len(self.notification_of) + 1001}"
         created = wms_client(core().tenants.get(tenant.tenant_id)).create_outbound_order(
-            outbound_order(tenant.customer_id, reference=f"SO-{len(self.notification_of) + 1001}",
-                           warehouse_id=tenant.warehouse_id))
+            outbound_order(tenant.customer_id, reference=reference, warehouse_id=tenant.warehouse_id))
         order_id = created.order.id
         assert order_id
+        self.reference_of[order_id] = reference
         if lose_deliveries:
             self.w.wms.drop_notifications(1)
         self.w.wms.set_outbound_order_status(tenant.tenant_id, order_id, "PACKED")
@@ -115,12 +116,15 @@ class StarshipitKit(ConnectorKit):
         return record_id
 
     def signed(self, integration: Integration, body: bytes, *, secret: str = WEBHOOK_SECRET) -> Delivery:
-        signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        """Signed as the sandbox signs (hex, or base64 in that dialect)."""
+        signature = self.platform.signature(secret, body)
         return Delivery({"Content-Type": "application/json", "X-Starshipit-Signature": signature}, body)
 
     def deliveries(self, integration: Integration, record_id: str) -> list[Delivery]:
-        """Starshipit's tracking webhook about the record's order, as it signs it."""
-        body = json.dumps({"order_number": record_id, "carrier_name": "Australia Post", "carrier_service": "7B05",
+        """Starshipit's tracking webhook about the record's order (its number: the customer reference), as it
+        signs it."""
+        body = json.dumps({"order_number": self.reference_of[record_id], "carrier_name": "Australia Post",
+                           "carrier_service": "7B05",
                            "shipment_date": "2026-11-30T02:55:37.1446912Z", "tracking_number": "QQQ0001",
                            "tracking_status": "Dispatched", "last_updated_date": "2026-11-30T02:56:07.3453198Z"})
         return [self.signed(integration, body.encode())]

@@ -209,3 +209,159 @@ def test_label_text_is_escaped_and_kept_to_latin_1():
     pdf = label_pdf("Order (1)", ["back\\slash", "naïve – ünicode ✓"])
     assert_valid_pdf(pdf)
     assert b"Order \\(1\\)" in pdf and b"back\\\\slash" in pdf and b"na\xefve" in pdf
+
+
+# --- Starshipit's own examples, kept whole (issue 21) -----------------------------------------------------------------
+
+
+def vendor(name: str) -> Any:
+    return json.loads((VENDOR / name).read_text())
+
+
+def contains(whole: Any, part: Any) -> bool:
+    """Every field of ``part`` is in ``whole`` with the same value (lists element by element)."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(k in whole and contains(whole[k], v) for k, v in part.items())
+    if isinstance(part, list):
+        return isinstance(whole, list) and len(whole) == len(part) and all(map(contains, whole, part))
+    return bool(whole == part and type(whole) is type(part))
+
+
+def test_the_create_order_example_is_accepted_as_it_is_and_read_back_whole(ssi):
+    sent = vendor("create-order.request.json")
+    made = call(ssi, "POST", "/api/orders", sent)
+    assert made.status == 200, made.parsed()
+    order_id = made.parsed()["order"]["order_id"]
+    via_api = call(ssi, "GET", "/api/orders", order_id=str(order_id)).parsed()["order"]
+    via_control = ssi.handle(SandboxRequest("GET", f"/_control/accounts/a/orders/{order_id}")).parsed()
+    for read in (made.parsed()["order"], via_api, via_control):
+        assert contains(read, sent["order"]), read  # every field sent, unchanged ("Australia" stays a name)
+    # …and its answer is Starshipit's own example answer: the same ids, carrier, default package and flags. The two
+    # samples were written at different times, so their order dates differ.
+    answer = vendor("create-order.response.json")
+    assert contains(made.parsed(), {**answer, "order": {k: v for k, v in answer["order"].items()
+                                                        if k != "order_date"}})
+
+
+def test_starshipits_own_records_load_through_the_control_api_as_they_are(ssi):
+    answer = vendor("create-order.response.json")
+    loaded = ssi.handle(SandboxRequest("POST", "/_control/accounts/a/orders", body=json.dumps(answer).encode()))
+    assert loaded.status == 201 and loaded.parsed()["orders"] == [answer["order"]]  # nothing added
+    read = call(ssi, "GET", "/api/orders", order_id="1020304051").parsed()["order"]
+    assert read == answer["order"]
+    search = vendor("orders-search.response.json")
+    ssi.reset()
+    ssi.add_account("a", api_key="key", subscription_key="sub", rate_limit=1000)
+    loaded = ssi.handle(SandboxRequest("POST", "/_control/accounts/a/orders", body=json.dumps(search).encode()))
+    assert loaded.parsed()["orders"] == search["orders"]
+    assert call(ssi, "GET", "/api/orders/search", phrase="10001").parsed() == search  # served back unchanged
+    assert call(ssi, "GET", "/api/orders", order_number="10001").parsed()["order"] == search["orders"][0]
+    bad = ssi.handle(SandboxRequest("POST", "/_control/accounts/a/orders", body=b'{"order": "10001"}'))
+    assert bad.status == 400 and "own JSON" in bad.parsed()["error"]
+
+
+def test_the_update_order_example_is_applied_whole_to_the_order_it_names(ssi):
+    ssi.load_orders("a", [vendor("create-order.response.json")["order"]])
+    update = vendor("update-order.request.json")
+    answer = call(ssi, "PUT", "/api/orders", update)
+    assert answer.status == 200, answer.parsed()
+    read = call(ssi, "GET", "/api/orders", order_id="1020304051").parsed()["order"]
+    assert contains(read, update["order"]) and read["carrier_name"] == "Australia Post"
+    ssi.ship_order("a", 1020304051)
+    refused = call(ssi, "PUT", "/api/orders", update)  # printed and shipped: the status only
+    assert refused.status == 400 and refused.parsed()["errors"][0]["details"] == "order"
+
+
+def test_what_starshipit_refuses_is_refused_naming_the_field(ssi):
+    cases = {
+        "order.destination": {"order_number": "A-1"},
+        "order.order_number": {"order_number": "N" * 51, "destination": example()["order"]["destination"]},
+        "order.reference": {**example()["order"], "reference": "R" * 51},
+        "order.shipping_method": {**example()["order"], "shipping_method": "M" * 101},
+        "order.currency": {**example()["order"], "currency": "dollars"},
+        "order.destination.post_code": {**example()["order"], "destination": {
+            **example()["order"]["destination"], "country": "US", "post_code": "1" * 11}},
+        "order.destination.delivery_instructions": {**example()["order"], "destination": {
+            **example()["order"]["destination"], "delivery_instructions": "x" * 101}},
+        "order.items[0].sku": {**example()["order"], "items": [{"sku": "S" * 51, "quantity": 1}]},
+        "order.signature_required": {**example()["order"], "signature_required": "yes"},
+    }
+    for field, order in cases.items():
+        answer = call(ssi, "POST", "/api/orders", {"order": order})
+        assert answer.status == 400 and [e["details"] for e in answer.parsed()["errors"]] == [field], (field, answer)
+    assert ssi.orders("a") == []
+
+
+def test_every_request_body_is_kept_as_sent(ssi):
+    body = vendor("create-order.request.json")
+    call(ssi, "POST", "/api/orders", body)
+    call(ssi, "GET", "/api/orders", order_number="10001")
+    posted, read = ssi.sent(r"^/api/orders$")
+    assert (posted.method, posted.status, posted.body) == ("POST", 200, body)
+    assert (read.method, read.query, read.body) == ("GET", "", None)  # built from `query=` here, not a raw string
+    listed = ssi.handle(SandboxRequest("GET", "/_control/requests", query={"bodies": ["true"]})).parsed()
+    assert listed[0] == {"method": "POST", "path": "/api/orders", "query": "", "status": 200, "body": body}
+    assert ssi.request_log[0] == ("POST", "/api/orders", 200)  # the base log keeps its 3-tuples
+
+
+def test_a_tracking_webhook_body_is_sent_byte_for_byte_and_signed_as_the_account_says(ssi, sent):
+    raw = (VENDOR / "tracking-webhook.json").read_bytes()
+    nowhere = ssi.handle(SandboxRequest("POST", "/_control/accounts/a/webhook-deliveries", body=raw))
+    assert nowhere.status == 409
+    ssi.set_webhook("a", "https://integrations.test/webhooks/starshipit/i-1")
+    ssi.handle(SandboxRequest("POST", "/_control/accounts/a/webhook-deliveries", body=raw))
+    ssi.set_webhook("a", "https://integrations.test/webhooks/starshipit/i-1", "s3cret-key")
+    answer = ssi.handle(SandboxRequest("POST", "/_control/accounts/a/webhook-deliveries", body=raw))
+    assert answer.status == 200 and answer.parsed()["status"] == 200
+    unsigned, signed = sent.sent
+    assert unsigned.body == signed.body == raw and "X-Starshipit-Signature" not in unsigned.headers
+    assert signed.headers["X-Starshipit-Signature"] == hmac.new(b"s3cret-key", raw, hashlib.sha256).hexdigest()
+
+
+# --- dialects: each answer Starshipit might give to an open question ----------------------------------------------
+
+
+def dialect(clock, sent, **answers: str) -> StarshipitSandbox:
+    sandbox = StarshipitSandbox(now=clock, sender=sent, dialect=answers)
+    sandbox.add_account("a", api_key="key", subscription_key="sub", rate_limit=1000)
+    return sandbox
+
+
+def test_a_missing_order_is_answered_in_each_dialect(clock, sent):
+    shapes = {"404": (404, {"success": False, "errors": [{"message": "Order not found",
+                                                          "details": "No order with order_number X"}]}),
+              "empty": (200, {"order": None, "success": True}),
+              "unsuccessful": (200, {"success": False, "errors": [{"message": "Order not found",
+                                                                   "details": "No order with order_number X"}]})}
+    for answer, (status, body) in shapes.items():
+        missing = call(dialect(clock, sent, **{"order-lookup-missing": answer}), "GET", "/api/orders",
+                       order_number="X")
+        assert (missing.status, missing.parsed()) == (status, body), answer
+
+
+def test_printing_needs_the_carrier_fields_in_that_dialect(clock, sent):
+    strict = dialect(clock, sent, **{"print-label-carrier": "required"})
+    order_id = call(strict, "POST", "/api/orders", example()).parsed()["order"]["order_id"]
+    bare = call(strict, "POST", "/api/orders/shipment", {"order_id": order_id})
+    assert bare.status == 400 and bare.parsed()["errors"][0]["details"] == "carrier"
+    full = call(strict, "POST", "/api/orders/shipment", {"order_id": order_id, "carrier": "AusPost",
+                                                          "carrier_service_code": "7E55",
+                                                          "packages": [{"weight": 1.2}]})
+    assert full.status == 200 and full.parsed()["tracking_numbers"]
+    printed = strict.order("a", order_id)
+    assert printed["carrier_service_code"] == "7E55" and printed["packages"][0]["weight"] == 1.2
+
+
+def test_no_retry_after_and_base64_signatures_in_those_dialects(clock, sent):
+    quiet = dialect(clock, sent, **{"retry-after": "absent", "webhook-signature": "base64"})
+    quiet.accounts["a"].rate_limit = 1
+    call(quiet, "GET", "/api/orders/unshipped")
+    limited = call(quiet, "GET", "/api/orders/unshipped")
+    assert limited.status == 429 and "Retry-After" not in limited.headers
+    quiet.inject_fault(429, count=1, retry_after=3)
+    clock.advance(2)
+    assert "Retry-After" not in call(quiet, "GET", "/api/orders/unshipped").headers
+    quiet.set_webhook("a", "https://integrations.test/hook", "s3cret-key")
+    quiet.notify(quiet.accounts["a"], b'{"order_number":"1"}')
+    mac = hmac.new(b"s3cret-key", b'{"order_number":"1"}', hashlib.sha256).digest()
+    assert sent.sent[-1].headers["X-Starshipit-Signature"] == base64.b64encode(mac).decode()

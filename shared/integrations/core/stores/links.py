@@ -152,6 +152,19 @@ class DynamoLinkStore:
             raise
         return True
 
+    def alias(self, ref: RecordRef, alias: RecordRef) -> str:
+        try:
+            aws.dynamodb().put_item(
+                TableName=self.table_name, Item=to_item({"pk": alias.key, "sk": LINK_SK, "linkKey": ref.key}),
+                ConditionExpression="attribute_not_exists(pk) OR linkKey = :origin",
+                ExpressionAttributeValues={":origin": {"S": ref.key}})
+        except ClientError as exc:
+            if not is_condition_failure(exc):
+                raise
+            held = self._get(alias.key) or {}
+            return str(held.get("linkKey") or alias.key)  # an alias key holding a link of its own: leads nowhere
+        return ref.key
+
     def release(self, ref: RecordRef, token: str) -> None:
         try:
             self._update(ref.key, "REMOVE claimToken, claimedAt", {":token": token}, condition="claimToken = :token")
