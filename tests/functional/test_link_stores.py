@@ -110,3 +110,11 @@ def test_an_alias_leads_to_its_link_and_one_link_holds_it(links):
     with ThreadPoolExecutor(8) as pool:
         holders = list(pool.map(lambda ref: links.alias(ref, contested), [SHOP, other] * 4))
     assert len(set(holders)) == 1 and holders[0] in (SHOP.key, other.key)
+
+
+def test_a_memo_entry_bound_as_none_is_cleared_not_an_error(links):
+    """A connector may pass ``None`` for a memo entry it has nothing for: that entry is cleared, the rest kept."""
+    assert claim(links).won
+    assert links.bind(SHOP, token="t", pointer=WMS.seen_by("i-1"), wms_record_key=WMS.key,
+                      memo={"n": "1001", "reference": None})
+    assert links.find(SHOP).memo == {"n": "1001"}

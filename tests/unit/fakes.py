@@ -82,7 +82,10 @@ class InMemoryLinkStore:
                 item["fingerprint"] = fingerprint
             if source_modified_at:
                 item["sourceModifiedAt"] = source_modified_at
-            item.setdefault("memo", {}).update(memo or {})
+            kept = item.setdefault("memo", {})
+            kept.update({name: value for name, value in (memo or {}).items() if value is not None})
+            for name in [name for name, value in (memo or {}).items() if value is None]:
+                kept.pop(name, None)  # None clears the entry, as in DynamoDB
             for name in ("claimToken", "claimedAt", "lastError", "resolution", "lastWorkItem"):
                 item.pop(name, None)
             self.items[pointer.key] = {"pk": pointer.key, "linkKey": ref.key}

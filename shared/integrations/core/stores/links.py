@@ -119,14 +119,17 @@ class DynamoLinkStore:
             sets.append("sourceModifiedAt = :modified")
             values[":modified"] = source_modified_at
         names = {"#status": "status", "#snapshot": "snapshot"}
+        removes = ["claimToken", "claimedAt", "lastError", "resolution", "lastWorkItem"]
         for index, (name, value) in enumerate((memo or {}).items()):
             names[f"#m{index}"] = name
+            if value is None:  # None clears the entry (DynamoDB holds no null worth keeping)
+                removes.append(f"memo.#m{index}")
+                continue
             values[f":m{index}"] = value
             sets.append(f"memo.#m{index} = :m{index}")
         origin_update: dict[str, Any] = {
             "TableName": self.table_name, "Key": self._key(ref.key),
-            "UpdateExpression": "SET " + ", ".join(sets)
-            + " REMOVE claimToken, claimedAt, lastError, resolution, lastWorkItem",
+            "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
             "ConditionExpression": f"claimToken = :token OR attribute_not_exists({bound_name})",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": to_item(values),
