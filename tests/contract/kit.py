@@ -210,6 +210,11 @@ class ConnectorKit(ABC):
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:
         """The platform answers the next ``count`` calls with ``status``."""
 
+    @property
+    def sends_retry_after(self) -> bool:
+        """Whether the platform's 429 carries the ``Retry-After`` asked of :meth:`fault` (in the kit's dialect)."""
+        return True
+
     @abstractmethod
     def revoke(self) -> None:
         """The account's credentials stop working (401/403)."""

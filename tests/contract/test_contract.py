@@ -227,6 +227,8 @@ def test_a_429_with_retry_after_is_retried_and_nothing_is_lost_or_doubled(kit):
     assert len(throttled) == 2, served
     for n in throttled:
         assert n + 1 < len(served), f"the 429 to {served[n][1]} was never retried"
+        if not kit.sends_retry_after:
+            continue  # a 429 without Retry-After is retried after the policy's own backoff (unit-tested pacing)
         waited = served[n + 1][3] - served[n][3]
         assert waited >= 1.0, f"the call after the 429 to {served[n][1]} came {waited:.3f} s later, not 1 s"
 

@@ -176,6 +176,8 @@ def test_the_walkthroughs_pasted_in_order_into_one_shell(api: str, readme_blocks
     assert "Live check of the WooCommerce account:" in woo_check and "refuted: tracking-extension" in woo_check
     ul_check = said("$UL_ID/check")
     assert "Live check of the Unleashed account:" in ul_check and "refuted: subscription-api" in ul_check
+    ssi_check = said("$SSI_ID/check")
+    assert "Live check of the Starshipit account:" in ssi_check and "refuted: order-lookup-missing" in ssi_check
     rr_check = said("$RR_ID/check")
     assert "Live check of the Rose Rocket account:" in rr_check and "refuted: status-spelling" in rr_check
     assert "Dispatched" in said("UL_WMS_ORDER/status")

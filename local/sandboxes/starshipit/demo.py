@@ -25,7 +25,7 @@ def plugin() -> Any:
         control = f"{ctx.sandbox_url}/_control/accounts/{DEMO_ACCOUNT}"
         webhook = f"{ctx.api_url}/webhooks/starshipit/{{integrationId}}"
         return SeedResult(
-            facts={"apiKey": DEMO_API_KEY, "subscriptionKey": DEMO_SUBSCRIPTION_KEY,
+            facts={"apiUrl": ctx.sandbox_url, "apiKey": DEMO_API_KEY, "subscriptionKey": DEMO_SUBSCRIPTION_KEY,
                    "webhookSecret": DEMO_WEBHOOK_SECRET, "webhookUrl": webhook, "control": control,
                    "rateLimitPerSecond": 2},
             examples=[

@@ -151,6 +151,10 @@ class StarshipitKit(ConnectorKit):
     def sandbox(self) -> Sandbox:
         return self.platform
 
+    @property
+    def sends_retry_after(self) -> bool:
+        return self.dialect.get("retry-after", "sent") == "sent"
+
     def fault(self, status: int, *, count: int, retry_after: int | None = None) -> None:
         self.platform.inject_fault(status, count=count, retry_after=retry_after, path_pattern=r"^/api/")
 
