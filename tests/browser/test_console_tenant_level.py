@@ -49,8 +49,19 @@ def test_the_admin_configures_rose_rocket_keeps_what_is_shown_once_and_runs_its_
     expect(own.locator(".integration-row").filter(has_text="Our TMS")).to_contain_text("Live")
     assert webhook_url not in admin.content()  # gone with the box: the API never shows it again
 
-    # Its page lists its type's actions; the customers' CSV is a download.
+    # Its page checks the organisation live (issue 21): a new organisation has no orders, so how it spells statuses
+    # is "not checked", with what to do; what the probes could read is confirmed.
     own.get_by_role("link", name=re.compile("Our TMS")).click()
+    check = admin.get_by_role("region", name="Connection check")
+    check.get_by_role("button", name="Check connection").click()
+    expect(check).to_contain_text("Live check of the Rose Rocket account")
+    expect(check.locator("li.finding").first).to_contain_text("Not checked")
+    expect(check.locator("li.finding").first).to_contain_text("Run the check again once there are orders")
+    check.scroll_into_view_if_needed()
+    shoot(world, admin, "connection-check-rose-rocket")
+    assert accessibility_violations(admin) == []
+
+    # Its page lists its type's actions; the customers' CSV is a download.
     actions = admin.get_by_role("region", name="Actions")
     export = actions.get_by_role("article", name="Export customers")
     with admin.expect_download() as downloading:
