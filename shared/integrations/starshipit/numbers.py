@@ -21,6 +21,7 @@ import re
 from decimal import Decimal
 
 from ..cartoncloud.models import OutboundOrder
+from ..core.errors import PermanentError
 from .models import MAX_ORDER_NUMBER, NewOrder, Order
 
 #: How many numbers an order may try (``1003``, ``1003-2`` … ``1003-9``) before a person must look.
@@ -30,7 +31,10 @@ MAX_CANDIDATES = 9
 def base_number(order: OutboundOrder) -> tuple[str, list[str]]:
     """The number this WMS order shows in Starshipit, and notes for its log when it isn't the customer reference as
     it is."""
-    assert order.id, "only orders read from the WMS are numbered"
+    if not order.id:  # the WMS answered an order without its id: nothing to number it, or bind it, by
+        raise PermanentError("The WMS answered this outbound order without its id, so it can't be sent to Starshipit",
+                             resolution="Contact support with this record's sync log: the WMS's answer was not an "
+                                        "order as CartonCloud documents it.")
     reference = " ".join((order.references.customer or "").split())
     if reference:
         if len(reference) > MAX_ORDER_NUMBER:
