@@ -93,9 +93,14 @@ def test_a_notification_signed_by_the_cli_is_accepted_and_a_forged_one_refused(c
     assert refused.status_code == 401
     assert refused.headers["Content-Type"] == "application/problem+json"
 
-    # Sent as application/octet-stream: the stand-in base64-encodes it, the door verifies the decoded raw bytes.
+    # Genuine, but not sent as JSON: refused naming Content-Type, nothing accepted (issue 20).
     body = notification(demo.TENANT_ID, "OUTBOUND_ORDER", order_id)
     headers = {**signed_headers(demo.NOTIFICATION_SECRET, body), "Content-Type": "application/octet-stream"}
+    refused = requests.post(url, data=body, headers=headers, timeout=10)
+    assert refused.status_code == 415 and refused.json()["errors"][0]["field"] == "Content-Type", refused.text
+    # Sent as a structured JSON type (application/…+json): the stand-in base64-encodes it, as API Gateway does a
+    # type it doesn't know as text, and the door verifies the decoded raw bytes.
+    headers["Content-Type"] = "application/cloudevents+json"
     accepted = requests.post(url, data=body, headers=headers, timeout=10)
     assert accepted.status_code == 202, accepted.text
     assert accepted.json()["accepted"] is True
