@@ -262,11 +262,24 @@ class MonthlyQuota(Generic[Meter]):
                 concurrency: int | None = None) -> Iterator[Meter]:
         """Every call of the block is counted against ``budget`` under a concurrency lease taken on the first call
         (no call, no write). Re-entering for the same account reuses the outer meter."""
+        with self._opened(account, budget, concurrency or self.rules.max_concurrent(), on_flush) as meter:
+            yield meter
+
+    @contextmanager
+    def counted(self, account: str) -> Iterator[Meter]:
+        """Calls made while a person waits (credentials check, finish, delete): counted, never refused or queued."""
+        with self._opened(account, None, None, None) as meter:
+            yield meter
+
+    @contextmanager
+    def _opened(self, account: str, budget: int | None, concurrency: int | None,
+                on_flush: Callable[[Meter], None] | None) -> Iterator[Meter]:
+        """The block's meter (the outer one for the same account), flushed when the block ends."""
         outer = self._current.get()
         if outer is not None and outer.account == account:
             yield outer
             return
-        meter = self.meter(account=account, budget=budget, concurrency=concurrency or self.rules.max_concurrent())
+        meter = self.meter(account=account, budget=budget, concurrency=concurrency)
         token = self._current.set(meter)
         try:
             yield meter
@@ -275,21 +288,6 @@ class MonthlyQuota(Generic[Meter]):
             meter.flush()
             if on_flush is not None:
                 on_flush(meter)
-
-    @contextmanager
-    def counted(self, account: str) -> Iterator[Meter]:
-        """Calls made while a person waits (credentials check, finish, delete): counted, never refused or queued."""
-        outer = self._current.get()
-        if outer is not None and outer.account == account:
-            yield outer
-            return
-        meter = self.meter(account=account, budget=None, concurrency=None)
-        token = self._current.set(meter)
-        try:
-            yield meter
-        finally:
-            self._current.reset(token)
-            meter.flush()
 
     def acquire(self, key: str) -> None:
         meter = self._current.get()
