@@ -149,3 +149,20 @@ def test_the_sample_events_are_accepted(service):
     schedule = json.loads((EVENTS / "woocommerce_poll_schedule.json").read_text())
     schedule_spec = service.stack.functions["WooCommercePollScheduleFunction"]
     assert invoke(service.handlers["WooCommercePollScheduleFunction"], schedule, schedule_spec) == {"queued": 1}
+
+
+def test_a_pings_headers_are_not_read_and_the_document_says_so(connected: Woo):
+    """Negative fuzzing (issue 20) sent a ping with an X-WC-Webhook-Topic outside the enum openapi/doors.yaml gave
+    it: the ping was answered 200, rightly (WooCommerce's ping carries no topic, and no header of a ping is read).
+    The document now holds the topic's rule for what reads it: a signed delivery (400 for another topic)."""
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    document = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "doors.yaml").read_text())
+    [topic] = [parameter for parameter in document["paths"]["/webhooks/woocommerce/{integrationId}"]["post"]
+               ["parameters"] if parameter["name"] == "X-WC-Webhook-Topic"]
+    ping = connected.service.http("POST", path(connected), body=b"webhook_id=80",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded",
+                                           "X-WC-Webhook-Topic": "?QJBBy #53"})
+    assert ping.status == 200 and ping.json() == {"pong": True}
+    assert Draft202012Validator(topic["schema"]).is_valid("?QJBBy #53")
