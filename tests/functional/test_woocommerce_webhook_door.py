@@ -166,3 +166,28 @@ def test_a_pings_headers_are_not_read_and_the_document_says_so(connected: Woo):
                                            "X-WC-Webhook-Topic": "?QJBBy #53"})
     assert ping.status == 200 and ping.json() == {"pong": True}
     assert Draft202012Validator(topic["schema"]).is_valid("?QJBBy #53")
+
+
+def test_a_signed_body_with_an_id_is_a_signal_whatever_else_it_holds_and_the_log_names_the_order_by_it(
+        connected: Woo):
+    """Negative fuzzing (issue 20, seed 696313543) sent a signed delivery whose ``number`` was an integer and
+    ``status`` a list: accepted (202), rightly — only ``id`` is read, the order is re-fetched — but outside
+    openapi/doors.yaml, and the list went into the order's sync log as its number. The document now says only ``id``
+    is checked; the log names the order by its id unless the body is a whole order."""
+    import yaml
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "doors.yaml").read_text())
+    registry = Registry().with_resource("urn:doors", Resource(contents=document, specification=DRAFT202012))
+    request_schema = Draft202012Validator({"$ref": "urn:doors#/components/schemas/WooCommerceOrder"},
+                                          registry=registry)
+    connected.door.outage = 503  # keep the store's own deliveries out of this test
+    payload = {"id": 184, "number": 13535, "status": [1.5, {}, ["junk"]]}
+    body = json.dumps(payload).encode()
+    answer = connected.service.http("POST", path(connected), headers=signed(secret_of(connected), body), body=body)
+    assert answer.status == 202 and request_schema.is_valid(payload)
+    [entry] = connected.history(184)[1]
+    assert "for order #184;" in entry["message"] and "junk" not in entry["message"]
+    assert not request_schema.is_valid({**payload, "id": 0})
