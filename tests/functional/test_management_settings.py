@@ -75,6 +75,18 @@ def test_bad_settings_name_the_field_and_register_nothing(world, new_tenant, bod
     assert snapshot(world) == before
 
 
+@pytest.mark.parametrize("field", ["name", "wmsBaseUrl", "wmsCredentials", "weeklyPriceCents",
+                                   "selfManagedCustomerIds"])
+def test_null_is_no_value_for_a_setting_it_is_a_400_naming_the_field(world, field):
+    """Negative fuzzing (issue 20, seed 951714642) sent ``{"wmsBaseUrl": null}``: answered 200, read as "left out",
+    where openapi/management.yaml takes no null. A client clearing a setting with null would have been told it
+    worked; a field left out keeps what is stored, and null is refused."""
+    before = snapshot(world)
+    answer = world.api.put(f"/tenants/{world.a.tenant_id}/settings", {field: None}, token=world.admin)
+    assert answer.status == 400 and answer.fields == [field], answer.body
+    assert snapshot(world) == before
+
+
 def test_updates_change_only_the_fields_sent_and_check_customers_against_the_wms(world):
     path = f"/tenants/{world.a.tenant_id}/settings"
     core().tenants.update(world.a.tenant_id, {"someOtherFeature": "kept"})  # an attribute this model doesn't know

@@ -160,3 +160,34 @@ def test_webhook_urls_are_built_on_the_configured_public_url_never_on_the_caller
     assert rotated.json()["webhookUrl"].startswith(f"{PUBLIC_API_BASE_URL}/webhooks/rose-rocket/")
     assert [d["url"].split("?")[0] for d in destinations(rr)] == [
         f"{PUBLIC_API_BASE_URL}/webhooks/rose-rocket/{rr.integration_id}"]
+
+
+def test_the_doors_document_takes_what_the_door_takes_and_forbids_what_it_refuses(rr: Rr):
+    """Fuzzing openapi/rose-rocket.yaml (issue 20): the document said any string for the envelope's ids and no null
+    for its informational fields, where the door takes null ``ownerId``/``createdAt``/``json`` and refuses ids that
+    aren't its patterns. The document now holds what the door holds."""
+    from pathlib import Path
+
+    import yaml
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "rose-rocket.yaml").read_text())
+    registry = Registry().with_resource("urn:rr", Resource(contents=document, specification=DRAFT202012))
+    request_schema = Draft202012Validator({"$ref": "urn:rr#/components/schemas/WebhookEnvelope"}, registry=registry)
+    rr.connect()
+    order = rr.order("chef")
+    good = json.loads(envelope(order))
+    for changes, status in (({"ownerId": None, "createdAt": None, "json": None}, 202),
+                            ({"objectKey": "manifest"}, 200),
+                            ({"refId": "not-a-uuid"}, 400),
+                            ({"orgId": ORG.upper() + "0"}, 400),
+                            ({"id": "-starts-with-a-dash"}, 400),
+                            ({"type": ""}, 400),
+                            ({"createdAt": "x" * 65}, 400),
+                            ({"json": []}, 400)):
+        payload = {**good, "id": str(uuid.uuid4()), **changes}
+        answer = door(rr, json.dumps(payload).encode(), rr.token)
+        assert answer.status == status, (changes, answer.body)
+        assert request_schema.is_valid(payload) == (status < 400), changes

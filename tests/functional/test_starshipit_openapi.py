@@ -115,3 +115,24 @@ def test_every_answer_of_both_doors_is_the_documented_one(connected: Ssi):
     core().integrations.forget(connected.integration_id)
     check(webhook_route, connected.post_webhook(body, {"X-Starshipit-Signature": sign(WEBHOOK_SECRET, body)}))  # 410
     check(labels_route, label(order_id, token()))  # 409 deleted
+
+
+def test_the_tracking_webhooks_document_takes_what_the_door_takes_and_forbids_what_it_refuses(connected: Ssi):
+    """Fuzzing with bodies outside openapi/starshipit.yaml (issue 20) found genuine deliveries the door rightly takes
+    outside it: Starshipit's optional fields may come null (the door reads them as absent) and a tracking number as
+    a number (read as its digits). The document now says so, and that order_number has 1 to 50 characters; what the
+    door refuses stays outside it."""
+    request_schema = Draft202012Validator({"$ref": "urn:starshipit#/components/schemas/TrackingUpdate"},
+                                          registry=REGISTRY)
+    order_id = connected.place()
+    for payload, status in (({"order_number": order_id, "tracking_status": None, "carrier_name": None,
+                              "tracking_number": 12345}, 200),
+                            ({"order_number": 3203061, "order_reference": None}, 200),
+                            ({"order_number": ""}, 400),
+                            ({"order_number": "x" * 51}, 400),
+                            ({"order_number": order_id, "tracking_status": 5}, 400),
+                            ({"order_number": order_id, "tracking_number": True}, 400)):
+        body = json.dumps(payload).encode()
+        answer = connected.post_webhook(body, {"X-Starshipit-Signature": sign(WEBHOOK_SECRET, body)})
+        assert answer.status == status, (payload, answer.body)
+        assert request_schema.is_valid(payload) == (status < 400), payload

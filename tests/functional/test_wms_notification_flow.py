@@ -97,6 +97,12 @@ def test_bad_or_missing_signature_gets_401_and_nothing_is_queued(service, tenant
         ({"entityId": "\u0000"}, "entityId"),              # not a WMS id: never queued to GET /outbound-orders/<NUL>
         ({"entityId": "../../customers"}, "entityId"),
         ({"id": "n-1\nX-Injected: 1"}, "id"),
+        # issue 20 (negative fuzzing): the pattern's shape but no instant — each was a 500 once signed
+        ({"eventTime": "2026-13-21T10:15:00+10:00"}, "eventTime"),
+        ({"eventTime": "2026-11-21T25:15:00Z"}, "eventTime"),
+        ({"eventTime": "2026-11-21T10:15:00+99:00"}, "eventTime"),
+        ({"eventTime": "0001-01-01T00:00:00+01:00"}, "eventTime"),  # no UTC equivalent (was an OverflowError)
+        ({"eventTime": "1999-12-31T23:59:59Z"}, "eventTime"),        # before the service's range
     ],
 )
 def test_invalid_notification_body_gets_400_naming_the_field_and_changes_nothing(service, tenant, change, field):
@@ -107,6 +113,35 @@ def test_invalid_notification_body_gets_400_naming_the_field_and_changes_nothing
     assert field in [e["field"] for e in response.json()["errors"]]
     assert service.queue_depth("WmsQueue") == 0
     assert service.scan("SyncTable") == []
+
+
+def test_openapi_doors_yaml_takes_what_the_door_takes_and_forbids_what_it_refuses(service, tenant):
+    """Issue 20 (negative fuzzing): the door takes null for what is optional (``event``, a non-invoice's ``invoice``,
+    an invoice's ``number`` and ``customerId``), which openapi/doors.yaml forbade; the document now says so, and
+    what the door refuses stays outside it."""
+    from pathlib import Path
+
+    import yaml
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "doors.yaml").read_text())
+    registry = Registry().with_resource("urn:doors", Resource(contents=document, specification=DRAFT202012))
+    request_schema = Draft202012Validator({"$ref": "urn:doors#/components/schemas/WmsNotification"},
+                                          registry=registry)
+    invoice = {"status": "APPROVED", "paymentStatus": "PAID", "consignmentIds": []}
+    for change, status in (({"event": None, "invoice": None}, 202),
+                           ({"entityType": "INVOICE", "invoice": {**invoice, "number": None, "customerId": None}}, 202),
+                           ({"entityType": "INVOICE", "invoice": None}, 400),
+                           ({"invoice": invoice}, 400),
+                           ({"event": 5}, 400),
+                           ({"entityType": "INVOICE", "invoice": {**invoice, "number": ""}}, 400)):
+        body = notification_for(tenant, str(uuid.uuid4())) | change
+        headers, raw = signed(tenant.notification_secret, body)
+        response = service.http("POST", f"/wms/{tenant.tenant_id}/notifications", headers=headers, body=raw)
+        assert response.status == status, (change, response.body)
+        assert request_schema.is_valid(body) == (status < 400), change
 
 
 @pytest.mark.parametrize("case", ["not-json", "deeply-nested", "utf-16", "byte-order-mark", "not-an-object"])

@@ -149,3 +149,45 @@ def test_the_sample_events_are_accepted(service):
     schedule = json.loads((EVENTS / "woocommerce_poll_schedule.json").read_text())
     schedule_spec = service.stack.functions["WooCommercePollScheduleFunction"]
     assert invoke(service.handlers["WooCommercePollScheduleFunction"], schedule, schedule_spec) == {"queued": 1}
+
+
+def test_a_pings_headers_are_not_read_and_the_document_says_so(connected: Woo):
+    """Negative fuzzing (issue 20) sent a ping with an X-WC-Webhook-Topic outside the enum openapi/doors.yaml gave
+    it: the ping was answered 200, rightly (WooCommerce's ping carries no topic, and no header of a ping is read).
+    The document now holds the topic's rule for what reads it: a signed delivery (400 for another topic)."""
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    document = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "doors.yaml").read_text())
+    [topic] = [parameter for parameter in document["paths"]["/webhooks/woocommerce/{integrationId}"]["post"]
+               ["parameters"] if parameter["name"] == "X-WC-Webhook-Topic"]
+    ping = connected.service.http("POST", path(connected), body=b"webhook_id=80",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded",
+                                           "X-WC-Webhook-Topic": "?QJBBy #53"})
+    assert ping.status == 200 and ping.json() == {"pong": True}
+    assert Draft202012Validator(topic["schema"]).is_valid("?QJBBy #53")
+
+
+def test_a_signed_body_with_an_id_is_a_signal_whatever_else_it_holds_and_the_log_names_the_order_by_it(
+        connected: Woo):
+    """Negative fuzzing (issue 20, seed 696313543) sent a signed delivery whose ``number`` was an integer and
+    ``status`` a list: accepted (202), rightly — only ``id`` is read, the order is re-fetched — but outside
+    openapi/doors.yaml, and the list went into the order's sync log as its number. The document now says only ``id``
+    is checked; the log names the order by its id unless the body is a whole order."""
+    import yaml
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    document = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "doors.yaml").read_text())
+    registry = Registry().with_resource("urn:doors", Resource(contents=document, specification=DRAFT202012))
+    request_schema = Draft202012Validator({"$ref": "urn:doors#/components/schemas/WooCommerceOrder"},
+                                          registry=registry)
+    connected.door.outage = 503  # keep the store's own deliveries out of this test
+    payload = {"id": 184, "number": 13535, "status": [1.5, {}, ["junk"]]}
+    body = json.dumps(payload).encode()
+    answer = connected.service.http("POST", path(connected), headers=signed(secret_of(connected), body), body=body)
+    assert answer.status == 202 and request_schema.is_valid(payload)
+    [entry] = connected.history(184)[1]
+    assert "for order #184;" in entry["message"] and "junk" not in entry["message"]
+    assert not request_schema.is_valid({**payload, "id": 0})

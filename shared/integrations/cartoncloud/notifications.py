@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from ..core.context import core
 from ..core.errors import SignatureInvalid, TenantNotFound
 from ..core.records import CamelModel, WmsRef
 from ..core.signing import verify_timestamped
-from ..core.timeutil import parse_iso
+from ..core.timeutil import in_service_range, parse_iso
 from ..core.workitems import WorkItem, enqueue
 
 TIMESTAMP_HEADER = "x-notification-timestamp"
@@ -38,8 +38,16 @@ WMS_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 #: ISO 8601 with a zone (``Z`` or ``±hh:mm``); numbers and zone-less times are refused, never guessed.
 ISO_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})$"
 
+
+def _an_instant(value: str) -> str:
+    """The pattern lets month 13 and hour 25 through: a time must also be a real instant in the service's range
+    (else a signed notification got as far as queueing and failed there: a 500)."""
+    in_service_range(parse_iso(value))
+    return value
+
+
 WmsId = Annotated[str, StringConstraints(pattern=WMS_ID_PATTERN)]
-IsoTime = Annotated[str, StringConstraints(pattern=ISO_TIME_PATTERN)]
+IsoTime = Annotated[str, StringConstraints(pattern=ISO_TIME_PATTERN), AfterValidator(_an_instant)]
 
 
 class InvoiceState(CamelModel):

@@ -41,8 +41,9 @@ def utc_iso(moment: datetime) -> str:
 
 
 def parse_iso(value: str) -> datetime:
-    """Parse ISO 8601 with an offset or ``Z``; a value without a zone is refused rather than guessed."""
+    """Parse ISO 8601 with an offset or ``Z``; a value without a zone is refused rather than guessed. Anything that
+    is no instant (month 13, the year 1 at +01:00) is a ``ValueError``, never an ``OverflowError``."""
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         raise ValueError(f"timestamp without a time zone: {value!r}")
-    return parsed.astimezone(UTC)
+    return as_utc(parsed)

@@ -11,7 +11,16 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from ..core.integration_types import HEADER_SAFE_PATTERN, STEPS, Integration, IntegrationStatus, Notice
@@ -46,6 +55,16 @@ MAX_WEEKLY_PRICE_CENTS = 1_000_000
 
 class RequestModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_is_no_value(cls, value: Any, info: ValidationInfo) -> Any:
+        """An optional field is left out to keep what is stored; ``null`` is refused, naming the field, rather than
+        read as "left out" (a client sending it to clear the value would be told it worked)."""
+        field = cls.model_fields[info.field_name] if info.field_name else None
+        if value is None and field is not None and not field.is_required():
+            raise ValueError("may be left out (to keep what is stored) but not null")
+        return value
 
 
 Model = TypeVar("Model", bound=BaseModel)

@@ -121,7 +121,9 @@ def accept(integration: Integration, headers: Mapping[str, str], body: bytes, *,
     item = item.model_copy(update={"enqueued_at": received_at})
     status = order.status if order is not None else None
     modified_gmt = order.date_modified_gmt if order is not None else None
-    number = payload.get("number") or order_id
+    # The order's own number when the body is a whole order; else its id (the body's other fields, unchecked, are
+    # not what a person reading the log should see).
+    number = order.number if order is not None and order.number else order_id
     shared = core()
     shared.sync_log.append(
         order_ref(integration.integration_id, order_id).key,
