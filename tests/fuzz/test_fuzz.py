@@ -44,7 +44,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from integrations.core import connectors
 from integrations.core.context import core
-from integrations.woocommerce.client import STORE_BUDGET
+from integrations.woocommerce import client as woocommerce_client
 from schemathesis.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -129,10 +129,9 @@ def fuzz_world(service, monkeypatch, request) -> FuzzWorld:
     monkeypatch.setenv("AUTH_HS256_KEY", HS256_KEY)
     monkeypatch.delenv("AUTH_JWKS_URL", raising=False)
     monkeypatch.setenv("PUBLIC_API_BASE_URL", BASE_URL)
-    # The store's 3 requests/s bucket (unit-tested) made every world wait about 2 s while connecting: fuzzing it
-    # only waits.
-    monkeypatch.setattr(STORE_BUDGET, "rate", 10_000.0)
-    monkeypatch.setattr(STORE_BUDGET, "burst", 10_000)
+    # The store's 3 requests/s spacing (tested in test_woocommerce_limits) made every world wait about 2 s while
+    # connecting: fuzzing it only waits.
+    monkeypatch.setattr(woocommerce_client, "STORE_RATE", 10_000.0)
     notifications, door = RecordingSender(), DoorSender()
     door.service = service
     door.outage = 503  # the store's own deliveries stay out of the fuzzing
