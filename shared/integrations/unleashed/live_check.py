@@ -46,6 +46,12 @@ def _unreachable(key: str, what: str, exc: UpstreamError) -> Finding:
     return could_not_check(key, f"{what} failed: {exc}", TRY_AGAIN)
 
 
+def _refused(key: str, what: str, exc: UpstreamError) -> Finding:
+    """A read the assumption relies on failed: refuted when Unleashed refused it for good (the path or its fields are
+    not what we assumed), not checkable when it may answer later (a 429, a 5xx, no answer)."""
+    return _unreachable(key, what, exc) if exc.retryable else refuted(key, f"{what}: {exc}")
+
+
 def _items(body: Any) -> list[dict[str, Any]]:
     items = body.get("Items") if isinstance(body, dict) else None
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
@@ -224,10 +230,7 @@ def _subscriptions(client: UnleashedClient, findings: list[Finding]) -> None:
     try:
         found = client.subscriptions()
     except UpstreamError as exc:
-        if exc.retryable:
-            findings.append(_unreachable("subscription-api", "GET /webhooks/subscriptions", exc))
-        else:
-            findings.append(refuted("subscription-api", f"GET /webhooks/subscriptions: {exc}"))
+        findings.append(_refused("subscription-api", "GET /webhooks/subscriptions", exc))
         return
     except ValueError:
         findings.append(refuted("subscription-api", "GET /webhooks/subscriptions answered, but not with a list of "
@@ -262,10 +265,7 @@ def _shipping_companies(client: UnleashedClient, findings: list[Finding]) -> Non
     try:
         companies = _items(client.call("GET", "/ShippingCompanies").json())
     except UpstreamError as exc:
-        if exc.retryable:
-            findings.append(_unreachable("shipping-companies", "GET /ShippingCompanies", exc))
-        else:
-            findings.append(refuted("shipping-companies", f"GET /ShippingCompanies: {exc}"))
+        findings.append(_refused("shipping-companies", "GET /ShippingCompanies", exc))
         return
     names = [str(c.get("Name")) for c in companies if c.get("Name")]
     findings.append(confirmed("shipping-companies", "GET /ShippingCompanies lists "
