@@ -80,8 +80,10 @@ contract: $(VENV)/.installed  ## The contract suite, against every connector (ad
 	$(VENV)/bin/pytest tests/contract -q $(PYTEST_ARGS)
 
 fuzz: $(VENV)/.installed  ## Schemathesis over every OpenAPI document, positive and negative, many examples, a fresh seed (printed; FUZZ_SEED=… replays)
-	FUZZ_SEED=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} \
-		FUZZ_NEGATIVE_EXAMPLES=$${FUZZ_NEGATIVE_EXAMPLES:-200} $(VENV)/bin/pytest tests/fuzz -q -p no:logging
+	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+		echo "fuzz: seed $$seed (FUZZ_SEED=$$seed make fuzz sends the same requests again)"; \
+		FUZZ_SEED=$$seed FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_NEGATIVE_EXAMPLES=$${FUZZ_NEGATIVE_EXAMPLES:-200} \
+		$(VENV)/bin/pytest tests/fuzz -q -p no:logging
 
 functional: $(VENV)/.installed  ## Handlers on moto + sandboxes
 	$(VENV)/bin/pytest tests/functional -q

@@ -87,7 +87,7 @@ class ToyImporter(Importer[dict[str, Any], str]):
             raise PermanentError("The order has no lines", resolution="Add a line, then retry.")
         return f"REF-{record.get('number') or record['id']}"
 
-    def create(self, ctx: ImportContext[dict[str, Any]], mapped: str) -> Created:
+    def create(self, ctx: ImportContext[dict[str, Any]], record: dict[str, Any], mapped: str) -> Created:
         wms_id, existed = self.wms.create(mapped)
         return Created(WmsRef(tenant_id=TENANT, entity_type="OUTBOUND_ORDER", entity_id=wms_id),
                        f"made {wms_id}", already_existed=existed)

@@ -102,11 +102,11 @@ class Importer(ABC, Generic[R, M]):
     def map(self, ctx: ImportContext[R], record: R) -> M:
         """What to create in the WMS; raise a named ``PermanentError`` naming the field when it can't be."""
 
-    def before_create(self, ctx: ImportContext[R], mapped: M) -> None:
+    def before_create(self, ctx: ImportContext[R], record: R, mapped: M) -> None:
         """Checks against the WMS that must pass before creating (e.g. every product exists)."""
 
     @abstractmethod
-    def create(self, ctx: ImportContext[R], mapped: M) -> Created:
+    def create(self, ctx: ImportContext[R], record: R, mapped: M) -> Created:
         """Create the WMS record, idempotently on its business reference."""
 
     @abstractmethod
@@ -173,8 +173,8 @@ class Importer(ABC, Generic[R, M]):
                                  f"({self.describe(ctx)}); checking again shortly", retry_after=30)
         try:
             mapped = self.map(ctx, record)
-            self.before_create(ctx, mapped)
-            return self._bind(ctx, token, record, self.create(ctx, mapped))
+            self.before_create(ctx, record, mapped)
+            return self._bind(ctx, token, record, self.create(ctx, record, mapped))
         except Exception:
             # A claim still held (nothing was bound) is given back so the retry needn't wait for it to go stale;
             # the WMS's duplicate check on the business reference makes a retry bind to anything already made.

@@ -10,7 +10,7 @@ It runs when an integration is finished (never blocking one whose credentials wo
 the management API (``POST …/integrations/{id}/check``), and from the command line for operators, with the
 credentials in environment variables::
 
-    python -m integrations.core.live_check unleashed      # UNLEASHED_API_ID, UNLEASHED_API_KEY
+    python -m integrations.core.live_check <platform>     # each credential field as <PLATFORM>_<FIELD>
 
 Reports are kept on the integration's configuration log. Against a sandbox under each dialect of its assumptions,
 the report says exactly the dialect's truth (tests/contract).
@@ -159,7 +159,8 @@ def run(connector: Connector, credentials: BaseModel, platform_state: Mapping[st
 
 
 def env_name(platform: str, alias: str) -> str:
-    """``unleashed`` + ``apiId`` → ``UNLEASHED_API_ID``: where the command line reads a credential field from."""
+    """A platform key and a credential field's alias (``apiId``) → ``<PLATFORM>_API_ID``: where the command line
+    reads that field from."""
     return f"{platform}_{re.sub(r'(?<!^)(?=[A-Z])', '_', alias)}".upper()
 
 

@@ -83,9 +83,7 @@ class OrderImporter(Importer[Order, Consignment]):
         return new_consignment(shipment, record, customer_id=match.wms_customer_id,
                                warehouse_id=settings.default_warehouse_id)
 
-    def create(self, ctx: ImportContext[Order], mapped: Consignment) -> Created:
-        assert ctx.record is not None
-        order = ctx.record
+    def create(self, ctx: ImportContext[Order], order: Order, mapped: Consignment) -> Created:
         wms = _wms(ctx)
         existing = _made_from(wms, order, mapped)
         consignment = existing or wms.create_consignment(mapped)

@@ -95,9 +95,9 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
         return map_shipment(record.shipment, record.order, customer_id=ctx.integration.customer_id,
                             warehouse_id=warehouse, include_comments=settings.include_comments)
 
-    def before_create(self, ctx: ImportContext[ShipmentRecord], mapped: Mapped) -> None:
+    def before_create(self, ctx: ImportContext[ShipmentRecord], record: ShipmentRecord, mapped: Mapped) -> None:
         missing = missing_products(wms_of(ctx.integration), ctx.integration.customer_id, _codes(mapped))
-        fees = self._fees(ctx, missing) if missing else []
+        fees = self._fees(ctx, record, missing) if missing else []
         if fees:
             # The frame hands this same Mapped to create(): the fees leave the order here, said with the creation.
             mapped.order.items[:] = [item for item in mapped.order.items if _code(item) not in fees]
@@ -109,18 +109,16 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
             customer = ctx.integration.customer_name or "this integration's customer"
             raise UnknownProducts(missing, customer=customer)
         if not mapped.order.items:
-            assert ctx.record is not None
-            raise NothingToPick(f"Shipment {ctx.record.shipment.reference()} holds only fees and charges "
+            raise NothingToPick(f"Shipment {record.shipment.reference()} holds only fees and charges "
                                 f"({', '.join(fees)}): there is nothing for the warehouse to pick, so no WMS order "
                                 "was made", resolution="Nothing to do, unless the shipment should carry goods: add "
                                 "them to it in Unleashed, then retry from the sync log.")
 
     @staticmethod
-    def _fees(ctx: ImportContext[ShipmentRecord], codes: list[str]) -> list[str]:
+    def _fees(ctx: ImportContext[ShipmentRecord], record: ShipmentRecord, codes: list[str]) -> list[str]:
         """Of ``codes`` (missing in the WMS), those Unleashed marks Never Diminishing: services, not stock."""
-        assert ctx.record is not None
         guids = {(line.Product.ProductCode or "").strip(): line.Product.Guid
-                 for line in ctx.record.shipment.SalesShipmentLines if line.Product.Guid}
+                 for line in record.shipment.SalesShipmentLines if line.Product.Guid}
         fees = []
         with calls(ctx.integration) as client:
             for code in codes:
@@ -129,9 +127,8 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
                     fees.append(code)
         return fees
 
-    def create(self, ctx: ImportContext[ShipmentRecord], mapped: Mapped) -> Created:
-        assert ctx.record is not None
-        reference = customer_reference(ctx.record.shipment, ctx.record.order)
+    def create(self, ctx: ImportContext[ShipmentRecord], record: ShipmentRecord, mapped: Mapped) -> Created:
+        reference = customer_reference(record.shipment, record.order)
         try:
             created = wms_of(ctx.integration).create_outbound_order(mapped.order)
         except UpstreamRejected as exc:
@@ -146,7 +143,7 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
                                             "retrying from the sync log (a retry binds to it if it exists).")
         wms = WmsRef(tenant_id=ctx.integration.tenant_id, entity_type="OUTBOUND_ORDER", entity_id=wms_order.id)
         memo = {"wmsStatus": str(wms_order.status or ""), "customerReference": reference,
-                "orderGuid": ctx.record.order.Guid}
+                "orderGuid": record.order.Guid}
         if created.with_issues or wms_order.status == "REJECTED":
             problem = WmsOrderRejected(f"CartonCloud created outbound order {wms_order.id} as REJECTED: "
                                        f"{unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)

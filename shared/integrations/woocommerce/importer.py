@@ -76,7 +76,7 @@ class OrderImporter(Importer[WooOrder, Mapped]):
         assert isinstance(outcome, Mapped), "pickup orders are skipped before mapping"
         return outcome
 
-    def before_create(self, ctx: ImportContext[WooOrder], mapped: Mapped) -> None:
+    def before_create(self, ctx: ImportContext[WooOrder], record: WooOrder, mapped: Mapped) -> None:
         skus = sorted({item.details.product.references.code for item in mapped.order.items
                        if item.details.product.references and item.details.product.references.code})
         missing = missing_products(wms_of(ctx.integration), ctx.integration.customer_id, skus)
@@ -86,9 +86,7 @@ class OrderImporter(Importer[WooOrder, Mapped]):
                         else integration.customer_id)
             raise UnknownProducts(missing, customer=customer)
 
-    def create(self, ctx: ImportContext[WooOrder], mapped: Mapped) -> Created:
-        assert ctx.record is not None
-        order = ctx.record
+    def create(self, ctx: ImportContext[WooOrder], order: WooOrder, mapped: Mapped) -> Created:
         try:
             created = wms_of(ctx.integration).create_outbound_order(mapped.order)
         except UpstreamRejected as exc:
