@@ -23,8 +23,9 @@ from integrations.core.integration_types import Integration, IntegrationContext,
 from integrations.core.settings import settings
 from integrations.core.stores.integrations import IntegrationStore
 
-from local.sandboxes.base import RecordingSender, Sandbox, install_responses
+from local.sandboxes.base import RecordingSender, Sandbox
 from local.sandboxes.cartoncloud import CartonCloudSandbox
+from local.sandboxes.transports import install_responses
 from tests.functional.conftest import WMS_BASE, DemoTenant, Service, seed_tenant
 from tests.functional.wms_helpers import deliver
 

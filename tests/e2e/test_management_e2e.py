@@ -18,7 +18,7 @@ import requests
 from integrations.core.weeks import IsoWeek
 
 from local import demo
-from local.sandboxes.base import serve
+from local.sandboxes.transports import serve
 from local.sandboxes.woocommerce import WooCommerceSandbox
 
 from .conftest import StackClient

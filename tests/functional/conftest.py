@@ -35,8 +35,9 @@ from local.lambda_runtime import (
     scheduler_input,
 )
 from local.resources import Stack, create_stack
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox
+from local.sandboxes.transports import install_responses
 
 WMS_BASE = "https://api.cartoncloud.test"
 

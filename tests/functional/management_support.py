@@ -41,8 +41,9 @@ from referencing.jsonschema import DRAFT202012
 from local.functions import load_instance
 from local.lambda_runtime import http_event, invoke, route_template_matches
 from local.resources import Stack
-from local.sandboxes.base import Sandbox, SandboxRequest, SandboxResponse, install_responses
+from local.sandboxes.base import Sandbox, SandboxRequest, SandboxResponse
 from local.sandboxes.cartoncloud import CartonCloudSandbox
+from local.sandboxes.transports import install_responses
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = ROOT / "openapi" / "management.yaml"

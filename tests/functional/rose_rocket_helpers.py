@@ -21,10 +21,11 @@ from integrations.core.context import core
 from integrations.core.ratelimit import SpacedBudget
 from integrations.rose_rocket import services as rose_rocket_services
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox
 from local.sandboxes.rose_rocket import ORDER_PATHS, RoseRocketSandbox
 from local.sandboxes.rose_rocket.records import Records
+from local.sandboxes.transports import install_responses
 
 from .conftest import WMS_BASE, DemoTenant, HttpResult, Service, log_of, seed_tenant
 from .management_support import HS256_KEY, mint

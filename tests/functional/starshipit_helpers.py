@@ -43,9 +43,10 @@ from integrations.starshipit.models import StarshipitCredentials
 from integrations.starshipit.services import wms_order_ref
 from integrations.starshipit.webhooks import sign
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox
 from local.sandboxes.starshipit import StarshipitSandbox
+from local.sandboxes.transports import install_responses
 
 from .conftest import WMS_BASE, DemoTenant, Service, log_of, seed_tenant
 from .wms_helpers import deliver

@@ -9,8 +9,8 @@ from integrations.starshipit.client import DEFAULT_BASE_URL
 from integrations.starshipit.integration_type import INTEGRATION_TYPE
 from integrations.starshipit.models import StarshipitCredentials
 
-from local.sandboxes.base import install_responses
 from local.sandboxes.starshipit import StarshipitSandbox
+from local.sandboxes.transports import install_responses
 
 from . import management_support
 from .management_support import World

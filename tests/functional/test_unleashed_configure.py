@@ -11,7 +11,8 @@ from integrations.unleashed.integration_type import INTEGRATION_TYPE
 from integrations.unleashed.settings import UnleashedCredentials
 from integrations.unleashed.usage import account_of, used
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
+from local.sandboxes.transports import install_responses
 from local.sandboxes.unleashed import UnleashedSandbox
 
 from . import management_support

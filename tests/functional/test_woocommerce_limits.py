@@ -19,7 +19,7 @@ import responses
 from integrations.woocommerce import client as woocommerce_client
 from pydantic import SecretStr
 
-from local.sandboxes.base import install_responses
+from local.sandboxes.transports import install_responses
 from local.sandboxes.woocommerce import WooCommerceSandbox
 
 WOO_BASE = "https://woo.test"

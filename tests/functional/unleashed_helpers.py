@@ -24,8 +24,9 @@ from integrations.unleashed.integration_type import INTEGRATION_TYPE
 from integrations.unleashed.services import order_ref, shipment_ref, usage_ref
 from integrations.unleashed.settings import UnleashedCredentials
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox
+from local.sandboxes.transports import install_responses
 from local.sandboxes.unleashed import UnleashedSandbox
 
 from .conftest import WMS_BASE, DemoTenant, Service, log_of, seed_tenant

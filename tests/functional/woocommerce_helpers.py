@@ -28,8 +28,9 @@ from integrations.woocommerce.models import (
 )
 from integrations.woocommerce.services import order_ref
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox
+from local.sandboxes.transports import install_responses
 from local.sandboxes.woocommerce import WooCommerceSandbox
 
 from .conftest import WMS_BASE, DemoTenant, Service, log_of, seed_tenant

@@ -55,8 +55,9 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox
+from local.sandboxes.transports import install_responses
 from local.sandboxes.woocommerce import WooCommerceSandbox
 from tests.contract.conftest import kit_class
 from tests.functional.conftest import DemoTenant, Service, seed_tenant

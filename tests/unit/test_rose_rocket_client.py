@@ -13,8 +13,8 @@ from integrations.rose_rocket.client import DEFAULT_AUTH_URL, DEFAULT_BASE_URL, 
 from integrations.rose_rocket.services import budget_key, organisation_budget
 from pydantic import SecretStr
 
-from local.sandboxes.base import install_responses
 from local.sandboxes.rose_rocket import RoseRocketSandbox
+from local.sandboxes.transports import install_responses
 
 ORG, USER = "6e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098", "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9"
 POLICY = HttpPolicy(base_delay=0.0, max_inline_wait=0.0, max_attempts=2)

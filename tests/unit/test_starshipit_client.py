@@ -22,8 +22,9 @@ from integrations.starshipit.models import NewDestination, NewItem, NewOrder, Sh
 from integrations.starshipit.webhooks import parse, verify_signature
 from pydantic import SecretStr
 
-from local.sandboxes.base import SandboxRequest, install_responses
+from local.sandboxes.base import SandboxRequest
 from local.sandboxes.starshipit import StarshipitSandbox
+from local.sandboxes.transports import install_responses
 
 VENDOR = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "vendor" / "starshipit"
 POLICY = HttpPolicy(base_delay=0.0, max_inline_wait=0.0)

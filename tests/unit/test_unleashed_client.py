@@ -16,7 +16,7 @@ from integrations.unleashed.client import CLIENT_TYPE, TooManyPages, UnleashedCl
 from integrations.unleashed.errors import OrderNotFound, ShipmentNotFound, ShipmentRefused
 from pydantic import SecretStr
 
-from local.sandboxes.base import install_responses
+from local.sandboxes.transports import install_responses
 from local.sandboxes.unleashed import UnleashedSandbox
 
 BASE = "https://api.unleashed.test"

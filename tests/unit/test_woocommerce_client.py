@@ -18,7 +18,8 @@ from integrations.woocommerce.integration_type import discover
 from integrations.woocommerce.models import StoreUrlInvalid, WooCommerceCredentials, normalise_store_url
 from pydantic import SecretStr
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
+from local.sandboxes.transports import install_responses
 from local.sandboxes.woocommerce import WooCommerceSandbox
 
 BASE = "https://woo.test"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..base import serve, serve_until_stopped
+from ..transports import serve, serve_until_stopped
 from .sandbox import WooCommerceSandbox
 
 

@@ -25,8 +25,9 @@ from integrations.rose_rocket import services as rose_rocket_services
 from integrations.rose_rocket.matches import Match, MatchStore
 from integrations.rose_rocket.refs import order_ref
 
-from local.sandboxes.base import Sandbox, install_responses
+from local.sandboxes.base import Sandbox
 from local.sandboxes.rose_rocket import RoseRocketSandbox
+from local.sandboxes.transports import install_responses
 from tests.contract.kit import ConnectorKit, Delivery, other_lambda
 from tests.functional.rose_rocket_helpers import unhurried_budget
 

@@ -23,8 +23,9 @@ from integrations.core.records import RecordRef
 from integrations.starshipit.client import DEFAULT_BASE_URL
 from integrations.starshipit.services import delivery_url, wms_order_ref
 
-from local.sandboxes.base import Sandbox, install_responses
+from local.sandboxes.base import Sandbox
 from local.sandboxes.starshipit import StarshipitSandbox
+from local.sandboxes.transports import install_responses
 from tests.builders import outbound_order
 from tests.contract.kit import API_BASE, ConnectorKit, Delivery
 from tests.functional.wms_helpers import deliver

@@ -26,7 +26,8 @@ from integrations.core.workitems import enqueue
 from integrations.unleashed.models import SalesOrder
 from integrations.unleashed.services import order_ref, shipment_ref
 
-from local.sandboxes.base import Sandbox, install_responses
+from local.sandboxes.base import Sandbox
+from local.sandboxes.transports import install_responses
 from local.sandboxes.unleashed import SIGNATURE_HEADER, TIMESTAMP_HEADER, UnleashedSandbox, sign
 from tests.contract.kit import ConnectorKit, Delivery, other_lambda
 

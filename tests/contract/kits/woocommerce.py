@@ -16,7 +16,8 @@ from integrations.core.integration_types import Integration
 from integrations.woocommerce import client as woocommerce_client
 from integrations.woocommerce.services import order_ref
 
-from local.sandboxes.base import Sandbox, install_responses
+from local.sandboxes.base import Sandbox
+from local.sandboxes.transports import install_responses
 from local.sandboxes.woocommerce import WooCommerceSandbox
 from tests.contract.kit import ConnectorKit, Delivery, other_lambda
 

@@ -23,8 +23,9 @@ import pytest
 import requests
 import responses
 
-from local.sandboxes.base import RecordingSender, SandboxRequest, install_responses
+from local.sandboxes.base import RecordingSender, SandboxRequest
 from local.sandboxes.cartoncloud import CartonCloudSandbox
+from local.sandboxes.transports import install_responses
 
 BASE = "https://api.cartoncloud.test"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "vendor" / "cartoncloud"

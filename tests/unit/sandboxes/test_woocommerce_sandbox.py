@@ -18,7 +18,8 @@ import pytest
 import requests
 import responses
 
-from local.sandboxes.base import RecordingSender, install_responses
+from local.sandboxes.base import RecordingSender
+from local.sandboxes.transports import install_responses
 from local.sandboxes.woocommerce import WooCommerceSandbox
 
 BASE = "https://woo.test"
