@@ -81,7 +81,7 @@ class SandboxesRole(Role):
         self.running: dict[str, tuple[Any, Any, str]] = {}  # name -> (sandbox, server, url)
 
     def do_start(self, host: str, ports: dict[str, int], environment: dict[str, str]) -> dict[str, Any]:
-        from .sandboxes.base import serve
+        from .sandboxes.transports import serve
 
         apply_environment(environment)
         for name, port in ports.items():

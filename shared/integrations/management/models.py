@@ -56,11 +56,14 @@ MAX_WEEKLY_PRICE_CENTS = 1_000_000
 class RequestModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
 
-    @field_validator("*", mode="before")
+    @field_validator("*", mode="after")
     @classmethod
     def _null_is_no_value(cls, value: Any, info: ValidationInfo) -> Any:
         """An optional field is left out to keep what is stored; ``null`` is refused, naming the field, rather than
-        read as "left out" (a client sending it to clear the value would be told it worked)."""
+        read as "left out" (a client sending it to clear the value would be told it worked).
+
+        After validation, not before: a field left out keeps its default without being validated, so a None here was
+        sent; and a before (or wrap) validator makes pydantic's strict JSON mode refuse an ISO date-time string."""
         field = cls.model_fields[info.field_name] if info.field_name else None
         if value is None and field is not None and not field.is_required():
             raise ValueError("may be left out (to keep what is stored) but not null")
