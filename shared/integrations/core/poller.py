@@ -76,7 +76,8 @@ class PollResult:
 class CursorPoller(ABC, Generic[S]):
     #: The cursor's name within the scope (``orders``, ``consignments``).
     name: ClassVar[str]
-    #: Re-read this much before the cursor (30–120 s advised: reliability.md).
+    #: Re-read this much before the cursor: a record saved while a poll ran, or stamped by a clock a little behind,
+    #: is still seen (docs/wms-notifications.md "Safety net: the pollers": a 120 s overlap).
     overlap: ClassVar[timedelta] = timedelta(seconds=120)
 
     # --- hooks ------------------------------------------------------------------------------------------------------

@@ -49,8 +49,9 @@ if TYPE_CHECKING:
 API = "wc/v3"
 #: WordPress core caps ``per_page`` at 100.
 MAX_PER_PAGE = 100
-#: Requests per second per store, across every Lambda (reliability.md: "Woo ≈ 2–5 req/s on shared hosting"): no
-#: second ever holds more than 3 of our calls to one store.
+#: Requests per second per store, across every Lambda: no second ever holds more than 3 of our calls to one store
+#: (a decision, not a vendor limit: wc/v3 has none, shared hosting serves ~2–5; the `requests-per-second` assumption in
+#: assumptions.py, docs/woocommerce.md "Limits we respect").
 STORE_RATE = 3.0
 #: How long a call made while a person waits (a configuration step) waits for the store's turn, at most.
 INTERACTIVE_MAX_WAIT = 3.0
