@@ -9,10 +9,15 @@ from collections import Counter
 
 from integrations.core import aws
 
+from tests import documented
+
 from . import rose_rocket_helpers
 from .rose_rocket_helpers import Rr
 
 rr = rose_rocket_helpers.rr  # the fixture
+PAGE = "rose-rocket.md"  # its "Requests per record"
+CONSIGNMENT_TO_ORDER = "### A WMS consignment to its Rose Rocket order"
+ORDER_TO_CONSIGNMENT = "### A Delivered Rose Rocket order to its WMS consignment"
 
 
 def counted(rr: Rr, work) -> tuple[Counter, Counter, Counter]:
@@ -37,15 +42,14 @@ def test_a_wms_consignment_to_its_rose_rocket_order(rr: Rr):
     consignment = rr.consignment("chef")
     aws_calls, rr_calls, wms_calls = counted(rr, rr.pump)
     assert len(rr.rr_orders()) == 2
-    assert aws_calls == Counter({
-        # the WMS notification to the router, as for any WMS event (docs/wms-notifications.md), plus one Query: the
-        # tenant's own integrations, asked for because a tenant-level connector subscribes to CONSIGNMENT.CREATED
-        # (trigger 2; WMS worker 6; router 6) — then the Rose Rocket worker: idempotency (PutItem, UpdateItem), the
-        # consignment's link (GetItem), its customer's match (GetItem ×2: the set's pointer, the match), the claim
-        # (UpdateItem), the organisation's rate budget per Rose Rocket call (UpdateItem ×2), the bind
-        # (TransactWriteItems) and its log entry (PutItem)
-        "dynamodb:PutItem": 7, "dynamodb:UpdateItem": 8, "dynamodb:GetItem": 3, "dynamodb:Query": 2,
-        "dynamodb:TransactWriteItems": 1, "sqs:SendMessage": 3}), json.dumps(aws_calls)
+    # the WMS notification to the router, as for any WMS event (docs/wms-notifications.md), plus one Query: the
+    # tenant's own integrations, asked for because a tenant-level connector subscribes to CONSIGNMENT.CREATED
+    # (trigger 2; WMS worker 6; router 6) — then the Rose Rocket worker: idempotency (PutItem, UpdateItem), the
+    # consignment's link (GetItem), its customer's match (GetItem ×2: the set's pointer, the match), the claim
+    # (UpdateItem), the organisation's rate budget per Rose Rocket call (UpdateItem ×2), the bind
+    # (TransactWriteItems) and its log entry (PutItem): the page's table
+    assert aws_calls == documented.request_table(PAGE, CONSIGNMENT_TO_ORDER), json.dumps(aws_calls)
+    assert sum(aws_calls.values()) == documented.stated(PAGE, CONSIGNMENT_TO_ORDER + r": (\d+) AWS requests")
     assert rr_calls == Counter({f"GET /objects/order/{consignment}/external": 1, "PATCH /objects": 1})
     assert wms_calls == Counter({f"GET consignments/{consignment}": 2})  # the WMS worker's re-read, the exporter's
 
@@ -59,12 +63,11 @@ def test_a_delivered_rose_rocket_order_to_its_wms_consignment(rr: Rr):
     order = rr.order("chef", refNum="CUST-REF-9")
     aws_calls, rr_calls, wms_calls = counted(rr, lambda: (rr.move(order, "delivered"), rr.pump()))
     assert len(rr.wms_consignments()) == 2
-    assert aws_calls == Counter({
-        # the door: the order's log entry (PutItem), the work item (SendMessage); the worker: idempotency (PutItem,
-        # UpdateItem), the claim (UpdateItem), the customer's match (GetItem ×2), the rate budget per Rose Rocket call
-        # (UpdateItem ×2), the bind (TransactWriteItems) and its log entry (PutItem)
-        "dynamodb:PutItem": 3, "dynamodb:UpdateItem": 4, "dynamodb:GetItem": 2, "dynamodb:TransactWriteItems": 1,
-        "sqs:SendMessage": 1}), json.dumps(aws_calls)
+    # the door: the order's log entry (PutItem), the work item (SendMessage); the worker: idempotency (PutItem,
+    # UpdateItem), the claim (UpdateItem), the customer's match (GetItem ×2), the rate budget per Rose Rocket call
+    # (UpdateItem ×2), the bind (TransactWriteItems) and its log entry (PutItem): the page's table
+    assert aws_calls == documented.request_table(PAGE, ORDER_TO_CONSIGNMENT), json.dumps(aws_calls)
+    assert sum(aws_calls.values()) == documented.stated(PAGE, ORDER_TO_CONSIGNMENT + r": (\d+) AWS requests")
     assert rr_calls == Counter({f"GET /objects/{order}": 1, f"PUT /objects/{order}": 1})  # re-read; externalId
     assert wms_calls == Counter({"POST consignments/search": 1, "POST consignments": 1})  # made before?; create
 
@@ -82,6 +85,7 @@ def test_a_rating_request(rr: Rr):
         # pointer, the match); the order's link (whose log gets the entry); the organisation's rate budget for the
         # one Rose Rocket call; the rates kept for the save, and the "rated" entry
         "dynamodb:GetItem": 4, "dynamodb:UpdateItem": 1, "dynamodb:PutItem": 2}), json.dumps(aws_calls)
+    assert sum(aws_calls.values()) == documented.stated(PAGE, r"### A rating request: (\d+) AWS requests")
     assert rr_calls == Counter({f"GET /objects/{order}": 1})  # the order re-read, with what rating needs
     assert wms_calls == Counter({"POST consignments/quote": 1})
 
@@ -108,6 +112,7 @@ def test_an_invoice_approval_shown_on_its_order(rr: Rr):
         # "not synced while invoiced" said once: UpdateItem + PutItem) — 9
         "dynamodb:PutItem": 11, "dynamodb:UpdateItem": 12, "dynamodb:GetItem": 4, "dynamodb:Query": 2,
         "sqs:SendMessage": 4}), json.dumps(aws_calls)
+    assert sum(aws_calls.values()) == documented.stated(PAGE, r"### An invoice approval shown on its order: (\d+) AWS")
     # the order read with its invoice; the invoice upserted by externalId; the order connected and invoiced; the
     # webhook's re-read
     assert sorted(rr_calls.values()) == [1, 1, 2] and rr_calls["PATCH /objects"] == 1

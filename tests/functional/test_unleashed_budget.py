@@ -25,6 +25,8 @@ from integrations.unleashed.usage import (
     used,
 )
 
+from tests import documented
+
 from .unleashed_helpers import (  # noqa: F401  (fixtures)
     API_ID,
     TWO_LINES,
@@ -33,6 +35,9 @@ from .unleashed_helpers import (  # noqa: F401  (fixtures)
     connected_fixture,
     unl_fixture,
 )
+
+PAGE = "unleashed.md"  # its "Requests per synced shipment"
+ONE_SHIPMENT = r"\*\*An order with one shipment, from its webhook to its WMS order: "
 
 
 @pytest.fixture
@@ -66,27 +71,22 @@ def test_requests_per_synced_shipment(connected: Unl, aws_calls):
     order = connected.place()
     connected.pump()
     one = counted(aws_calls)
-    assert one == Counter({
-        "dynamodb:PutItem": 6,     # door: webhook log; fan-out: idempotency record, "shipments" log; shipment:
-                                   # idempotency record, the WMS create budget's window, "created" log
-        "sqs:SendMessage": 1,      # the door's work item
-        "sqs:SendMessageBatch": 1,  # the fan-out's shipment items (one batch per 10 shipments)
-        # fan-out: idempotency completed, account lease taken + given back with its calls, the order's link;
-        # shipment: idempotency completed, claim
-        "dynamodb:UpdateItem": 6,
-        "dynamodb:GetItem": 1,  # the WMS create budget (30 per sliding minute per API user): its window, read
-                                # then written conditionally (cartoncloud.services.SlidingWindowBudget)
-        "dynamodb:TransactWriteItems": 1,  # bind: the shipment's link and the WMS order's pointer to it
-    }), json.dumps(one)
-    assert sum(one.values()) == 16
+    # The page's table of steps, summed per operation: the door's entry and item; the order's fan-out (idempotency,
+    # the account lease taken and given back, its link, "shipments" entry, the shipment items in one batch); the
+    # shipment (idempotency, claim, the WMS create budget's window read then written, "created" entry, bind).
+    assert one == documented.steps_table(PAGE, "**An order with one shipment"), json.dumps(one)
+    assert sum(one.values()) == documented.stated(PAGE, ONE_SHIPMENT + r"(\d+) AWS requests")
     assert unleashed_requests(connected, before) == ["GET SalesOrders", "GET SalesShipments"]
+    assert len(unleashed_requests(connected, before)) == documented.stated(PAGE, ONE_SHIPMENT + r"\d+ AWS \w+, (\d+)")
 
     # One order, two shipments: the fan-out is shared, each further shipment costs its own item.
     aws_calls.clear()
     before = len(connected.unleashed.request_log)
     two = connected.place(TWO_LINES, shipments=TWO_SHIPMENTS)
     connected.pump()
-    assert sum(counted(aws_calls).values()) == 16 + 7
+    assert sum(counted(aws_calls).values()) == sum(one.values()) + documented.stated(
+        PAGE, r"Each further shipment of\s+the same order adds (\d+) AWS requests") == documented.stated(
+        PAGE, r"two shipments: (\d+) AWS")
     assert unleashed_requests(connected, before) == ["GET SalesOrders", "GET SalesShipments"]
     assert len(connected.wms_orders()) == 4
 
@@ -100,18 +100,12 @@ def test_requests_per_synced_shipment(connected: Unl, aws_calls):
     connected.pump()
     dispatched = counted(aws_calls)
     assert connected.shipment(shipment)["ShipmentStatus"] == "Dispatched"
-    assert dispatched == Counter({
-        # WMS path 3 (notification, idempotency, status-change); router 2 (idempotency, fan-out); Unleashed
-        # worker 2 (idempotency, write-back)
-        "dynamodb:PutItem": 7,
-        # WMS path 3 (idempotency completed, observe, published); router 1; Unleashed worker 3 (idempotency
-        # completed, account lease taken + given back)
-        "dynamodb:UpdateItem": 7,
-        "dynamodb:Query": 1,    # the router: the customer's integrations (GSI byTenantCustomer)
-        "dynamodb:GetItem": 2,  # the WMS order's pointer and the shipment's link
-        "sqs:SendMessage": 3,   # notification → WmsQueue → StatusChangeQueue → UnleashedQueue
-    }), json.dumps(dispatched)
-    assert sum(dispatched.values()) == 20
+    # The page's sum per operation: the WMS path (notification, idempotency, status change); the router (idempotency,
+    # the customer's integrations, fan-out, the send); the Unleashed worker (idempotency, the WMS order's pointer and
+    # the shipment's link, the account lease taken and given back, "write-back").
+    by_operation = documented.sentence(PAGE, r"the \"write-back\" entry 1\)\. \((.*?)\)")
+    assert dispatched == documented.operations(by_operation), json.dumps(dispatched)
+    assert sum(dispatched.values()) == documented.stated(PAGE, r"\*\*One shipment's dispatch write-back: (\d+) AWS")
     assert unleashed_requests(connected, before) == ["GET SalesShipments", "PUT SalesShipments"]
     assert two  # placed above
 
@@ -260,12 +254,13 @@ def test_requests_per_idle_poll(connected: Unl, aws_calls):
 
     poll("2026-11-30T00:05:00Z")  # the hour's first poll also writes the usage report
     idle, calls = poll("2026-11-30T00:10:00Z")
-    assert idle == Counter({
-        "dynamodb:PutItem": 1,     # idempotency record
-        "dynamodb:GetItem": 4,     # the integration (fresh), the month's count, the usage record, the cursor
-        "dynamodb:UpdateItem": 4,  # idempotency completed, account lease taken + given back, the poll's run noted
-    }), json.dumps(idle)
+    # idempotency record; the integration (fresh), the month's count, the usage record, the cursor; idempotency
+    # completed, the account lease taken and given back, the poll's run noted
+    assert idle == documented.operations(documented.sentence(PAGE, r"\*\*An idle poll:.*?\*\* \((.*?)\); every")), \
+        json.dumps(idle)
+    assert sum(idle.values()) == documented.stated(PAGE, r"\*\*An idle poll: (\d+) AWS requests")
     assert calls == ["GET SalesOrders"]
     with_shipments, calls = poll("2026-11-30T00:15:00Z")  # every third due poll: the shipment pass
-    assert sum(with_shipments.values()) == sum(idle.values()) + 1  # its cursor
+    assert sum(with_shipments.values()) == sum(idle.values()) + documented.stated(  # its cursor
+        PAGE, r"adds the shipment pass \(1 call, (\d+) read\)")
     assert calls == ["GET SalesOrders", "GET SalesShipments"]

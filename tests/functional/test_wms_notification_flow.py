@@ -14,8 +14,12 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from integrations.core import aws
 from integrations.core.context import core
 
+from tests import documented
+
 from .conftest import log_of, signed, wms_key
 from .wms_helpers import deliver, place_order
+
+PAGE = "wms-notifications.md"  # its "AWS request budget": what one notification costs
 
 
 def notification_for(tenant, order_id, **overrides):
@@ -261,13 +265,10 @@ def test_aws_request_budget_per_notification(service, wms, tenant, sent_notifica
     finally:
         aws._listeners.clear()
     counted = Counter(f"{s}:{o}" for s, o in calls)
-    assert counted == Counter({
-        "dynamodb:PutItem": 5,     # sync log ×3 (notification, status change, fan-out) + idempotency record ×2
-        "dynamodb:UpdateItem": 4,  # idempotency completed ×2, observe (the conditional state write), mark published
-        "dynamodb:Query": 1,       # the integration records bound to the WMS record
-        "sqs:SendMessage": 2,      # the work item, the status change
-    }), json.dumps(counted)
-    assert sum(counted.values()) == 12  # the budget stated in docs/wms-notifications.md
+    # The page's table of steps, summed per operation (sync log ×3, idempotency ×2 put and completed, the conditional
+    # state write, mark published, the customer's integrations, the work item and the status change), and its budget.
+    assert counted == documented.steps_table(PAGE, "**Budget:"), json.dumps(counted)
+    assert sum(counted.values()) == documented.stated(PAGE, r"\*\*Budget: (\d+) requests per notification")
 
 
 def _context(spec):

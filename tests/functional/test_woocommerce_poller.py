@@ -10,6 +10,8 @@ from integrations.core.integration_types import IntegrationStatus
 from integrations.woocommerce.poller import POLLER
 from integrations.woocommerce.services import integration_ref
 
+from tests import documented
+
 from .conftest import log_of
 from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
 
@@ -142,6 +144,7 @@ def test_an_idle_poll_costs_seven_aws_requests_per_integration(connected: Woo):
     # idempotency (PutItem, UpdateItem), the integration and the cursor read, the poll's run noted on the cursor, the
     # store's rate budget for its two calls (the listing, the webhooks' health)
     assert Counter(calls) == Counter({"dynamodb:PutItem": 1, "dynamodb:UpdateItem": 4, "dynamodb:GetItem": 2}), calls
+    assert len(calls) == documented.stated("woocommerce.md", r"An idle poll costs (\d+) per integration")
 
 
 def test_a_listing_longer_than_the_page_limit_queues_what_it_read_and_keeps_the_cursor(connected: Woo, monkeypatch):

@@ -15,7 +15,11 @@ from integrations.core.stores import to_item
 from integrations.core.stores.links import DynamoLinkStore
 from integrations.core.timeutil import utc_iso, utcnow
 
+from tests import documented
+
 from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
+
+PAGE = "woocommerce.md"  # its "AWS request budget": what an order and its write-back cost
 
 
 def all_in_wms_once(woo: Woo, placed: list[dict]) -> None:
@@ -154,18 +158,11 @@ def test_aws_request_budget_per_synced_order(connected: Woo, aws_calls):
     placed = connected.place()
     connected.service.pump("WooCommerceQueue")
     created = _count(aws_calls)
-    assert created == Counter({
-        # webhook log ×2 (door), idempotency record ×2 (one absorbed), "created" log, the WMS create budget's log
-        "dynamodb:PutItem": 6,
-        "sqs:SendMessage": 2,      # a work item per delivery
-        # idempotency completed, claim, the store's rate budget for the re-fetch (3 requests/s per store, shared by
-        # every Lambda: one turn per WooCommerce call)
-        "dynamodb:UpdateItem": 3,
-        # the WMS create budget (30 in any 61 s per API user, a sliding log shared by every Lambda): read it
-        "dynamodb:GetItem": 1,
-        "dynamodb:TransactWriteItems": 1,  # bind: the link and the WMS order's pointer to it, in one transaction
-    }), json.dumps(created)
-    assert sum(created.values()) == 13
+    # The page's table of steps, summed per operation: the door's log entry and work item per delivery; idempotency
+    # (one absorbed); claim and "created" entry; the store's rate budget for the re-fetch; the WMS create budget's
+    # sliding log, read then written; bind, one transaction.
+    assert created == documented.steps_table(PAGE, "**Budget:"), json.dumps(created)
+    assert sum(created.values()) == documented.stated(PAGE, r"\*\*Budget: (\d+) requests per synced order")
     assert len(connected.wms_orders()) == 2
 
     # The same order arriving by a single webhook.
@@ -174,7 +171,7 @@ def test_aws_request_budget_per_synced_order(connected: Woo, aws_calls):
     connected.place()
     connected.service.pump("WooCommerceQueue")
     single = _count(aws_calls)
-    assert sum(single.values()) == 10, json.dumps(single)
+    assert sum(single.values()) == documented.stated(PAGE, r"single webhook costs (\d+)"), json.dumps(single)
     assert len(connected.wms_orders()) == 3
     connected.store.updated_after_created = True
 
@@ -199,4 +196,4 @@ def test_aws_request_budget_per_synced_order(connected: Woo, aws_calls):
         "dynamodb:GetItem": 3,     # the WMS order's pointer and the shop order's link; that link again for the webhook
         "sqs:SendMessage": 4,      # notification → WmsQueue → StatusChangeQueue → WooCommerceQueue; the webhook's item
     }), json.dumps(dispatched)
-    assert sum(dispatched.values()) == 31
+    assert sum(dispatched.values()) == documented.stated(PAGE, r"\*\*Dispatch write-back: (\d+) requests")
