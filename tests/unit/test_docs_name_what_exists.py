@@ -13,6 +13,8 @@ What counts as a reference (in `inline code`, and in fenced blocks only the unam
   imported: this test only reads files);
 - `file.py::test_name`, and a bare `test_name` (a trailing `…` means "a test whose name starts so"): defined in tests/;
 - `make target`*: a target of the Makefile;
+- a template.yaml name* (`WooCommerceWorkerFunction`, `WmsQueue`, a schedule `…Schedule`, an output `…Url`): named
+  in template.yaml; a function's folder name* (`wms_notification`, `woocommerce_worker`): a folder of functions/;
 - a relative Markdown link `[text](path)`: the file exists.
 """
 
@@ -96,6 +98,11 @@ def defined_tests() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
+def template_text() -> str:
+    return (REPO / "template.yaml").read_text()
+
+
+@functools.cache
 def make_targets() -> frozenset[str]:
     text = (REPO / "Makefile").read_text()
     return frozenset(re.findall(r"^([a-z0-9][a-z0-9-]*):", text, re.M))
@@ -103,6 +110,12 @@ def make_targets() -> frozenset[str]:
 
 # --- Reading the docs -------------------------------------------------------------------------------------------
 
+#: A template.yaml name: a resource, a schedule event, a parameter or output (`WooCommerceWorkerFunction`, `WmsQueue`).
+TEMPLATE_NAME = re.compile(r"(?<![\w./:{<>])[A-Z][A-Za-z0-9]+(?:Function|Queue|Table|Alarm|Topic|Schedule|Url)\b"
+                           r"(?![.(])")
+#: A function by its folder under functions/ (`wms_notification`, `woocommerce_worker`, `billing_schedule`).
+FUNCTION_NAME = re.compile(r"(?<![\w./:{<-])[a-z][a-z_]*_(?:worker|webhook|poll_schedule|schedule|notification|labels|"
+                           r"actions|rating)\b(?![./(])")
 FENCE = re.compile(r"^```.*?^```[^\n]*$", re.M | re.S)
 SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -139,6 +152,8 @@ def tokens(span: str, *, fenced: bool) -> list[tuple[str, str]]:
     make = re.match(r"(?:\$ )?make ([a-z0-9-]+)", span.strip())
     if make:
         found.append((make.group(1), "make"))
+    found += [(name, "template name") for name in TEMPLATE_NAME.findall(span)]
+    found += [(name, "function") for name in FUNCTION_NAME.findall(span)]
     for raw in re.split(r"[\s,;=\"'|]+(?![^<]*>)", span):
         token = raw.strip("[]`").removesuffix("…").strip(".:") if not raw.endswith("…") else raw.strip("[]`")
         while token.startswith("(") and token.count("(") > token.count(")"):
@@ -263,6 +278,11 @@ def problem(reference: Reference) -> str | None:
         return None if token in file_names() else "no file of that name in the repository"
     if reference.kind == "module":
         return module_problem(token)
+    if reference.kind == "template name":
+        return None if re.search(rf"\b{token}\b", template_text()) else "template.yaml names no such resource, " \
+            "event, parameter or output"
+    if reference.kind == "function":
+        return None if (REPO / "functions" / token).is_dir() else f"no function folder functions/{token}/"
     if reference.kind == "make":
         return None if token in make_targets() else "no such target in the Makefile"
     if reference.kind == "test":
@@ -296,7 +316,8 @@ def test_every_path_module_test_and_target_the_docs_name_exists():
 
 
 @pytest.mark.parametrize("kind, at_least", [("path", 200), ("file name", 50), ("module", 50), ("test", 20),
-                                            ("make", 50), ("link", 80)])
+                                            ("make", 50), ("link", 80),
+                                            ("template name", 50), ("function", 40)])
 def test_the_docs_are_read(kind, at_least):
     """The reader itself can't quietly stop finding references (a changed regex would pass everything)."""
     assert sum(reference.kind == kind for reference in ALL) >= at_least
