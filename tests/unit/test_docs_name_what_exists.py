@@ -299,6 +299,8 @@ def unknown_test(token: str) -> str | None:
         return f"no test file {file}"
     if any(name in names or (prefix and any(n.startswith(name) for n in names)) for names in files.values()):
         return None
+    if not file and any(Path(path).stem == name for path in defined_tests()):
+        return None  # a test module named bare (`test_connectors`)
     return f"no test named {name}{'…' if prefix else ''} in {file or 'tests/'}"
 
 
@@ -333,3 +335,4 @@ def test_a_missing_path_is_reported_with_its_line():
     assert problem(reference) and reference.where() == "docs/x.md:7: `core/no_such_module.py`"
     assert module_problem("core.http.NoSuchName") == "shared/integrations/core/http.py defines no `NoSuchName`"
     assert unknown_test("test_no_such_test") == "no test named test_no_such_test in tests/"
+    assert unknown_test("test_connectors") is None and unknown_test("test_connectors_at_all") is not None
