@@ -15,7 +15,9 @@ What counts as a reference (in `inline code`, and in fenced blocks only the unam
 - `make target`*: a target of the Makefile;
 - a template.yaml name* (`WooCommerceWorkerFunction`, `WmsQueue`, a schedule `…Schedule`, an output `…Url`): named
   in template.yaml; a function's folder name* (`wms_notification`, `woocommerce_worker`): a folder of functions/;
-- a relative Markdown link `[text](path)`: the file exists.
+- a relative Markdown link `[text](path#anchor)`: the file exists, and so does the heading the anchor names;
+- a section named in words after its page (`docs/woocommerce.md "AWS request budget"`, `README, "Cold start"`): that
+  page has a heading, or a bold lead-in, starting with those words.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ NOT_FILES = {
     "platform-apis.md": "the team's vendor-research notes, kept outside this repository: cited as a source, as a "
                         "vendor's page is",
 }
+#: Notes outside the repository that pages cite by section, as they would a vendor's page.
+OUTSIDE_NOTES = {"platform-apis.md", "platform-apis-followup.md"}
 SKIPPED_FILES = ("SOURCES.md",)  # vendor examples' provenance: names vendor files, not ours
 
 SKIP_DIRS = {".git", ".venv", ".venv-sam", "node_modules", ".aws-sam", "__pycache__", "dist"}
@@ -119,6 +123,7 @@ FUNCTION_NAME = re.compile(r"(?<![\w./:{<-])[a-z][a-z_]*_(?:worker|webhook|poll_
 FENCE = re.compile(r"^```.*?^```[^\n]*$", re.M | re.S)
 SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 LINK = re.compile(r"\]\(([^)\s]+)\)")
+SECTION = re.compile(r"(?:\b([\w-]+\.md)\b|\bREADME\b)(?:\]\([^)]*\))?[,:]?\s{1,3}(?:\(|, )?[\"“]([^\"”\n]{3,80})[\"”]")
 
 
 def line_of(text: str, offset: int) -> int:
@@ -140,10 +145,28 @@ def references(document: Path) -> list[Reference]:
         for number, line in enumerate(fence.group(0).splitlines()[1:-1], start=line_of(text, fence.start()) + 1):
             found += [Reference(name, number, token, kind) for token, kind in tokens(line, fenced=True)]
     for match in LINK.finditer(prose):
-        target = match.group(1).split("#", 1)[0]
-        if target and not re.match(r"[a-z]+:", target):
-            found.append(Reference(name, line_of(prose, match.start()), target, "link"))
+        if not re.match(r"[a-z]+:", match.group(1)):
+            found.append(Reference(name, line_of(prose, match.start()), match.group(1), "link"))
+    for match in SECTION.finditer(prose):
+        page = match.group(1) or "README.md"
+        if page not in OUTSIDE_NOTES:
+            found.append(Reference(name, line_of(prose, match.start()), f"{page}#{match.group(2)}", "section"))
     return found
+
+
+@functools.cache
+def headings(page: Path) -> tuple[list[str], set[str]]:
+    """A page's headings and bold lead-ins (as written, without markup), and the anchors GitHub makes of them."""
+    text = FENCE.sub("", page.read_text())
+    titles = [re.sub(r"[`*]", "", title).strip() for title in re.findall(r"^#{1,6} (.+)$", text, re.M)]
+    leads = re.findall(r"\*\*([^*\n]+)\*\*", text)
+    anchors: set[str] = set()
+    seen: dict[str, int] = {}
+    for title in titles:
+        slug = re.sub(r"[^\w\- ]", "", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title.lower())).replace(" ", "-")
+        anchors.add(f"{slug}-{seen[slug]}" if slug in seen else slug)
+        seen[slug] = seen.get(slug, 0) + 1
+    return titles + leads, anchors
 
 
 def tokens(span: str, *, fenced: bool) -> list[tuple[str, str]]:
@@ -269,8 +292,23 @@ def problem(reference: Reference) -> str | None:
             return None
         return f"no such file or folder (looked under: {', '.join(root or './' for root in ROOTS)})"
     if reference.kind == "link":
-        base = (REPO / reference.document).parent.relative_to(REPO).as_posix()
-        return None if (REPO / base / token).exists() else f"the link's target {base}/{token} does not exist"
+        base = (REPO / reference.document).parent
+        path, _, anchor = token.partition("#")
+        target = (base / path) if path else REPO / reference.document
+        if not target.exists():
+            return f"the link's target {target.relative_to(REPO) if target.is_relative_to(REPO) else target} " \
+                "does not exist"
+        if anchor and target.suffix == ".md" and anchor not in headings(target.resolve())[1]:
+            return f"{target.resolve().relative_to(REPO)} has no heading whose anchor is #{anchor}"
+        return None
+    if reference.kind == "section":
+        page, _, words = token.partition("#")
+        target = REPO / page if page == "README.md" else REPO / "docs" / page
+        if not target.exists():
+            return f"no page {target.relative_to(REPO)}"
+        titles = headings(target)[0]
+        return None if any(title.startswith(words) for title in titles) else \
+            f"{target.relative_to(REPO)} has no heading (or bold lead-in) starting \"{words}\""
     if reference.kind == "file name":
         if "<" in token or "*" in token:
             pattern = re.compile(re.escape(as_glob(token)).replace(r"\*", ".*") + "$")
@@ -319,7 +357,8 @@ def test_every_path_module_test_and_target_the_docs_name_exists():
 
 @pytest.mark.parametrize("kind, at_least", [("path", 200), ("file name", 50), ("module", 50), ("test", 20),
                                             ("make", 50), ("link", 80),
-                                            ("template name", 50), ("function", 40)])
+                                            ("template name", 50), ("function", 40),
+                                            ("section", 20)])
 def test_the_docs_are_read(kind, at_least):
     """The reader itself can't quietly stop finding references (a changed regex would pass everything)."""
     assert sum(reference.kind == kind for reference in ALL) >= at_least
