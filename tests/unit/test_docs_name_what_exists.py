@@ -166,7 +166,8 @@ def headings(page: Path) -> tuple[list[str], set[str]]:
         slug = re.sub(r"[^\w\- ]", "", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title.lower())).replace(" ", "-")
         anchors.add(f"{slug}-{seen[slug]}" if slug in seen else slug)
         seen[slug] = seen.get(slug, 0) + 1
-    return titles + leads, anchors
+    unnumbered = [re.sub(r"^\d+[a-z]?\. ", "", title) for title in titles]  # "2a. Tenant-level …" named without it
+    return titles + unnumbered + leads, anchors
 
 
 def tokens(span: str, *, fenced: bool) -> list[tuple[str, str]]:
@@ -353,6 +354,32 @@ def test_every_path_module_test_and_target_the_docs_name_exists():
                for reference in ALL if (why := problem(reference))]
     assert not missing, f"{len(missing)} of {len(ALL)} references in docs/ and README.md name nothing:\n" + \
         "\n".join(missing)
+
+
+CODE_CITATION = re.compile(r"docs/([\w-]+\.md)(?:#([\w-]+)|,? [\"“]([^\"”\n]{3,80})[\"”])?")
+
+
+def test_the_code_cites_pages_and_sections_that_exist():
+    """Comments, docstrings, the template and the Makefile point at docs pages (`docs/unleashed.md "Budgets"`): the
+    page must exist, and the section too when one is named."""
+    missing = []
+    for path in repository_files():
+        if not path.startswith(("shared/", "functions/", "local/", "tests/", "bench/", "openapi/")) and \
+                path not in ("template.yaml", "Makefile") or path == Path(__file__).relative_to(REPO).as_posix():
+            continue
+        if not path.endswith((".py", ".yaml", ".yml")) and path != "Makefile":
+            continue
+        text = (REPO / path).read_text()
+        for match in CODE_CITATION.finditer(text):
+            page, anchor, words = REPO / "docs" / match.group(1), match.group(2), match.group(3)
+            where = f"{path}:{line_of(text, match.start())}: {match.group(0)}"
+            if not page.is_file():
+                missing.append(f"{where}: no such page")
+            elif anchor and anchor not in headings(page)[1]:
+                missing.append(f"{where}: no heading whose anchor is #{anchor}")
+            elif words and not any(title.startswith(words) for title in headings(page)[0]):
+                missing.append(f"{where}: no heading (or bold lead-in) starting \"{words}\"")
+    assert not missing, "\n".join(missing)
 
 
 @pytest.mark.parametrize("kind, at_least", [("path", 200), ("file name", 50), ("module", 50), ("test", 20),

@@ -13,7 +13,7 @@ is guarded by, and the partition of its sync log. Two kinds:
 A :class:`SyncLink` is stored at its *origin* — the side whose change made the counterpart (a shop order for an
 import, a WMS order for an export) — and keeps the link's state. Once bound, the other end holds a pointer to it,
 written in the same transaction, so a trigger from either side finds the one link with a consistent read and a
-second counterpart can't be bound to either end (docs/architecture.md "Sync links").
+second counterpart can't be bound to either end (docs/architecture.md "SyncTable").
 """
 
 from __future__ import annotations

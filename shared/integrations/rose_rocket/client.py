@@ -1,5 +1,5 @@
 """The Rose Rocket client: Auth0 service-account tokens and the platform model's ``/objects`` operations
-(docs/rose-rocket.md "API").
+(roserocket.readme.io: the OAuth 2.0 guide, objects; docs/rose-rocket.md).
 
 - Tokens: ``POST {auth}/oauth/token`` with ``grant_type=client_credentials``, ``client_id``, ``client_secret``,
   ``audience``, ``org_id`` and ``user_id`` (the service account) — cached per warm Lambda until a minute before

@@ -1,6 +1,6 @@
 """Unleashed webhooks: receiving them (the door's logic) and keeping our subscription on the account.
 
-Receiving (docs/unleashed.md "Webhooks"): a delivery carries ``x-unleashed-timestamp`` (Unix seconds) and
+Receiving (docs/unleashed.md "Receiving webhooks"): a delivery carries ``x-unleashed-timestamp`` (Unix seconds) and
 ``x-unleashed-signature`` = Base64(HMAC-SHA256(the subscription's signing key, ``"{timestamp}.{raw body}"``)); we
 check it in constant time over the body exactly as received, refuse a timestamp more than 5 minutes off, and only
 then read the body: ``{subscriptionId, eventNotificationId, eventType, createdOn, data}`` where ``data`` is a JSON
