@@ -130,16 +130,29 @@ class Connector:
         return self.scope == "tenant"
 
 
+def _declared(module: str) -> Connector:
+    declared = importlib.import_module(module).CONNECTOR
+    if not isinstance(declared, Connector):
+        raise TypeError(f"{module}.CONNECTOR is not a Connector")
+    return declared
+
+
 def _discover() -> Iterator[Connector]:
     import integrations
 
     for found in pkgutil.iter_modules(integrations.__path__):
         name = f"integrations.{found.name}.connector"
         if found.ispkg and importlib.util.find_spec(name) is not None:
-            declared = importlib.import_module(name).CONNECTOR
-            if not isinstance(declared, Connector):
-                raise TypeError(f"{name}.CONNECTOR is not a Connector")
-            yield declared
+            yield _declared(name)
+
+
+def declaration(key: str) -> Connector:
+    """Connector ``key``'s declaration, importing its package's ``connector.py`` alone (a function's cold start
+    needs no other platform's)."""
+    declared = _declared(f"integrations.{key}.connector")
+    if declared.key != key:
+        raise TypeError(f"integrations.{key}.connector declares {declared.key!r}, not {key!r}")
+    return declared
 
 
 @cache
