@@ -49,7 +49,7 @@ def _scalar(text: str) -> str:
 
 def _comment(text: str, indent: int) -> list[str]:
     prefix = " " * indent + "# "
-    return textwrap.wrap(text, WIDTH - len(prefix), initial_indent=prefix, subsequent_indent=prefix)
+    return textwrap.wrap(text, WIDTH, initial_indent=prefix, subsequent_indent=prefix)
 
 
 def _prefix(connector: Connector) -> str:
