@@ -16,6 +16,9 @@ import gc
 
 gc.disable()
 
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
 import boto3  # noqa: E402, F401
 from aws_lambda_powertools import Logger, Metrics, Tracer  # noqa: E402
 from aws_lambda_powertools.utilities.typing import LambdaContext  # noqa: E402
@@ -23,7 +26,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext  # noqa: E402
 from .coldstart import end_of_init  # noqa: E402
 from .observability import tracer  # noqa: E402
 
-__all__ = ["LambdaContext", "end_of_init", "instruments"]
+__all__ = ["LambdaContext", "LambdaHandler", "end_of_init", "instruments"]
+
+#: What a function's ``app.handler`` is.
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def instruments() -> tuple[Logger, Tracer, Metrics]:

@@ -15,10 +15,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from .connectors import declaration
-from .function_init import LambdaContext, end_of_init, instruments
+from .function_init import LambdaContext, LambdaHandler, end_of_init, instruments
 from .timeutil import parse_iso
-
-LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 __all__ = ["LambdaHandler", "connector_poll_schedule", "function_init", "poll_schedule", "schedule_function"]
 

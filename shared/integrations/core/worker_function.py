@@ -13,11 +13,11 @@ import aws_lambda_powertools.utilities.batch  # noqa: F401
 from collections.abc import Callable
 from typing import Any
 
-from .connectors import declaration
-from .function_init import LambdaContext, end_of_init, instruments
-from .worker import Handler, Worker
+from aws_lambda_powertools import Metrics
 
-LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+from .connectors import declaration
+from .function_init import LambdaContext, LambdaHandler, end_of_init, instruments
+from .worker import Handler, Worker
 
 __all__ = ["LambdaHandler", "connector_worker", "function_init", "queue_worker"]
 
@@ -33,7 +33,7 @@ def queue_worker(queue: str, handlers: dict[str, Handler]) -> LambdaHandler:
     return _serving(lambda metrics: Worker(queue, handlers, metrics=metrics))
 
 
-def _serving(build: Callable[[Any], Worker]) -> LambdaHandler:
+def _serving(build: Callable[[Metrics], Worker]) -> LambdaHandler:
     logger, tracer, metrics = instruments()
     worker = build(metrics)
 
