@@ -23,7 +23,8 @@ import pytest
 
 ROOT = Path(__file__).parents[2]
 FUNCTIONS = sorted(path.name for path in (ROOT / "functions").iterdir() if (path / "app.py").is_file())
-WORKERS = [name for name in FUNCTIONS if "core.worker import" in (ROOT / "functions" / name / "app.py").read_text()]
+WORKERS = [name for name in FUNCTIONS
+           if "core.worker_function import" in (ROOT / "functions" / name / "app.py").read_text()]
 HTTP = [name for name in FUNCTIONS if "event_handler import" in (ROOT / "functions" / name / "app.py").read_text()]
 
 PROBE = """

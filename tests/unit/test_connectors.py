@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from integrations.core.connectors import WMS_EVENT, Connector, load, shipped
+from integrations.core.connectors import WMS_EVENT, Connector, declaration, load, shipped
 from integrations.core.integration_types import IntegrationType
 
 from local.resources import load_template
@@ -114,3 +114,10 @@ def test_every_queue_with_a_consumer_belongs_to_core_or_to_one_connector():
     owned = CORE_QUEUES | {c.queue for c in AVAILABLE.values()}
     consumed = {queue for queue in QUEUES if consumers_of(queue)}
     assert consumed == owned
+
+
+def test_a_worker_or_schedule_loads_its_own_declaration_by_key_and_no_other():
+    for key, connector in CONNECTORS.items():
+        assert declaration(key) is connector
+    with pytest.raises(ModuleNotFoundError):
+        declaration("nowhere")

@@ -4,8 +4,9 @@ Every object a function builds while its ``app`` is imported — modules, classe
 lives as long as the sandbox, so the cyclic collector has nothing to free at init; yet CPython triggers it by
 allocation counts: 110–140 times while a function imports (one or two of them full passes over ~90,000 objects),
 about 55 ms of the ~240 ms the bare Powertools, pydantic and boto3 imports take (README "Cold start",
-``bench/cold_start.py``). So each app's first statement is ``gc.disable()`` (it must run before the imports, so it
-is written there, not here) and its last is ``end_of_init()``, which
+``bench/cold_start.py``). So init begins with ``gc.disable()`` — a worker's or a schedule's app imports
+:mod:`.function_init` first, which pauses the collector as it loads; an HTTP door's app writes it as its first
+statement (it must run before the imports, so it is not here) — and ends with ``end_of_init()``, which
 
 - moves everything init built to the permanent generation (``gc.freeze``), so no later collection walks it again —
   the first requests would otherwise pay for the walk that was skipped, and every full collection of the sandbox's
@@ -22,6 +23,6 @@ import gc
 
 
 def end_of_init() -> None:
-    """Call as the last statement of an ``app`` module that began with ``gc.disable()``."""
+    """Call as the last statement of a function's init that began with ``gc.disable()``."""
     gc.freeze()
     gc.enable()

@@ -55,6 +55,29 @@ class Door:
 
 
 @dataclass(frozen=True)
+class Deployment:
+    """What template.yaml says of the connector's worker and poll schedule beyond the names the frame derives: the
+    block ``python -m local.template_blocks`` writes for it (queue, dead-letter queue, worker, poll schedule, their
+    alarms, the router's and the management API's right to send to the queue, the queue's variable and outputs)."""
+
+    #: The worker function's description.
+    worker: str
+    #: The poll schedule function's description, its schedule's, and its errors alarm's (a connector with a poller).
+    poll_schedule: str = ""
+    poll: str = ""
+    poll_failing: str = ""
+    #: Seconds a worker invocation may run (the queue's visibility timeout is 6 times this).
+    timeout: int = 120
+    #: At most this many worker Lambdas at once (the SQS event's ``MaximumConcurrency``), and why that many.
+    concurrency: int = 10
+    concurrency_reason: str = ""
+    #: The worker's own environment variables → the template parameter each is given.
+    environment: Mapping[str, str] = field(default_factory=dict)
+    #: Why the worker writes the integrations table ("": it only reads it).
+    writes_integrations: str = ""
+
+
+@dataclass(frozen=True)
 class Connector:
     #: The integration type's key, and the ``platform`` part of its records' keys (e.g. ``shop``).
     key: str
@@ -86,6 +109,8 @@ class Connector:
     #: What the connector assumes about its vendor that no vendor page confirms (:mod:`.assumptions`): sandbox
     #: dialects, the live check and the docs' assumptions table all come from this one list.
     assumptions: tuple[Assumption, ...] = ()
+    #: Its worker's and poll schedule's deployment (template.yaml's generated block for it).
+    deployment: Deployment | None = None
 
     @property
     def queue_variable(self) -> str:
@@ -130,16 +155,29 @@ class Connector:
         return self.scope == "tenant"
 
 
+def _declared(module: str) -> Connector:
+    declared = importlib.import_module(module).CONNECTOR
+    if not isinstance(declared, Connector):
+        raise TypeError(f"{module}.CONNECTOR is not a Connector")
+    return declared
+
+
 def _discover() -> Iterator[Connector]:
     import integrations
 
     for found in pkgutil.iter_modules(integrations.__path__):
         name = f"integrations.{found.name}.connector"
         if found.ispkg and importlib.util.find_spec(name) is not None:
-            declared = importlib.import_module(name).CONNECTOR
-            if not isinstance(declared, Connector):
-                raise TypeError(f"{name}.CONNECTOR is not a Connector")
-            yield declared
+            yield _declared(name)
+
+
+def declaration(key: str) -> Connector:
+    """Connector ``key``'s declaration, importing its package's ``connector.py`` alone (a function's cold start
+    needs no other platform's)."""
+    declared = _declared(f"integrations.{key}.connector")
+    if declared.key != key:
+        raise TypeError(f"integrations.{key}.connector declares {declared.key!r}, not {key!r}")
+    return declared
 
 
 @cache

@@ -10,7 +10,7 @@ first use; docs/rose-rocket.md has the rules, docs/writing-a-connector.md the fr
 """
 
 from ..core.assumptions import DECIDED, Assumption
-from ..core.connectors import Connector, Door
+from ..core.connectors import Connector, Deployment, Door
 
 OAUTH_GUIDE = "roserocket.readme.io/docs/rose-rocket-api-oauth-20-authentication-guide"
 OPENAPI = "Rose Rocket's platform-model OpenAPI (tests/fixtures/vendor/rose_rocket)"
@@ -168,4 +168,17 @@ CONNECTOR = Connector(
     schedules=("RoseRocketPollScheduleFunction",),
     sandbox="local.sandboxes.rose_rocket:plugin",
     assumptions=ASSUMPTIONS,
+    deployment=Deployment(
+        worker="WMS consignments to Rose Rocket orders and Delivered orders to WMS consignments (claim, create, "
+               "bind), customer-match write-through, polls and backfills.",
+        poll_schedule="The safety net for Rose Rocket's never-retried webhooks; queues one poll of Delivered orders "
+                      "per live integration.",
+        poll="Poll every live Rose Rocket organisation for Delivered orders updated since its cursor.",
+        poll_failing="The Rose Rocket poll fan-out failed; orders whose webhook was lost are not being polled.",
+        concurrency=5,
+        concurrency_reason="One organisation's calls share a per-minute budget; this bounds how many Lambdas wait on "
+                           "it (and the load on the WMS, whose 30 creates/min the consignments don't draw on).",
+        writes_integrations="the poller puts our webhook destination back when someone deleted it (its id is kept "
+                            "on the integration)",
+    ),
 )

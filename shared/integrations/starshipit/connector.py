@@ -6,7 +6,7 @@ frame.
 """
 
 from ..core.assumptions import DECIDED, Assumption
-from ..core.connectors import Connector, Door
+from ..core.connectors import Connector, Deployment, Door
 
 _API_DOCS = "api-docs.starshipit.com (Starshipit's API collection: Getting Started, API Rate Limits)"
 _CREATE_ORDER = "developers.starshipit.com create-order page (field table), as platform-apis.md §4 reads it"
@@ -144,4 +144,15 @@ CONNECTOR = Connector(
     schedules=("StarshipitPollScheduleFunction",),
     sandbox="local.sandboxes.starshipit:plugin",
     assumptions=ASSUMPTIONS,
+    deployment=Deployment(
+        worker="Exports WMS orders to Starshipit once (claim, look up, create, bind), writes Starshipit tracking to "
+               "the WMS, polls and backfills.",
+        poll_schedule="Tracking's safety net; queues one poll of shipped orders per live Starshipit integration.",
+        poll="Poll every live Starshipit account for orders shipped since its cursor.",
+        poll_failing="The Starshipit poll fan-out failed; shipped orders are not being polled (tracking without "
+                     "webhooks is late).",
+        concurrency=5,
+        concurrency_reason="Starshipit allows 2 (or 20) requests/s per account: the shared budget paces them; this "
+                           "bounds how many Lambdas wait on it (and the load on the WMS).",
+    ),
 )

@@ -6,7 +6,7 @@ dialects, the live check (:mod:`.live_check`) and the docs' table all come from 
 """
 
 from ..core.assumptions import DECIDED, Assumption
-from ..core.connectors import Connector, Door
+from ..core.connectors import Connector, Deployment, Door
 
 UL_DOC = "apidocs.unleashedsoftware.com"
 
@@ -202,4 +202,18 @@ CONNECTOR = Connector(
     schedules=("UnleashedPollScheduleFunction",),
     sandbox="local.sandboxes.unleashed:plugin",
     assumptions=ASSUMPTIONS,
+    deployment=Deployment(
+        worker="Syncs Unleashed sales shipments into the WMS (re-read, map, create once), writes dispatches back, "
+               "polls and backfills accounts.",
+        poll_schedule="Safety net for Unleashed (no free webhook slot, lost deliveries, new shipments); queues one "
+                      "poll per live integration.",
+        poll="Poll every live Unleashed account for Placed orders and new shipments (each poll paced by its monthly "
+             "call budget).",
+        poll_failing="The Unleashed poll fan-out failed; accounts are not being polled (lost deliveries and new "
+                     "shipments not caught).",
+        concurrency=10,
+        concurrency_reason="Bounds the load on the WMS; each Unleashed account also takes at most "
+                           "UnleashedMaxConcurrentCallsPerAccount work items at once (a lease in RateBudgetTable).",
+        environment={"UNLEASHED_MAX_CONCURRENT_CALLS": "UnleashedMaxConcurrentCallsPerAccount"},
+    ),
 )

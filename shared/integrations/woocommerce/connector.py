@@ -4,7 +4,7 @@ Everything named here is loaded on first use; docs/woocommerce.md has the rules,
 frame.
 """
 
-from ..core.connectors import Connector, Door
+from ..core.connectors import Connector, Deployment, Door
 from .assumptions import ASSUMPTIONS
 
 CONNECTOR = Connector(
@@ -22,4 +22,15 @@ CONNECTOR = Connector(
     schedules=("WooCommercePollScheduleFunction",),
     sandbox="local.sandboxes.woocommerce:plugin",
     assumptions=ASSUMPTIONS,
+    deployment=Deployment(
+        worker="Syncs WooCommerce orders into the WMS (re-fetch, map, create once), writes WMS events back, polls and "
+               "backfills stores.",
+        poll_schedule="Safety net for lost or disabled WooCommerce webhooks; queues one poll per live integration.",
+        poll="Poll every live WooCommerce store for Processing orders modified since its cursor.",
+        poll_failing="The WooCommerce poll fan-out failed; stores are not being polled (lost webhooks not caught).",
+        concurrency=10,
+        concurrency_reason="Bounds the load on the WMS and the Lambdas one store's backlog takes; every Lambda "
+                           "shares each store's 3 req/s budget in RateBudgetTable (docs/woocommerce.md \"Limits we "
+                           "respect\").",
+    ),
 )
