@@ -19,7 +19,7 @@ import pytest
 import responses
 from integrations.core.context import core
 from integrations.core.ratelimit import SpacedBudget
-from integrations.rose_rocket import services as rose_rocket_services
+from integrations.rose_rocket import clients as rose_rocket_clients
 
 from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox
@@ -244,7 +244,7 @@ def unhurried_budget(table_name: str, *, per_minute: int, interactive: bool) -> 
 def rr(service, monkeypatch) -> Rr:
     # The organisation's budget (requestsPerMinute spaced across every Lambda: tests/unit/test_rose_rocket_client.py)
     # would only make these tests wait 0.2 s a call; each call still takes its turn in RateBudgetTable.
-    monkeypatch.setattr(rose_rocket_services, "organisation_budget", unhurried_budget)
+    monkeypatch.setattr(rose_rocket_clients, "organisation_budget", unhurried_budget)
     monkeypatch.setenv("AUTH_HS256_KEY", HS256_KEY)
     monkeypatch.delenv("AUTH_JWKS_URL", raising=False)
     notifications, door = RecordingSender(), DoorSender()

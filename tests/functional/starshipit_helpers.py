@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import responses
+from integrations.cartoncloud.clients import wms_client
 from integrations.cartoncloud.models import (
     Address,
     Country,
@@ -33,14 +34,13 @@ from integrations.cartoncloud.models import (
     References,
     State,
 )
-from integrations.cartoncloud.services import wms_client
 from integrations.core.context import core
 from integrations.core.crypto import Credentials
 from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
 from integrations.starshipit.client import DEFAULT_BASE_URL
 from integrations.starshipit.integration_type import INTEGRATION_TYPE
 from integrations.starshipit.models import StarshipitCredentials
-from integrations.starshipit.services import wms_order_ref
+from integrations.starshipit.refs import wms_order_ref
 from integrations.starshipit.webhooks import sign
 
 from local.sandboxes.base import RecordingSender

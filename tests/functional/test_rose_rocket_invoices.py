@@ -159,7 +159,7 @@ def test_the_wms_refuses_changes_to_consignments_on_an_approved_invoice(rr: Rr):
     (c_a, _), _ = linked_orders(rr)
     invoice = rr.wms.create_invoice(rr.tenant.tenant_id, [c_a])
     rr.wms.approve_invoice(rr.tenant.tenant_id, invoice["id"])
-    from integrations.cartoncloud.services import wms_client
+    from integrations.cartoncloud.clients import wms_client
     from integrations.core.context import core
     from integrations.core.errors import UpstreamRejected
 

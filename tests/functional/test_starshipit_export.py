@@ -9,7 +9,7 @@ import json
 from integrations.core.context import core
 from integrations.core.retry import retry_from_sync_log
 from integrations.core.workitems import WorkItem, enqueue
-from integrations.starshipit.services import WMS_EVENT, order_ref
+from integrations.starshipit.refs import WMS_EVENT, order_ref
 
 from local.sandboxes.base import SandboxRequest
 

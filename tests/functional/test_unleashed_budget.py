@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from integrations.core import aws
 from integrations.core.stores import to_item
-from integrations.unleashed.services import usage_ref
+from integrations.unleashed.refs import usage_ref
 from integrations.unleashed.usage import (
     DEFAULT_MAX_CONCURRENT,
     AccountBusy,

@@ -10,7 +10,7 @@ from integrations.core.connectors import get
 from integrations.core.context import core
 from integrations.core.stores import to_item
 from integrations.unleashed.poller import POLLER
-from integrations.unleashed.services import integration_ref
+from integrations.unleashed.refs import integration_ref
 from integrations.unleashed.usage import account_of, budget_key, month_of, used
 
 from .conftest import log_of

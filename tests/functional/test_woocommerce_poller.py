@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from integrations.core.context import core
 from integrations.core.integration_types import IntegrationStatus
 from integrations.woocommerce.poller import POLLER
-from integrations.woocommerce.services import integration_ref
+from integrations.woocommerce.refs import integration_ref
 
 from .conftest import log_of
 from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)

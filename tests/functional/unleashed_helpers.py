@@ -21,7 +21,7 @@ from integrations.core.context import core
 from integrations.core.crypto import Credentials
 from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
 from integrations.unleashed.integration_type import INTEGRATION_TYPE
-from integrations.unleashed.services import order_ref, shipment_ref, usage_ref
+from integrations.unleashed.refs import order_ref, shipment_ref, usage_ref
 from integrations.unleashed.settings import UnleashedCredentials
 
 from local.sandboxes.base import RecordingSender

@@ -26,7 +26,7 @@ from integrations.woocommerce.models import (
     WooCommerceFulfilmentSettings,
     WooCommerceOrderSettings,
 )
-from integrations.woocommerce.services import order_ref
+from integrations.woocommerce.refs import order_ref
 
 from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox

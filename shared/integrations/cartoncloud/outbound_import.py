@@ -32,7 +32,7 @@ class WmsOrderRejected(PermanentError):
 
 
 def wms_of(integration: Integration) -> CartonCloudClient:
-    from .services import wms_client  # the WMS client is loaded by the work that calls it
+    from .clients import wms_client  # the WMS client is loaded by the work that calls it
 
     return wms_client(core().tenants.get(integration.tenant_id))
 

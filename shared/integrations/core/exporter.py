@@ -28,10 +28,10 @@ from typing import Any, ClassVar
 from .context import core
 from .errors import RetryableError
 from .events import WmsEvent
+from .integration_access import integration as load_integration
+from .integration_access import is_live
 from .integration_types import Integration
 from .records import LinkStatus, Origin, RecordRef, SyncLink
-from .services import integration as load_integration
-from .services import is_live
 from .timeutil import utc_iso, utcnow
 from .workitems import Attempt, WorkItem
 

@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 def wms_client(tenant: Tenant) -> CartonCloudClient:
     """The tenant's WMS client. The WMS client and its models are imported on first use: only listing customers,
     naming a new integration's customer and checking warehouses call the WMS, not every management request."""
-    from ..cartoncloud.services import wms_client as tenant_wms_client
+    from ..cartoncloud.clients import wms_client as tenant_wms_client
 
     return tenant_wms_client(tenant)
 

@@ -19,18 +19,19 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from ..cartoncloud.services import wms_client
+from ..cartoncloud.clients import wms_client
 from ..core import retry
 from ..core.context import core
 from ..core.errors import PermanentError
 from ..core.integration_types import Integration, IntegrationStatus
 from ..core.workitems import Attempt, WorkItem, enqueue
 from .client import RoseRocketClient
+from .clients import client_for
 from .connector import CONNECTOR
 from .matches import ROSE_ROCKET_SIDE, WMS_SIDE, Match, MatchStore
 from .models import Customer
 from .refs import MATCHES_APPLIED, integration_ref
-from .services import board_of, client_for
+from .settings import board_of
 
 MAX_ROWS = 10_000
 EXPORT_COLUMNS = ("Customer Name", "Customer UUID")

@@ -24,21 +24,21 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
+from ..cartoncloud.clients import wms_client
 from ..cartoncloud.models import Consignment
-from ..cartoncloud.services import wms_client
 from ..core.context import core
 from ..core.events import WmsEvent
 from ..core.exporter import ExportContext, Exported, Exporter
+from ..core.integration_access import integration as load_integration
+from ..core.integration_access import is_live
 from ..core.records import LinkStatus, Origin, SyncLink
-from ..core.services import integration as load_integration
-from ..core.services import is_live
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .mapper import FROM_ROSE_ROCKET
 from .matches import Match
 from .orders import customer_match, push
 from .refs import CONSIGNMENT, order_ref
-from .services import settings_of
+from .settings import settings_of
 
 CANCELLED = "CANCELLED"
 INVOICE = "INVOICE"

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cartoncloud.services import wms_client
+from ..cartoncloud.clients import wms_client
 from ..core.context import core
+from ..core.integration_access import integration as load_integration
+from ..core.integration_access import is_live
 from ..core.records import LinkStatus, Origin, RecordRef, SyncLink
-from ..core.services import integration as load_integration
-from ..core.services import is_live
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
+from .clients import client_for
 from .consignments import ConsignmentTracking
 from .mapper import Tracking, tracking_of
-from .services import TRACKING_CHANGED, client_for, settings_of, wms_order_ref
+from .refs import TRACKING_CHANGED, wms_order_ref
+from .settings import settings_of
 
 WRITTEN = "trackingWritten"
 

@@ -1,6 +1,6 @@
 """An Unleashed Sales Shipment → one WMS outbound order, once (the frame's importer with Unleashed's hooks).
 
-- **fetch**: what the order fan-out read moments ago (:func:`.services.seen_in`), else a re-read of the shipment and
+- **fetch**: what the order fan-out read moments ago (:func:`.refs.seen_in`), else a re-read of the shipment and
   its order; a deleted one is logged as gone;
 - **must wait**: the order not (or no longer) Placed, or the shipment still Parked;
 - **must skip**: a shipment already Dispatched or Deleted in Unleashed, a pickup order, or a warehouse with neither
@@ -34,6 +34,7 @@ from ..core.importer import Created, ImportContext, Importer, Skip
 from ..core.records import LinkStatus, SyncLink, WmsRef
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
+from .clients import calls
 from .errors import NothingToPick, OrderNotFound, ShipmentNotFound, UnknownProducts
 from .mapper import (
     Mapped,
@@ -47,7 +48,8 @@ from .mapper import (
     warehouse_code,
 )
 from .models import PLACED, SHIPMENT_DELETED, SalesOrder, SalesShipment
-from .services import calls, seen_in, settings_of
+from .refs import seen_in
+from .settings import settings_of
 
 
 @dataclass(frozen=True)

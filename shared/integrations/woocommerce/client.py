@@ -28,9 +28,9 @@ from pydantic import SecretStr, TypeAdapter
 from ..core.context import core, on_reset
 from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
 from ..core.http import UpstreamSession
+from ..core.integration_access import IntegrationUnusable, credential
 from ..core.integration_types import Integration
 from ..core.ratelimit import SpacedBudget, account_key
-from ..core.services import IntegrationUnusable, credential
 from ..core.settings import settings
 from . import PLATFORM
 from .errors import UPSTREAM, RouteNotFound, error_from_response

@@ -34,7 +34,7 @@ from . import PLATFORM
 from .client import WooCommerceClient, store_client
 from .errors import RouteNotFound
 from .models import WITHDRAWN_STATUSES
-from .services import settings_of
+from .settings import settings_of
 
 TRACKING_CHANGES = frozenset({"PACKED", "DISPATCHED", "TRACKING_CHANGED"})
 NOTE_MARKER = "CartonCloud outbound order"

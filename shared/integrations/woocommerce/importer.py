@@ -38,7 +38,7 @@ from .client import store_client
 from .errors import OrderNotFound, UnknownProducts
 from .mapper import Mapped, map_order, skipped
 from .models import SYNC_STATUS, WITHDRAWN_STATUSES, WooOrder
-from .services import settings_of
+from .settings import settings_of
 from .snapshot import content_fingerprint, describe_divergence, order_snapshot
 
 #: Products searched per WMS request (one request for any ordinary order).

@@ -28,7 +28,8 @@ from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import TooManyPages, WooCommerceClient, store_client
 from .models import SYNC_STATUS, WooOrder
-from .services import integration_ref, order_version, order_work_item, webhook_secret
+from .refs import integration_ref, order_version, order_work_item
+from .settings import webhook_secret
 from .webhooks import heal_webhooks
 
 

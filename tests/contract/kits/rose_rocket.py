@@ -21,7 +21,7 @@ import pytest
 import responses
 from integrations.core.context import core, use
 from integrations.core.integration_types import SHOWN_ONCE, Integration, IntegrationStatus, LivePeriod
-from integrations.rose_rocket import services as rose_rocket_services
+from integrations.rose_rocket import clients as rose_rocket_clients
 from integrations.rose_rocket.matches import Match, MatchStore
 from integrations.rose_rocket.refs import order_ref
 
@@ -42,7 +42,7 @@ class RoseRocketKit(ConnectorKit):
     def start_platform(self, rsps: responses.RequestsMock) -> None:
         # The organisation's budget (requestsPerMinute, unit-tested) would only make the suite wait.
         self.patched = pytest.MonkeyPatch()
-        self.patched.setattr(rose_rocket_services, "organisation_budget", unhurried_budget)
+        self.patched.setattr(rose_rocket_clients, "organisation_budget", unhurried_budget)
         self.platform = RoseRocketSandbox(sender=self._send, dialect=self.dialect)
         install_responses(rsps, self.platform, API_HOST)
         install_responses(rsps, self.platform, AUTH_HOST)

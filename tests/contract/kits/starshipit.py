@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import responses
+from integrations.cartoncloud.clients import wms_client
 from integrations.cartoncloud.poller import ORDERS
-from integrations.cartoncloud.services import wms_client
 from integrations.core.context import core
 from integrations.core.integration_types import Integration
 from integrations.core.records import RecordRef
 from integrations.starshipit.client import DEFAULT_BASE_URL
-from integrations.starshipit.services import delivery_url, wms_order_ref
+from integrations.starshipit.refs import delivery_url, wms_order_ref
 
 from local.sandboxes.base import Sandbox
 from local.sandboxes.starshipit import StarshipitSandbox

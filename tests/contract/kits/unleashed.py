@@ -24,7 +24,7 @@ from integrations.core.context import core
 from integrations.core.integration_types import Integration
 from integrations.core.workitems import enqueue
 from integrations.unleashed.models import SalesOrder
-from integrations.unleashed.services import order_ref, shipment_ref
+from integrations.unleashed.refs import order_ref, shipment_ref
 
 from local.sandboxes.base import Sandbox
 from local.sandboxes.transports import install_responses

@@ -14,7 +14,7 @@ import responses
 from integrations.core.context import core
 from integrations.core.integration_types import Integration
 from integrations.woocommerce import client as woocommerce_client
-from integrations.woocommerce.services import order_ref
+from integrations.woocommerce.refs import order_ref
 
 from local.sandboxes.base import Sandbox
 from local.sandboxes.transports import install_responses
