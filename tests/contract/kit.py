@@ -19,7 +19,8 @@ import responses
 from integrations.core.connectors import Connector, get
 from integrations.core.context import core, use
 from integrations.core.crypto import Credentials
-from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_types import IntegrationContext
 from integrations.core.settings import settings
 from integrations.core.stores.integrations import IntegrationStore
 

@@ -108,7 +108,7 @@ def test_the_door_answers_4xx_to_bad_deliveries_and_changes_nothing(kit, case):
         delivery, path_id = genuine, str(uuid.uuid4())
     elif case == "deleted-integration":
         kit.connector.load_integration_type().stop(kit.context(integration))
-        from integrations.core.integration_types import IntegrationStatus
+        from integrations.core.integration_record import IntegrationStatus
 
         stored = core().integrations.get(integration.integration_id)
         core().integrations.save(stored.model_copy(update={"status": IntegrationStatus.DELETED}), previous=stored)

@@ -12,7 +12,7 @@ import uuid
 import jwt
 import pytest
 from integrations.core.context import core
-from integrations.core.integration_types import IntegrationStatus
+from integrations.core.integration_record import IntegrationStatus
 
 from local.sandboxes.base import SandboxResponse
 

@@ -14,7 +14,7 @@ import jwt
 import pytest
 import yaml
 from integrations.core.context import core
-from integrations.core.integration_types import IntegrationStatus
+from integrations.core.integration_record import IntegrationStatus
 from integrations.starshipit.webhooks import sign
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate

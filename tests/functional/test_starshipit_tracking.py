@@ -308,7 +308,7 @@ def test_a_delivery_for_another_channels_order_is_answered_200_and_writes_nothin
 
 
 def test_a_deleted_integrations_deliveries_are_refused_with_410(connected: Ssi):
-    from integrations.core.integration_types import IntegrationStatus
+    from integrations.core.integration_record import IntegrationStatus
 
     connected.update(status=IntegrationStatus.DELETED, credentials=None)
     answer = connected.tracking_webhook("fb5b56f6-a68e-11e8-98d0-529269fb1459")

@@ -19,7 +19,8 @@ import pytest
 import responses
 from integrations.core.context import core
 from integrations.core.crypto import Credentials
-from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_types import IntegrationContext
 from integrations.unleashed.integration_type import INTEGRATION_TYPE
 from integrations.unleashed.refs import order_ref, shipment_ref, usage_ref
 from integrations.unleashed.settings import UnleashedCredentials

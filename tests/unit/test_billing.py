@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from integrations.core.integration_types import StepModel, WarehouseId
+from integrations.core.step_models import StepModel, WarehouseId
 from integrations.core.weeks import InvalidWeek, IsoWeek, week_just_ended, weeks_touched
 from integrations.management.billing import CustomerStatement, Statement, StatementLine, statement_csv
 from integrations.management.service import marked_values

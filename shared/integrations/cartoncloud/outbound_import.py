@@ -16,7 +16,7 @@ from ..core.records import LinkStatus, SyncLink, WmsRef
 
 if TYPE_CHECKING:
     from ..core.importer import ImportContext
-    from ..core.integration_types import Integration
+    from ..core.integration_record import Integration
     from .client import CartonCloudClient
     from .models import OutboundOrder
 

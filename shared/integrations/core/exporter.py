@@ -31,7 +31,7 @@ from .errors import RetryableError
 from .events import WmsEvent
 from .integration_access import integration as load_integration
 from .integration_access import is_live
-from .integration_types import Integration
+from .integration_record import Integration
 from .records import LinkStatus, Origin, RecordRef, SyncLink
 from .timeutil import utc_iso, utcnow
 from .workitems import Attempt, WorkItem

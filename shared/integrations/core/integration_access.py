@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from .context import core
 from .crypto import Credentials
 from .errors import ConfigurationError
-from .integration_types import Integration, IntegrationStatus
+from .integration_record import Integration, IntegrationStatus
 
 
 class IntegrationUnusable(ConfigurationError):

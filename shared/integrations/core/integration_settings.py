@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .integration_access import IntegrationUnusable
-from .integration_types import Integration
+from .integration_record import Integration
 
 OrderT = TypeVar("OrderT", bound=BaseModel)
 FulfilmentT = TypeVar("FulfilmentT", bound=BaseModel)

@@ -10,14 +10,10 @@ from typing import Any
 from ..core.context import Core, core
 from ..core.crypto import Credentials
 from ..core.errors import TenantNotFound
-from ..core.integration_types import (
-    STEPS,
-    WMS_WAREHOUSE_MARKER,
-    Integration,
-    IntegrationContext,
-    IntegrationType,
-)
+from ..core.integration_record import Integration
+from ..core.integration_types import STEPS, IntegrationContext, IntegrationType
 from ..core.records import RecordRef
+from ..core.step_models import WMS_WAREHOUSE_MARKER
 from ..core.stores import Tenant
 from ..core.stores.integrations import AccountTaken, IntegrationChanged, IntegrationNameTaken
 from ..core.timeutil import utcnow

@@ -25,17 +25,8 @@ from ..core.errors import (
     UpstreamError,
     UpstreamNotFound,
 )
-from ..core.integration_types import (
-    CUSTOMER_SCOPE,
-    SHOWN_ONCE,
-    STEPS,
-    TENANT_SCOPE,
-    Integration,
-    IntegrationStatus,
-    IntegrationType,
-    LivePeriod,
-    SettingsRejected,
-)
+from ..core.integration_record import CUSTOMER_SCOPE, TENANT_SCOPE, Integration, IntegrationStatus, LivePeriod
+from ..core.integration_types import SHOWN_ONCE, STEPS, IntegrationType, SettingsRejected
 from ..core.stores import Tenant
 from ..core.stores.integrations import IntegrationNameTaken
 from . import catalog

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import aws, backfill, retry
-from ..core.integration_types import IntegrationStatus
+from ..core.integration_record import IntegrationStatus
 from ..core.stores import from_item
 from . import catalog
 from .base import ServiceBase, as_object, configuration_log_key

@@ -21,7 +21,7 @@ from ..cartoncloud.clients import wms_client
 from ..core.context import core
 from ..core.errors import TenantNotFound, UpstreamError, UpstreamNotFound
 from ..core.integration_access import seal_secret, sealed_secret
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.records import LinkStatus, Origin, RecordRef
 from ..core.timeutil import utc_iso, utcnow
 from ..management.errors import Conflict, IntegrationDeleted, NotFound

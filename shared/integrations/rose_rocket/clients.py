@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from ..core.context import core, on_reset
 from ..core.http import INTERACTIVE, UpstreamSession
 from ..core.integration_access import IntegrationUnusable, credential
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.ratelimit import SpacedBudget
 from . import PLATFORM, UPSTREAM
 from .client import RoseRocketClient

@@ -23,7 +23,7 @@ from ..cartoncloud.clients import wms_client
 from ..core import retry
 from ..core.context import core
 from ..core.errors import PermanentError
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.workitems import Attempt, WorkItem, enqueue
 from .client import RoseRocketClient
 from .clients import client_for

@@ -23,7 +23,7 @@ from typing import Any
 from ..cartoncloud.models import Consignment
 from ..core.context import on_reset
 from ..core.errors import UpstreamRejected
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from .client import RoseRocketClient
 from .clients import client_for
 from .errors import CustomerNotMatched

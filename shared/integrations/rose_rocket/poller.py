@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from ..core.context import core
 from ..core.errors import UpstreamError
 from ..core.integration_access import sealed_secret
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.timeutil import parse_iso, utc_iso
 from ..core.workitems import Attempt, WorkItem

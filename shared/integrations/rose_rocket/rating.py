@@ -23,7 +23,7 @@ from ..cartoncloud.models import QuoteRequest
 from ..core.context import core
 from ..core.errors import PermanentError, SignatureInvalid
 from ..core.integration_access import integration as load_integration
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.timeutil import utcnow
 from . import PLATFORM
 from .client import RoseRocketClient

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..core.integration_access import IntegrationUnusable
+from ..core.integration_record import Integration
 from ..core.integration_settings import IntegrationSettings
-from ..core.integration_types import Integration
 from .models import RoseRocketFulfilment, RoseRocketOrderCreation
 
 settings_of = IntegrationSettings(

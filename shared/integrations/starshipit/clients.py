@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from ..core.context import core, on_reset
 from ..core.http import HttpPolicy, UpstreamSession
 from ..core.integration_access import IntegrationUnusable, credential
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from . import UPSTREAM
 from .budget import MAX_WAIT_SECONDS, account_budget, budget_key
 from .client import StarshipitClient

@@ -25,7 +25,7 @@ from pydantic.alias_generators import to_camel
 
 from ..core.context import core
 from ..core.errors import PermanentError, TenantNotFound, UpstreamError
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.records import Origin, RecordRef
 from ..core.workitems import enqueue
 from ..management.errors import Conflict, IntegrationDeleted, NotFound

@@ -30,7 +30,7 @@ from ..cartoncloud.clients import wms_client
 from ..cartoncloud.models import OutboundOrder, all_of, text_equals
 from ..core.context import core
 from ..core.events import STATUS_CHANGED, WmsEvent
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.records import Origin
 from ..core.timeutil import utc_iso, utcnow

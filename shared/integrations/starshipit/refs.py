@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.records import RecordRef, WmsRef
 from ..core.workitems import WorkItem
 from . import PLATFORM

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from ..core.context import core, on_reset
 from ..core.integration_access import IntegrationUnusable, credential
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from . import usage
 from .client import UnleashedClient
 from .refs import usage_ref

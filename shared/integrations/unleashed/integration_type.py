@@ -29,7 +29,8 @@ from ..core.context import core
 from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamNotFound, UpstreamRejected
 from ..core.http import INTERACTIVE
 from ..core.integration_access import credential, seal_secret
-from ..core.integration_types import CredentialsRejected, Integration, IntegrationContext, IntegrationType, Notice
+from ..core.integration_record import Integration
+from ..core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType, Notice
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM, usage

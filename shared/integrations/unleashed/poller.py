@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from ..core.context import core
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.records import LinkStatus
 from ..core.timeutil import parse_iso, utc_iso, utcnow

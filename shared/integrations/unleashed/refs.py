@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.records import RecordRef
 from ..core.timeutil import utc_iso, utcnow
 from ..core.workitems import WorkItem

@@ -14,8 +14,9 @@ from __future__ import annotations
 from pydantic import Field, ValidationInfo, field_validator
 
 from ..core.integration_access import sealed_secret
+from ..core.integration_record import Integration
 from ..core.integration_settings import IntegrationSettings
-from ..core.integration_types import Integration, StepModel, WarehouseId, header_safe
+from ..core.step_models import StepModel, WarehouseId, header_safe
 
 #: Unleashed's smallest plan includes 125,000 calls a month, shared by every app on the account
 #: (support.unleashedsoftware.com "Unleashed API Access"); by default we take about half of it.

@@ -29,7 +29,7 @@ from ..core.context import core, on_reset
 from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
 from ..core.http import UpstreamSession
 from ..core.integration_access import IntegrationUnusable, credential
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.ratelimit import SpacedBudget, account_key
 from ..core.settings import settings
 from . import PLATFORM

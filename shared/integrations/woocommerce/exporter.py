@@ -27,7 +27,7 @@ from ..core.context import core
 from ..core.errors import UpstreamError
 from ..core.events import TrackingInfo, WmsEvent
 from ..core.exporter import ExportContext, Exporter
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.records import SyncLink
 from ..core.timeutil import parse_iso
 from . import PLATFORM

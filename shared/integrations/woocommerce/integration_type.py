@@ -24,11 +24,7 @@ from ..core.context import core
 from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamNotFound, UpstreamUnavailable
 from ..core.http import INTERACTIVE, UpstreamSession
 from ..core.integration_access import credential
-from ..core.integration_types import (
-    CredentialsRejected,
-    IntegrationContext,
-    IntegrationType,
-)
+from ..core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM

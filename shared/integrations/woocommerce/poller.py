@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from pydantic import SecretStr
 
 from ..core.context import core
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM

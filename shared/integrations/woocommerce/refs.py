@@ -3,7 +3,7 @@ integration's own log and the URL its webhooks deliver to."""
 
 from __future__ import annotations
 
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.records import RecordRef
 from ..core.workitems import WorkItem
 from . import PLATFORM

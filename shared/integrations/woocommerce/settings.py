@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..core.integration_access import sealed_secret
+from ..core.integration_record import Integration
 from ..core.integration_settings import IntegrationSettings
-from ..core.integration_types import Integration
 from .models import WooCommerceFulfilmentSettings, WooCommerceOrderSettings
 
 settings_of = IntegrationSettings(

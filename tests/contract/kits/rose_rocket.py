@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 from integrations.core.context import core, use
-from integrations.core.integration_types import SHOWN_ONCE, Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_types import SHOWN_ONCE
 from integrations.rose_rocket import clients as rose_rocket_clients
 from integrations.rose_rocket.matches import Match, MatchStore
 from integrations.rose_rocket.refs import order_ref

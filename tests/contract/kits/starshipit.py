@@ -18,7 +18,7 @@ import responses
 from integrations.cartoncloud.clients import wms_client
 from integrations.cartoncloud.poller import ORDERS
 from integrations.core.context import core
-from integrations.core.integration_types import Integration
+from integrations.core.integration_record import Integration
 from integrations.core.records import RecordRef
 from integrations.starshipit.client import DEFAULT_BASE_URL
 from integrations.starshipit.refs import delivery_url, wms_order_ref

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import responses
 from integrations.core.context import core
-from integrations.core.integration_types import Integration
+from integrations.core.integration_record import Integration
 from integrations.core.workitems import enqueue
 from integrations.unleashed.models import SalesOrder
 from integrations.unleashed.refs import order_ref, shipment_ref

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 import responses
 from integrations.core.context import core
-from integrations.core.integration_types import Integration
+from integrations.core.integration_record import Integration
 from integrations.woocommerce import client as woocommerce_client
 from integrations.woocommerce.refs import order_ref
 
