@@ -18,7 +18,7 @@ from integrations.core import backfill, live_check
 from integrations.core.context import core
 from integrations.core.integration_types import CredentialsRejected
 from integrations.core.records import LinkStatus
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 from integrations.core.timeutil import utc_iso, utcnow
 from integrations.core.worker import Worker
 from integrations.core.workitems import WorkItem, enqueue

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from integrations.core.context import core
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 from integrations.core.workitems import WorkItem, enqueue
 from integrations.starshipit.refs import WMS_EVENT, order_ref
 

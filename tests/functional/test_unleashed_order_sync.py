@@ -3,7 +3,7 @@ skipped, what needs a person; later edits are recorded, never applied."""
 
 from __future__ import annotations
 
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 
 from .unleashed_helpers import (  # noqa: F401  (fixtures)
     API_ID,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import uuid
 
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 
 from local.sandboxes.unleashed import parse_wire
 

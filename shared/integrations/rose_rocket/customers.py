@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..cartoncloud.clients import wms_client
-from ..core import retry
+from ..core import sync_log_retry
 from ..core.context import core
 from ..core.errors import PermanentError
 from ..core.integration_record import Integration, IntegrationStatus
@@ -225,9 +225,9 @@ def handle_matches_applied(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
         for side, customer in ((WMS_SIDE, match.wms_customer_id), (ROSE_ROCKET_SIDE, match.rose_rocket_id)):
             for record_key in store.waiting(side, customer):
                 try:
-                    retry.retry_from_sync_log(record_key)
+                    sync_log_retry.retry_from_sync_log(record_key)
                     retried += 1
-                except retry.NothingToRetry:
+                except sync_log_retry.NothingToRetry:
                     pass  # already fine again (or never failed)
                 store.done_waiting(side, customer, record_key)
     core().sync_log.append(integration_ref(integration.integration_id, "customer-matches").key, "matches-applied",
