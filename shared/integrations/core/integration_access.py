@@ -36,10 +36,15 @@ def integration(integration_id: str, *, fresh: bool = False, of_type: str | None
     return found
 
 
-def open_credentials(integration: Integration) -> Credentials:
+def sealed_credentials(integration: Integration) -> str:
+    """The integration's credentials as sealed: what a connector's client is built from and cached by."""
     if not integration.credentials:
         raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
-    return core().vault.open(integration.credentials, tenant_id=integration.tenant_id,
+    return integration.credentials
+
+
+def open_credentials(integration: Integration) -> Credentials:
+    return core().vault.open(sealed_credentials(integration), tenant_id=integration.tenant_id,
                              integration_id=integration.integration_id)
 
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from ..core.context import core, on_reset
 from ..core.http import INTERACTIVE, UpstreamSession
-from ..core.integration_access import IntegrationUnusable, credential
+from ..core.integration_access import credential, sealed_credentials
 from ..core.integration_record import Integration
 from ..core.ratelimit import SpacedBudget
 from . import PLATFORM, UPSTREAM
@@ -27,10 +27,9 @@ def budget_key(org_id: str) -> str:
 
 def client_for(integration: Integration, *, interactive: bool = False) -> RoseRocketClient:
     """The organisation's client, cached per warm Lambda by the sealed credentials and the rate setting."""
-    if not integration.credentials:
-        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
+    sealed = sealed_credentials(integration)
     rate = settings_of(integration).order.requests_per_minute
-    return _client(integration.tenant_id, integration.integration_id, integration.credentials, rate, interactive)
+    return _client(integration.tenant_id, integration.integration_id, sealed, rate, interactive)
 
 
 @lru_cache(maxsize=256)

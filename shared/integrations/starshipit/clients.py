@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from ..core.context import core, on_reset
 from ..core.http import HttpPolicy, UpstreamSession
-from ..core.integration_access import IntegrationUnusable, credential
+from ..core.integration_access import credential, sealed_credentials
 from ..core.integration_record import Integration
 from . import UPSTREAM
 from .budget import MAX_WAIT_SECONDS, account_budget, budget_key
@@ -28,10 +28,9 @@ LABELS_POLICY = HttpPolicy(connect_timeout=3.05, read_timeout=15.0, max_attempts
 
 def client_for(integration: Integration, *, interactive: bool = False) -> StarshipitClient:
     """The account's client, cached per warm Lambda by the sealed credentials and the rate setting."""
-    if not integration.credentials:
-        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
+    sealed = sealed_credentials(integration)
     rate = settings_of(integration).order.requests_per_second
-    return _client(integration.tenant_id, integration.integration_id, integration.credentials, rate, interactive)
+    return _client(integration.tenant_id, integration.integration_id, sealed, rate, interactive)
 
 
 @lru_cache(maxsize=512)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pydantic import SecretStr
 
 from ..core.context import core, on_reset
-from ..core.integration_access import IntegrationUnusable, credential
+from ..core.integration_access import credential, sealed_credentials
 from ..core.integration_record import Integration
 from . import usage
 from .client import UnleashedClient
@@ -19,9 +19,7 @@ from .settings import settings_of
 
 
 def unleashed_client(integration: Integration) -> UnleashedClient:
-    if not integration.credentials:
-        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
-    return _client(integration.tenant_id, integration.integration_id, integration.credentials)
+    return _client(integration.tenant_id, integration.integration_id, sealed_credentials(integration))
 
 
 @lru_cache(maxsize=512)
