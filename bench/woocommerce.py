@@ -123,7 +123,7 @@ class Bench:
 
     def history(self, number: str) -> list[dict[str, Any]]:
         """The sync log of one order, oldest first."""
-        from integrations.woocommerce.services import order_ref
+        from integrations.woocommerce.refs import order_ref
 
         slug, order_id = self.orders[number]
         key = order_ref(self.integrations[slug], order_id).key

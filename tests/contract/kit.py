@@ -19,7 +19,8 @@ import responses
 from integrations.core.connectors import Connector, get
 from integrations.core.context import core, use
 from integrations.core.crypto import Credentials
-from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_types import IntegrationContext
 from integrations.core.settings import settings
 from integrations.core.stores.integrations import IntegrationStore
 
@@ -63,7 +64,7 @@ class ConnectorKit(ABC):
     accepted: ClassVar[int] = 202
 
     def __init__(self) -> None:
-        self.world: World | None = None
+        self._world: World | None = None
         #: How the platform's sandbox answers the connector's open questions (``{assumption key: answer}``; empty:
         #: as the connector assumes). Pass it to the sandbox: ``XSandbox(..., dialect=self.dialect)``.
         self.dialect: dict[str, str] = {}
@@ -75,9 +76,9 @@ class ConnectorKit(ABC):
         return found
 
     @property
-    def w(self) -> World:
-        assert self.world is not None, "start() first"
-        return self.world
+    def world(self) -> World:
+        assert self._world is not None, "start() first"
+        return self._world
 
     # --- the environment --------------------------------------------------------------------------------------------
 
@@ -98,9 +99,9 @@ class ConnectorKit(ABC):
         for code in ("SKU-1", "SKU-2"):
             wms.add_product(tenant.tenant_id, customer_id=tenant.customer_id, code=code, name=code)
         seed_tenant(tenant)
-        self.world = World(service, rsps, wms, tenant, notifications)
+        self._world = World(service, rsps, wms, tenant, notifications)
         self.start_platform(rsps)
-        return self.world
+        return self._world
 
     @abstractmethod
     def start_platform(self, rsps: responses.RequestsMock) -> None:
@@ -130,14 +131,15 @@ class ConnectorKit(ABC):
         shared = core()
         integration_type = self.connector.load_integration_type()
         credentials = integration_type.credentials_model.model_validate(self.credentials())
-        facts = integration_type.check_credentials(shared.tenants.get(self.w.tenant.tenant_id), credentials)
+        facts = integration_type.check_credentials(shared.tenants.get(self.world.tenant.tenant_id), credentials)
         now = datetime.now(UTC)
         integration_id = str(uuid.uuid4())
         values = {k: str(v) for k, v in credentials.model_dump(by_alias=True, mode="json").items() if v is not None}
         draft = Integration(
-            integration_id=integration_id, tenant_id=self.w.tenant.tenant_id, customer_id=self.w.tenant.customer_id,
+            integration_id=integration_id, tenant_id=self.world.tenant.tenant_id,
+            customer_id=self.world.tenant.customer_id,
             type=self.key, name=f"Contract {integration_id[:6]}", completed_step=3,
-            credentials=shared.vault.seal(values, tenant_id=self.w.tenant.tenant_id, integration_id=integration_id),
+            credentials=shared.vault.seal(values, tenant_id=self.world.tenant.tenant_id, integration_id=integration_id),
             order_settings=self.order_settings(), fulfilment_settings=self.fulfilment_settings(),
             platform_state=facts, created_at=now, updated_at=now)
         other_lambda().create(draft)
@@ -233,13 +235,13 @@ class ConnectorKit(ABC):
         """Send every signal about the record once, as its source sends it: the platform's genuine deliveries at the
         door (an exporter: the WMS's notification of the record's change)."""
         for delivery in self.deliveries(integration, record_id):
-            answer = self.w.service.http("POST", self.door_path(integration.integration_id),
+            answer = self.world.service.http("POST", self.door_path(integration.integration_id),
                                          headers=delivery.headers, body=delivery.body, query=delivery.query)
             assert answer.status == self.accepted, (answer.status, answer.body)
 
     def poll(self, event: dict[str, Any] | None = None) -> None:
         """Run the safety net for missed signals once (its schedule): the connector's poller by default."""
-        self.w.service.schedule(self.connector.schedules[0], event)
+        self.world.service.schedule(self.connector.schedules[0], event)
 
     def safety_net_cursor(self, integration: Integration) -> str:
         """The cursor the safety net moves."""
@@ -260,8 +262,8 @@ class ConnectorKit(ABC):
         order is dispatched with tracking (a connector whose WMS records are consignments changes one of those)."""
         wms_id = self.wms_order_of(integration, record_id)
         assert wms_id
-        self.w.wms.set_outbound_order_status(self.w.tenant.tenant_id, wms_id, "DISPATCHED", tracking_number="TRK-1",
-                                             carrier="Aramex")
+        self.world.wms.set_outbound_order_status(self.world.tenant.tenant_id, wms_id, "DISPATCHED",
+                                                 tracking_number="TRK-1", carrier="Aramex")
 
     # --- driving ----------------------------------------------------------------------------------------------------
 
@@ -271,11 +273,11 @@ class ConnectorKit(ABC):
     def pump(self, rounds: int = 8) -> None:
         """Work every queue until all are quiet, delivering the WMS's notifications as they are sent."""
         for _ in range(rounds):
-            worked = sum(self.w.service.pump(queue) for queue in self.queues())
-            fresh = self.w.notifications.sent[self.w.delivered:]
+            worked = sum(self.world.service.pump(queue) for queue in self.queues())
+            fresh = self.world.notifications.sent[self.world.delivered:]
             for notification in fresh:
-                assert deliver(self.w.service, notification).status == 202
-            self.w.delivered += len(fresh)
+                assert deliver(self.world.service, notification).status == 202
+            self.world.delivered += len(fresh)
             if not worked and not fresh:
                 return
 

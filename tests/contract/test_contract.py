@@ -18,7 +18,7 @@ from integrations.core import backfill, live_check
 from integrations.core.context import core
 from integrations.core.integration_types import CredentialsRejected
 from integrations.core.records import LinkStatus
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 from integrations.core.timeutil import utc_iso, utcnow
 from integrations.core.worker import Worker
 from integrations.core.workitems import WorkItem, enqueue
@@ -30,13 +30,13 @@ from .kit import ConnectorKit, Delivery
 
 
 def post(kit: ConnectorKit, integration_id: str, delivery: Delivery):
-    return kit.w.service.http("POST", kit.door_path(integration_id), headers=delivery.headers, body=delivery.body,
+    return kit.world.service.http("POST", kit.door_path(integration_id), headers=delivery.headers, body=delivery.body,
                               query=delivery.query)
 
 
 def state(kit: ConnectorKit) -> tuple[int, int]:
     """What a refused request must leave as it was: the connector's queue and the sync table."""
-    return kit.w.service.queue_depth(kit.connector.queue), len(kit.w.service.scan("SyncTable"))
+    return kit.world.service.queue_depth(kit.connector.queue), len(kit.world.service.scan("SyncTable"))
 
 
 def needs(condition: bool, why: str) -> None:
@@ -64,7 +64,7 @@ def test_step_models_speak_camel_case_and_refuse_unknown_fields(kit):
 
 def test_good_credentials_are_accepted_and_bad_ones_refused_naming_the_field(kit):
     integration_type = kit.connector.load_integration_type()
-    tenant = core().tenants.get(kit.w.tenant.tenant_id)
+    tenant = core().tenants.get(kit.world.tenant.tenant_id)
     facts = integration_type.check_credentials(tenant, integration_type.credentials_model.model_validate(
         kit.credentials()))
     assert isinstance(facts, dict)
@@ -108,7 +108,7 @@ def test_the_door_answers_4xx_to_bad_deliveries_and_changes_nothing(kit, case):
         delivery, path_id = genuine, str(uuid.uuid4())
     elif case == "deleted-integration":
         kit.connector.load_integration_type().stop(kit.context(integration))
-        from integrations.core.integration_types import IntegrationStatus
+        from integrations.core.integration_record import IntegrationStatus
 
         stored = core().integrations.get(integration.integration_id)
         core().integrations.save(stored.model_copy(update={"status": IntegrationStatus.DELETED}), previous=stored)
@@ -154,7 +154,7 @@ def test_a_warm_door_accepts_a_delivery_for_an_integration_finished_a_moment_ago
 
 def work_concurrently(kit: ConnectorKit) -> None:
     """Every message now on the connector's queue, each taken by its own worker at the same time."""
-    service = kit.w.service
+    service = kit.world.service
     queue = service.stack.queues[kit.connector.queue]
     spec = service.stack.functions[kit.connector.worker]
     pump = QueuePump(service.sqs, queue, service.stack.queue_arns[kit.connector.queue],
@@ -183,12 +183,12 @@ def test_duplicate_and_concurrent_triggers_make_one_counterpart(kit):
         kit.trigger(integration, record)
     if kit.connector.poller:
         kit.poll()
-        kit.w.service.pump(kit.connector.queue, rounds=1)  # the poll itself, which queues its own copy
+        kit.world.service.pump(kit.connector.queue, rounds=1)  # the poll itself, which queues its own copy
     work_concurrently(kit)
     kit.pump()
     assert len(kit.counterparts()) == 1
     assert kit.counterpart_of(integration, record) == kit.counterparts()[0]["id"]
-    assert kit.w.service.queue_depth(kit.connector.queue.removesuffix("Queue") + "DeadLetterQueue") == 0
+    assert kit.world.service.queue_depth(kit.connector.queue.removesuffix("Queue") + "DeadLetterQueue") == 0
 
 
 def test_the_poll_cursor_only_moves_forward(kit):
@@ -243,10 +243,10 @@ def test_a_401_needs_attention_with_a_resolution_and_the_retry_reaches_the_conne
     link, entries = core().sync_log.history(key)
     assert link.status is LinkStatus.NEEDS_ATTENTION and link.resolution and link.last_error
     assert [e.event for e in entries].count("error") == 1
-    assert kit.w.service.queue_depth(kit.connector.queue.removesuffix("Queue") + "DeadLetterQueue") == 0
+    assert kit.world.service.queue_depth(kit.connector.queue.removesuffix("Queue") + "DeadLetterQueue") == 0
     kit.restore()
     retry = retry_from_sync_log(key)
-    [queued] = kit.w.service.messages(kit.connector.queue)
+    [queued] = kit.world.service.messages(kit.connector.queue)
     assert queued["idempotencyKey"] == retry.idempotency_key and queued["source"] == "retry"
     kit.pump()
     assert kit.counterpart_of(integration, record) and core().links.find(link.ref).status is LinkStatus.SYNCED
@@ -282,7 +282,7 @@ def test_an_unexpected_exception_in_a_handler_reaches_the_sync_log_in_words_and_
     assert all(e.error == said and said in e.message and e.resolution for e in attempts)
     assert attempts[-1].event == "dead-lettered" and "retry it from this log" in attempts[-1].resolution
     assert link.status is LinkStatus.NEEDS_ATTENTION and link.last_error == said and link.last_work_item
-    assert kit.w.service.queue_depth(ours.removesuffix("Queue") + "DeadLetterQueue") == 1
+    assert kit.world.service.queue_depth(ours.removesuffix("Queue") + "DeadLetterQueue") == 1
 
     monkeypatch.setattr(Worker, "handlers", real)  # the operator's fix is deployed
     retry_from_sync_log(key)
@@ -296,18 +296,18 @@ def test_the_same_wms_event_applied_twice_writes_once(kit):
     record = kit.new_record()
     kit.pump()
     kit.change_in_wms(integration, record)
-    for notification in kit.w.notifications.sent[kit.w.delivered:]:
+    for notification in kit.world.notifications.sent[kit.world.delivered:]:
         from tests.functional.wms_helpers import deliver
 
-        deliver(kit.w.service, notification)
-    kit.w.delivered = len(kit.w.notifications.sent)
-    kit.w.service.pump("WmsQueue")
-    [event] = [m for m in kit.w.service.messages("StatusChangeQueue")]
+        deliver(kit.world.service, notification)
+    kit.world.delivered = len(kit.world.notifications.sent)
+    kit.world.service.pump("WmsQueue")
+    [event] = [m for m in kit.world.service.messages("StatusChangeQueue")]
     kit.pump()
     writes = kit.platform_writes()
     assert writes > 0
     again = WorkItem.model_validate(event).model_copy(update={"idempotency_key": "applied-again"})
-    enqueue(kit.w.service.stack.queues["StatusChangeQueue"], again)
+    enqueue(kit.world.service.stack.queues["StatusChangeQueue"], again)
     kit.pump()
     assert kit.platform_writes() == writes
 

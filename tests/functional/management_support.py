@@ -25,13 +25,8 @@ import responses
 import yaml
 from integrations.core import connectors, context
 from integrations.core.http import HttpPolicy, UpstreamSession
-from integrations.core.integration_types import (
-    CredentialsRejected,
-    IntegrationContext,
-    IntegrationType,
-    StepModel,
-    WarehouseId,
-)
+from integrations.core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType
+from integrations.core.step_models import StepModel, WarehouseId
 from integrations.core.stores import Tenant
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field

@@ -19,7 +19,7 @@ import pytest
 import responses
 from integrations.core.context import core
 from integrations.core.ratelimit import SpacedBudget
-from integrations.rose_rocket import services as rose_rocket_services
+from integrations.rose_rocket import clients as rose_rocket_clients
 
 from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox
@@ -62,10 +62,10 @@ class DoorSender:
 
 
 @dataclass
-class Rr:
+class RoseRocketWorld:
     service: Service
     wms: CartonCloudSandbox
-    rr: RoseRocketSandbox
+    rose_rocket: RoseRocketSandbox
     tenant: DemoTenant
     notifications: RecordingSender
     door: DoorSender
@@ -125,8 +125,8 @@ class Rr:
 
     def service_type(self, code: str = "EXPRESS") -> str:
         """A service type a dispatcher made in Rose Rocket (Object Builder)."""
-        org = self.rr.org(ORG)
-        with self.rr.writing(org, USER) as records:
+        org = self.rose_rocket.org(ORG)
+        with self.rose_rocket.writing(org, USER) as records:
             return str(records.create("serviceType", {"name": code, "externalId": code})["id"])
 
     @property
@@ -166,13 +166,13 @@ class Rr:
     # --- Rose Rocket, as its dispatcher ---------------------------------------------------------------------------
 
     def records(self) -> Records:
-        org = self.rr.org(ORG)
-        return Records(org.store, self.rr.stamp(), USER)
+        org = self.rose_rocket.org(ORG)
+        return Records(org.store, self.rose_rocket.stamp(), USER)
 
     def order(self, customer: str = "chef", **fields: Any) -> str:
         """An order a dispatcher enters in Rose Rocket (status new: no webhook)."""
-        org = self.rr.org(ORG)
-        with self.rr.writing(org, USER) as records:
+        org = self.rose_rocket.org(ORG)
+        with self.rose_rocket.writing(org, USER) as records:
             order = records.create("order", {
                 "customer": {"id": self.customers[customer]["id"]}, "refNum": fields.pop("refNum", "CUST-REF-1"),
                 "tasks": [{"taskType": "pickup", "stops": [{"address": {
@@ -185,18 +185,18 @@ class Rr:
 
     def move(self, order_id: str, status: str) -> None:
         """The dispatcher moves the order (Rose Rocket sends "Order Status Changed" to our door)."""
-        org = self.rr.org(ORG)
-        with self.rr.writing(org, USER) as records:
+        org = self.rose_rocket.org(ORG)
+        with self.rose_rocket.writing(org, USER) as records:
             records.update(records.get(order_id), {"status": status})
 
     def rr_order(self, order_id: str) -> dict[str, Any] | None:
         records = self.records()
-        found = self.rr.org(ORG).store.records.get(order_id)
+        found = self.rose_rocket.org(ORG).store.records.get(order_id)
         return records.render(found, ORDER_PATHS) if found else None
 
     def rr_orders(self) -> list[dict[str, Any]]:
         records = self.records()
-        return [records.render(r, ORDER_PATHS) for r in self.rr.org(ORG).store.records.values()
+        return [records.render(r, ORDER_PATHS) for r in self.rose_rocket.org(ORG).store.records.values()
                 if r["objectKey"] == "order"]
 
     def sell_lines(self, order_id: str) -> list[dict[str, Any]]:
@@ -204,7 +204,7 @@ class Rr:
         return list((order.get("sellQuote") or {}).get("lineItems") or [])
 
     def rr_objects(self, object_key: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.rr.org(ORG).store.records.values() if r["objectKey"] == object_key]
+        return [dict(r) for r in self.rose_rocket.org(ORG).store.records.values() if r["objectKey"] == object_key]
 
     # --- our side -------------------------------------------------------------------------------------------------
 
@@ -241,10 +241,10 @@ def unhurried_budget(table_name: str, *, per_minute: int, interactive: bool) -> 
 
 
 @pytest.fixture
-def rr(service, monkeypatch) -> Rr:
+def world(service, monkeypatch) -> RoseRocketWorld:
     # The organisation's budget (requestsPerMinute spaced across every Lambda: tests/unit/test_rose_rocket_client.py)
     # would only make these tests wait 0.2 s a call; each call still takes its turn in RateBudgetTable.
-    monkeypatch.setattr(rose_rocket_services, "organisation_budget", unhurried_budget)
+    monkeypatch.setattr(rose_rocket_clients, "organisation_budget", unhurried_budget)
     monkeypatch.setenv("AUTH_HS256_KEY", HS256_KEY)
     monkeypatch.delenv("AUTH_JWKS_URL", raising=False)
     notifications, door = RecordingSender(), DoorSender()
@@ -269,5 +269,5 @@ def rr(service, monkeypatch) -> Rr:
         with sandbox.writing(org, USER) as records:
             customers = {"chef": records.render(records.create("customer", {"name": "Steam Chef Store"})),
                          "harbour": records.render(records.create("customer", {"name": "Harbour Foods"}))}
-        yield Rr(service, wms, sandbox, tenant, notifications, door, rsps, customers,
+        yield RoseRocketWorld(service, wms, sandbox, tenant, notifications, door, rsps, customers,
                  {"chef": chef["id"], "harbour": harbour["id"]})

@@ -3,7 +3,7 @@ sandbox at Starshipit's real address) reached in-process through one ``responses
 way the management frame makes one (check, seal, start, go live), and the doors and queues of our functions.
 
 Starshipit's tracking webhooks POST straight into our door (as Starshipit would, to the URL the user set in its
-settings); the WMS's change notifications are delivered by :meth:`Ssi.deliver_wms_notifications`.
+settings); the WMS's change notifications are delivered by :meth:`StarshipitWorld.deliver_wms_notifications`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import responses
+from integrations.cartoncloud.clients import wms_client
 from integrations.cartoncloud.models import (
     Address,
     Country,
@@ -33,14 +34,14 @@ from integrations.cartoncloud.models import (
     References,
     State,
 )
-from integrations.cartoncloud.services import wms_client
 from integrations.core.context import core
 from integrations.core.crypto import Credentials
-from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_types import IntegrationContext
 from integrations.starshipit.client import DEFAULT_BASE_URL
 from integrations.starshipit.integration_type import INTEGRATION_TYPE
 from integrations.starshipit.models import StarshipitCredentials
-from integrations.starshipit.services import wms_order_ref
+from integrations.starshipit.refs import wms_order_ref
 from integrations.starshipit.webhooks import sign
 
 from local.sandboxes.base import RecordingSender
@@ -78,10 +79,10 @@ class DoorSender:
 
 
 @dataclass
-class Ssi:
+class StarshipitWorld:
     service: Service
     wms: CartonCloudSandbox
-    ssi: StarshipitSandbox
+    starshipit: StarshipitSandbox
     tenant: DemoTenant
     notifications: RecordingSender
     door: DoorSender
@@ -118,7 +119,7 @@ class Ssi:
         self.integration = shared.integrations.save(live, previous=draft)
         shared.integrations.forget(integration_id)
         if webhook:
-            self.ssi.set_webhook(ACCOUNT, started["deliveryUrl"], WEBHOOK_SECRET)
+            self.starshipit.set_webhook(ACCOUNT, started["deliveryUrl"], WEBHOOK_SECRET)
         return self.integration
 
     def context(self, integration: Integration | None = None) -> IntegrationContext:
@@ -186,15 +187,15 @@ class Ssi:
 
     def keys(self) -> dict[str, str]:
         """The account's API headers (for calling the sandbox's vendor API by hand, as another channel would)."""
-        account = self.ssi.accounts[ACCOUNT]
+        account = self.starshipit.accounts[ACCOUNT]
         return {"StarShipIT-Api-Key": account.api_key, "Ocp-Apim-Subscription-Key": account.subscription_key}
 
     def ssi_orders(self) -> list[dict[str, Any]]:
-        return self.ssi.orders(ACCOUNT)
+        return self.starshipit.orders(ACCOUNT)
 
     def ssi_order_for(self, wms_order_id: str) -> dict[str, Any]:
         """The Starshipit order the export made (or bound) for a WMS order: the one its link leads to."""
-        return self.ssi.order(ACCOUNT, self.link(wms_order_id)["memo"]["starshipitOrderId"])
+        return self.starshipit.order(ACCOUNT, self.link(wms_order_id)["memo"]["starshipitOrderId"])
 
     def number_of(self, wms_order_id: str) -> str:
         """The order number people see in Starshipit for a WMS order."""
@@ -247,8 +248,8 @@ class Ssi:
         return [entry["event"] for entry in self.history(wms_order_id)[1]]
 
 
-@pytest.fixture(name="ssi")
-def ssi_fixture(stack, service) -> Ssi:
+@pytest.fixture(name="world")
+def starshipit_world_fixture(stack, service) -> StarshipitWorld:
     notifications = RecordingSender()
     door = DoorSender()
     door.service = service
@@ -273,16 +274,17 @@ def ssi_fixture(stack, service) -> Ssi:
             wms.add_product(tenant.tenant_id, customer_id=tenant.customer_id, code=code, name=name)
         seed_tenant(tenant)
         sandbox.add_account(ACCOUNT, api_key=API_KEY, subscription_key=SUBSCRIPTION_KEY, tier="production")
-        yield Ssi(service=service, wms=wms, ssi=sandbox, tenant=tenant, notifications=notifications, door=door,
-                  rsps=rsps)
+        yield StarshipitWorld(service=service, wms=wms, starshipit=sandbox, tenant=tenant, notifications=notifications,
+                              door=door, rsps=rsps)
 
 
 @pytest.fixture(name="connected")
-def connected_fixture(ssi: Ssi) -> Ssi:
-    """``ssi`` with a live integration (trigger PACKED, tracking written back, webhooks configured)."""
-    ssi.connect()
-    return ssi
+def connected_fixture(world: StarshipitWorld) -> StarshipitWorld:
+    """``world`` with a live integration (trigger PACKED, tracking written back, webhooks configured)."""
+    world.connect()
+    return world
 
 
-def other_warehouse(ssi: Ssi) -> str:
-    return next(w["id"] for w in ssi.wms.tenant(ssi.tenant.tenant_id).warehouses.values() if w["name"] == "Perth DC")
+def other_warehouse(world: StarshipitWorld) -> str:
+    warehouses = world.wms.tenant(world.tenant.tenant_id).warehouses.values()
+    return next(w["id"] for w in warehouses if w["name"] == "Perth DC")

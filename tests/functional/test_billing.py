@@ -20,7 +20,7 @@ from integrations.core import aws, context
 from integrations.core.context import core
 from integrations.core.stores import TenantStore
 from integrations.core.weeks import IsoWeek
-from integrations.management import billing
+from integrations.management.billing import run as billing  # the run, where bill_tenant reads charged_integrations
 
 from local.lambda_runtime import scheduler_input
 

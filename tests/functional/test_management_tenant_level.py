@@ -21,14 +21,10 @@ import pytest
 from integrations.core import connectors
 from integrations.core.context import core
 from integrations.core.events import WmsEvent
-from integrations.core.integration_types import (
-    SHOWN_ONCE,
-    ActionResponse,
-    IntegrationContext,
-    StepModel,
-    TypeAction,
-)
+from integrations.core.integration_types import SHOWN_ONCE, IntegrationContext
+from integrations.core.step_models import StepModel
 from integrations.core.stores import Tenant
+from integrations.core.type_actions import ActionResponse, TypeAction
 from pydantic import BaseModel, Field, ValidationError
 
 from . import management_support

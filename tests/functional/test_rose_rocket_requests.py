@@ -12,36 +12,37 @@ from integrations.core import aws
 from tests import documented
 
 from . import rose_rocket_helpers
-from .rose_rocket_helpers import Rr
+from .rose_rocket_helpers import RoseRocketWorld
 
-rr = rose_rocket_helpers.rr  # the fixture
+world = rose_rocket_helpers.world  # the fixture
 PAGE = "rose-rocket.md"  # its "Requests per record"
 CONSIGNMENT_TO_ORDER = "### A WMS consignment to its Rose Rocket order"
 ORDER_TO_CONSIGNMENT = "### A Delivered Rose Rocket order to its WMS consignment"
 
 
-def counted(rr: Rr, work) -> tuple[Counter, Counter, Counter]:
+def counted(world: RoseRocketWorld, work) -> tuple[Counter, Counter, Counter]:
     calls: list[str] = []
     aws.add_request_listener(lambda service_name, operation: calls.append(f"{service_name}:{operation}"))
-    rr_before, wms_before = len(rr.rr.request_log), len(rr.wms.request_log)
+    rr_before, wms_before = len(world.rose_rocket.request_log), len(world.wms.request_log)
     try:
         work()
     finally:
         aws._listeners.clear()
-    rr_calls = Counter(f"{m} {p.split('/api/v2/platformModel')[-1]}" for m, p, _ in rr.rr.request_log[rr_before:])
+    rr_calls = Counter(f"{m} {p.split('/api/v2/platformModel')[-1]}"
+                       for m, p, _ in world.rose_rocket.request_log[rr_before:])
     wms_calls = Counter(f"{m} {p.split('/tenants/')[-1].split('/', 1)[-1]}" for m, p, _ in
-                        rr.wms.request_log[wms_before:])
+                        world.wms.request_log[wms_before:])
     return Counter(calls), rr_calls, wms_calls
 
 
-def test_a_wms_consignment_to_its_rose_rocket_order(rr: Rr):
-    rr.connect()
-    rr.match("chef")
-    rr.consignment("chef")  # warms the caches (tokens, tenant, sealed credentials, queue URLs, the service type)
-    rr.pump()
-    consignment = rr.consignment("chef")
-    aws_calls, rr_calls, wms_calls = counted(rr, rr.pump)
-    assert len(rr.rr_orders()) == 2
+def test_a_wms_consignment_to_its_rose_rocket_order(world: RoseRocketWorld):
+    world.connect()
+    world.match("chef")
+    world.consignment("chef")  # warms the caches (tokens, tenant, sealed credentials, queue URLs, the service type)
+    world.pump()
+    consignment = world.consignment("chef")
+    aws_calls, rr_calls, wms_calls = counted(world, world.pump)
+    assert len(world.rr_orders()) == 2
     # the WMS notification to the router, as for any WMS event (docs/wms-notifications.md), plus one Query: the
     # tenant's own integrations, asked for because a tenant-level connector subscribes to CONSIGNMENT.CREATED
     # (trigger 2; WMS worker 6; router 6) — then the Rose Rocket worker: idempotency (PutItem, UpdateItem), the
@@ -54,15 +55,15 @@ def test_a_wms_consignment_to_its_rose_rocket_order(rr: Rr):
     assert wms_calls == Counter({f"GET consignments/{consignment}": 2})  # the WMS worker's re-read, the exporter's
 
 
-def test_a_delivered_rose_rocket_order_to_its_wms_consignment(rr: Rr):
-    rr.connect()
-    rr.match("chef")
-    first = rr.order("chef")
-    rr.move(first, "delivered")
-    rr.pump()
-    order = rr.order("chef", refNum="CUST-REF-9")
-    aws_calls, rr_calls, wms_calls = counted(rr, lambda: (rr.move(order, "delivered"), rr.pump()))
-    assert len(rr.wms_consignments()) == 2
+def test_a_delivered_rose_rocket_order_to_its_wms_consignment(world: RoseRocketWorld):
+    world.connect()
+    world.match("chef")
+    first = world.order("chef")
+    world.move(first, "delivered")
+    world.pump()
+    order = world.order("chef", refNum="CUST-REF-9")
+    aws_calls, rr_calls, wms_calls = counted(world, lambda: (world.move(order, "delivered"), world.pump()))
+    assert len(world.wms_consignments()) == 2
     # the door: the order's log entry (PutItem), the work item (SendMessage); the worker: idempotency (PutItem,
     # UpdateItem), the claim (UpdateItem), the customer's match (GetItem ×2), the rate budget per Rose Rocket call
     # (UpdateItem ×2), the bind (TransactWriteItems) and its log entry (PutItem): the page's table
@@ -72,13 +73,13 @@ def test_a_delivered_rose_rocket_order_to_its_wms_consignment(rr: Rr):
     assert wms_calls == Counter({"POST consignments/search": 1, "POST consignments": 1})  # made before?; create
 
 
-def test_a_rating_request(rr: Rr):
-    rr.connect()
-    rr.match("chef")
-    order = rr.order("chef", serviceType={"id": rr.service_type("EXPRESS")})
-    assert rr.rate(order).status == 200  # warms the caches (tokens, tenant, sealed credentials)
+def test_a_rating_request(world: RoseRocketWorld):
+    world.connect()
+    world.match("chef")
+    order = world.order("chef", serviceType={"id": world.service_type("EXPRESS")})
+    assert world.rate(order).status == 200  # warms the caches (tokens, tenant, sealed credentials)
     answer: list = []
-    aws_calls, rr_calls, wms_calls = counted(rr, lambda: answer.append(rr.rate(order)))
+    aws_calls, rr_calls, wms_calls = counted(world, lambda: answer.append(world.rate(order)))
     assert answer[0].status == 200
     assert aws_calls == Counter({
         # the integration, read uncached (a rotated credential is refused at once); the customer's match (the set's
@@ -90,18 +91,18 @@ def test_a_rating_request(rr: Rr):
     assert wms_calls == Counter({"POST consignments/quote": 1})
 
 
-def test_an_invoice_approval_shown_on_its_order(rr: Rr):
-    rr.connect()
-    rr.match("chef")
-    warm = rr.consignment("chef")
-    consignment = rr.consignment("chef")
-    rr.pump()
-    first = rr.wms.create_invoice(rr.tenant.tenant_id, [warm])
-    rr.wms.approve_invoice(rr.tenant.tenant_id, first["id"])  # warms the caches
-    invoice = rr.wms.create_invoice(rr.tenant.tenant_id, [consignment])
-    rr.pump()
-    aws_calls, rr_calls, wms_calls = counted(rr, lambda: (rr.wms.approve_invoice(rr.tenant.tenant_id,
-                                                                                  invoice["id"]), rr.pump()))
+def test_an_invoice_approval_shown_on_its_order(world: RoseRocketWorld):
+    world.connect()
+    world.match("chef")
+    warm = world.consignment("chef")
+    consignment = world.consignment("chef")
+    world.pump()
+    first = world.wms.create_invoice(world.tenant.tenant_id, [warm])
+    world.wms.approve_invoice(world.tenant.tenant_id, first["id"])  # warms the caches
+    invoice = world.wms.create_invoice(world.tenant.tenant_id, [consignment])
+    world.pump()
+    aws_calls, rr_calls, wms_calls = counted(world, lambda: (world.wms.approve_invoice(world.tenant.tenant_id,
+                                                                                  invoice["id"]), world.pump()))
     assert aws_calls == Counter({
         # the WMS's INVOICE notification to the router: 14, as for a consignment (its state is in the notification:
         # nothing re-fetched) — then the invoice on RoseRocketQueue: idempotency (PutItem, UpdateItem), the

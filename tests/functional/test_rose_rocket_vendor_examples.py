@@ -15,9 +15,9 @@ import requests
 
 from . import rose_rocket_helpers
 from .conftest import WMS_BASE
-from .rose_rocket_helpers import API_HOST, AUTH_HOST, CLIENT_ID, ORG, SECRET, USER, Rr
+from .rose_rocket_helpers import API_HOST, AUTH_HOST, CLIENT_ID, ORG, SECRET, USER, RoseRocketWorld
 
-rr = rose_rocket_helpers.rr  # the fixture
+world = rose_rocket_helpers.world  # the fixture
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "tests" / "fixtures" / "vendor"
 DOCS = ROOT / "docs" / "rose-rocket.md"
@@ -111,9 +111,9 @@ def example(platform: str, name: str) -> Any:
 # --- Rose Rocket → WMS: the captured v1 order -------------------------------------------------------------------
 
 
-def test_the_captured_v1_order_becomes_a_wms_consignment_as_the_docs_table_says(rr: Rr):
+def test_the_captured_v1_order_becomes_a_wms_consignment_as_the_docs_table_says(world: RoseRocketWorld):
     v1 = example("rose_rocket", "v1-order.response.third-party.json")
-    rr.connect()
+    world.connect()
     loaded = load(copy.deepcopy(v1))
     assert (loaded["id"], loaded["fullId"], loaded["loadedAs"]) == (v1["id"], "ATHN-TAY-4158", "v1 order")
     kept = read_back(v1["id"])
@@ -122,56 +122,57 @@ def test_the_captured_v1_order_becomes_a_wms_consignment_as_the_docs_table_says(
     assert shown == {k: v for k, v in kept["record"].items() if k in shown}
     assert shown["customer"]["id"] == v1["customer"]["id"] and shown["customer"]["name"] == "Taylor Corp"
     # its customer matched (by the Rose Rocket customer's number), then a dispatcher delivers it
-    answer = rr.import_matches(f"Rose Rocket Customer,Customer UUID\n{shown['customer']['fullId']},"
-                               f"{rr.wms_customers['chef']}\n")
+    answer = world.import_matches(f"Rose Rocket Customer,Customer UUID\n{shown['customer']['fullId']},"
+                               f"{world.wms_customers['chef']}\n")
     assert answer.status == 200, answer.body
-    rr.pump()
+    world.pump()
     moved = requests.post(f"{CONTROL}/orders/{v1['id']}/status", json={"status": "delivered"}, timeout=5)
     assert moved.status_code == 200, moved.text
-    rr.pump()
-    [consignment] = rr.wms_consignments()
-    assert consignment["customer"]["id"] == rr.wms_customers["chef"]
-    assert consignment["warehouse"]["id"] == rr.tenant.warehouse_id
+    world.pump()
+    [consignment] = world.wms_consignments()
+    assert consignment["customer"]["id"] == world.wms_customers["chef"]
+    assert consignment["warehouse"]["id"] == world.tenant.warehouse_id
     check_against_the_docs("The captured v1 order → WMS consignment", v1, consignment)
-    link, entries = rr.order_log(v1["id"])
+    link, entries = world.order_log(v1["id"])
     assert link["status"] == "SYNCED" and any("ATHN-TAY-4158" in e["message"] for e in entries)
 
 
 # --- WMS → Rose Rocket: CartonCloud's consignment example -----------------------------------------------------------
 
 
-def test_the_cartoncloud_consignment_example_becomes_a_rose_rocket_order_as_the_docs_table_says(rr: Rr):
+def test_the_cartoncloud_consignment_example_becomes_a_rose_rocket_order_as_the_docs_table_says(world: RoseRocketWorld):
     consignment = example("cartoncloud", "consignment-create.request.json")
-    tenant = rr.tenant.tenant_id
-    warehouse = rr.wms.add_warehouse(tenant, consignment["warehouse"]["name"], id=consignment["warehouse"]["id"])
-    rr.wms.add_customer(tenant, consignment["customer"]["name"], id=consignment["customer"]["id"],
+    tenant = world.tenant.tenant_id
+    warehouse = world.wms.add_warehouse(tenant, consignment["warehouse"]["name"], id=consignment["warehouse"]["id"])
+    world.wms.add_customer(tenant, consignment["customer"]["name"], id=consignment["customer"]["id"],
                         code=consignment["customer"]["references"]["code"], warehouse_ids=[warehouse["id"]])
-    with rr.rr.writing(rr.rr.org(ORG), USER) as records:
+    with world.rose_rocket.writing(world.rose_rocket.org(ORG), USER) as records:
         see_civil = records.create("customer", {"name": "See Civil Pty Ltd"})
-    rr.connect()
-    answer = rr.import_matches(f"Rose Rocket Customer,Customer UUID\n{see_civil['fullId']},"
+    world.connect()
+    answer = world.import_matches(f"Rose Rocket Customer,Customer UUID\n{see_civil['fullId']},"
                                f"{consignment['customer']['id']}\n")
     assert answer.status == 200, answer.body
-    rr.pump()
+    world.pump()
     entered = requests.post(f"{WMS_BASE}/_control/tenants/{tenant}/consignments", json=consignment, timeout=5)
     assert entered.status_code == 201, entered.text
     made = entered.json()
     assert made["items"] == consignment["items"] and made["details"]["collect"] == consignment["details"]["collect"]
-    rr.pump()
-    [order] = rr.rr_orders()
+    world.pump()
+    [order] = world.rr_orders()
     assert order["externalId"] == made["id"] and len(at(order, "tasks[pickup].commodities")) == 8
     check_against_the_docs("The CartonCloud consignment example → Rose Rocket order", consignment, order)
-    link, _ = rr.consignment_log(made["id"])
+    link, _ = world.consignment_log(made["id"])
     assert link["status"] == "SYNCED"
 
 
 # --- Rose Rocket's create examples ----------------------------------------------------------------------------------
 
 
-def test_the_create_examples_load_as_they_are_read_back_whole_and_their_order_needs_what_it_lacks(rr: Rr):
+def test_the_create_examples_load_as_they_are_read_back_whole_and_their_order_needs_what_it_lacks(
+        world: RoseRocketWorld):
     customer_example = example("rose_rocket", "customer-create.request.generated.json")
     order_example = example("rose_rocket", "order-create.request.generated.json")
-    rr.connect()
+    world.connect()
     customer = load(customer_example)
     assert read_back(customer["id"])["original"] == customer_example
     shown = through_the_api(customer["id"], "")
@@ -182,17 +183,17 @@ def test_the_create_examples_load_as_they_are_read_back_whole_and_their_order_ne
     assert shown["customer"]["id"] == customer["id"]
     assert [t["name"] for t in shown["tasks"]] == [t["name"] for t in order_example["json"]["tasks"]]
     # synced: its customer matched, moved to Delivered — it lacks a delivery stop, and its record says so
-    rr.import_matches(f"Rose Rocket Customer,Customer UUID\n{customer['fullId']},{rr.wms_customers['harbour']}\n")
-    rr.pump()
+    world.import_matches(f"Rose Rocket Customer,Customer UUID\n{customer['fullId']},{world.wms_customers['harbour']}\n")
+    world.pump()
     requests.post(f"{CONTROL}/orders/{order['id']}/status", json={"status": "delivered"}, timeout=5)
-    rr.pump()
-    assert rr.wms_consignments() == []
-    link, _ = rr.order_log(order["id"])
+    world.pump()
+    assert world.wms_consignments() == []
+    link, _ = world.order_log(order["id"])
     assert link["status"] == "NEEDS_ATTENTION" and "delivery stop" in link["lastError"]
     assert "Rose Rocket" in link["resolution"]
 
 
-def test_the_webhook_destination_example_loads_as_it_is_and_reads_back_with_its_subscription(rr: Rr):
+def test_the_webhook_destination_example_loads_as_it_is_and_reads_back_with_its_subscription(world: RoseRocketWorld):
     destination_example = example("rose_rocket", "webhook-destination-create.request.json")
     loaded = load(destination_example)
     kept = read_back(loaded["id"])
@@ -202,6 +203,6 @@ def test_the_webhook_destination_example_loads_as_it_is_and_reads_back_with_its_
     assert [s["eventName"] for s in shown["subscriptions"]] == ["Order Status Changed"]
 
 
-def test_a_body_that_is_no_example_is_refused_naming_what_is_taken(rr: Rr):
+def test_a_body_that_is_no_example_is_refused_naming_what_is_taken(world: RoseRocketWorld):
     answer = requests.post(f"{CONTROL}/examples", json={"name": "not an example"}, timeout=5)
     assert answer.status_code == 400 and re.search(r"v1 order|objectKey", answer.json()["error"])

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from integrations.core.context import core
-from integrations.core.integration_types import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
 from integrations.core.records import Origin
-from integrations.starshipit.services import number_ref, order_ref, wms_order_ref
+from integrations.starshipit.refs import number_ref, order_ref, wms_order_ref
 
 from local.lambda_runtime import invoke
 

@@ -7,22 +7,22 @@ from __future__ import annotations
 import json
 
 from integrations.core.context import core
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 from integrations.core.workitems import WorkItem, enqueue
-from integrations.starshipit.services import WMS_EVENT, order_ref
+from integrations.starshipit.refs import WMS_EVENT, order_ref
 
 from local.sandboxes.base import SandboxRequest
 
 from .starshipit_helpers import (  # noqa: F401  (fixtures)
     ACCOUNT,
-    Ssi,
+    StarshipitWorld,
     connected_fixture,
     other_warehouse,
-    ssi_fixture,
+    starshipit_world_fixture,
 )
 
 
-def test_a_packed_order_becomes_one_starshipit_order_with_its_address_lines_and_reference(connected: Ssi):
+def test_a_packed_order_becomes_one_starshipit_order_with_its_address_lines_and_reference(connected: StarshipitWorld):
     order_id = connected.place("SO-1001", lines=[("SKU-1", 2), ("SKU-2", 1)])
     connected.pump()
     assert connected.ssi_orders() == []  # AWAITING_PICK_AND_PACK: not yet
@@ -44,20 +44,20 @@ def test_a_packed_order_becomes_one_starshipit_order_with_its_address_lines_and_
     assert "created" in connected.events(order_id)
 
 
-def test_repacking_or_dispatching_makes_no_second_order_and_writes_nothing(connected: Ssi):
+def test_repacking_or_dispatching_makes_no_second_order_and_writes_nothing(connected: StarshipitWorld):
     order_id = connected.place()
     connected.move(order_id, "PACKED")
     connected.pump()
-    writes = len(connected.ssi.requests_to(r"^/api/orders$", method="POST"))
+    writes = len(connected.starshipit.requests_to(r"^/api/orders$", method="POST"))
     for status in ("PACKING_IN_PROGRESS", "PACKED", "DISPATCHED"):
         connected.move(order_id, status)
         connected.pump()
     assert len(connected.ssi_orders()) == 1
-    assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == writes == 1
+    assert len(connected.starshipit.requests_to(r"^/api/orders$", method="POST")) == writes == 1
     assert connected.events(order_id).count("write-back") >= 2  # "already in Starshipit…; nothing changes there"
 
 
-def test_an_order_first_seen_past_the_trigger_is_exported_once(connected: Ssi):
+def test_an_order_first_seen_past_the_trigger_is_exported_once(connected: StarshipitWorld):
     dispatched = connected.place("SO-2001")
     connected.wms.drop_notifications(1)
     connected.move(dispatched, "PACKED")  # its PACKED notification is lost…
@@ -66,41 +66,41 @@ def test_an_order_first_seen_past_the_trigger_is_exported_once(connected: Ssi):
     assert connected.numbers() == ["SO-2001"]
 
 
-def test_the_dispatched_trigger_waits_for_dispatch(ssi: Ssi):
-    ssi.connect(trigger="DISPATCHED")
-    order_id = ssi.place("SO-3001")
-    ssi.move(order_id, "PACKED")
-    ssi.pump()
-    assert ssi.ssi_orders() == []
-    ssi.move(order_id, "DISPATCHED")
-    ssi.pump()
-    assert ssi.numbers() == ["SO-3001"]
+def test_the_dispatched_trigger_waits_for_dispatch(world: StarshipitWorld):
+    world.connect(trigger="DISPATCHED")
+    order_id = world.place("SO-3001")
+    world.move(order_id, "PACKED")
+    world.pump()
+    assert world.ssi_orders() == []
+    world.move(order_id, "DISPATCHED")
+    world.pump()
+    assert world.numbers() == ["SO-3001"]
 
 
-def test_uncovered_warehouses_and_pickup_orders_are_skipped_with_why(ssi: Ssi):
-    ssi.connect(warehouseIds=[ssi.tenant.warehouse_id])
-    elsewhere = ssi.place(warehouse_id=other_warehouse(ssi))
-    pickup = ssi.place(pickup=True)
+def test_uncovered_warehouses_and_pickup_orders_are_skipped_with_why(world: StarshipitWorld):
+    world.connect(warehouseIds=[world.tenant.warehouse_id])
+    elsewhere = world.place(warehouse_id=other_warehouse(world))
+    pickup = world.place(pickup=True)
     for order_id in (elsewhere, pickup):
-        ssi.move(order_id, "PACKED")
-    ssi.pump()
-    assert ssi.ssi_orders() == []
-    assert ssi.link(elsewhere)["status"] == "SKIPPED" and "doesn't cover" in ssi.link(elsewhere)["lastError"]
-    assert ssi.link(pickup)["status"] == "SKIPPED" and "pickup" in ssi.link(pickup)["lastError"]
+        world.move(order_id, "PACKED")
+    world.pump()
+    assert world.ssi_orders() == []
+    assert world.link(elsewhere)["status"] == "SKIPPED" and "doesn't cover" in world.link(elsewhere)["lastError"]
+    assert world.link(pickup)["status"] == "SKIPPED" and "pickup" in world.link(pickup)["lastError"]
 
 
-def test_carrier_defaults_and_service_mappings(ssi: Ssi):
-    ssi.connect(carrier="AusPost", carrierServiceCode="7B05",
+def test_carrier_defaults_and_service_mappings(world: StarshipitWorld):
+    world.connect(carrier="AusPost", carrierServiceCode="7B05",
                 serviceMappings=[{"requestedService": "express", "carrier": "AusPost", "carrierServiceCode": "7E55"}])
-    express, standard = ssi.place(service="Express"), ssi.place(service="Standard")
+    express, standard = world.place(service="Express"), world.place(service="Standard")
     for order_id in (express, standard):
-        ssi.move(order_id, "PACKED")
-    ssi.pump()
-    assert ssi.ssi_order_for(express)["carrier_service_code"] == "7E55"
-    assert ssi.ssi_order_for(standard)["carrier_service_code"] == "7B05"
+        world.move(order_id, "PACKED")
+    world.pump()
+    assert world.ssi_order_for(express)["carrier_service_code"] == "7E55"
+    assert world.ssi_order_for(standard)["carrier_service_code"] == "7B05"
 
 
-def test_packages_come_from_the_consignment_when_there_is_one(connected: Ssi):
+def test_packages_come_from_the_consignment_when_there_is_one(connected: StarshipitWorld):
     order_id = connected.place()
     tenant = connected.wms.tenant(connected.tenant.tenant_id)
     connected.move(order_id, "PACKING_IN_PROGRESS")
@@ -120,7 +120,7 @@ def test_packages_come_from_the_consignment_when_there_is_one(connected: Ssi):
     assert [p["weight"] for p in connected.ssi_order_for(order_id)["packages"]] == [3, 3]
 
 
-def test_an_address_starshipit_refuses_names_the_field_and_is_retried_after_the_fix(connected: Ssi):
+def test_an_address_starshipit_refuses_names_the_field_and_is_retried_after_the_fix(connected: StarshipitWorld):
     order_id = connected.place(address={"postcode": "20O0"})  # a letter O: Starshipit refuses the post code
     connected.move(order_id, "PACKED")
     connected.pump()
@@ -139,16 +139,16 @@ def test_an_address_starshipit_refuses_names_the_field_and_is_retried_after_the_
     assert connected.link(order_id)["status"] == "SYNCED"
 
 
-def test_a_wms_order_we_cant_map_is_refused_before_starshipit_is_called(connected: Ssi):
+def test_a_wms_order_we_cant_map_is_refused_before_starshipit_is_called(connected: StarshipitWorld):
     order_id = connected.place(address={"address1": None, "contact_name": None, "company_name": "ACME"})
     connected.move(order_id, "PACKED")
     connected.pump()
     link = connected.link(order_id)
     assert link["status"] == "NEEDS_ATTENTION" and "details.deliver.address.address1" in link["lastError"]
-    assert connected.ssi.requests_to(r"^/api/orders$", method="POST") == []
+    assert connected.starshipit.requests_to(r"^/api/orders$", method="POST") == []
 
 
-def test_an_order_already_in_starshipit_is_bound_not_created_again(connected: Ssi, monkeypatch):
+def test_an_order_already_in_starshipit_is_bound_not_created_again(connected: StarshipitWorld, monkeypatch):
     """A crash between Starshipit's answer and our bind: the retry looks the order number up and binds."""
     from integrations.core.stores.links import DynamoLinkStore
 
@@ -166,12 +166,12 @@ def test_an_order_already_in_starshipit_is_bound_not_created_again(connected: Ss
     connected.move(order_id, "PACKED")
     connected.pump()
     assert crashes and len(connected.ssi_orders()) == 1
-    assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == 1
+    assert len(connected.starshipit.requests_to(r"^/api/orders$", method="POST")) == 1
     assert "bound" in connected.events(order_id)
     assert connected.link(order_id)["memo"]["starshipitOrderId"] == connected.ssi_orders()[0]["order_id"]
 
 
-def test_replayed_and_concurrent_events_make_one_order(connected: Ssi):
+def test_replayed_and_concurrent_events_make_one_order(connected: StarshipitWorld):
     """The routed event worked by several workers at once, with replays under fresh keys: one claim wins."""
     import contextlib
     import threading
@@ -209,7 +209,7 @@ def test_replayed_and_concurrent_events_make_one_order(connected: Ssi):
                                               VisibilityTimeout=0)
     connected.pump()
     assert connected.numbers() == ["SO-4001"]
-    assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == 1
+    assert len(connected.starshipit.requests_to(r"^/api/orders$", method="POST")) == 1
     assert connected.service.queue_depth("StarshipitDeadLetterQueue") == 0
     # The Starshipit end holds the pointer: from either side, the one link.
     bound = core().links.find(order_ref(connected.integration_id, connected.ssi_orders()[0]["order_id"]))
@@ -219,17 +219,18 @@ def test_replayed_and_concurrent_events_make_one_order(connected: Ssi):
 # --- the number people see (issue 21) -------------------------------------------------------------------------------
 
 
-def another_channels_order(ssi: Ssi, number: str, **destination: object) -> dict:
+def another_channels_order(world: StarshipitWorld, number: str, **destination: object) -> dict:
     """An order the account's own shop integration made in Starshipit (through Starshipit's API, as it would)."""
     body = {"order": {"order_number": number, "items": [{"sku": "SKU-1", "quantity": 2}], "destination": {
         "name": "Jane Citizen", "street": "20 George Street", "suburb": "Sydney", "post_code": "2000",
         "country": "AU", **destination}}}
-    answer = ssi.ssi.handle(SandboxRequest("POST", "/api/orders", headers=ssi.keys(), body=json.dumps(body).encode()))
+    answer = world.starshipit.handle(SandboxRequest("POST", "/api/orders", headers=world.keys(),
+                                                  body=json.dumps(body).encode()))
     assert answer.status == 200, answer.parsed()
     return answer.parsed()["order"]  # type: ignore[no-any-return]
 
 
-def test_a_number_another_order_has_makes_the_next_number_never_a_shared_one(connected: Ssi):
+def test_a_number_another_order_has_makes_the_next_number_never_a_shared_one(connected: StarshipitWorld):
     """Ours gets the next free number (never relying on Starshipit refusing a duplicate: assumption
     duplicate-order-numbers), and our order is never confused with theirs."""
     theirs = another_channels_order(connected, "SO-5001", street="1 Other Street")
@@ -244,23 +245,23 @@ def test_a_number_another_order_has_makes_the_next_number_never_a_shared_one(con
     assert "order number SO-5001 is taken in Starshipit by another order, so this one is SO-5001-2" in \
         created["message"]
     # Tracking finds its way back by our number; theirs is left alone.
-    connected.ssi.ship_order(ACCOUNT, theirs["order_id"], tracking_number="THEIRS-1")
-    connected.ssi.ship_order(ACCOUNT, ours["order_id"], tracking_number="OURS-1")
+    connected.starshipit.ship_order(ACCOUNT, theirs["order_id"], tracking_number="THEIRS-1")
+    connected.starshipit.ship_order(ACCOUNT, ours["order_id"], tracking_number="OURS-1")
     connected.pump()
     assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["OURS-1"]
 
 
-def test_the_same_shipment_already_sent_by_another_channel_is_bound_not_sent_twice(connected: Ssi):
+def test_the_same_shipment_already_sent_by_another_channel_is_bound_not_sent_twice(connected: StarshipitWorld):
     theirs = another_channels_order(connected, "SO-5002")
     order_id = connected.place("SO-5002", lines=[("SKU-1", 2)])
     connected.move(order_id, "PACKED")
     connected.pump()
     assert connected.ssi_order_for(order_id)["order_id"] == theirs["order_id"]
-    assert len(connected.ssi.requests_to(r"^/api/orders$", method="POST")) == 1  # theirs only
+    assert len(connected.starshipit.requests_to(r"^/api/orders$", method="POST")) == 1  # theirs only
     assert "bound" in connected.events(order_id)
 
 
-def test_a_retry_binds_to_an_order_an_older_version_numbered_with_the_wms_id(connected: Ssi, monkeypatch):
+def test_a_retry_binds_to_an_order_an_older_version_numbered_with_the_wms_id(connected: StarshipitWorld, monkeypatch):
     """An order made by a version that numbered orders with the WMS id, whose bind never happened (a crash at the
     deploy): the retry finds it under that number and binds, never a second order."""
     from integrations.core.stores.links import DynamoLinkStore

@@ -18,12 +18,12 @@ from integrations.core.ratelimit import SpacedBudget
 from local.lambda_runtime import LambdaContext, QueuePump
 from tests import documented
 
-from .starshipit_helpers import ACCOUNT, Ssi, connected_fixture, ssi_fixture  # noqa: F401  (fixtures)
+from .starshipit_helpers import ACCOUNT, StarshipitWorld, connected_fixture, starshipit_world_fixture  # noqa: F401  (fixtures)
 
 
-def work_concurrently(ssi: Ssi) -> None:
+def work_concurrently(world: StarshipitWorld) -> None:
     """Every message on StarshipitQueue, each taken by its own worker at the same time (several Lambdas)."""
-    service = ssi.service
+    service = world.service
     queue = service.stack.queues["StarshipitQueue"]
     spec = service.stack.functions["StarshipitWorkerFunction"]
     messages = []
@@ -44,11 +44,12 @@ def work_concurrently(ssi: Ssi) -> None:
         thread.join()
 
 
-def test_workers_at_once_never_exceed_the_accounts_rate(ssi: Ssi, monkeypatch):
-    ssi.ssi.accounts[ACCOUNT].rate_limit = 2  # a Developer subscription, as the gateway counts it (sliding second)
-    ssi.connect(requests_per_second=2, webhook=False)
+def test_workers_at_once_never_exceed_the_accounts_rate(world: StarshipitWorld, monkeypatch):
+    # A Developer subscription, as the gateway counts it (sliding second).
+    world.starshipit.accounts[ACCOUNT].rate_limit = 2
+    world.connect(requests_per_second=2, webhook=False)
     seen: list[float] = []
-    real = ssi.ssi.handle
+    real = world.starshipit.handle
 
     def timed(request):
         answer = real(request)
@@ -56,45 +57,45 @@ def test_workers_at_once_never_exceed_the_accounts_rate(ssi: Ssi, monkeypatch):
             seen.append(time.monotonic())
         return answer
 
-    monkeypatch.setattr(ssi.ssi, "handle", timed)
-    orders = [ssi.place() for _ in range(4)]
+    monkeypatch.setattr(world.starshipit, "handle", timed)
+    orders = [world.place() for _ in range(4)]
     for order_id in orders:
-        ssi.move(order_id, "PACKED")
-    ssi.deliver_wms_notifications()
-    ssi.service.pump("WmsQueue")
-    ssi.service.pump("StatusChangeQueue")
-    work_concurrently(ssi)
-    ssi.pump()
-    assert sorted(ssi.numbers()) == sorted(ssi.references[o] for o in orders)
-    assert [entry for entry in ssi.ssi.request_log if entry[2] == 429] == []
+        world.move(order_id, "PACKED")
+    world.deliver_wms_notifications()
+    world.service.pump("WmsQueue")
+    world.service.pump("StatusChangeQueue")
+    work_concurrently(world)
+    world.pump()
+    assert sorted(world.numbers()) == sorted(world.references[o] for o in orders)
+    assert [entry for entry in world.starshipit.request_log if entry[2] == 429] == []
     assert len(seen) >= 8  # a look-up and a create per order
     busiest = max(sum(1 for t in seen if start <= t < start + 1.0) for start in seen)
     assert busiest <= 2, seen
 
 
 @pytest.mark.parametrize("retry_after", [1, None])
-def test_a_429_with_or_without_retry_after_is_retried_and_loses_nothing(connected: Ssi, retry_after):
+def test_a_429_with_or_without_retry_after_is_retried_and_loses_nothing(connected: StarshipitWorld, retry_after):
     order_id = connected.place()
-    connected.ssi.inject_fault(429, count=2, retry_after=retry_after, path_pattern=r"^/api/orders$")
+    connected.starshipit.inject_fault(429, count=2, retry_after=retry_after, path_pattern=r"^/api/orders$")
     connected.move(order_id, "PACKED")
     connected.pump()
     assert connected.numbers() == [connected.references[order_id]]
-    throttled = [entry for entry in connected.ssi.request_log if entry[2] == 429]
+    throttled = [entry for entry in connected.starshipit.request_log if entry[2] == 429]
     assert len(throttled) == 2
     assert connected.service.queue_depth("StarshipitDeadLetterQueue") == 0
 
 
-def test_a_429_storm_retries_with_backoff_and_nothing_is_doubled(connected: Ssi):
-    connected.ssi.inject_fault(429, percent=60, seed=9102, retry_after=0, path_pattern=r"^/api/")
+def test_a_429_storm_retries_with_backoff_and_nothing_is_doubled(connected: StarshipitWorld):
+    connected.starshipit.inject_fault(429, percent=60, seed=9102, retry_after=0, path_pattern=r"^/api/")
     orders = [connected.place() for _ in range(4)]
     for order_id in orders:
         connected.move(order_id, "PACKED")
     connected.pump(rounds=30)
-    assert [entry for entry in connected.ssi.request_log if entry[2] == 429], "the storm happened"
-    connected.ssi.clear_faults()
+    assert [entry for entry in connected.starshipit.request_log if entry[2] == 429], "the storm happened"
+    connected.starshipit.clear_faults()
     connected.pump()
     assert sorted(connected.numbers()) == sorted(connected.references[o] for o in orders)
-    created = [entry for entry in connected.ssi.requests_to(r"^/api/orders$", method="POST") if entry[2] == 200]
+    created = [entry for entry in connected.starshipit.requests_to(r"^/api/orders$", method="POST") if entry[2] == 200]
     assert len(created) == 4
 
 
@@ -133,24 +134,24 @@ def documented_table(section: str) -> dict[str, int]:
     return documented.request_table("starshipit.md", f"### {section}\n")
 
 
-def starshipit_calls(ssi: Ssi, since: int) -> Counter:
-    return Counter(f"starshipit:{method} {path}" for method, path, _ in ssi.ssi.request_log[since:])
+def starshipit_calls(world: StarshipitWorld, since: int) -> Counter:
+    return Counter(f"starshipit:{method} {path}" for method, path, _ in world.starshipit.request_log[since:])
 
 
 LABELS_KEY = "functional-tests-labels-key-0123456789abcdef0123"
 
 
-def print_label(ssi: Ssi, wms_order_id: str):
+def print_label(world: StarshipitWorld, wms_order_id: str):
     now = int(time.time())
     token = jwt.encode({"iss": "https://auth.integrations.invalid/", "aud": "integrations-management",
-                        "sub": "admin", "exp": now + 600, "tenant_id": ssi.tenant.tenant_id, "role": "admin"},
+                        "sub": "admin", "exp": now + 600, "tenant_id": world.tenant.tenant_id, "role": "admin"},
                        LABELS_KEY, algorithm="HS256")
-    return ssi.service.http("POST", f"/tenants/{ssi.tenant.tenant_id}/customers/{ssi.tenant.customer_id}/"
-                            f"integrations/{ssi.integration_id}/labels", headers={"Authorization": f"Bearer {token}"},
+    return world.service.http("POST", f"/tenants/{world.tenant.tenant_id}/customers/{world.tenant.customer_id}/"
+                            f"integrations/{world.integration_id}/labels", headers={"Authorization": f"Bearer {token}"},
                             body=json.dumps({"wmsOrderId": wms_order_id}).encode())
 
 
-def test_requests_per_order_are_the_documented_ones(connected: Ssi, aws_calls, monkeypatch):
+def test_requests_per_order_are_the_documented_ones(connected: StarshipitWorld, aws_calls, monkeypatch):
     """Every AWS and Starshipit call for one order — from the WMS's PACKED notification to the Starshipit order, and
     its tracking back by the poll — with warm caches: docs/starshipit.md "Requests per order"."""
     warm = connected.place()
@@ -161,16 +162,16 @@ def test_requests_per_order_are_the_documented_ones(connected: Ssi, aws_calls, m
 
     order_id = connected.place()
     aws_calls.clear()
-    since = len(connected.ssi.request_log)
+    since = len(connected.starshipit.request_log)
     connected.move(order_id, "PACKED")
     connected.pump()
     exported, exported_ssi = without_waits(aws_calls), starshipit_calls(connected, since)
     assert connected.ssi_order_for(order_id)
 
     connected.door.outage = 503  # Starshipit's webhooks lost: the poll alone brings the tracking back
-    connected.ssi.ship_order(ACCOUNT, connected.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-COST")
+    connected.starshipit.ship_order(ACCOUNT, connected.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-COST")
     aws_calls.clear()
-    since = len(connected.ssi.request_log)
+    since = len(connected.starshipit.request_log)
     connected.service.schedule("StarshipitPollScheduleFunction", {"scheduledTime": "2026-11-30T00:05:00Z"})
     connected.pump()
     assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-COST"]
@@ -183,7 +184,7 @@ def test_requests_per_order_are_the_documented_ones(connected: Ssi, aws_calls, m
         connected.move(labelled, "PACKED")
         connected.pump()
         aws_calls.clear()
-        since = len(connected.ssi.request_log)
+        since = len(connected.starshipit.request_log)
         assert print_label(connected, labelled).status == 200
     label, label_ssi = without_waits(aws_calls), starshipit_calls(connected, since)
 

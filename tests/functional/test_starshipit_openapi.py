@@ -14,7 +14,7 @@ import jwt
 import pytest
 import yaml
 from integrations.core.context import core
-from integrations.core.integration_types import IntegrationStatus
+from integrations.core.integration_record import IntegrationStatus
 from integrations.starshipit.webhooks import sign
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
@@ -23,7 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 from local.resources import load_template
 
-from .starshipit_helpers import WEBHOOK_SECRET, Ssi, connected_fixture, ssi_fixture  # noqa: F401  (fixtures)
+from .starshipit_helpers import WEBHOOK_SECRET, StarshipitWorld, connected_fixture, starshipit_world_fixture  # noqa: F401  (fixtures)
 
 DOCUMENT = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi" / "starshipit.yaml").read_text())
 REGISTRY = Registry().with_resource("urn:starshipit", Resource(contents=DOCUMENT, specification=DRAFT202012))
@@ -65,7 +65,7 @@ def _auth(monkeypatch):
     monkeypatch.delenv("AUTH_JWKS_URL", raising=False)
 
 
-def test_every_answer_of_both_doors_is_the_documented_one(connected: Ssi):
+def test_every_answer_of_both_doors_is_the_documented_one(connected: StarshipitWorld):
     webhook_route = "/webhooks/starshipit/{integrationId}"
     labels_route = "/tenants/{tenantId}/customers/{customerId}/integrations/{integrationId}/labels"
     order_id = connected.place()
@@ -107,7 +107,7 @@ def test_every_answer_of_both_doors_is_the_documented_one(connected: Ssi):
     second = connected.place()
     connected.move(second, "PACKED")
     connected.pump()
-    connected.ssi.accounts["steam-chef"].couriers.clear()  # the courier account was removed in Starshipit
+    connected.starshipit.accounts["steam-chef"].couriers.clear()  # the courier account was removed in Starshipit
     refused = label(second, token())
     assert refused.status == 422
     check(labels_route, refused)
@@ -117,7 +117,8 @@ def test_every_answer_of_both_doors_is_the_documented_one(connected: Ssi):
     check(labels_route, label(order_id, token()))  # 409 deleted
 
 
-def test_the_tracking_webhooks_document_takes_what_the_door_takes_and_forbids_what_it_refuses(connected: Ssi):
+def test_the_tracking_webhooks_document_takes_what_the_door_takes_and_forbids_what_it_refuses(
+        connected: StarshipitWorld):
     """Fuzzing with bodies outside openapi/starshipit.yaml (issue 20) found genuine deliveries the door rightly takes
     outside it: Starshipit's optional fields may come null (the door reads them as absent) and a tracking number as
     a number (read as its digits). The document now says so, and that order_number has 1 to 50 characters; what the

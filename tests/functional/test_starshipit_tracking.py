@@ -11,7 +11,7 @@ from integrations.core.context import core
 from integrations.core.records import Origin
 from integrations.core.timeutil import parse_iso, utc_iso, utcnow
 from integrations.starshipit.poller import POLLER
-from integrations.starshipit.services import order_ref, wms_order_ref
+from integrations.starshipit.refs import order_ref, wms_order_ref
 from integrations.starshipit.webhooks import sign
 
 from local.sandboxes.base import SandboxRequest
@@ -19,110 +19,111 @@ from local.sandboxes.base import SandboxRequest
 from .starshipit_helpers import (  # noqa: F401  (fixtures)
     ACCOUNT,
     WEBHOOK_SECRET,
-    Ssi,
+    StarshipitWorld,
     connected_fixture,
-    ssi_fixture,
+    starshipit_world_fixture,
 )
 
 
-def exported(ssi: Ssi, **place: object) -> str:
-    order_id = ssi.place(**place)  # type: ignore[arg-type]
-    ssi.move(order_id, "PACKED")
-    ssi.pump()
+def exported(world: StarshipitWorld, **place: object) -> str:
+    order_id = world.place(**place)  # type: ignore[arg-type]
+    world.move(order_id, "PACKED")
+    world.pump()
     return order_id
 
 
-def poll(ssi: Ssi, minute: str = "2026-11-30T00:00:00Z") -> None:
-    ssi.service.schedule("StarshipitPollScheduleFunction", {"scheduledTime": minute})
-    ssi.pump()
+def poll(world: StarshipitWorld, minute: str = "2026-11-30T00:00:00Z") -> None:
+    world.service.schedule("StarshipitPollScheduleFunction", {"scheduledTime": minute})
+    world.pump()
 
 
-def consignment_writes(ssi: Ssi) -> int:
-    return len(ssi.wms.requests_to(r"/consignments(/[^/]+)?$", method="PUT")) + \
-        len(ssi.wms.requests_to(r"/consignments$", method="POST"))
+def consignment_writes(world: StarshipitWorld) -> int:
+    return len(world.wms.requests_to(r"/consignments(/[^/]+)?$", method="PUT")) + \
+        len(world.wms.requests_to(r"/consignments$", method="POST"))
 
 
-def test_the_poll_writes_tracking_to_a_consignment_made_for_the_order(ssi: Ssi):
-    ssi.connect(webhook=False)
-    order_id = exported(ssi)
-    ssi.ssi.ship_order(ACCOUNT, ssi.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-42")
-    poll(ssi)
-    [consignment] = ssi.consignments(order_id)
+def test_the_poll_writes_tracking_to_a_consignment_made_for_the_order(world: StarshipitWorld):
+    world.connect(webhook=False)
+    order_id = exported(world)
+    world.starshipit.ship_order(ACCOUNT, world.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-42")
+    poll(world)
+    [consignment] = world.consignments(order_id)
     assert consignment["references"]["tracking"] == "QQQ-42"
     assert consignment["details"]["tracking"] == {"companyName": "Australia Post",
                                                   "url": "https://auspost.com.au/mypost/track/details/QQQ-42"}
-    assert consignment["customer"]["id"] == ssi.tenant.customer_id and consignment["status"] == "AWAITING_PICKUP"
+    assert consignment["customer"]["id"] == world.tenant.customer_id and consignment["status"] == "AWAITING_PICKUP"
     assert consignment["details"]["deliver"]["address"]["address1"] == "20 George Street"
-    link = ssi.link(order_id)
+    link = world.link(order_id)
     assert link["memo"]["trackingWritten"]["numbers"] == ["QQQ-42"]
-    assert any("created for it in the WMS" in e["message"] for e in ssi.history(order_id)[1])
+    assert any("created for it in the WMS" in e["message"] for e in world.history(order_id)[1])
 
 
-def test_an_existing_consignment_is_updated_and_several_packages_keep_every_number(ssi: Ssi):
-    ssi.connect(webhook=False)
-    order_id = ssi.place()
+def test_an_existing_consignment_is_updated_and_several_packages_keep_every_number(world: StarshipitWorld):
+    world.connect(webhook=False)
+    order_id = world.place()
     # The warehouse packs it with a tracking number of its own: the WMS holds a consignment generated from it.
-    ssi.move(order_id, "PACKED", tracking_number="OWN-1", carrier="Aramex")
-    ssi.pump()
-    ssi_order = ssi.ssi.accounts[ACCOUNT].orders[ssi.ssi_order_for(order_id)["order_id"]]
+    world.move(order_id, "PACKED", tracking_number="OWN-1", carrier="Aramex")
+    world.pump()
+    ssi_order = world.starshipit.accounts[ACCOUNT].orders[world.ssi_order_for(order_id)["order_id"]]
     ssi_order["packages"].append({"package_id": 1, "weight": 1})  # two parcels
-    ssi.ssi.ship_order(ACCOUNT, ssi_order["order_id"], tracking_number="QQQ-7")
-    poll(ssi)
-    [consignment] = ssi.consignments(order_id)
+    world.starshipit.ship_order(ACCOUNT, ssi_order["order_id"], tracking_number="QQQ-7")
+    poll(world)
+    [consignment] = world.consignments(order_id)
     assert consignment["references"]["tracking"] == "OWN-1, QQQ-7, QQQ-7-2"  # theirs kept, both parcels ours
     assert consignment["details"]["tracking"]["companyName"] == "Australia Post"
     assert consignment["version"] == 2
 
 
-def test_the_same_tracking_seen_twice_writes_once(connected: Ssi):
+def test_the_same_tracking_seen_twice_writes_once(connected: StarshipitWorld):
     order_id = exported(connected)
     ssi_id = connected.ssi_order_for(order_id)["order_id"]
-    connected.ssi.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-9")  # its webhooks (Printed, Dispatched) arrive
+    # Its webhooks (Printed, Dispatched) arrive.
+    connected.starshipit.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-9")
     connected.pump()
     writes = consignment_writes(connected)
     assert writes == 1
     poll(connected)  # the poll sees the same tracking
-    connected.ssi.move_tracking(ACCOUNT, ssi_id, "InTransit")  # and a webhook for a later courier status
+    connected.starshipit.move_tracking(ACCOUNT, ssi_id, "InTransit")  # and a webhook for a later courier status
     connected.pump()
     poll(connected, "2026-11-30T00:05:00Z")
     assert consignment_writes(connected) == writes
     assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-9"]
 
 
-def test_a_corrected_tracking_number_replaces_ours_and_leaves_theirs(ssi: Ssi):
-    ssi.connect(webhook=False)
-    order_id = ssi.place()
-    ssi.move(order_id, "PACKED", tracking_number="OWN-1", carrier="Aramex")
-    ssi.pump()
-    ssi_id = ssi.ssi_order_for(order_id)["order_id"]
-    ssi.ssi.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-OLD")
-    poll(ssi)
-    ssi.ssi.accounts[ACCOUNT].orders[ssi_id]["packages"][0]["tracking_number"] = "QQQ-NEW"  # re-labelled
-    ssi.ssi.move_tracking(ACCOUNT, ssi_id, "InTransit")
-    poll(ssi, "2026-11-30T00:05:00Z")
-    assert [c["references"]["tracking"] for c in ssi.consignments(order_id)] == ["OWN-1, QQQ-NEW"]
+def test_a_corrected_tracking_number_replaces_ours_and_leaves_theirs(world: StarshipitWorld):
+    world.connect(webhook=False)
+    order_id = world.place()
+    world.move(order_id, "PACKED", tracking_number="OWN-1", carrier="Aramex")
+    world.pump()
+    ssi_id = world.ssi_order_for(order_id)["order_id"]
+    world.starshipit.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-OLD")
+    poll(world)
+    world.starshipit.accounts[ACCOUNT].orders[ssi_id]["packages"][0]["tracking_number"] = "QQQ-NEW"  # re-labelled
+    world.starshipit.move_tracking(ACCOUNT, ssi_id, "InTransit")
+    poll(world, "2026-11-30T00:05:00Z")
+    assert [c["references"]["tracking"] for c in world.consignments(order_id)] == ["OWN-1, QQQ-NEW"]
 
 
-def test_tracking_write_back_off_writes_nothing(ssi: Ssi):
-    ssi.connect(webhook=False, writeTracking=False)
-    order_id = exported(ssi)
-    ssi.ssi.ship_order(ACCOUNT, ssi.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-1")
-    poll(ssi)
-    assert ssi.consignments(order_id) == []
-    assert any("write-back is off" in e["message"] for e in ssi.history(order_id)[1])
+def test_tracking_write_back_off_writes_nothing(world: StarshipitWorld):
+    world.connect(webhook=False, writeTracking=False)
+    order_id = exported(world)
+    world.starshipit.ship_order(ACCOUNT, world.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-1")
+    poll(world)
+    assert world.consignments(order_id) == []
+    assert any("write-back is off" in e["message"] for e in world.history(order_id)[1])
 
 
-def test_no_consignment_and_creating_off_says_what_to_do(ssi: Ssi):
-    ssi.connect(webhook=False, createMissingConsignment=False)
-    order_id = exported(ssi)
-    ssi.ssi.ship_order(ACCOUNT, ssi.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-1")
-    poll(ssi)
-    assert ssi.consignments(order_id) == []
-    [entry] = [e for e in ssi.history(order_id)[1] if "has no consignment" in e["message"]]
+def test_no_consignment_and_creating_off_says_what_to_do(world: StarshipitWorld):
+    world.connect(webhook=False, createMissingConsignment=False)
+    order_id = exported(world)
+    world.starshipit.ship_order(ACCOUNT, world.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-1")
+    poll(world)
+    assert world.consignments(order_id) == []
+    [entry] = [e for e in world.history(order_id)[1] if "has no consignment" in e["message"]]
     assert "Create the consignment in CartonCloud" in entry["resolution"]
 
 
-def test_the_poll_cursor_is_utc_moves_forward_and_overlaps(connected: Ssi):
+def test_the_poll_cursor_is_utc_moves_forward_and_overlaps(connected: StarshipitWorld):
     before = utcnow()
     poll(connected)
     key = POLLER.cursor_key(connected.fresh())
@@ -130,7 +131,7 @@ def test_the_poll_cursor_is_utc_moves_forward_and_overlaps(connected: Ssi):
     assert first is not None and first.endswith("Z") and parse_iso(first) >= before - timedelta(seconds=1)
     # Nothing of ours shipped, yet the cursor moved: a listing read to its end moves it (an account busy with
     # other channels must not re-list from the first day at every poll).
-    asked = [q for _, q, _ in connected.ssi.request_log if q == "/api/orders/shipped"]
+    asked = [q for _, q, _ in connected.starshipit.request_log if q == "/api/orders/shipped"]
     assert asked
     poll(connected, "2026-11-30T00:05:00Z")
     second = core().cursors.get(key)
@@ -138,33 +139,34 @@ def test_the_poll_cursor_is_utc_moves_forward_and_overlaps(connected: Ssi):
     assert core().cursors.advance(key, utc_iso(utcnow() - timedelta(days=1))) is False
 
 
-def test_the_poll_asks_since_the_cursor_less_the_overlap_in_utc(connected: Ssi):
+def test_the_poll_asks_since_the_cursor_less_the_overlap_in_utc(connected: StarshipitWorld):
     seen: list[str] = []
-    real = connected.ssi._shipped
+    real = connected.starshipit._shipped
 
     def recording(request, account):
         seen.append(request.param("since_last_updated") or "")
         return real(request, account)
 
-    connected.ssi._routes = [r for r in connected.ssi._routes if r.pattern.pattern != r"/api/orders/shipped"]
-    connected.ssi._api("GET", r"/api/orders/shipped", recording)
+    connected.starshipit._routes = [r for r in connected.starshipit._routes
+                                    if r.pattern.pattern != r"/api/orders/shipped"]
+    connected.starshipit._api("GET", r"/api/orders/shipped", recording)
     key = POLLER.cursor_key(connected.fresh())
     core().cursors.advance(key, "2026-11-30T01:00:00.000000Z")
     poll(connected, "2026-11-30T01:05:00Z")
     assert seen == ["2026-11-30T00:58:00.000Z"]  # 120 s before the cursor, RFC 3339 UTC
 
 
-def test_other_channels_orders_are_passed_over_by_the_poll(connected: Ssi):
-    account = connected.ssi.accounts[ACCOUNT]
+def test_other_channels_orders_are_passed_over_by_the_poll(connected: StarshipitWorld):
+    account = connected.starshipit.accounts[ACCOUNT]
     # The account's own shop integration made this order in Starshipit, and it shipped.
     body = {"order": {"order_number": "SHOP-1001", "destination": {"name": "A", "street": "1 St", "suburb": "Perth",
                                                                    "post_code": "6000", "country": "AU"},
                       "items": [{"sku": "X", "quantity": 1}]}}
     from local.sandboxes.base import SandboxRequest
 
-    answer = connected.ssi.handle(SandboxRequest("POST", "/api/orders", body=json.dumps(body).encode(), headers={
+    answer = connected.starshipit.handle(SandboxRequest("POST", "/api/orders", body=json.dumps(body).encode(), headers={
         "StarShipIT-Api-Key": account.api_key, "Ocp-Apim-Subscription-Key": account.subscription_key}))
-    connected.ssi.ship_order(ACCOUNT, answer.parsed()["order"]["order_id"])
+    connected.starshipit.ship_order(ACCOUNT, answer.parsed()["order"]["order_id"])
     before = connected.service.queue_depth("StarshipitQueue")
     connected.service.schedule("StarshipitPollScheduleFunction", {"scheduledTime": "2026-11-30T00:00:00Z"})
     connected.service.pump("StarshipitQueue", rounds=1)
@@ -174,11 +176,11 @@ def test_other_channels_orders_are_passed_over_by_the_poll(connected: Ssi):
 # --- webhooks ---------------------------------------------------------------------------------------------------------
 
 
-def test_a_signed_tracking_webhook_writes_the_tracking(connected: Ssi):
+def test_a_signed_tracking_webhook_writes_the_tracking(connected: StarshipitWorld):
     order_id = exported(connected)
     ssi_id = connected.ssi_order_for(order_id)["order_id"]
     connected.door.outage = 503  # hold Starshipit's own deliveries: this test posts one by hand
-    connected.ssi.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-W1")
+    connected.starshipit.ship_order(ACCOUNT, ssi_id, tracking_number="QQQ-W1")
     connected.door.outage = None
     answer = connected.tracking_webhook(connected.number_of(order_id), tracking_number="QQQ-W1",
                                         tracking_status="Dispatched")
@@ -189,15 +191,15 @@ def test_a_signed_tracking_webhook_writes_the_tracking(connected: Ssi):
     assert "webhook" in events and "tracking" in events
 
 
-def test_starshipits_own_webhooks_reach_the_door_and_write_the_tracking(connected: Ssi):
+def test_starshipits_own_webhooks_reach_the_door_and_write_the_tracking(connected: StarshipitWorld):
     order_id = exported(connected)
-    connected.ssi.ship_order(ACCOUNT, connected.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-S1")
+    connected.starshipit.ship_order(ACCOUNT, connected.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-S1")
     assert [status for _, status in connected.door.answers] == [200, 200]  # Printed, Dispatched
     connected.pump()
     assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-S1"]
 
 
-def test_signatures_in_other_spellings_of_the_same_hmac_are_accepted(connected: Ssi):
+def test_signatures_in_other_spellings_of_the_same_hmac_are_accepted(connected: StarshipitWorld):
     import base64
     import hashlib
     import hmac
@@ -209,7 +211,7 @@ def test_signatures_in_other_spellings_of_the_same_hmac_are_accepted(connected: 
         assert connected.post_webhook(body, {"X-Starshipit-Signature": signature}).status == 200, signature
 
 
-def test_the_door_refuses_what_it_cant_trust_or_use_and_changes_nothing(connected: Ssi):
+def test_the_door_refuses_what_it_cant_trust_or_use_and_changes_nothing(connected: StarshipitWorld):
     order_id = exported(connected)
     body = json.dumps({"order_number": connected.number_of(order_id), "tracking_status": "InTransit"}).encode()
     good = sign(WEBHOOK_SECRET, body)
@@ -240,34 +242,35 @@ def test_the_door_refuses_what_it_cant_trust_or_use_and_changes_nothing(connecte
     assert unknown.status == 401 and state() == before
 
 
-def test_without_a_secret_a_delivery_only_makes_us_reread_one_of_our_orders(ssi: Ssi):
+def test_without_a_secret_a_delivery_only_makes_us_reread_one_of_our_orders(world: StarshipitWorld):
     """Issue 21: Starshipit's secret is optional, so with none set its deliveries come unsigned. Such a delivery is
     a signal, never data: it may only queue a re-read (from Starshipit's API) of an order this integration created,
     at most once a minute per order; nothing in its body is written or shown."""
-    ssi.connect(webhook=False)
-    ssi.ssi.set_webhook(ACCOUNT, ssi.fresh().platform_state["deliveryUrl"])  # the URL, no secret: as the user left it
-    order_id = exported(ssi)
-    number = ssi.number_of(order_id)
+    world.connect(webhook=False)
+    # The URL, no secret: as the user left it.
+    world.starshipit.set_webhook(ACCOUNT, world.fresh().platform_state["deliveryUrl"])
+    order_id = exported(world)
+    number = world.number_of(order_id)
     first_minute = utcnow().replace(second=0, microsecond=0)
-    ssi.ssi.ship_order(ACCOUNT, ssi.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-U1")
-    assert [status for _, status in ssi.door.answers] == [200, 200]  # Starshipit's own, unsigned: Printed, Dispatched
+    world.starshipit.ship_order(ACCOUNT, world.ssi_order_for(order_id)["order_id"], tracking_number="QQQ-U1")
+    assert [status for _, status in world.door.answers] == [200, 200]  # Starshipit's own, unsigned: Printed, Dispatched
     # Anyone can post unsigned too: a body naming other tracking changes nothing, a flood costs one re-read a minute.
     for n in range(20):
-        answer = ssi.tracking_webhook(number, secret=None, tracking_number=f"FORGED-{n}", tracking_status="Delivered")
+        answer = world.tracking_webhook(number, secret=None, tracking_number=f"FORGED-{n}", tracking_status="Delivered")
         assert answer.status == 200 and answer.json()["accepted"] is True
     minutes = 1 + (utcnow().replace(second=0, microsecond=0) > first_minute)  # the flood may span a minute's end
-    assert ssi.service.queue_depth("StarshipitQueue") == minutes  # one a minute: the flood queued nothing more
-    reads = len(ssi.ssi.requests_to(r"^/api/orders$", method="GET"))
-    ssi.pump()
-    assert len(ssi.ssi.requests_to(r"^/api/orders$", method="GET")) - reads == minutes
-    assert [c["references"]["tracking"] for c in ssi.consignments(order_id)] == ["QQQ-U1"]  # Starshipit's, read
-    assert "webhook" not in ssi.events(order_id)  # nothing of an unsigned body reaches a person's log
-    other = ssi.tracking_webhook("5567476", secret=None)  # another channel's order: nothing at all
+    assert world.service.queue_depth("StarshipitQueue") == minutes  # one a minute: the flood queued nothing more
+    reads = len(world.starshipit.requests_to(r"^/api/orders$", method="GET"))
+    world.pump()
+    assert len(world.starshipit.requests_to(r"^/api/orders$", method="GET")) - reads == minutes
+    assert [c["references"]["tracking"] for c in world.consignments(order_id)] == ["QQQ-U1"]  # Starshipit's, read
+    assert "webhook" not in world.events(order_id)  # nothing of an unsigned body reaches a person's log
+    other = world.tracking_webhook("5567476", secret=None)  # another channel's order: nothing at all
     assert other.status == 200 and other.json()["accepted"] is False
-    assert ssi.service.queue_depth("StarshipitQueue") == 0
+    assert world.service.queue_depth("StarshipitQueue") == 0
 
 
-def test_with_a_secret_set_unsigned_deliveries_stay_refused(connected: Ssi):
+def test_with_a_secret_set_unsigned_deliveries_stay_refused(connected: StarshipitWorld):
     order_id = exported(connected)
     before = connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))
     answer = connected.tracking_webhook(connected.number_of(order_id), secret=None)
@@ -275,15 +278,16 @@ def test_with_a_secret_set_unsigned_deliveries_stay_refused(connected: Ssi):
     assert (connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))) == before
 
 
-def test_orders_numbered_with_their_wms_id_before_keep_their_tracking(connected: Ssi):
+def test_orders_numbered_with_their_wms_id_before_keep_their_tracking(connected: StarshipitWorld):
     """Orders an older version created with the WMS order's id as their number (and linked by it) still get their
     tracking: by the poll (Starshipit's id leads to the link) and by a delivery naming the id."""
     order_id = connected.place()
-    legacy = connected.ssi.handle(SandboxRequest("POST", "/api/orders", headers=connected.keys(), body=json.dumps(
-        {"order": {"order_number": order_id, "destination": {"name": "Jane Citizen", "street": "20 George Street",
-                                                             "suburb": "Sydney", "post_code": "2000",
-                                                             "country": "AU"},
-                   "items": [{"sku": "SKU-1", "quantity": 2}]}}).encode())).parsed()["order"]
+    legacy_order = {"order": {"order_number": order_id,
+                              "destination": {"name": "Jane Citizen", "street": "20 George Street", "suburb": "Sydney",
+                                              "post_code": "2000", "country": "AU"},
+                              "items": [{"sku": "SKU-1", "quantity": 2}]}}
+    legacy = connected.starshipit.handle(SandboxRequest("POST", "/api/orders", headers=connected.keys(),
+                                                        body=json.dumps(legacy_order).encode())).parsed()["order"]
     wms = wms_order_ref(connected.integration_id, connected.tenant.tenant_id, order_id)
     links = core().links
     assert links.claim(wms, tenant_id=connected.tenant.tenant_id, integration_id=connected.integration_id,
@@ -292,7 +296,7 @@ def test_orders_numbered_with_their_wms_id_before_keep_their_tracking(connected:
     links.bind(wms, token="old", pointer=pointer, platform_record_key=pointer.key,
                memo={"starshipitOrderId": legacy["order_id"], "orderNumber": order_id})
     connected.door.outage = 503  # hold Starshipit's own deliveries: the poll finds it first
-    connected.ssi.ship_order(ACCOUNT, legacy["order_id"], tracking_number="QQQ-OLD")
+    connected.starshipit.ship_order(ACCOUNT, legacy["order_id"], tracking_number="QQQ-OLD")
     connected.door.outage = None
     poll(connected)
     assert [c["references"]["tracking"] for c in connected.consignments(order_id)] == ["QQQ-OLD"]
@@ -300,15 +304,15 @@ def test_orders_numbered_with_their_wms_id_before_keep_their_tracking(connected:
     assert delivered.status == 200 and delivered.json()["accepted"] is True
 
 
-def test_a_delivery_for_another_channels_order_is_answered_200_and_writes_nothing(connected: Ssi):
+def test_a_delivery_for_another_channels_order_is_answered_200_and_writes_nothing(connected: StarshipitWorld):
     before = connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))
     answer = connected.tracking_webhook("5567476")  # a shop's order number, as in Starshipit's docs
     assert answer.status == 200 and answer.json()["accepted"] is False
     assert (connected.service.queue_depth("StarshipitQueue"), len(connected.service.scan("SyncTable"))) == before
 
 
-def test_a_deleted_integrations_deliveries_are_refused_with_410(connected: Ssi):
-    from integrations.core.integration_types import IntegrationStatus
+def test_a_deleted_integrations_deliveries_are_refused_with_410(connected: StarshipitWorld):
+    from integrations.core.integration_record import IntegrationStatus
 
     connected.update(status=IntegrationStatus.DELETED, credentials=None)
     answer = connected.tracking_webhook("fb5b56f6-a68e-11e8-98d0-529269fb1459")

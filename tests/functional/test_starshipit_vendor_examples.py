@@ -18,7 +18,7 @@ from integrations.starshipit.client import DEFAULT_BASE_URL
 from local.sandboxes.base import SandboxRequest
 
 from .conftest import WMS_BASE
-from .starshipit_helpers import ACCOUNT, WEBHOOK_SECRET, Ssi, ssi_fixture  # noqa: F401  (fixtures)
+from .starshipit_helpers import ACCOUNT, WEBHOOK_SECRET, StarshipitWorld, starshipit_world_fixture  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "starshipit.md"
@@ -79,55 +79,56 @@ def check(record: dict[str, Any], rows: list[tuple[str, str, Any]], *, source: d
             assert dig(source, field) is not ABSENT, f"{field} is not a field of the example"
 
 
-def wms_api(ssi: Ssi, method: str, path: str, body: Any = None) -> requests.Response:
+def wms_api(world: StarshipitWorld, method: str, path: str, body: Any = None) -> requests.Response:
     """CartonCloud's own API, as a shop's integration calls it (token, ``Accept-Version: 1``)."""
-    token = requests.post(f"{WMS_BASE}/uaa/oauth/token", auth=(ssi.tenant.client_id, ssi.tenant.client_secret),
+    token = requests.post(f"{WMS_BASE}/uaa/oauth/token", auth=(world.tenant.client_id, world.tenant.client_secret),
                           data={"grant_type": "client_credentials"}, headers={"Accept-Version": "1"})
     headers = {"Authorization": f"Bearer {token.json()['access_token']}", "Accept-Version": "1"}
-    return requests.request(method, f"{WMS_BASE}/tenants/{ssi.tenant.tenant_id}{path}", json=body, headers=headers)
+    return requests.request(method, f"{WMS_BASE}/tenants/{world.tenant.tenant_id}{path}", json=body, headers=headers)
 
 
-def ssi_api(ssi: Ssi, method: str, path: str, body: Any = None, **params: str) -> requests.Response:
+def ssi_api(world: StarshipitWorld, method: str, path: str, body: Any = None, **params: str) -> requests.Response:
     """Starshipit's own API, as another channel of the account calls it."""
-    return requests.request(method, f"{DEFAULT_BASE_URL}{path}", json=body, params=params, headers=ssi.keys())
+    return requests.request(method, f"{DEFAULT_BASE_URL}{path}", json=body, params=params, headers=world.keys())
 
 
-def control(ssi: Ssi, method: str, path: str, raw: bytes = b"") -> Any:
-    answer = ssi.ssi.handle(SandboxRequest(method, f"/_control/accounts/{ACCOUNT}{path}", body=raw))
+def control(world: StarshipitWorld, method: str, path: str, raw: bytes = b"") -> Any:
+    answer = world.starshipit.handle(SandboxRequest(method, f"/_control/accounts/{ACCOUNT}{path}", body=raw))
     assert 200 <= answer.status < 300, answer.parsed()
     return answer.parsed()
 
 
 @pytest.fixture(name="shop")
-def shop_fixture(ssi: Ssi) -> Ssi:
+def shop_fixture(world: StarshipitWorld) -> StarshipitWorld:
     """The CartonCloud example's customer and warehouse (their ids as the example has them) with its product, and a
     live Starshipit integration for that customer."""
-    tenant = ssi.tenant.tenant_id
-    ssi.wms.add_warehouse(tenant, "Havelock North DC", id=WAREHOUSE_ID)
-    ssi.wms.add_customer(tenant, "Example Shop", id=CUSTOMER_ID, warehouse_ids=[WAREHOUSE_ID])
+    tenant = world.tenant.tenant_id
+    world.wms.add_warehouse(tenant, "Havelock North DC", id=WAREHOUSE_ID)
+    world.wms.add_customer(tenant, "Example Shop", id=CUSTOMER_ID, warehouse_ids=[WAREHOUSE_ID])
     # The example's order names its product by code only: here the WMS product is named by its code too.
     for code, name in ((SKU, SKU), ("MOBILE", "Mobile Phone"), ("MOBILE-CASE-BLK", "Mobile Case (Black)")):
-        ssi.wms.add_product(tenant, customer_id=CUSTOMER_ID, code=code, name=name)
-    ssi.tenant.customer_id, ssi.tenant.warehouse_id = CUSTOMER_ID, WAREHOUSE_ID
-    return ssi
+        world.wms.add_product(tenant, customer_id=CUSTOMER_ID, code=code, name=name)
+    world.tenant.customer_id, world.tenant.warehouse_id = CUSTOMER_ID, WAREHOUSE_ID
+    return world
 
 
-def created_in_the_wms(ssi: Ssi, body: dict[str, Any]) -> str:
-    answer = wms_api(ssi, "POST", "/outbound-orders", body)
+def created_in_the_wms(world: StarshipitWorld, body: dict[str, Any]) -> str:
+    answer = wms_api(world, "POST", "/outbound-orders", body)
     assert answer.status_code == 201, answer.text
     order_id = str(answer.json()["id"])
-    read = wms_api(ssi, "GET", f"/outbound-orders/{order_id}").json()
+    read = wms_api(world, "GET", f"/outbound-orders/{order_id}").json()
     assert read["references"]["customer"] == body["references"]["customer"]
     assert read["externalMeta"] == body["externalMeta"]  # the WMS keeps the example's own fields
     return order_id
 
 
-def consignment_of(ssi: Ssi, order_id: str) -> dict[str, Any]:
-    [consignment] = ssi.consignments(order_id)
+def consignment_of(world: StarshipitWorld, order_id: str) -> dict[str, Any]:
+    [consignment] = world.consignments(order_id)
     return consignment
 
 
-def test_cartoncloud_example_becomes_the_starshipit_order_the_docs_say_and_its_tracking_comes_back(shop: Ssi):
+def test_cartoncloud_example_becomes_the_starshipit_order_the_docs_say_and_its_tracking_comes_back(
+        shop: StarshipitWorld):
     shop.connect()
     body = example("cartoncloud", "outbound-order-create.request.json")
     order_id = created_in_the_wms(shop, body)  # as it is
@@ -135,11 +136,11 @@ def test_cartoncloud_example_becomes_the_starshipit_order_the_docs_say_and_its_t
     shop.pump()
     order = shop.ssi_order_for(order_id)
     check(order, table("CartonCloud's outbound-order example → the Starshipit order"), source=body)
-    [sent] = shop.ssi.sent(r"^/api/orders$", "POST")
+    [sent] = shop.starshipit.sent(r"^/api/orders$", "POST")
     assert sent.body["order"]["order_number"] == body["references"]["customer"]  # what we sent, exactly
     # Shipped in Starshipit with the webhook example's tracking number: its own signed webhooks bring it back.
     tracking = example("starshipit", "tracking-webhook.json")["tracking_number"]
-    shop.ssi.ship_order(ACCOUNT, order["order_id"], tracking_number=tracking)
+    shop.starshipit.ship_order(ACCOUNT, order["order_id"], tracking_number=tracking)
     assert [status for _, status in shop.door.answers] == [200, 200]
     shop.pump()
     check(consignment_of(shop, order_id), table("Starshipit's tracking → the WMS consignment"),
@@ -147,12 +148,12 @@ def test_cartoncloud_example_becomes_the_starshipit_order_the_docs_say_and_its_t
 
 
 @pytest.mark.parametrize("signed", [True, False])
-def test_starshipits_tracking_webhook_example_is_taken_signed_and_unsigned(shop: Ssi, signed: bool):
+def test_starshipits_tracking_webhook_example_is_taken_signed_and_unsigned(shop: StarshipitWorld, signed: bool):
     raw = (VENDOR / "starshipit" / "tracking-webhook.json").read_bytes()
     delivered = json.loads(raw)
     shop.connect(webhook=signed)
     if not signed:  # the notification URL set in Starshipit, no secret: as the user may leave it
-        shop.ssi.set_webhook(ACCOUNT, shop.fresh().platform_state["deliveryUrl"])
+        shop.starshipit.set_webhook(ACCOUNT, shop.fresh().platform_state["deliveryUrl"])
     body = example("cartoncloud", "outbound-order-create.request.json")
     body["references"]["customer"] = delivered["order_number"]  # the shop's order 5567476
     order_id = created_in_the_wms(shop, body)
@@ -160,18 +161,19 @@ def test_starshipits_tracking_webhook_example_is_taken_signed_and_unsigned(shop:
     shop.pump()
     assert shop.number_of(order_id) == "5567476"
     shop.door.outage = 503  # Starshipit's own deliveries held: the example is the one that arrives
-    shop.ssi.ship_order(ACCOUNT, shop.ssi_order_for(order_id)["order_id"], tracking_number=delivered["tracking_number"])
+    shop.starshipit.ship_order(ACCOUNT, shop.ssi_order_for(order_id)["order_id"],
+                               tracking_number=delivered["tracking_number"])
     shop.door.outage = None
     sent = control(shop, "POST", "/webhook-deliveries", raw)  # the example, byte for byte, signed as Starshipit would
     assert sent["status"] == 200
-    assert ("X-Starshipit-Signature" in shop.ssi.deliveries[-1].headers) is signed
-    assert shop.ssi.deliveries[-1].body == raw
+    assert ("X-Starshipit-Signature" in shop.starshipit.deliveries[-1].headers) is signed
+    assert shop.starshipit.deliveries[-1].body == raw
     shop.pump()
     check(consignment_of(shop, order_id), table("Starshipit's tracking → the WMS consignment"), source=delivered)
     assert ("webhook" in shop.events(order_id)) is signed  # an unsigned body never reaches a person's log
 
 
-def test_starshipits_own_order_examples_load_as_they_are_and_bind_the_same_shipment(shop: Ssi):
+def test_starshipits_own_order_examples_load_as_they_are_and_bind_the_same_shipment(shop: StarshipitWorld):
     shop.connect()
     made = ssi_api(shop, "POST", "/api/orders", example("starshipit", "create-order.request.json"))
     assert made.status_code == 200, made.text  # the create example, as it is, through Starshipit's API
@@ -193,10 +195,10 @@ def test_starshipits_own_order_examples_load_as_they_are_and_bind_the_same_shipm
                           address={"contact_name": "John Smith", "address1": "20 George Street"})
     shop.move(order_id, "PACKED")
     shop.pump()
-    assert [r.body for r in shop.ssi.sent(r"^/api/orders$", "POST")] == [
+    assert [r.body for r in shop.starshipit.sent(r"^/api/orders$", "POST")] == [
         example("starshipit", "create-order.request.json")]  # the trial's only: we created nothing
     search = example("starshipit", "orders-search.response.json")
-    shop.ssi.ship_order(ACCOUNT, 1020304051, tracking_number=search["orders"][0]["tracking_number"])
+    shop.starshipit.ship_order(ACCOUNT, 1020304051, tracking_number=search["orders"][0]["tracking_number"])
     shop.pump()
     found = ssi_api(shop, "GET", "/api/orders/search", phrase="10001").json()
     assert {**found, "orders": [{**o, "order_date": None} for o in found["orders"]]} == \

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from integrations.core import aws
 from integrations.core.stores import to_item
-from integrations.unleashed.services import usage_ref
+from integrations.unleashed.refs import usage_ref
 from integrations.unleashed.usage import (
     DEFAULT_MAX_CONCURRENT,
     AccountBusy,
@@ -31,9 +31,9 @@ from .unleashed_helpers import (  # noqa: F401  (fixtures)
     API_ID,
     TWO_LINES,
     TWO_SHIPMENTS,
-    Unl,
+    UnleashedWorld,
     connected_fixture,
-    unl_fixture,
+    unleashed_world_fixture,
 )
 
 PAGE = "unleashed.md"  # its "Requests per synced shipment"
@@ -53,11 +53,11 @@ def counted(calls: list[tuple[str, str]]) -> Counter:
     return Counter(f"{service}:{operation}" for service, operation in calls)
 
 
-def unleashed_requests(unl: Unl, since: int) -> list[str]:
-    return [f"{method} {path.split('/')[1]}" for method, path, _ in unl.unleashed.request_log[since:]]
+def unleashed_requests(world: UnleashedWorld, since: int) -> list[str]:
+    return [f"{method} {path.split('/')[1]}" for method, path, _ in world.unleashed.request_log[since:]]
 
 
-def test_requests_per_synced_shipment(connected: Unl, aws_calls):
+def test_requests_per_synced_shipment(connected: UnleashedWorld, aws_calls):
     """Every AWS call our code makes, and every Unleashed call, for an order from its webhook to its WMS orders,
     then for one shipment's dispatch write-back — with warm caches (the steady state)."""
     warm = connected.place()
@@ -110,7 +110,7 @@ def test_requests_per_synced_shipment(connected: Unl, aws_calls):
     assert two  # placed above
 
 
-def test_every_call_the_account_receives_is_counted_once_in_the_month(connected: Unl):
+def test_every_call_the_account_receives_is_counted_once_in_the_month(connected: UnleashedWorld):
     order = connected.place(TWO_LINES, shipments=TWO_SHIPMENTS)
     connected.pump()
     connected.dispatch(connected.shipments(order)[0]["Guid"])
@@ -122,32 +122,32 @@ def test_every_call_the_account_receives_is_counted_once_in_the_month(connected:
         connected.unleashed.account(API_ID).usage[connected.unleashed.month()]
 
 
-def test_a_month_crossing_half_its_budget_says_so_in_the_usage_log(unl: Unl):
-    unl.connect(calls_per_month=1_000)
-    prefill(unl, 499)
-    unl.place()
-    unl.pump()
-    [entry] = unl.usage_log()
+def test_a_month_crossing_half_its_budget_says_so_in_the_usage_log(world: UnleashedWorld):
+    world.connect(calls_per_month=1_000)
+    prefill(world, 499)
+    world.place()
+    world.pump()
+    [entry] = world.usage_log()
     assert entry["event"] == "api-usage" and "reached 50%" in entry["message"]
     assert "polling every 15 minutes" in entry["message"]
-    assert usage_ref(unl.integration_id).key.endswith("#unleashed#integration#api-usage")
+    assert usage_ref(world.integration_id).key.endswith("#unleashed#integration#api-usage")
 
 
-def test_a_spent_budget_stops_calls_and_says_what_to_do(unl: Unl):
-    unl.connect(calls_per_month=1_000)
-    prefill(unl, 1_000)
-    before = len(unl.unleashed.request_log)
-    order = unl.place()
-    unl.service.pump("UnleashedQueue", rounds=1)
-    assert unl.wms_orders() == [] and len(unl.unleashed.request_log) == before  # nothing called
+def test_a_spent_budget_stops_calls_and_says_what_to_do(world: UnleashedWorld):
+    world.connect(calls_per_month=1_000)
+    prefill(world, 1_000)
+    before = len(world.unleashed.request_log)
+    order = world.place()
+    world.service.pump("UnleashedQueue", rounds=1)
+    assert world.wms_orders() == [] and len(world.unleashed.request_log) == before  # nothing called
     # Waiting, not failing (core.waiting): one "waiting" entry saying what to do, no retry, no attempt spent.
-    entries = unl.history(order["Guid"], "order")[1]
+    entries = world.history(order["Guid"], "order")[1]
     [waiting] = [e for e in entries if e["event"] == "waiting"]
     assert "budget for" in waiting["message"] and "apiCallsPerMonth" in waiting["resolution"]
     assert not [e for e in entries if e["event"] == "retry"]
 
 
-def test_at_most_the_configured_number_of_work_items_call_one_account_at_once(unl: Unl, monkeypatch):
+def test_at_most_the_configured_number_of_work_items_call_one_account_at_once(world: UnleashedWorld, monkeypatch):
     monkeypatch.setenv("UNLEASHED_MAX_CONCURRENT_CALLS", "2")
     account = account_of(API_ID)
     holding = [threading.Event(), threading.Event()]
@@ -170,12 +170,12 @@ def test_at_most_the_configured_number_of_work_items_call_one_account_at_once(un
         release.set()
         for thread in threads:
             thread.join(timeout=10)
-    item = stored(unl)
+    item = stored(world)
     assert item["leases"] == {} and item["count"] == 2  # both leases given back, with their calls; the third: none
 
 
-def test_an_item_finding_every_call_slot_of_the_account_taken_waits_and_is_never_failed_for_it(unl: Unl):
-    unl.connect()
+def test_an_item_finding_every_call_slot_of_the_account_taken_waits_and_is_never_failed_for_it(world: UnleashedWorld):
+    world.connect()
     account = account_of(API_ID)
     release = threading.Event()
     holding = [threading.Event() for _ in range(DEFAULT_MAX_CONCURRENT)]  # the worker's limit (template.yaml)
@@ -191,32 +191,32 @@ def test_an_item_finding_every_call_slot_of_the_account_taken_waits_and_is_never
         holder.start()
     try:
         assert all(entered.wait(timeout=10) for entered in holding)
-        order = unl.place()
-        unl.service.pump("UnleashedQueue", rounds=1)
-        assert unl.wms_orders() == []
+        order = world.place()
+        world.service.pump("UnleashedQueue", rounds=1)
+        assert world.wms_orders() == []
     finally:
         release.set()
         for holder in holders:
             holder.join(timeout=10)
-    entries = unl.history(order["Guid"], "order")[1]
+    entries = world.history(order["Guid"], "order")[1]
     [waiting] = [e for e in entries if e["event"] == "waiting"]
     assert "account busy" in waiting["message"] and "call slot" in waiting["resolution"]
     assert not [e for e in entries if e["event"] in ("retry", "error")]  # no attempt spent on it
-    assert unl.service.queue_depth("UnleashedDeadLetterQueue") == 0
+    assert world.service.queue_depth("UnleashedDeadLetterQueue") == 0
 
 
-def test_a_dead_holders_lease_expires_and_is_cleared(unl: Unl):
+def test_a_dead_holders_lease_expires_and_is_cleared(world: UnleashedWorld):
     account = account_of(API_ID)
     long_ago = int(time.time()) - 10
-    prefill(unl, 0, leases={"dead-1": long_ago, "dead-2": long_ago})
+    prefill(world, 0, leases={"dead-1": long_ago, "dead-2": long_ago})
     meter = Meter(account=account, budget=1_000, concurrency=2)
     meter.before_call()
-    assert meter.lease is not None and set(stored(unl)["leases"]) == {meter.lease}
+    assert meter.lease is not None and set(stored(world)["leases"]) == {meter.lease}
     meter.flush()
-    assert stored(unl)["leases"] == {}
+    assert stored(world)["leases"] == {}
 
 
-def test_a_429_storm_from_unleashed_loses_nothing_and_doubles_nothing(connected: Unl):
+def test_a_429_storm_from_unleashed_loses_nothing_and_doubles_nothing(connected: UnleashedWorld):
     connected.unleashed.inject_fault(429, percent=60, seed=2261, retry_after=0, path_pattern=r"^/Sales")
     orders = [connected.place(TWO_LINES, shipments=TWO_SHIPMENTS) for _ in range(3)]
     connected.pump(rounds=40)
@@ -229,21 +229,21 @@ def test_a_429_storm_from_unleashed_loses_nothing_and_doubles_nothing(connected:
     assert connected.service.queue_depth("UnleashedDeadLetterQueue") == 0
 
 
-def prefill(unl: Unl, calls: int, *, leases: dict | None = None) -> None:
-    unl.service.dynamodb.put_item(TableName=unl.service.stack.tables["RateBudgetTable"], Item=to_item({
+def prefill(world: UnleashedWorld, calls: int, *, leases: dict | None = None) -> None:
+    world.service.dynamodb.put_item(TableName=world.service.stack.tables["RateBudgetTable"], Item=to_item({
         "budgetKey": budget_key(account_of(API_ID), month_of(datetime.now(UTC))), "count": calls,
         "leases": leases or {}}))
 
 
-def stored(unl: Unl) -> dict:
+def stored(world: UnleashedWorld) -> dict:
     from integrations.core.stores import from_item
 
-    response = unl.service.dynamodb.get_item(TableName=unl.service.stack.tables["RateBudgetTable"], Key={
+    response = world.service.dynamodb.get_item(TableName=world.service.stack.tables["RateBudgetTable"], Key={
         "budgetKey": {"S": budget_key(account_of(API_ID), month_of(datetime.now(UTC)))}})
     return from_item(response["Item"])
 
 
-def test_requests_per_idle_poll(connected: Unl, aws_calls):
+def test_requests_per_idle_poll(connected: UnleashedWorld, aws_calls):
     """A poll that finds nothing: its AWS requests in the worker, and its Unleashed calls (docs/unleashed.md)."""
     def poll(when: str) -> tuple[Counter, list[str]]:
         connected.service.schedule("UnleashedPollScheduleFunction", {"scheduledTime": when})

@@ -3,23 +3,23 @@ skipped, what needs a person; later edits are recorded, never applied."""
 
 from __future__ import annotations
 
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 
 from .unleashed_helpers import (  # noqa: F401  (fixtures)
     API_ID,
     TWO_LINES,
     TWO_SHIPMENTS,
-    Unl,
+    UnleashedWorld,
     connected_fixture,
-    unl_fixture,
+    unleashed_world_fixture,
 )
 
 
-def unleashed_calls(unl: Unl) -> list[tuple[str, str, int]]:
-    return [entry for entry in unl.unleashed.request_log if not entry[1].startswith("/webhooks")]
+def unleashed_calls(world: UnleashedWorld) -> list[tuple[str, str, int]]:
+    return [entry for entry in world.unleashed.request_log if not entry[1].startswith("/webhooks")]
 
 
-def test_an_order_with_two_shipments_becomes_two_wms_orders_with_their_references(connected: Unl):
+def test_an_order_with_two_shipments_becomes_two_wms_orders_with_their_references(connected: UnleashedWorld):
     before = len(unleashed_calls(connected))
     order = connected.place(TWO_LINES, shipments=TWO_SHIPMENTS, comments="Call first", requiredDate="2026-12-24")
     connected.pump()
@@ -43,7 +43,8 @@ def test_an_order_with_two_shipments_becomes_two_wms_orders_with_their_reference
                                                                                          "SalesShipments"]
 
 
-def test_a_placed_order_without_shipments_waits_and_a_shipment_added_later_gets_its_own_wms_order(connected: Unl):
+def test_a_placed_order_without_shipments_waits_and_a_shipment_added_later_gets_its_own_wms_order(
+        connected: UnleashedWorld):
     order = connected.place(TWO_LINES, shipments=[])
     connected.pump()
     link, entries = connected.history(order["Guid"], "order")
@@ -68,7 +69,7 @@ def test_a_placed_order_without_shipments_waits_and_a_shipment_added_later_gets_
     assert connected.events(first["Guid"]) == ["created"]  # seen again, never made twice
 
 
-def test_a_parked_order_waits_until_it_is_placed(connected: Unl):
+def test_a_parked_order_waits_until_it_is_placed(connected: UnleashedWorld):
     order = connected.place(TWO_LINES, shipments=[{}], status="Parked")
     connected.pump()
     assert connected.history(order["Guid"], "order")[0]["status"] == "WAITING"
@@ -78,21 +79,22 @@ def test_a_parked_order_waits_until_it_is_placed(connected: Unl):
     assert len(connected.wms_orders()) == 1
 
 
-def test_shipments_go_to_their_mapped_warehouse_and_unmapped_ones_are_skipped_visibly(unl: Unl):
-    brisbane = unl.tenant.warehouse_id
-    unl.connect(warehouse_id=None, mappings=[{"unleashedWarehouseCode": "akl", "warehouseId": brisbane}])
-    order = unl.place(TWO_LINES, shipments=[{"lines": [{"line": 1, "quantity": 2}], "warehouseCode": "AKL"},
+def test_shipments_go_to_their_mapped_warehouse_and_unmapped_ones_are_skipped_visibly(world: UnleashedWorld):
+    brisbane = world.tenant.warehouse_id
+    world.connect(warehouse_id=None, mappings=[{"unleashedWarehouseCode": "akl", "warehouseId": brisbane}])
+    order = world.place(TWO_LINES, shipments=[{"lines": [{"line": 1, "quantity": 2}], "warehouseCode": "AKL"},
                                             {"lines": [{"line": 2, "quantity": 1}], "warehouseCode": "MAIN"}])
-    unl.pump()
-    from_akl, from_main = unl.shipments(order)
-    assert [o["warehouse"]["id"] for o in unl.wms_orders()] == [brisbane]
-    assert unl.link(from_akl["Guid"])["wmsOrderId"] == unl.wms_orders()[0]["id"]
-    skipped, entries = unl.history(from_main["Guid"])
+    world.pump()
+    from_akl, from_main = world.shipments(order)
+    assert [o["warehouse"]["id"] for o in world.wms_orders()] == [brisbane]
+    assert world.link(from_akl["Guid"])["wmsOrderId"] == world.wms_orders()[0]["id"]
+    skipped, entries = world.history(from_main["Guid"])
     assert skipped["status"] == "SKIPPED" and "MAIN" in skipped["lastError"]
     assert entries[-1]["event"] == "skipped" and "warehouse mapping" in entries[-1]["resolution"]
 
 
-def test_an_unknown_product_needs_attention_before_any_wms_order_and_is_created_after_the_fix(connected: Unl):
+def test_an_unknown_product_needs_attention_before_any_wms_order_and_is_created_after_the_fix(
+        connected: UnleashedWorld):
     order = connected.place([{"code": "SKU-404", "quantity": 1}])
     connected.pump()
     [shipment] = connected.shipments(order)
@@ -110,7 +112,7 @@ def test_an_unknown_product_needs_attention_before_any_wms_order_and_is_created_
 
 
 def test_fee_products_are_left_out_of_the_wms_order_and_said_while_missing_goods_still_need_attention(
-        connected: Unl):
+        connected: UnleashedWorld):
     """Issue 21: a fee product (SHIP, CONV in Unleashed's own captures) is not goods to pick. One the WMS lacks and
     Unleashed marks Never Diminishing (a service) is left out, said in the log; the shipment doesn't need
     attention for it. A missing product Unleashed stocks still does."""
@@ -136,7 +138,7 @@ def test_fee_products_are_left_out_of_the_wms_order_and_said_while_missing_goods
     assert "SHIP" not in connected.link(other["Guid"])["lastError"]
 
 
-def test_a_shipment_of_fees_only_says_there_is_nothing_to_pick(connected: Unl):
+def test_a_shipment_of_fees_only_says_there_is_nothing_to_pick(connected: UnleashedWorld):
     connected.unleashed.add_product(connected.unleashed.account(API_ID), {"ProductCode": "CONV", "NeverDiminishing":
                                                                           True})
     order = connected.place([{"code": "CONV", "quantity": 1, "unitPrice": 5}])
@@ -147,7 +149,7 @@ def test_a_shipment_of_fees_only_says_there_is_nothing_to_pick(connected: Unl):
     assert connected.wms_orders() == []
 
 
-def test_a_pickup_order_is_skipped_with_its_reason(connected: Unl):
+def test_a_pickup_order_is_skipped_with_its_reason(connected: UnleashedWorld):
     order = connected.place(deliveryMethod="Customer Pickup")
     connected.pump()
     [shipment] = connected.shipments(order)
@@ -156,7 +158,7 @@ def test_a_pickup_order_is_skipped_with_its_reason(connected: Unl):
     assert connected.wms_orders() == []
 
 
-def test_edits_after_the_wms_order_are_recorded_once_never_applied(connected: Unl):
+def test_edits_after_the_wms_order_are_recorded_once_never_applied(connected: UnleashedWorld):
     order = connected.place(TWO_LINES, shipments=TWO_SHIPMENTS)
     connected.pump()
     first, _ = connected.shipments(order)
@@ -175,18 +177,19 @@ def test_edits_after_the_wms_order_are_recorded_once_never_applied(connected: Un
     assert connected.events(order["Guid"], "order")[-1] == "deleted" and len(connected.wms_orders()) == 2
 
 
-def test_comments_stay_out_when_the_setting_is_off_and_a_redelivered_webhook_makes_nothing_twice(unl: Unl):
-    unl.connect(include_comments=False)
-    order = unl.place(comments="internal note", shipments=[{"comments": "also internal"}])
-    unl.pump()
-    [made] = unl.wms_orders()
+def test_comments_stay_out_when_the_setting_is_off_and_a_redelivered_webhook_makes_nothing_twice(world: UnleashedWorld):
+    world.connect(include_comments=False)
+    order = world.place(comments="internal note", shipments=[{"comments": "also internal"}])
+    world.pump()
+    [made] = world.wms_orders()
     assert "instructions" not in made["details"]
-    subscription = next(s for s in unl.unleashed.subscriptions(API_ID) if unl.integration_id in s["notificationUrl"])
-    headers, body = unl.unleashed.delivery(subscription, "salesorder.updated", order["Guid"])
+    subscription = next(s for s in world.unleashed.subscriptions(API_ID)
+                        if world.integration_id in s["notificationUrl"])
+    headers, body = world.unleashed.delivery(subscription, "salesorder.updated", order["Guid"])
     for _ in range(3):
-        assert unl.service.http("POST", f"/webhooks/unleashed/{unl.integration_id}", headers=headers,
+        assert world.service.http("POST", f"/webhooks/unleashed/{world.integration_id}", headers=headers,
                                 body=body).status == 202
-    unl.pump()
-    assert len(unl.wms_orders()) == 1
-    webhooks = [e for e in unl.history(order["Guid"], "order")[1] if e["event"] == "webhook"]
+    world.pump()
+    assert len(world.wms_orders()) == 1
+    webhooks = [e for e in world.history(order["Guid"], "order")[1] if e["event"] == "webhook"]
     assert len(webhooks) == 4  # created, and three copies of one update: each noted, the copies worked once

@@ -17,7 +17,7 @@ from integrations.unleashed import usage
 from integrations.unleashed.client import UnleashedClient
 from pydantic import SecretStr
 
-from .unleashed_helpers import API_ID, UNLEASHED_BASE, Unl, connected_fixture, unl_fixture  # noqa: F401  (fixtures)
+from .unleashed_helpers import API_ID, UNLEASHED_BASE, UnleashedWorld, connected_fixture, unleashed_world_fixture  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).parents[2]
 VENDOR = ROOT / "tests" / "fixtures" / "vendor" / "unleashed"
@@ -62,7 +62,7 @@ def unquote(cell: str) -> str:
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_unleasheds_own_sales_order_goes_end_to_end_as_the_docs_table_says(connected: Unl, example: str):
+def test_unleasheds_own_sales_order_goes_end_to_end_as_the_docs_table_says(connected: UnleashedWorld, example: str):
     raw = (VENDOR / example).read_bytes()
     [order] = orders_of(example)
     for code in GOODS:

@@ -12,23 +12,23 @@ from integrations.unleashed.webhooks import MAX_BODY_BYTES, sign
 
 from local.lambda_runtime import invoke
 
-from .unleashed_helpers import API_ID, Unl, connected_fixture, unl_fixture  # noqa: F401  (fixtures)
+from .unleashed_helpers import API_ID, UnleashedWorld, connected_fixture, unleashed_world_fixture  # noqa: F401  (fixtures)
 
 EVENTS = Path(__file__).parents[2] / "events"
 
 
-def key_of(unl: Unl) -> str:
-    integration = unl.fresh()
+def key_of(world: UnleashedWorld) -> str:
+    integration = world.fresh()
     sealed = integration.platform_state["webhookSigningKey"]
     return core().vault.open(sealed, tenant_id=integration.tenant_id,
                              integration_id=integration.integration_id).reveal("secret")
 
 
-def post(unl: Unl, body: bytes, *, key: str | None = None, at: int | None = None):
+def post(world: UnleashedWorld, body: bytes, *, key: str | None = None, at: int | None = None):
     timestamp = at if at is not None else int(time.time())
-    headers = {"x-unleashed-timestamp": str(timestamp), "x-unleashed-signature": sign(key or key_of(unl), timestamp,
+    headers = {"x-unleashed-timestamp": str(timestamp), "x-unleashed-signature": sign(key or key_of(world), timestamp,
                                                                                        body)}
-    return unl.service.http("POST", f"/webhooks/unleashed/{unl.integration_id}", headers=headers, body=body)
+    return world.service.http("POST", f"/webhooks/unleashed/{world.integration_id}", headers=headers, body=body)
 
 
 def event(**changes) -> bytes:
@@ -39,14 +39,14 @@ def event(**changes) -> bytes:
     return json.dumps(body).encode()
 
 
-def test_a_signed_event_we_do_not_act_on_is_answered_200_and_changes_nothing(connected: Unl):
+def test_a_signed_event_we_do_not_act_on_is_answered_200_and_changes_nothing(connected: UnleashedWorld):
     before = connected.service.queue_depth("UnleashedQueue")
     answer = post(connected, event(eventType="product.updated"))
     assert answer.status == 200 and answer.json() == {"accepted": False, "ignored": "product.updated"}
     assert connected.service.queue_depth("UnleashedQueue") == before
 
 
-def test_signed_but_unusable_deliveries_are_400_naming_the_field(connected: Unl):
+def test_signed_but_unusable_deliveries_are_400_naming_the_field(connected: UnleashedWorld):
     for body, field in ((event(data=json.dumps({"salesOrderGuid": "SO-1"})), "data.salesOrderGuid"),
                         (event(data="{not json"), "data"),
                         (event(eventNotificationId=""), "eventNotificationId"),
@@ -56,12 +56,12 @@ def test_signed_but_unusable_deliveries_are_400_naming_the_field(connected: Unl)
     assert connected.service.queue_depth("UnleashedQueue") == 0
 
 
-def test_an_oversized_body_is_413_before_anything_is_read(connected: Unl):
+def test_an_oversized_body_is_413_before_anything_is_read(connected: UnleashedWorld):
     answer = post(connected, b"{" + b" " * MAX_BODY_BYTES + b"}")
     assert answer.status == 413
 
 
-def test_a_genuine_delivery_is_noted_on_the_orders_log_and_queued(connected: Unl):
+def test_a_genuine_delivery_is_noted_on_the_orders_log_and_queued(connected: UnleashedWorld):
     order = connected.unleashed.place_order(API_ID, [{"code": "SKU-1"}], shipments=[{}], notify=False)
     answer = post(connected, event(data=json.dumps({"salesOrderGuid": order["Guid"].upper()})))
     assert answer.status == 202 and answer.json()["workItem"].endswith(":notification:n-1")
@@ -70,7 +70,7 @@ def test_a_genuine_delivery_is_noted_on_the_orders_log_and_queued(connected: Unl
     assert len(connected.wms_orders()) == 1
 
 
-def test_the_door_sample_is_accepted_once_re_signed_for_now(connected: Unl):
+def test_the_door_sample_is_accepted_once_re_signed_for_now(connected: UnleashedWorld):
     sample = json.loads((EVENTS / "unleashed_webhook.json").read_text())
     body = sample["body"].encode()
     now = int(time.time())
@@ -94,13 +94,13 @@ def test_the_worker_sample_is_consumed_without_crashing(service):
     assert invoke(service.handlers["UnleashedWorkerFunction"], sample, spec) == {"batchItemFailures": []}
 
 
-def test_the_schedule_sample_queues_one_poll_per_live_integration(connected: Unl):
+def test_the_schedule_sample_queues_one_poll_per_live_integration(connected: UnleashedWorld):
     sample = json.loads((EVENTS / "unleashed_poll_schedule.json").read_text())
     spec = connected.service.stack.functions["UnleashedPollScheduleFunction"]
     assert invoke(connected.service.handlers["UnleashedPollScheduleFunction"], sample, spec) == {"queued": 1}
 
 
-def test_the_doors_answers_are_the_ones_its_openapi_document_describes(connected: Unl):
+def test_the_doors_answers_are_the_ones_its_openapi_document_describes(connected: UnleashedWorld):
     import yaml
     from jsonschema import Draft202012Validator
     from openapi_spec_validator import validate
@@ -131,7 +131,7 @@ def test_the_doors_answers_are_the_ones_its_openapi_document_describes(connected
         assert not errors, (answer.status, [e.message for e in errors])
 
 
-def test_its_openapi_document_takes_what_the_door_takes_and_forbids_what_it_refuses(connected: Unl):
+def test_its_openapi_document_takes_what_the_door_takes_and_forbids_what_it_refuses(connected: UnleashedWorld):
     """Fuzzing with bodies outside openapi/unleashed.yaml (issue 20) found genuine deliveries the door rightly takes
     outside it: another event's ``data`` is never read, and ``subscriptionId``/``createdOn`` are informational (null
     is no reason to lose a signal). The document now says so; what the door refuses stays outside it."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import uuid
 
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 
 from local.sandboxes.unleashed import parse_wire
 
@@ -15,20 +15,20 @@ from .unleashed_helpers import (  # noqa: F401  (fixtures)
     API_ID,
     TWO_LINES,
     TWO_SHIPMENTS,
-    Unl,
+    UnleashedWorld,
     connected_fixture,
-    unl_fixture,
+    unleashed_world_fixture,
 )
 
 
-def two_synced(unl: Unl) -> tuple[dict, dict, dict]:
-    order = unl.place(TWO_LINES, shipments=TWO_SHIPMENTS)
-    unl.pump()
-    first, second = unl.shipments(order)
+def two_synced(world: UnleashedWorld) -> tuple[dict, dict, dict]:
+    order = world.place(TWO_LINES, shipments=TWO_SHIPMENTS)
+    world.pump()
+    first, second = world.shipments(order)
     return order, first, second
 
 
-def test_dispatching_one_wms_order_dispatches_its_shipment_and_leaves_the_other_untouched(connected: Unl):
+def test_dispatching_one_wms_order_dispatches_its_shipment_and_leaves_the_other_untouched(connected: UnleashedWorld):
     _, first, second = two_synced(connected)
     untouched = connected.shipment(second["Guid"])
     connected.dispatch(first["Guid"], tracking="TRK-42", carrier="Aramex")
@@ -47,25 +47,25 @@ def test_dispatching_one_wms_order_dispatches_its_shipment_and_leaves_the_other_
     assert [m for m, p, _ in connected.unleashed.request_log[-2:]] == ["GET", "PUT"]  # GET-modify-PUT, once
 
 
-def test_with_order_management_off_date_packages_and_tracking_are_written_and_the_log_says_why(unl: Unl):
-    unl.unleashed.configure(API_ID, order_management=False)
-    unl.connect()
-    _, first, second = two_synced(unl)
-    assert unl.shipment(first["Guid"])["ShipmentStatus"] is None
-    untouched = unl.shipment(second["Guid"])
-    unl.dispatch(first["Guid"], tracking="TRK-7", carrier="Aramex")
-    unl.pump()
-    shipment = unl.shipment(first["Guid"])
+def test_with_order_management_off_date_packages_and_tracking_are_written_and_the_log_says_why(world: UnleashedWorld):
+    world.unleashed.configure(API_ID, order_management=False)
+    world.connect()
+    _, first, second = two_synced(world)
+    assert world.shipment(first["Guid"])["ShipmentStatus"] is None
+    untouched = world.shipment(second["Guid"])
+    world.dispatch(first["Guid"], tracking="TRK-7", carrier="Aramex")
+    world.pump()
+    shipment = world.shipment(first["Guid"])
     assert shipment["ShipmentStatus"] is None
     assert shipment["DispatchDate"] and shipment["NumberOfPackages"] == 1 and shipment["TrackingNumber"] == "TRK-7"
-    assert unl.shipment(second["Guid"]) == untouched
-    entry = unl.history(first["Guid"])[1][-1]
+    assert world.shipment(second["Guid"]) == untouched
+    entry = world.history(first["Guid"])[1][-1]
     assert entry["event"] == "write-back" and "Order Management is off" in entry["message"]
-    assert "error" not in entry and unl.link(first["Guid"])["status"] == "SYNCED"
+    assert "error" not in entry and world.link(first["Guid"])["status"] == "SYNCED"
 
 
 def test_order_management_switched_off_after_the_shipment_was_made_is_met_by_writing_without_the_status(
-        connected: Unl):
+        connected: UnleashedWorld):
     _, first, _ = two_synced(connected)
     connected.unleashed.configure(API_ID, order_management=False)  # the shipment still shows "Placed"
     connected.dispatch(first["Guid"])
@@ -76,7 +76,7 @@ def test_order_management_switched_off_after_the_shipment_was_made_is_met_by_wri
     assert [m for m, _, s in connected.unleashed.request_log[-3:]] == ["GET", "PUT", "PUT"]
 
 
-def test_tracking_changed_after_dispatch_updates_the_tracking_number_only(connected: Unl):
+def test_tracking_changed_after_dispatch_updates_the_tracking_number_only(connected: UnleashedWorld):
     _, first, _ = two_synced(connected)
     connected.dispatch(first["Guid"], tracking="TRK-OLD")
     connected.pump()
@@ -91,7 +91,7 @@ def test_tracking_changed_after_dispatch_updates_the_tracking_number_only(connec
     assert "tracking TRK-NEW" in connected.history(first["Guid"])[1][-1]["message"]
 
 
-def test_every_tracking_number_of_several_consignments_is_kept(connected: Unl):
+def test_every_tracking_number_of_several_consignments_is_kept(connected: UnleashedWorld):
     _, first, _ = two_synced(connected)
     connected.dispatch(first["Guid"], tracking="TRK-A")
     connected.pump()
@@ -107,7 +107,7 @@ def test_every_tracking_number_of_several_consignments_is_kept(connected: Unl):
     assert shipment["NumberOfPackages"] == 1  # locked after dispatch (Order Management on): packages stay
 
 
-def test_a_carrier_unleashed_does_not_know_is_left_out_and_said(connected: Unl):
+def test_a_carrier_unleashed_does_not_know_is_left_out_and_said(connected: UnleashedWorld):
     _, first, _ = two_synced(connected)
     connected.dispatch(first["Guid"], tracking="TRK-9", carrier="Pigeon Post")
     connected.pump()
@@ -117,19 +117,19 @@ def test_a_carrier_unleashed_does_not_know_is_left_out_and_said(connected: Unl):
     assert "no shipping company 'Pigeon Post'" in message and "Settings → Shipping Companies" in message
 
 
-def test_nothing_is_written_back_when_the_setting_is_off(unl: Unl):
-    unl.connect(complete_shipments=False)
-    _, first, _ = two_synced(unl)
-    before = unl.shipment(first["Guid"])
-    puts = len(unl.unleashed.requests_to(r"^/SalesShipments/", method="PUT"))
-    unl.dispatch(first["Guid"])
-    unl.pump()
-    assert unl.shipment(first["Guid"]) == before
-    assert len(unl.unleashed.requests_to(r"^/SalesShipments/", method="PUT")) == puts
-    assert "marking shipments dispatched is off" in unl.history(first["Guid"])[1][-1]["message"]
+def test_nothing_is_written_back_when_the_setting_is_off(world: UnleashedWorld):
+    world.connect(complete_shipments=False)
+    _, first, _ = two_synced(world)
+    before = world.shipment(first["Guid"])
+    puts = len(world.unleashed.requests_to(r"^/SalesShipments/", method="PUT"))
+    world.dispatch(first["Guid"])
+    world.pump()
+    assert world.shipment(first["Guid"]) == before
+    assert len(world.unleashed.requests_to(r"^/SalesShipments/", method="PUT")) == puts
+    assert "marking shipments dispatched is off" in world.history(first["Guid"])[1][-1]["message"]
 
 
-def test_a_wms_rejection_needs_attention_on_the_shipment(connected: Unl):
+def test_a_wms_rejection_needs_attention_on_the_shipment(connected: UnleashedWorld):
     _, first, _ = two_synced(connected)
     connected.wms.set_outbound_order_status(connected.tenant.tenant_id, connected.link(first["Guid"])["wmsOrderId"],
                                             "REJECTED")
@@ -139,7 +139,7 @@ def test_a_wms_rejection_needs_attention_on_the_shipment(connected: Unl):
     assert "resubmit" in link["resolution"]
 
 
-def test_a_revoked_key_at_dispatch_needs_attention_and_the_retry_writes_it(connected: Unl):
+def test_a_revoked_key_at_dispatch_needs_attention_and_the_retry_writes_it(connected: UnleashedWorld):
     _, first, _ = two_synced(connected)
     key = connected.unleashed.account(API_ID).api_key
     connected.unleashed.configure(API_ID, api_key="rotated-" + key)
@@ -155,7 +155,7 @@ def test_a_revoked_key_at_dispatch_needs_attention_and_the_retry_writes_it(conne
     assert connected.link(first["Guid"])["status"] == "SYNCED"
 
 
-def test_a_shipment_deleted_in_unleashed_is_not_written(connected: Unl):
+def test_a_shipment_deleted_in_unleashed_is_not_written(connected: UnleashedWorld):
     _, first, _ = two_synced(connected)
     connected.unleashed.edit_shipment(API_ID, first["Guid"], status="Deleted")
     connected.dispatch(first["Guid"])
@@ -164,7 +164,7 @@ def test_a_shipment_deleted_in_unleashed_is_not_written(connected: Unl):
     assert "deleted in Unleashed; nothing written" in connected.history(first["Guid"])[1][-1]["message"]
 
 
-def test_a_dispatch_write_back_keeps_the_shipments_batch_and_serial_numbers(connected: Unl):
+def test_a_dispatch_write_back_keeps_the_shipments_batch_and_serial_numbers(connected: UnleashedWorld):
     """Issue 21: Unleashed returns lines' batch and serial numbers only with ``serialBatch=true``, and a shipment
     PUT is the whole object (a blank field overwrites). Read without the flag and PUT back, they were erased."""
     lots = [{"Number": "LOT-7", "Quantity": 2}]

@@ -9,7 +9,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from integrations.core.retry import retry_from_sync_log
+from integrations.core.sync_log_retry import retry_from_sync_log
 
 from local.lambda_runtime import LambdaContext, QueuePump
 

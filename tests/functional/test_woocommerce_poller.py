@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from integrations.core.context import core
-from integrations.core.integration_types import IntegrationStatus
+from integrations.core.integration_record import IntegrationStatus
 from integrations.woocommerce.poller import POLLER
-from integrations.woocommerce.services import integration_ref
+from integrations.woocommerce.refs import integration_ref
 
 from tests import documented
 

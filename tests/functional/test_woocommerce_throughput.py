@@ -18,7 +18,7 @@ from integrations.core.context import core
 from integrations.core.errors import RateBudgetExhausted
 from integrations.core.ratelimit import SlidingWindowBudget
 from integrations.core.waiting import Ticket, turn
-from integrations.woocommerce.services import order_ref
+from integrations.woocommerce.refs import order_ref
 
 from .conftest import log_of
 from .woocommerce_helpers import SLUG, WOO_BASE, Woo, woo_fixture  # noqa: F401  (fixtures)

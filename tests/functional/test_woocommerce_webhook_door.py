@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from integrations.core.context import core
-from integrations.core.integration_types import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
 
 from local.lambda_runtime import invoke
 

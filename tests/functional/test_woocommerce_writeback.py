@@ -8,8 +8,8 @@ from typing import Any
 
 from integrations.core.context import core
 from integrations.core.replay import replay
-from integrations.core.retry import retry_from_sync_log
-from integrations.woocommerce.services import order_ref
+from integrations.core.sync_log_retry import retry_from_sync_log
+from integrations.woocommerce.refs import order_ref
 
 from local.lambda_runtime import LambdaContext, QueuePump
 

@@ -3,8 +3,8 @@ sandbox) reached in-process through one ``responses`` mock, a live integration b
 management frame makes one (check credentials, start, go live), and the doors and queues of our functions.
 
 Unleashed's webhook deliveries go straight into our door (``service.http``); the WMS's change notifications are
-delivered by :meth:`Unl.deliver_wms_notifications`. The sandbox answers on Unleashed's own host, which is what
-template.yaml's ``UnleashedApiUrl`` gives every function.
+delivered by :meth:`UnleashedWorld.deliver_wms_notifications`. The sandbox answers on Unleashed's own host, which is
+what template.yaml's ``UnleashedApiUrl`` gives every function.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import pytest
 import responses
 from integrations.core.context import core
 from integrations.core.crypto import Credentials
-from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_types import IntegrationContext
 from integrations.unleashed.integration_type import INTEGRATION_TYPE
-from integrations.unleashed.services import order_ref, shipment_ref, usage_ref
+from integrations.unleashed.refs import order_ref, shipment_ref, usage_ref
 from integrations.unleashed.settings import UnleashedCredentials
 
 from local.sandboxes.base import RecordingSender
@@ -62,7 +63,7 @@ class DoorSender:
 
 
 @dataclass
-class Unl:
+class UnleashedWorld:
     service: Service
     wms: CartonCloudSandbox
     unleashed: UnleashedSandbox
@@ -193,8 +194,8 @@ class Unl:
                                                   "DISPATCHED", tracking_number=tracking, carrier=carrier)
 
 
-@pytest.fixture(name="unl")
-def unl_fixture(stack, service) -> Unl:
+@pytest.fixture(name="world")
+def unleashed_world_fixture(stack, service) -> UnleashedWorld:
     notifications = RecordingSender()
     door = DoorSender()
     door.service = service
@@ -218,12 +219,12 @@ def unl_fixture(stack, service) -> Unl:
         seed_tenant(tenant)
         account = unleashed.add_account(api_id=API_ID, company_name="Steam Chef Wholesale",
                                         warehouses=["MAIN", "AKL"], products=["SKU-1", "SKU-2"])
-        yield Unl(service=service, wms=wms, unleashed=unleashed, tenant=tenant, notifications=notifications,
+        yield UnleashedWorld(service=service, wms=wms, unleashed=unleashed, tenant=tenant, notifications=notifications,
                   door=door, rsps=rsps, api_key=account.api_key)
 
 
 @pytest.fixture(name="connected")
-def connected_fixture(unl: Unl) -> Unl:
-    """``unl`` with a live integration (default warehouse, comments and dispatch write-back on)."""
-    unl.connect()
-    return unl
+def connected_fixture(world: UnleashedWorld) -> UnleashedWorld:
+    """``world`` with a live integration (default warehouse, comments and dispatch write-back on)."""
+    world.connect()
+    return world

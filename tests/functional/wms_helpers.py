@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from integrations.cartoncloud.services import wms_client
+from integrations.cartoncloud.clients import wms_client
 from integrations.core.context import core
 
 from tests.builders import outbound_order

@@ -18,7 +18,8 @@ import pytest
 import responses
 from integrations.core.context import core
 from integrations.core.crypto import Credentials
-from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_types import IntegrationContext
 from integrations.woocommerce import client as woocommerce_client
 from integrations.woocommerce.integration_type import INTEGRATION_TYPE
 from integrations.woocommerce.models import (
@@ -26,7 +27,7 @@ from integrations.woocommerce.models import (
     WooCommerceFulfilmentSettings,
     WooCommerceOrderSettings,
 )
-from integrations.woocommerce.services import order_ref
+from integrations.woocommerce.refs import order_ref
 
 from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox

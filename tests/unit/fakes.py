@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from integrations.core.context import Core
-from integrations.core.integration_types import Integration
+from integrations.core.integration_record import Integration
 from integrations.core.links import CounterpartTaken, Recorded
 from integrations.core.records import Claim, LinkStatus, LogEntry, Observation, Origin, RecordRef, SyncLink
 from integrations.core.settings import Settings

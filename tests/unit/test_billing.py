@@ -7,10 +7,10 @@ import io
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from integrations.core.integration_types import StepModel, WarehouseId
+from integrations.core.step_models import StepModel, WarehouseId
+from integrations.core.step_models import warehouse_values as marked_values
 from integrations.core.weeks import InvalidWeek, IsoWeek, week_just_ended, weeks_touched
 from integrations.management.billing import CustomerStatement, Statement, StatementLine, statement_csv
-from integrations.management.service import marked_values
 from pydantic import BaseModel, Field
 
 
@@ -99,15 +99,15 @@ def test_every_warehouse_field_is_found_however_deeply_it_is_nested():
     settings = _Settings(default_warehouse_id="w0", mappings=[_Mapping(code="A", warehouse_id="w1"),
                                                               _Mapping(code="B", warehouse_id="w2")],
                          by_region={"north": "w3"})
-    found = list(marked_values(settings.model_json_schema(by_alias=True), settings.model_dump(by_alias=True)))
+    found = list(marked_values(settings))
     assert found == [("defaultWarehouseId", "w0"), ("mappings[0].warehouseId", "w1"),
                      ("mappings[1].warehouseId", "w2"), ("byRegion.north", "w3")]
     empty = _Settings()
-    assert list(marked_values(empty.model_json_schema(by_alias=True), empty.model_dump(by_alias=True))) == []
+    assert list(marked_values(empty)) == []
 
 
 def test_a_model_without_warehouse_fields_yields_none():
     class Plain(BaseModel):
         a: str = "x"
 
-    assert list(marked_values(Plain.model_json_schema(), Plain().model_dump())) == []
+    assert list(marked_values(Plain())) == []

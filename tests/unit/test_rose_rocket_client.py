@@ -10,7 +10,7 @@ from integrations.core.http import HttpPolicy, UpstreamSession
 from integrations.core.ratelimit import SpacedBudget
 from integrations.rose_rocket import client as client_module
 from integrations.rose_rocket.client import DEFAULT_AUTH_URL, DEFAULT_BASE_URL, RoseRocketClient, TooManyMatches
-from integrations.rose_rocket.services import budget_key, organisation_budget
+from integrations.rose_rocket.clients import budget_key, organisation_budget
 from pydantic import SecretStr
 
 from local.sandboxes.rose_rocket import RoseRocketSandbox

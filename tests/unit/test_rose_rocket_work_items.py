@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from integrations.core.integration_types import Integration, IntegrationStatus
+from integrations.core.integration_record import Integration, IntegrationStatus
 from integrations.core.workitems import WorkItem
 from integrations.rose_rocket.refs import order_item
 

@@ -19,7 +19,7 @@ from integrations.core.errors import PermanentError
 from integrations.core.events import WmsEvent
 from integrations.core.exporter import ExportContext, Exported, Exporter
 from integrations.core.importer import Created, ImportContext, Importer
-from integrations.core.integration_types import Integration, IntegrationStatus
+from integrations.core.integration_record import Integration, IntegrationStatus
 from integrations.core.links import CounterpartTaken
 from integrations.core.records import LinkStatus, Origin, RecordRef, SyncLink, WmsRef
 from integrations.core.worker import Attempt

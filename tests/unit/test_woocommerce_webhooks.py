@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from integrations.woocommerce.door import ping_webhook_id
 from integrations.woocommerce.models import WooOrder
-from integrations.woocommerce.services import order_version
+from integrations.woocommerce.refs import order_version
 from integrations.woocommerce.webhooks import same_url
 
 VENDOR = Path(__file__).parents[1] / "fixtures" / "vendor" / "woocommerce"

@@ -27,9 +27,9 @@ from ..core.timeutil import utc_iso, utcnow
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import SearchTooLarge
+from .clients import wms_client
 from .models import Consignment, OutboundOrder
 from .notifications import entity_changed
-from .services import wms_client
 
 POLL = "wms.poll"
 

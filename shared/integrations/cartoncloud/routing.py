@@ -17,7 +17,7 @@ from typing import Any
 from ..core.connectors import WMS_EVENT, Connector, connectors
 from ..core.context import core
 from ..core.events import WmsEvent
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.workitems import Attempt, WorkItem, enqueue
 
 

@@ -41,8 +41,8 @@ from ..core.records import WmsRef
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import parse_iso, utc_iso, utcnow
 from ..core.workitems import Attempt, WorkItem, enqueue
+from .clients import wms_client
 from .models import Consignment, OutboundOrder
-from .services import wms_client
 
 #: The kind of the items the router (StatusChangeQueue) takes.
 EVENT = "wms.event"

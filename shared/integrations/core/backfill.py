@@ -28,7 +28,7 @@ from . import aws
 from .connectors import BACKFILL, Connector, for_kind
 from .context import core
 from .errors import ConfigurationError, PermanentError
-from .integration_types import Integration
+from .integration_record import Integration
 from .records import CamelModel, RecordRef
 from .stores.dynamo import from_item, is_condition_failure, to_item
 from .timeutil import in_service_range, utc_iso, utcnow

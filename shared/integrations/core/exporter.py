@@ -3,7 +3,8 @@
 The WMS event router puts a ``{connector}.wms-event`` item on the connector's queue for every live integration of
 the tenant and customer that subscribes to the event. :meth:`Exporter.handle` then:
 
-1. checks the integration is still live;
+1. checks the integration is still live, and gives an event the connector applies outside any one link
+   (:meth:`~Exporter.apply_outside_links`) to it;
 2. finds the link of that WMS record for this integration, from either side (an import's pointer, or an export
    link): a bound link goes to :meth:`~Exporter.update` — write tracking, a status, an invoice state — whose
    sentence is logged on the link;
@@ -28,10 +29,10 @@ from typing import Any, ClassVar
 from .context import core
 from .errors import RetryableError
 from .events import WmsEvent
-from .integration_types import Integration
+from .integration_access import integration as load_integration
+from .integration_access import is_live
+from .integration_record import Integration
 from .records import LinkStatus, Origin, RecordRef, SyncLink
-from .services import integration as load_integration
-from .services import is_live
 from .timeutil import utc_iso, utcnow
 from .workitems import Attempt, WorkItem
 
@@ -84,6 +85,11 @@ class Exporter(ABC):
     def snapshot(self, ctx: ExportContext) -> dict[str, Any]:
         return {"status": ctx.event.status, "tracking": [t.number for t in ctx.event.tracking]}
 
+    def apply_outside_links(self, ctx: ExportContext) -> dict[str, Any] | None:
+        """Apply an event that no one link of its WMS record stands for (it concerns records the connector finds its
+        own way) and return its outcome; None, the default, lets the template find the record's link."""
+        return None
+
     # --- the template -----------------------------------------------------------------------------------------------
 
     def handle(self, item: WorkItem, attempt: Attempt) -> dict[str, Any]:
@@ -96,6 +102,9 @@ class Exporter(ABC):
             return {"ignored": True}
         assert integration is not None
         ctx = ExportContext(integration, event, item, attempt)
+        applied = self.apply_outside_links(ctx)
+        if applied is not None:
+            return applied
         links = core().links
         link = links.find(ctx.wms_ref)
         if link is not None and link.bound:
@@ -129,14 +138,15 @@ class Exporter(ABC):
 
     def _update(self, ctx: ExportContext, link: SyncLink) -> dict[str, Any]:
         message = self.update(ctx, link)
-        if link.status is LinkStatus.NEEDS_ATTENTION and link.last_work_item and \
-                _same_kind(link.last_work_item, ctx.item.kind):
-            # The write-back that needed a person went through now: the record is in order again.
-            core().links.record(link.ref, tenant_id=link.tenant_id, integration_id=link.integration_id,
-                                status=LinkStatus.SYNCED, origin=link.origin)
+        settle_write_back(link, ctx.item.kind)
         ctx.log(link.key, "write-back", message)
         return {"written": message}
 
 
-def _same_kind(message: str, kind: str) -> bool:
-    return WorkItem.model_validate_json(message).kind == kind
+def settle_write_back(link: SyncLink, kind: str) -> None:
+    """A write-back of ``kind`` that needed a person went through now: the record is in order again (its link back
+    to SYNCED). Only work of the kind that failed settles it; another kind's success says nothing about that."""
+    if link.status is LinkStatus.NEEDS_ATTENTION and link.last_work_item and \
+            WorkItem.model_validate_json(link.last_work_item).kind == kind:
+        core().links.record(link.ref, tenant_id=link.tenant_id, integration_id=link.integration_id,
+                            status=LinkStatus.SYNCED, origin=link.origin)

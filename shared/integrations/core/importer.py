@@ -30,10 +30,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from .context import core
 from .errors import PermanentError, RetryableError
-from .integration_types import Integration
+from .integration_access import integration as load_integration
+from .integration_access import is_live
+from .integration_record import Integration
 from .records import LinkStatus, Origin, RecordRef, SyncLink, WmsRef
-from .services import integration as load_integration
-from .services import is_live
 from .timeutil import utc_iso, utcnow
 from .workitems import Attempt, WorkItem
 

@@ -21,114 +21,39 @@ Two things a type may add (docs/writing-a-connector.md "Tenant-level types and a
 - ``actions``: what else a person can do with an integration of the type (export a CSV, rotate a URL, push a
   record), each a real route of the connector's, described as :class:`TypeAction` so a console needs no
   per-platform code.
+
+The integration as stored is :mod:`.integration_record`; what step models are made of, :mod:`.step_models`; the
+actions' descriptions, :mod:`.type_actions`.
 """
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel
 
 from .crypto import Credentials
 from .errors import PermanentError
+from .integration_record import CUSTOMER_SCOPE, Scope
+
+# Re-exported (transitional): the doors import these two from here until their rework imports core.integration_record.
+from .integration_record import Integration as Integration
+from .integration_record import IntegrationStatus as IntegrationStatus
 from .records import CamelModel
 from .stores.tenants import Tenant
+from .type_actions import TypeAction
 
 if TYPE_CHECKING:
     from .live_check import Finding
 
 STEPS = ("name", "authentication", "orderCreation", "fulfilment")
 
-#: Who an integration belongs to: one customer of the tenant, or the tenant itself (a platform serving every customer).
-Scope = Literal["customer", "tenant"]
-CUSTOMER_SCOPE: Scope = "customer"
-TENANT_SCOPE: Scope = "tenant"
 #: ``start`` may return this key among its facts: values handed to the person finishing (a webhook URL carrying a
 #: token, a credential for a widget). The frame answers them once, in that response, and never stores them.
 SHOWN_ONCE = "shownOnce"
-
-
-#: JSON Schema marker of a step field holding a WMS warehouse id. The management frame checks every field so marked
-#: (nested models and lists included) against the warehouses the integration's customer may use in the WMS.
-WMS_WAREHOUSE_MARKER = "x-wms-warehouse"
-
-#: A WMS warehouse id the customer must be able to use (checked by the frame before a step is accepted).
-WarehouseId = Annotated[str, Field(min_length=1, max_length=64, json_schema_extra={WMS_WAREHOUSE_MARKER: True})]
-
-
-#: A credential sent in an HTTP header or Basic auth: printable ASCII without spaces, as platforms issue them (any
-#: other character can't be sent at all, so it is refused as a 400 naming the field, not failed on at send time).
-HEADER_SAFE_PATTERN = r"^[!-~]+$"
-
-
-def header_safe(max_length: int, description: str = "") -> Any:
-    """A ``Field`` for a credential that travels in a header."""
-    return Field(min_length=1, max_length=max_length, pattern=HEADER_SAFE_PATTERN, repr=False,
-                 description=description or None)
-
-
-class StepModel(BaseModel):
-    """A convenient base for a type's step models: camelCase fields, and unknown fields refused (a typo is a 400
-    naming the field, not a setting silently ignored)."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid",
-                              defer_build=True)
-
-
-class IntegrationStatus(StrEnum):
-    DRAFT = "DRAFT"
-    LIVE = "LIVE"
-    DELETED = "DELETED"
-
-
-class LivePeriod(CamelModel):
-    """When an integration was live: billing charges every ISO week a period touches."""
-
-    start: datetime
-    end: datetime | None = None
-
-
-class Integration(CamelModel):
-    """One integration of one customer (IntegrationsTable item; access patterns: docs/architecture.md)."""
-
-    integration_id: str
-    tenant_id: str
-    #: The WMS customer it belongs to; empty for a tenant-level integration (``scope`` ``tenant``).
-    customer_id: str = ""
-    scope: Scope = CUSTOMER_SCOPE
-    type: str
-    name: str
-    status: IntegrationStatus = IntegrationStatus.DRAFT
-    #: The last step completed (index into STEPS; -1 = none yet).
-    completed_step: int = -1
-    #: KMS ciphertext of the credential fields (context tenantId + integrationId). Never returned by the API.
-    credentials: str | None = None
-    order_settings: dict[str, Any] = Field(default_factory=dict)
-    fulfilment_settings: dict[str, Any] = Field(default_factory=dict)
-    #: What the platform told us when credentials were checked or triggers started (webhook ids, namespaces…).
-    platform_state: dict[str, Any] = Field(default_factory=dict)
-    live_periods: list[LivePeriod] = Field(default_factory=list)
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
-    #: The customer's name in the WMS when the integration was created (statements show it).
-    customer_name: str = ""
-    #: Which platform account the credentials reach (``IntegrationType.account_identity``): one live integration
-    #: per account per customer.
-    account: str | None = None
-    #: Bumped by every write; writes are conditional on it so concurrent reconfigures can't lose each other.
-    version: int = 0
-
-    @property
-    def is_tenant_level(self) -> bool:
-        return self.scope == TENANT_SCOPE
 
 
 @dataclass(frozen=True)
@@ -170,59 +95,6 @@ class PlatformNotAvailable(PermanentError):
     def __init__(self, message: str, *, field: str, resolution: str) -> None:
         super().__init__(message, resolution=resolution)
         self.field = field
-
-
-ActionContentType = Literal["application/json", "text/csv"]
-_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
-
-
-class _ActionModel(BaseModel):
-    # Built on first use, not at import: only the management API and the types that declare actions read them.
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True,
-                              defer_build=True)
-
-
-class ActionRequest(_ActionModel):
-    content_type: ActionContentType
-    #: JSON Schema of the body (a JSON body); a CSV body describes its columns in the action's description.
-    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
-
-
-class ActionResponse(_ActionModel):
-    #: ``text/csv`` answers are downloads.
-    content_type: ActionContentType
-
-
-class TypeAction(_ActionModel):
-    """Something a person can do with one integration of a type, served by a real route of its connector.
-
-    ``path`` is relative to the integration's own URL (``/tenants/{t}/integrations/{i}/`` for a tenant-level one,
-    ``/tenants/{t}/customers/{c}/integrations/{i}/`` otherwise); its ``{placeholders}`` are exactly the properties of
-    ``parameters`` (a JSON Schema object), and nothing else is sent in the URL.
-    """
-
-    key: str = Field(pattern=r"^[a-z][a-zA-Z0-9-]*$")
-    title: str
-    description: str
-    method: Literal["GET", "POST", "PUT", "DELETE"]
-    path: str = Field(pattern=r"^[a-z][a-zA-Z0-9{}/.-]*$")
-    parameters: dict[str, Any] | None = None
-    request: ActionRequest | None = None
-    response: ActionResponse
-    #: The action only makes sense once the integration is live (before that its route answers 409).
-    requires_live: bool = True
-
-    @model_validator(mode="after")
-    def _placeholders_are_the_parameters(self) -> TypeAction:
-        named = set(_PLACEHOLDER.findall(self.path))
-        declared = set((self.parameters or {}).get("properties", {}))
-        if named != declared:
-            raise ValueError(f"action {self.key}: path placeholders {sorted(named)} must be exactly the parameters' "
-                             f"properties {sorted(declared)}")
-        return self
-
-    def to_json(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
 class Notice(CamelModel):

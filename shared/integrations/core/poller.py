@@ -25,9 +25,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from .context import core
 from .errors import RetryableError
-from .integration_types import Integration
+from .integration_access import integration, is_live
+from .integration_record import Integration
 from .records import RecordRef
-from .services import integration, is_live
 from .timeutil import parse_iso, utc_iso, utcnow
 from .workitems import Attempt, WorkItem, enqueue_many
 

@@ -3,20 +3,15 @@ of another tenant's), the configuration history, and helpers for request bodies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from ..core.context import Core, core
 from ..core.crypto import Credentials
 from ..core.errors import TenantNotFound
-from ..core.integration_types import (
-    STEPS,
-    WMS_WAREHOUSE_MARKER,
-    Integration,
-    IntegrationContext,
-    IntegrationType,
-)
+from ..core.integration_record import Integration
+from ..core.integration_types import STEPS, IntegrationContext, IntegrationType
 from ..core.records import RecordRef
 from ..core.stores import Tenant
 from ..core.stores.integrations import AccountTaken, IntegrationChanged, IntegrationNameTaken
@@ -35,34 +30,6 @@ def configuration_log_key(integration_id: str) -> str:
     """The sync-log record holding an integration's configuration history (who changed what, when)."""
     return RecordRef(scope=integration_id, platform="management", record_type="integration",
                      record_id=integration_id).key
-
-
-def marked_values(schema: Mapping[str, Any], data: Any, *, root: Mapping[str, Any] | None = None, path: str = ""
-                  ) -> Iterator[tuple[str, str]]:
-    """``(field path, value)`` for every value whose JSON Schema carries :data:`WMS_WAREHOUSE_MARKER`, following
-    ``$ref``, ``anyOf``/``oneOf``/``allOf``, object properties, maps and arrays (so nested mappings are found)."""
-    root = root or schema
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = target[part]
-        schema = target
-    if schema.get(WMS_WAREHOUSE_MARKER) and isinstance(data, str):
-        yield path, data
-        return
-    for keyword in ("anyOf", "oneOf", "allOf"):
-        for option in schema.get(keyword, []):
-            yield from marked_values(option, data, root=root, path=path)
-    if isinstance(data, dict):
-        properties = schema.get("properties", {})
-        for key, value in data.items():
-            sub = properties.get(key, schema.get("additionalProperties"))
-            if isinstance(sub, dict):
-                yield from marked_values(sub, value, root=root, path=f"{path}.{key}" if path else key)
-    if isinstance(data, list) and isinstance(schema.get("items"), dict):
-        for index, value in enumerate(data):
-            yield from marked_values(schema["items"], value, root=root, path=f"{path}[{index}]")
 
 
 def parse_week(label: str) -> IsoWeek:

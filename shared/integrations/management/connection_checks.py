@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..core import live_check
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.stores import Tenant
 from . import catalog
 from .base import ServiceBase, configuration_log_key

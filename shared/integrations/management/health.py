@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core import aws
 from ..core.context import core
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.poller import IntegrationPoller
 from ..core.stores import Tenant, from_item
 from . import catalog

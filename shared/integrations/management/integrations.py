@@ -25,21 +25,13 @@ from ..core.errors import (
     UpstreamError,
     UpstreamNotFound,
 )
-from ..core.integration_types import (
-    CUSTOMER_SCOPE,
-    SHOWN_ONCE,
-    STEPS,
-    TENANT_SCOPE,
-    Integration,
-    IntegrationStatus,
-    IntegrationType,
-    LivePeriod,
-    SettingsRejected,
-)
+from ..core.integration_record import CUSTOMER_SCOPE, TENANT_SCOPE, Integration, IntegrationStatus, LivePeriod
+from ..core.integration_types import SHOWN_ONCE, STEPS, IntegrationType, SettingsRejected
+from ..core.step_models import warehouse_values
 from ..core.stores import Tenant
 from ..core.stores.integrations import IntegrationNameTaken
 from . import catalog
-from .base import STEP_NAMES, as_object, marked_values
+from .base import STEP_NAMES, as_object
 from .connection_checks import ConnectionChecks
 from .errors import (
     CheckFailed,
@@ -70,7 +62,7 @@ if TYPE_CHECKING:
 def wms_client(tenant: Tenant) -> CartonCloudClient:
     """The tenant's WMS client. The WMS client and its models are imported on first use: only listing customers,
     naming a new integration's customer and checking warehouses call the WMS, not every management request."""
-    from ..cartoncloud.services import wms_client as tenant_wms_client
+    from ..cartoncloud.clients import wms_client as tenant_wms_client
 
     return tenant_wms_client(tenant)
 
@@ -241,8 +233,7 @@ class IntegrationSteps(ConnectionChecks):
     def _check_warehouses(self, tenant: Tenant, customer_id: str | None, settings: BaseModel) -> None:
         """Every warehouse field must name a warehouse the customer may use in the WMS — any of the tenant's for a
         tenant-level integration (one WMS call)."""
-        schema = type(settings).model_json_schema(by_alias=True)
-        wanted = list(dict.fromkeys(marked_values(schema, settings.model_dump(by_alias=True, mode="json"))))
+        wanted = list(dict.fromkeys(warehouse_values(settings)))
         if not wanted:
             return
         usable = {warehouse.id: warehouse.name for warehouse in wms_client(tenant).list_warehouses(

@@ -23,7 +23,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from ..core.integration_types import HEADER_SAFE_PATTERN, STEPS, Integration, IntegrationStatus, Notice
+from ..core.integration_record import Integration, IntegrationStatus
+from ..core.integration_types import STEPS, Notice
+from ..core.step_models import HEADER_SAFE_PATTERN
 from ..core.stores import Tenant
 from ..core.timeutil import in_service_range
 from . import catalog

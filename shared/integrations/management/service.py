@@ -9,14 +9,14 @@ request changes nothing.
 
 from __future__ import annotations
 
-from .base import configuration_log_key, marked_values
+from .base import configuration_log_key
 from .integrations import IntegrationSteps
 from .statements import Statements
 from .sync_log import SyncLogViews
 from .tenant_settings import TenantSettings
 from .warehouses import CustomerWarehouses
 
-__all__ = ["ManagementService", "configuration_log_key", "marked_values"]
+__all__ = ["ManagementService", "configuration_log_key"]
 
 
 class ManagementService(IntegrationSteps, SyncLogViews, TenantSettings, Statements, CustomerWarehouses):

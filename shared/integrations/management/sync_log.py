@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import aws, backfill, retry
-from ..core.integration_types import IntegrationStatus
+from ..core import aws, backfill, sync_log_retry
+from ..core.integration_record import IntegrationStatus
 from ..core.stores import from_item
 from . import catalog
 from .base import ServiceBase, as_object, configuration_log_key
@@ -59,7 +59,7 @@ class SyncLogViews(ServiceBase):
 
     def retry_record(self, principal: Principal, tenant_id: str, customer_id: str | None, integration_id: str,
                      body: Any) -> dict[str, Any]:
-        """Queue again the work a record failed with, after a person fixed the cause (core.retry).
+        """Queue again the work a record failed with, after a person fixed the cause (core.sync_log_retry).
 
         Only a record of this integration can be retried, and only one that keeps a failed work item
         (``NEEDS_ATTENTION``); the item runs with a fresh idempotency key, so it re-checks everything.
@@ -70,8 +70,8 @@ class SyncLogViews(ServiceBase):
         if not key.startswith(f"{integration.integration_id}#"):
             raise InvalidRequest("The record key does not belong to this integration", field="record")
         try:
-            item = retry.retry_from_sync_log(key)
-        except retry.NothingToRetry as exc:
+            item = sync_log_retry.retry_from_sync_log(key)
+        except sync_log_retry.NothingToRetry as exc:
             raise Conflict(str(exc), field="record", resolution=exc.resolution) from None
         return {"recordKey": key, "retry": item.idempotency_key, "queued": True}
 

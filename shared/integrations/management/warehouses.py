@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cartoncloud.services import wms_client
+from ..cartoncloud.clients import wms_client
 from ..core.errors import UpstreamNotFound
 from .base import ServiceBase
 from .errors import NotFound

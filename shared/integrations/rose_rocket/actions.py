@@ -17,16 +17,17 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from ..cartoncloud.services import wms_client
+from ..cartoncloud.clients import wms_client
 from ..core.context import core
 from ..core.errors import TenantNotFound, UpstreamError, UpstreamNotFound
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_access import seal_secret, sealed_secret
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.records import LinkStatus, Origin, RecordRef
-from ..core.services import seal_secret, sealed_secret
 from ..core.timeutil import utc_iso, utcnow
 from ..management.errors import Conflict, IntegrationDeleted, NotFound
 from ..management.permissions import Operation, Principal, authorize_tenant_level
 from . import PLATFORM
+from .clients import client_for
 from .errors import CustomerNotMatched
 from .orders import customer_match, order_summary, push
 from .refs import (
@@ -39,7 +40,6 @@ from .refs import (
     token_hash,
     webhook_url,
 )
-from .services import client_for
 from .webhooks import ensure_destination
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"

@@ -19,18 +19,19 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from ..cartoncloud.services import wms_client
-from ..core import retry
+from ..cartoncloud.clients import wms_client
+from ..core import sync_log_retry
 from ..core.context import core
 from ..core.errors import PermanentError
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.workitems import Attempt, WorkItem, enqueue
 from .client import RoseRocketClient
+from .clients import client_for
 from .connector import CONNECTOR
 from .matches import ROSE_ROCKET_SIDE, WMS_SIDE, Match, MatchStore
 from .models import Customer
 from .refs import MATCHES_APPLIED, integration_ref
-from .services import board_of, client_for
+from .settings import board_of
 
 MAX_ROWS = 10_000
 EXPORT_COLUMNS = ("Customer Name", "Customer UUID")
@@ -224,9 +225,9 @@ def handle_matches_applied(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
         for side, customer in ((WMS_SIDE, match.wms_customer_id), (ROSE_ROCKET_SIDE, match.rose_rocket_id)):
             for record_key in store.waiting(side, customer):
                 try:
-                    retry.retry_from_sync_log(record_key)
+                    sync_log_retry.retry_from_sync_log(record_key)
                     retried += 1
-                except retry.NothingToRetry:
+                except sync_log_retry.NothingToRetry:
                     pass  # already fine again (or never failed)
                 store.done_waiting(side, customer, record_key)
     core().sync_log.append(integration_ref(integration.integration_id, "customer-matches").key, "matches-applied",

@@ -24,21 +24,17 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
+from ..cartoncloud.clients import wms_client
 from ..cartoncloud.models import Consignment
-from ..cartoncloud.services import wms_client
 from ..core.context import core
-from ..core.events import WmsEvent
 from ..core.exporter import ExportContext, Exported, Exporter
 from ..core.records import LinkStatus, Origin, SyncLink
-from ..core.services import integration as load_integration
-from ..core.services import is_live
-from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .mapper import FROM_ROSE_ROCKET
 from .matches import Match
 from .orders import customer_match, push
 from .refs import CONSIGNMENT, order_ref
-from .services import settings_of
+from .settings import settings_of
 
 CANCELLED = "CANCELLED"
 INVOICE = "INVOICE"
@@ -51,20 +47,13 @@ class ConsignmentExporter(Exporter):
     platform: ClassVar[str] = PLATFORM
     title: ClassVar[str] = "Rose Rocket"
 
-    def handle(self, item: WorkItem, attempt: Attempt) -> dict[str, Any]:
-        if item.payload.get("entityType") != INVOICE:
-            return super().handle(item, attempt)
+    def apply_outside_links(self, ctx: ExportContext) -> dict[str, Any] | None:
+        """An invoice event concerns the orders its consignments made, found by :mod:`.invoices`."""
+        if ctx.event.entity_type != INVOICE:
+            return None
         from .invoices import apply_invoice
 
-        assert item.integration_id, "routed WMS events always name their integration"
-        event = WmsEvent.model_validate(item.payload)
-        integration = load_integration(item.integration_id, of_type=self.platform)
-        if not is_live(integration):
-            core().sync_log.append(event.ref.key, "ignored", f"{event.describe()}: the Rose Rocket integration "
-                                   f"{item.integration_id} is not live; nothing written", attempt=attempt.number)
-            return {"ignored": True}
-        assert integration is not None
-        return apply_invoice(ExportContext(integration, event, item, attempt))
+        return apply_invoice(ctx)
 
     def creates(self, ctx: ExportContext) -> bool:
         event = ctx.event

@@ -24,8 +24,8 @@ import json
 from typing import Any, ClassVar
 
 from ..cartoncloud.client import CartonCloudClient
+from ..cartoncloud.clients import wms_client
 from ..cartoncloud.models import Consignment, text_equals
-from ..cartoncloud.services import wms_client
 from ..core.context import core
 from ..core.errors import RetryableError, UpstreamRejected
 from ..core.importer import Created, ImportContext, Importer, Skip
@@ -34,6 +34,7 @@ from ..core.timeutil import parse_iso, utc_iso, utcnow
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import RoseRocketClient
+from .clients import client_for
 from .errors import CustomerNotMatched
 from .invoices import approved_in_wms
 from .mapper import new_consignment, shipment_of_consignment, shipment_of_order, updated_consignment
@@ -41,7 +42,7 @@ from .matches import ROSE_ROCKET_SIDE, MatchStore
 from .models import DELIVERED, INVOICED, Order
 from .orders import read_order
 from .refs import CONSIGNMENT
-from .services import client_for, settings_of
+from .settings import settings_of
 
 
 class OrderImporter(Importer[Order, Consignment]):

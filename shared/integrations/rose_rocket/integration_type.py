@@ -25,24 +25,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, SecretStr
 
 from ..core.errors import UpstreamAuthFailed, UpstreamError
-from ..core.integration_types import (
-    SHOWN_ONCE,
-    TENANT_SCOPE,
-    ActionRequest,
-    ActionResponse,
-    CredentialsRejected,
-    IntegrationContext,
-    IntegrationType,
-    Scope,
-    TypeAction,
-)
-from ..core.services import seal_secret, sealed_secret
+from ..core.integration_access import seal_secret, sealed_secret
+from ..core.integration_record import TENANT_SCOPE, Scope
+from ..core.integration_types import SHOWN_ONCE, CredentialsRejected, IntegrationContext, IntegrationType
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
+from ..core.type_actions import ActionRequest, ActionResponse, TypeAction
 from . import PLATFORM
+from .clients import client_for, new_client
 from .models import RoseRocketCredentials, RoseRocketFulfilment, RoseRocketOrderCreation
 from .refs import new_rating_credential, new_token, token_hash, webhook_url
-from .services import client_for, new_client
 from .webhooks import ensure_destination, remove_destination
 
 if TYPE_CHECKING:

@@ -28,11 +28,12 @@ from ..core.events import WmsEvent
 from ..core.exporter import ExportContext
 from ..core.records import SyncLink, WmsRef
 from .client import RoseRocketClient
+from .clients import client_for
 from .errors import MappingRefused
 from .models import DELIVERED, INVOICED, Order, spelled_like
 from .orders import read_order
 from .refs import consignment_ref, order_of_link
-from .services import client_for, settings_of
+from .settings import settings_of
 
 MARK = "cartoncloud-invoice:"
 APPROVED, VOID, PAID = "APPROVED", "VOID", "PAID"

@@ -16,9 +16,9 @@ from pydantic import BaseModel, SecretStr
 from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamRejected
 from ..core.live_check import Finding, confirmed, could_not_check, refuted
 from .client import API_AUDIENCE, AUDIENCE, RoseRocketClient
+from .clients import new_client
 from .models import ORDER_PATHS, RoseRocketCredentials, status_key
 from .reads import LISTED_ORDER_PATHS
-from .services import new_client
 from .webhooks import EVENT
 
 #: An ``externalId`` no service type has: looking it up says whether the object exists without finding one.

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
-from ..core.integration_types import StepModel, WarehouseId, header_safe
+from ..core.step_models import StepModel, WarehouseId, header_safe
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 #: Order statuses as one docs page spells them (platform-apis-followup.md Q11). Another page capitalises them

@@ -23,14 +23,15 @@ from typing import Any
 from ..cartoncloud.models import Consignment
 from ..core.context import on_reset
 from ..core.errors import UpstreamRejected
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from .client import RoseRocketClient
+from .clients import client_for
 from .errors import CustomerNotMatched
 from .mapper import Shipment, order_values, shipment_of_consignment, shipment_of_order
 from .matches import WMS_SIDE, Match, MatchStore
 from .models import ORDER_PATHS, Order
 from .reads import read, read_external, with_stop_addresses
-from .services import client_for, settings_of
+from .settings import settings_of
 
 #: (organisation, code) → service type id, per warm Lambda (service types are never deleted by us).
 _service_types: dict[tuple[str, str], str] = {}

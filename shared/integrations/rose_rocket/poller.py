@@ -21,16 +21,17 @@ from typing import Any, ClassVar
 
 from ..core.context import core
 from ..core.errors import UpstreamError
-from ..core.integration_types import Integration
+from ..core.integration_access import sealed_secret
+from ..core.integration_record import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
-from ..core.services import sealed_secret
 from ..core.timeutil import parse_iso, utc_iso
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import RoseRocketClient, TooManyMatches
+from .clients import client_for
 from .models import DELIVERED, spellings, status_key
 from .refs import integration_ref, order_item, webhook_url
-from .services import board_of, client_for
+from .settings import board_of
 from .webhooks import ensure_destination
 
 #: One filter per spelling of Delivered (an ``eq`` each: the search's other operators are less sure than ``eq``).

@@ -18,15 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..cartoncloud.clients import wms_client
 from ..cartoncloud.models import QuoteRequest
-from ..cartoncloud.services import wms_client
 from ..core.context import core
 from ..core.errors import PermanentError, SignatureInvalid
-from ..core.integration_types import Integration, IntegrationStatus
-from ..core.services import integration as load_integration
+from ..core.integration_access import integration as load_integration
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.timeutil import utcnow
 from . import PLATFORM
 from .client import RoseRocketClient
+from .clients import client_for
 from .errors import MappingRefused
 from .mapper import PALLET_TYPES, Place, place_of_rose_rocket, quote_request, shipment_of_order
 from .matches import Match, MatchStore
@@ -35,7 +36,7 @@ from .quotes import StoredQuote, load, store
 from .reads import read as read_paths
 from .reads import with_stop_addresses
 from .refs import order_ref, token_accepted
-from .services import client_for, settings_of
+from .settings import settings_of
 
 RATING_PATHS = ("customer", "tasks", "tasks.stops", "tasks.stops.address", "tasks.commodities", "serviceType",
                 "sellQuote", "sellQuote.lineItems", "invoice")

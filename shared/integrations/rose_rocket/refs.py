@@ -8,7 +8,7 @@ import hmac
 import secrets
 from typing import Any
 
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.records import Origin, RecordRef, SyncLink, WmsRef
 from ..core.timeutil import parse_iso, utcnow
 from ..core.workitems import WorkItem

@@ -28,18 +28,20 @@ import threading
 from typing import ClassVar
 
 from ..cartoncloud.client import CartonCloudClient
+from ..cartoncloud.clients import wms_client
 from ..cartoncloud.models import Consignment, OutboundOrder
-from ..cartoncloud.services import wms_client
 from ..core.context import core
 from ..core.errors import PermanentError
 from ..core.exporter import ExportContext, Exported, Exporter
 from ..core.records import LinkStatus, Origin, SyncLink
 from . import PLATFORM
+from .clients import client_for
 from .errors import StarshipitRejected
 from .mapper import as_snapshot, describe, map_order, refused_fields
 from .models import NewOrder, Order, StarshipitOrderCreation
 from .numbers import MAX_CANDIDATES, candidates, same_shipment
-from .services import OUTBOUND_ORDER, client_for, number_ref, order_ref, settings_of
+from .refs import OUTBOUND_ORDER, number_ref, order_ref
+from .settings import settings_of
 
 CANCELLED = "CANCELLED"
 

@@ -35,7 +35,7 @@ from .budget import account_budget, budget_key
 from .client import StarshipitClient
 from .errors import SubscriptionKeyRefused
 from .models import StarshipitCredentials, StarshipitFulfilment, StarshipitOrderCreation
-from .services import delivery_url
+from .refs import delivery_url
 
 if TYPE_CHECKING:
     from ..core.live_check import Finding

@@ -25,17 +25,19 @@ from pydantic.alias_generators import to_camel
 
 from ..core.context import core
 from ..core.errors import PermanentError, TenantNotFound, UpstreamError
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus
 from ..core.records import Origin, RecordRef
 from ..core.workitems import enqueue
 from ..management.errors import Conflict, IntegrationDeleted, NotFound
 from ..management.permissions import Operation, Principal, authorize
 from . import PLATFORM
 from .client import StarshipitClient
+from .clients import client_for
 from .connector import CONNECTOR
 from .errors import StarshipitRejected
 from .models import UNSHIPPED, Order, ShipmentResult
-from .services import client_for, digest, settings_of, tracking_item, wms_order_ref
+from .refs import digest, tracking_item, wms_order_ref
+from .settings import settings_of
 
 PDF = "application/pdf"
 

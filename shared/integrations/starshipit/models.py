@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..core.integration_types import StepModel, WarehouseId, header_safe
+from ..core.step_models import StepModel, WarehouseId, header_safe
 
 #: Order statuses (SSI-DEV; the status filter takes Unshipped|Shipped; Printed is what a labelled order shows).
 UNSHIPPED, PRINTED, SHIPPED = "Unshipped", "Printed", "Shipped"

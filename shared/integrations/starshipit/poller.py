@@ -26,29 +26,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from ..cartoncloud.clients import wms_client
 from ..cartoncloud.models import OutboundOrder, all_of, text_equals
-from ..cartoncloud.services import wms_client
 from ..core.context import core
 from ..core.events import STATUS_CHANGED, WmsEvent
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.records import Origin
 from ..core.timeutil import utc_iso, utcnow
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import TooManyPages
+from .clients import client_for
 from .mapper import tracking_of
 from .models import Order
-from .services import (
-    OUTBOUND_ORDER,
-    WMS_EVENT,
-    client_for,
-    digest,
-    order_ref,
-    settings_of,
-    tracking_item,
-    wms_order_ref,
-)
+from .refs import OUTBOUND_ORDER, WMS_EVENT, digest, order_ref, tracking_item, wms_order_ref
+from .settings import settings_of
 
 #: Backfill pages of WMS orders.
 BACKFILL_PAGE = 100

@@ -18,16 +18,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cartoncloud.services import wms_client
+from ..cartoncloud.clients import wms_client
 from ..core.context import core
-from ..core.records import LinkStatus, Origin, RecordRef, SyncLink
-from ..core.services import integration as load_integration
-from ..core.services import is_live
+from ..core.exporter import settle_write_back
+from ..core.integration_access import integration as load_integration
+from ..core.integration_access import is_live
+from ..core.records import Origin, RecordRef
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
+from .clients import client_for
 from .consignments import ConsignmentTracking
 from .mapper import Tracking, tracking_of
-from .services import TRACKING_CHANGED, client_for, settings_of, wms_order_ref
+from .refs import TRACKING_CHANGED, wms_order_ref
+from .settings import settings_of
 
 WRITTEN = "trackingWritten"
 
@@ -77,7 +80,7 @@ def handle_tracking_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
         return {"tracking": None, "status": order.status}
     written_before = link.memo.get(WRITTEN) or {}
     if written_before and _as_memo(tracking, str(written_before.get("consignmentId"))) == written_before:
-        _settled(link)
+        settle_write_back(link, TRACKING_CHANGED)
         log(link.key, "tracking", f"Tracking {', '.join(tracking.numbers)} is already on consignment "
                                   f"{written_before['consignmentId']}; nothing written")
         return {"unchanged": list(tracking.numbers)}
@@ -94,15 +97,8 @@ def handle_tracking_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
                            "integration's fulfilment step); the next tracking update writes it.")
         return {"noConsignment": True}
     shared.links.remember(link.ref, WRITTEN, _as_memo(tracking, written.consignment_id))
-    _settled(link)
+    settle_write_back(link, TRACKING_CHANGED)
     log(link.key, "tracking", f"Starshipit order {order.order_number} ({order.status}): "
                               f"{written.describe(tracking)}")
     return {"consignment": written.consignment_id, "changed": written.changed, "numbers": list(written.numbers)}
 
-
-def _settled(link: SyncLink) -> None:
-    """A tracking write that needed a person went through now: the record is in order again."""
-    if link.status is LinkStatus.NEEDS_ATTENTION and link.last_work_item and \
-            WorkItem.model_validate_json(link.last_work_item).kind == TRACKING_CHANGED:
-        core().links.record(link.ref, tenant_id=link.tenant_id, integration_id=link.integration_id,
-                            status=LinkStatus.SYNCED, origin=link.origin)

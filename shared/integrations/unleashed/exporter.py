@@ -32,11 +32,12 @@ from ..core.records import SyncLink
 from ..core.timeutil import parse_iso
 from . import PLATFORM
 from .client import UnleashedClient
+from .clients import calls
 from .dates import organisation_day
 from .errors import ORDER_MANAGEMENT_OFF, UNKNOWN_SHIPPING_COMPANY, ShipmentRefused
 from .fulfilment import DispatchFacts, ShipmentChange, packages_of, plan
 from .models import SHIPMENT_DELETED
-from .services import calls, settings_of
+from .settings import settings_of
 
 DISPATCHED = "DISPATCHED"
 

@@ -1,6 +1,6 @@
 """An Unleashed Sales Shipment → one WMS outbound order, once (the frame's importer with Unleashed's hooks).
 
-- **fetch**: what the order fan-out read moments ago (:func:`.services.seen_in`), else a re-read of the shipment and
+- **fetch**: what the order fan-out read moments ago (:func:`.refs.seen_in`), else a re-read of the shipment and
   its order; a deleted one is logged as gone;
 - **must wait**: the order not (or no longer) Placed, or the shipment still Parked;
 - **must skip**: a shipment already Dispatched or Deleted in Unleashed, a pickup order, or a warehouse with neither
@@ -20,20 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..cartoncloud.outbound_import import (
-    REJECTED_RESOLUTION,
-    WmsOrderRejected,
-    missing_products,
-    recheck_rejected,
-    unresolved,
-    wms_of,
-)
-from ..core.context import core
-from ..core.errors import PermanentError, UpstreamRejected
+from ..cartoncloud.outbound_import import create_outbound_order, missing_products, outbound_order_linked, wms_of
 from ..core.importer import Created, ImportContext, Importer, Skip
-from ..core.records import LinkStatus, SyncLink, WmsRef
+from ..core.records import SyncLink
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
+from .clients import calls
 from .errors import NothingToPick, OrderNotFound, ShipmentNotFound, UnknownProducts
 from .mapper import (
     Mapped,
@@ -47,7 +39,8 @@ from .mapper import (
     warehouse_code,
 )
 from .models import PLACED, SHIPMENT_DELETED, SalesOrder, SalesShipment
-from .services import calls, seen_in, settings_of
+from .refs import seen_in
+from .settings import settings_of
 
 
 @dataclass(frozen=True)
@@ -129,32 +122,13 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
 
     def create(self, ctx: ImportContext[ShipmentRecord], record: ShipmentRecord, mapped: Mapped) -> Created:
         reference = customer_reference(record.shipment, record.order)
-        try:
-            created = wms_of(ctx.integration).create_outbound_order(mapped.order)
-        except UpstreamRejected as exc:
-            raise PermanentError(
-                f"CartonCloud refused shipment {reference}: {exc}",
-                resolution="Correct what CartonCloud names (in Unleashed, or the integration's warehouse settings), "
-                           "then retry from the sync log.") from None
-        wms_order = created.order
-        if not wms_order.id:  # outside data: CartonCloud's answer, not our invariant
-            raise PermanentError(f"CartonCloud answered the creation of shipment {reference} without an order id",
-                                 resolution="Look for the order in CartonCloud by its customer reference before "
-                                            "retrying from the sync log (a retry binds to it if it exists).")
-        wms = WmsRef(tenant_id=ctx.integration.tenant_id, entity_type="OUTBOUND_ORDER", entity_id=wms_order.id)
-        memo = {"wmsStatus": str(wms_order.status or ""), "customerReference": reference,
-                "orderGuid": record.order.Guid}
-        if created.with_issues or wms_order.status == "REJECTED":
-            problem = WmsOrderRejected(f"CartonCloud created outbound order {wms_order.id} as REJECTED: "
-                                       f"{unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
-            return Created(wms, str(problem), memo=memo, problem=problem)
-        how = "Bound to the existing CartonCloud outbound order" if created.already_existed \
-            else "Created CartonCloud outbound order"
         lines = ", ".join(f"{item.details.product.references.code} ×{item.measures.quantity}"
                           for item in mapped.order.items if item.details.product.references)
-        message = (f"{how} {wms_order.id} (customer reference {reference}; {lines})"
-                   + (f"; note: {'; '.join(mapped.warnings)}" if mapped.warnings else ""))
-        return Created(wms, message, already_existed=created.already_existed, memo=memo)
+        return create_outbound_order(
+            ctx, mapped.order, what=f"shipment {reference}", reference=reference, lines=lines,
+            warnings=mapped.warnings, memo={"orderGuid": record.order.Guid},
+            refused_resolution="Correct what CartonCloud names (in Unleashed, or the integration's warehouse "
+                               "settings), then retry from the sync log.")
 
     def snapshot(self, record: ShipmentRecord) -> dict[str, Any]:
         return shipment_snapshot(record.shipment, record.order)
@@ -165,35 +139,13 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
     # --- already in the WMS ---------------------------------------------------------------------------------------
 
     def on_linked(self, ctx: ImportContext[ShipmentRecord], link: SyncLink, record: ShipmentRecord) -> dict[str, Any]:
-        wms_id = link.wms_order_id or ""
-        links = core().links
-        if link.memo.get("wmsStatus") == "REJECTED" and link.status is LinkStatus.NEEDS_ATTENTION:
-            return recheck_rejected(ctx, link, wms_id)
-        reference = record.shipment.reference()
         withdrawn = record.order.OrderStatus if record.order.OrderStatus not in (PLACED, "Completed") else None
         if record.shipment.ShipmentStatus == SHIPMENT_DELETED:
             withdrawn = f"shipment {SHIPMENT_DELETED}"
-        if withdrawn:
-            if links.remember_once(link.ref, "divergedStatus", withdrawn):
-                ctx.log("diverged", f"Shipment {reference} is now {withdrawn} in Unleashed, after it reached the "
-                                    f"WMS as outbound order {wms_id}; the WMS order is unchanged",
-                        resolution="If it should not ship, cancel or hold the order in CartonCloud.")
-                return {"diverged": withdrawn, "wmsOrderId": wms_id}
-            return {"alreadyInWms": wms_id}
         snapshot = shipment_snapshot(record.shipment, record.order)
-        new_fingerprint = content_fingerprint(snapshot)
-        if new_fingerprint != link.fingerprint and links.remember_once(link.ref, "divergedFingerprint",
-                                                                       new_fingerprint):
-            what = describe_divergence(link.snapshot, snapshot)
-            ctx.log("diverged", f"Shipment {reference} changed in Unleashed after it reached the WMS ({what}); "
-                                f"outbound order {wms_id} is not changed (Unleashed edits are not applied after "
-                                "creation)", resolution="If the change matters, make it in CartonCloud by hand.")
-            return {"diverged": what, "wmsOrderId": wms_id}
-        return {"alreadyInWms": wms_id}
-
-
-
-
+        return outbound_order_linked(
+            ctx, link, platform="Unleashed", described=f"Shipment {record.shipment.reference()}", withdrawn=withdrawn,
+            snapshot=snapshot, fingerprint=content_fingerprint(snapshot), describe_divergence=describe_divergence)
 
 
 def _code(item: Any) -> str | None:

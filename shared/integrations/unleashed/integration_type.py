@@ -28,16 +28,17 @@ from pydantic import BaseModel, SecretStr
 from ..core.context import core
 from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamNotFound, UpstreamRejected
 from ..core.http import INTERACTIVE
-from ..core.integration_types import CredentialsRejected, Integration, IntegrationContext, IntegrationType, Notice
-from ..core.services import credential, seal_secret
+from ..core.integration_access import credential, seal_secret
+from ..core.integration_record import Integration
+from ..core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType, Notice
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM, usage
 from .client import UnleashedClient
 from .dates import organisation_zone
 from .errors import API_ACCESS
-from .services import delivery_url, integration_ref, signing_key, usage_ref
-from .settings import UnleashedCredentials, UnleashedFulfilment, UnleashedOrderCreation
+from .refs import delivery_url, integration_ref, usage_ref
+from .settings import UnleashedCredentials, UnleashedFulfilment, UnleashedOrderCreation, signing_key
 from .webhooks import FREE_A_SLOT, ensure_subscription, remove_subscriptions
 
 if TYPE_CHECKING:

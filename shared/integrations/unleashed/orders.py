@@ -23,14 +23,15 @@ from typing import Any
 
 from ..core.connectors import get
 from ..core.context import core
+from ..core.integration_access import integration as load_integration
+from ..core.integration_access import is_live
 from ..core.records import LinkStatus
-from ..core.services import integration as load_integration
-from ..core.services import is_live
 from ..core.workitems import Attempt, WorkItem, enqueue_many
 from . import PLATFORM
+from .clients import calls
 from .errors import OrderNotFound
 from .models import PLACED
-from .services import calls, order_ref, shipment_work_item
+from .refs import order_ref, shipment_work_item
 
 #: Order statuses after which nothing of the order is sent any more (and deletions never propagate).
 FINAL_STATUSES = frozenset({"Completed", "Deleted"})

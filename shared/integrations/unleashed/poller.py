@@ -34,23 +34,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from ..core.context import core
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.records import LinkStatus
 from ..core.timeutil import parse_iso, utc_iso, utcnow
 from ..core.workitems import Attempt, WorkItem, enqueue_many
 from . import PLATFORM, usage
 from .client import TooManyPages
+from .clients import calls, unleashed_client
 from .models import SHIPMENT_DELETED, SHIPMENT_DISPATCHED, SalesOrder, SalesShipment
-from .services import (
-    calls,
-    integration_ref,
-    order_version,
-    order_work_item,
-    settings_of,
-    unleashed_client,
-    usage_ref,
-)
+from .refs import integration_ref, order_version, order_work_item, usage_ref
+from .settings import settings_of
 from .webhooks import subscription_health
 
 SLOT_SECONDS = 300

@@ -5,13 +5,18 @@
   WMS warehouse; without a default only mapped shipments come across), and the monthly API-call budget this
   integration may spend on the Unleashed account;
 - Fulfilment: mark shipments dispatched (with tracking and packages) when the WMS sale order is dispatched.
+
+Flows read them back with :data:`settings_of`; :func:`signing_key` is the key deliveries are signed with.
 """
 
 from __future__ import annotations
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ..core.integration_types import StepModel, WarehouseId, header_safe
+from ..core.integration_access import sealed_secret
+from ..core.integration_record import Integration
+from ..core.integration_settings import IntegrationSettings
+from ..core.step_models import StepModel, WarehouseId, header_safe
 
 #: Unleashed's smallest plan includes 125,000 calls a month, shared by every app on the account
 #: (support.unleashedsoftware.com "Unleashed API Access"); by default we take about half of it.
@@ -71,3 +76,14 @@ class UnleashedFulfilment(StepModel):
     complete_shipments: bool = Field(
         default=True, description="Mark Sales Shipments dispatched (with tracking) when the WMS sale order is "
                                   "dispatched; with Order Management off only date, packages and tracking are updated")
+
+
+settings_of = IntegrationSettings(
+    UnleashedOrderCreation, UnleashedFulfilment, unusable="has no warehouse set",
+    resolution="Choose a default warehouse or warehouse mappings in the integration's order creation step, then retry "
+               "from the sync log.")
+
+
+def signing_key(integration: Integration) -> str | None:
+    """The key Unleashed signs this integration's deliveries with (sealed in ``platformState``)."""
+    return sealed_secret(integration, "webhookSigningKey")

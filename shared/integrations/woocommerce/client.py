@@ -28,9 +28,9 @@ from pydantic import SecretStr, TypeAdapter
 from ..core.context import core, on_reset
 from ..core.errors import RetryableError, UpstreamError, UpstreamNotFound
 from ..core.http import UpstreamSession
-from ..core.integration_types import Integration
+from ..core.integration_access import credential, sealed_credentials
+from ..core.integration_record import Integration
 from ..core.ratelimit import SpacedBudget, account_key
-from ..core.services import IntegrationUnusable, credential
 from ..core.settings import settings
 from . import PLATFORM
 from .errors import UPSTREAM, RouteNotFound, error_from_response
@@ -287,11 +287,9 @@ __all__ = ["API", "STORE_RATE", "StoreIndex", "TooManyPages", "WooCommerceClient
 
 def store_client(integration: Integration) -> WooCommerceClient:
     """The store's client, cached per warm Lambda by the sealed credentials (a new key makes a new client)."""
-    if not integration.credentials:
-        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
-    state = integration.platform_state
-    return _client(integration.tenant_id, integration.integration_id, integration.credentials,
-                   bool(state.get("queryStringAuth")))
+    sealed = sealed_credentials(integration)
+    return _client(integration.tenant_id, integration.integration_id, sealed,
+                   bool(integration.platform_state.get("queryStringAuth")))
 
 
 @lru_cache(maxsize=512)

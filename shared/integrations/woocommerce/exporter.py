@@ -27,14 +27,14 @@ from ..core.context import core
 from ..core.errors import UpstreamError
 from ..core.events import TrackingInfo, WmsEvent
 from ..core.exporter import ExportContext, Exporter
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.records import SyncLink
 from ..core.timeutil import parse_iso
 from . import PLATFORM
 from .client import WooCommerceClient, store_client
 from .errors import RouteNotFound
 from .models import WITHDRAWN_STATUSES
-from .services import settings_of
+from .settings import settings_of
 
 TRACKING_CHANGES = frozenset({"PACKED", "DISPATCHED", "TRACKING_CHANGED"})
 NOTE_MARKER = "CartonCloud outbound order"

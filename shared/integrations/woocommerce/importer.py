@@ -20,28 +20,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..cartoncloud.outbound_import import (
-    REJECTED_RESOLUTION,
-    WmsOrderRejected,
-    missing_products,
-    recheck_rejected,
-    unresolved,
-    wms_of,
-)
-from ..core.context import core
-from ..core.errors import PermanentError, UpstreamRejected
+from ..cartoncloud.outbound_import import create_outbound_order, missing_products, outbound_order_linked, wms_of
 from ..core.importer import Created, ImportContext, Importer, Skip
-from ..core.records import LinkStatus, SyncLink, WmsRef
+from ..core.records import SyncLink
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import store_client
 from .errors import OrderNotFound, UnknownProducts
 from .mapper import Mapped, map_order, skipped
 from .models import SYNC_STATUS, WITHDRAWN_STATUSES, WooOrder
-from .services import settings_of
+from .settings import settings_of
 from .snapshot import content_fingerprint, describe_divergence, order_snapshot
-
-#: Products searched per WMS request (one request for any ordinary order).
 
 
 class OrderImporter(Importer[WooOrder, Mapped]):
@@ -87,28 +76,12 @@ class OrderImporter(Importer[WooOrder, Mapped]):
             raise UnknownProducts(missing, customer=customer)
 
     def create(self, ctx: ImportContext[WooOrder], order: WooOrder, mapped: Mapped) -> Created:
-        try:
-            created = wms_of(ctx.integration).create_outbound_order(mapped.order)
-        except UpstreamRejected as exc:
-            raise PermanentError(
-                f"CartonCloud refused order #{order.reference}: {exc}",
-                resolution="Correct what CartonCloud names (in WooCommerce, or the integration's warehouse "
-                           "setting), then retry from the sync log.") from None
-        wms_order = created.order
-        assert wms_order.id, "CartonCloud answers every created order with its id"
-        wms = WmsRef(tenant_id=ctx.integration.tenant_id, entity_type="OUTBOUND_ORDER", entity_id=wms_order.id)
-        memo = {"wmsStatus": str(wms_order.status or ""), "customerReference": order.reference}
-        if created.with_issues or wms_order.status == "REJECTED":
-            problem = WmsOrderRejected(f"CartonCloud created outbound order {wms_order.id} as REJECTED: "
-                                       f"{unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
-            return Created(wms, str(problem), memo=memo, problem=problem)
-        how = "Bound to the existing CartonCloud outbound order" if created.already_existed \
-            else "Created CartonCloud outbound order"
-        snapshot = order_snapshot(order)
-        lines = ", ".join(f"{line['sku']} ×{line['quantity']}" for line in snapshot["lines"])
-        message = (f"{how} {wms_order.id} (customer reference {order.reference}; {lines})"
-                   + (f"; note: {'; '.join(mapped.warnings)}" if mapped.warnings else ""))
-        return Created(wms, message, already_existed=created.already_existed, memo=memo)
+        lines = ", ".join(f"{line['sku']} ×{line['quantity']}" for line in order_snapshot(order)["lines"])
+        return create_outbound_order(
+            ctx, mapped.order, what=f"order #{order.reference}", reference=order.reference, lines=lines,
+            warnings=mapped.warnings,
+            refused_resolution="Correct what CartonCloud names (in WooCommerce, or the integration's warehouse "
+                               "setting), then retry from the sync log.")
 
     def snapshot(self, record: WooOrder) -> dict[str, Any]:
         return order_snapshot(record)
@@ -119,31 +92,11 @@ class OrderImporter(Importer[WooOrder, Mapped]):
     # --- already in the WMS ---------------------------------------------------------------------------------------
 
     def on_linked(self, ctx: ImportContext[WooOrder], link: SyncLink, record: WooOrder) -> dict[str, Any]:
-        wms_id = link.wms_order_id or ""
-        links = core().links
-        if link.memo.get("wmsStatus") == "REJECTED" and link.status is LinkStatus.NEEDS_ATTENTION:
-            return recheck_rejected(ctx, link, wms_id)
-        if record.status in WITHDRAWN_STATUSES:
-            if links.remember_once(link.ref, "divergedStatus", record.status):
-                ctx.log("diverged", f"Order #{record.reference} was {record.status} in WooCommerce after it reached "
-                                    f"the WMS as outbound order {wms_id}; the WMS order is unchanged",
-                        resolution="If it should not ship, cancel or hold the order in CartonCloud.")
-                return {"diverged": record.status, "wmsOrderId": wms_id}
-            return {"alreadyInWms": wms_id}
         snapshot = order_snapshot(record)
-        new_fingerprint = content_fingerprint(snapshot)
-        if new_fingerprint != link.fingerprint and links.remember_once(link.ref, "divergedFingerprint",
-                                                                       new_fingerprint):
-            what = describe_divergence(link.snapshot, snapshot)
-            ctx.log("diverged", f"Order #{record.reference} changed in WooCommerce after it reached the WMS ({what}); "
-                                f"outbound order {wms_id} is not changed (WooCommerce edits are not applied after "
-                                "creation)", resolution="If the change matters, make it in CartonCloud by hand.")
-            return {"diverged": what, "wmsOrderId": wms_id}
-        return {"alreadyInWms": wms_id}
-
-
-
-
+        return outbound_order_linked(
+            ctx, link, platform="WooCommerce", described=f"Order #{record.reference}",
+            withdrawn=record.status if record.status in WITHDRAWN_STATUSES else None, snapshot=snapshot,
+            fingerprint=content_fingerprint(snapshot), describe_divergence=describe_divergence)
 
 
 IMPORTER = OrderImporter()

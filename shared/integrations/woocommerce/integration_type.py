@@ -23,12 +23,8 @@ from pydantic import BaseModel, SecretStr
 from ..core.context import core
 from ..core.errors import UpstreamAuthFailed, UpstreamError, UpstreamNotFound, UpstreamUnavailable
 from ..core.http import INTERACTIVE, UpstreamSession
-from ..core.integration_types import (
-    CredentialsRejected,
-    IntegrationContext,
-    IntegrationType,
-)
-from ..core.services import credential
+from ..core.integration_access import credential
+from ..core.integration_types import CredentialsRejected, IntegrationContext, IntegrationType
 from ..core.stores.tenants import Tenant
 from ..core.timeutil import utc_iso, utcnow
 from . import PLATFORM
@@ -44,7 +40,8 @@ from .models import (
     WooCommerceOrderSettings,
     normalise_store_url,
 )
-from .services import delivery_url, webhook_secret
+from .refs import delivery_url
+from .settings import webhook_secret
 from .webhooks import ensure_webhooks, remove_webhooks
 
 

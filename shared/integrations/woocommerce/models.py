@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..core.integration_types import StepModel, WarehouseId, header_safe
+from ..core.step_models import StepModel, WarehouseId, header_safe
 
 #: Order statuses WooCommerce core knows (``checkout-draft`` is internal; webhooks skip it).
 ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash",

@@ -22,13 +22,14 @@ from typing import Any, ClassVar
 from pydantic import SecretStr
 
 from ..core.context import core
-from ..core.integration_types import Integration
+from ..core.integration_record import Integration
 from ..core.poller import Found, IntegrationPoller, Page, PollResult, Truncated
 from ..core.workitems import Attempt, WorkItem
 from . import PLATFORM
 from .client import TooManyPages, WooCommerceClient, store_client
 from .models import SYNC_STATUS, WooOrder
-from .services import integration_ref, order_version, order_work_item, webhook_secret
+from .refs import integration_ref, order_version, order_work_item
+from .settings import webhook_secret
 from .webhooks import heal_webhooks
 
 

@@ -20,8 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 from integrations.core.context import core, use
-from integrations.core.integration_types import SHOWN_ONCE, Integration, IntegrationStatus, LivePeriod
-from integrations.rose_rocket import services as rose_rocket_services
+from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
+from integrations.core.integration_types import SHOWN_ONCE
+from integrations.rose_rocket import clients as rose_rocket_clients
 from integrations.rose_rocket.matches import Match, MatchStore
 from integrations.rose_rocket.refs import order_ref
 
@@ -42,7 +43,7 @@ class RoseRocketKit(ConnectorKit):
     def start_platform(self, rsps: responses.RequestsMock) -> None:
         # The organisation's budget (requestsPerMinute, unit-tested) would only make the suite wait.
         self.patched = pytest.MonkeyPatch()
-        self.patched.setattr(rose_rocket_services, "organisation_budget", unhurried_budget)
+        self.patched.setattr(rose_rocket_clients, "organisation_budget", unhurried_budget)
         self.platform = RoseRocketSandbox(sender=self._send, dialect=self.dialect)
         install_responses(rsps, self.platform, API_HOST)
         install_responses(rsps, self.platform, AUTH_HOST)
@@ -61,7 +62,7 @@ class RoseRocketKit(ConnectorKit):
 
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
         parts = urlsplit(url)
-        return self.w.service.http("POST", parts.path, headers=headers, body=body, query=parts.query).status
+        return self.world.service.http("POST", parts.path, headers=headers, body=body, query=parts.query).status
 
     # --- configuring ------------------------------------------------------------------------------------------------
 
@@ -74,7 +75,7 @@ class RoseRocketKit(ConnectorKit):
                 ({**self.credentials(), "serviceAccountUserId": str(uuid.uuid4())}, "serviceAccountUserId")]
 
     def order_settings(self) -> dict[str, Any]:
-        return {"defaultWarehouseId": self.w.tenant.warehouse_id, "defaultServiceType": "STANDARD"}
+        return {"defaultWarehouseId": self.world.tenant.warehouse_id, "defaultServiceType": "STANDARD"}
 
     def fulfilment_settings(self) -> dict[str, Any]:
         return {"updateConsignmentsWhileDelivered": True}
@@ -85,19 +86,19 @@ class RoseRocketKit(ConnectorKit):
         shared = core()
         integration_type = self.connector.load_integration_type()
         credentials = integration_type.credentials_model.model_validate(self.credentials())
-        facts = integration_type.check_credentials(shared.tenants.get(self.w.tenant.tenant_id), credentials)
+        facts = integration_type.check_credentials(shared.tenants.get(self.world.tenant.tenant_id), credentials)
         now = datetime.now(UTC)
         integration_id = str(uuid.uuid4())
         values = {k: str(v) for k, v in credentials.model_dump(by_alias=True, mode="json").items() if v is not None}
         draft = Integration(
-            integration_id=integration_id, tenant_id=self.w.tenant.tenant_id, scope="tenant", type=self.key,
+            integration_id=integration_id, tenant_id=self.world.tenant.tenant_id, scope="tenant", type=self.key,
             name=f"Contract {integration_id[:6]}", completed_step=3, account=ORG,
-            credentials=shared.vault.seal(values, tenant_id=self.w.tenant.tenant_id, integration_id=integration_id),
+            credentials=shared.vault.seal(values, tenant_id=self.world.tenant.tenant_id, integration_id=integration_id),
             order_settings=self.order_settings(), fulfilment_settings=self.fulfilment_settings(),
             platform_state=facts, created_at=now, updated_at=now)
         other_lambda().create(draft)
         MatchStore(integration_id).replace(
-            [Match(self.w.tenant.customer_id, "Steam Chef Store", self.customer["id"], self.customer["fullId"],
+            [Match(self.world.tenant.customer_id, "Steam Chef Store", self.customer["id"], self.customer["fullId"],
                    "Steam Chef Store")], previous=None, by="contract")
         return draft
 
@@ -172,7 +173,7 @@ class RoseRocketKit(ConnectorKit):
                 "tampered": self.signed(integration, genuine.body.replace(ORG.encode(), str(uuid.uuid4()).encode()))}
 
     def counterparts(self) -> list[dict[str, Any]]:
-        return [c for c in self.w.wms.consignments(self.w.tenant.tenant_id)
+        return [c for c in self.world.wms.consignments(self.world.tenant.tenant_id)
                 if (c.get("properties") or {}).get("roseRocketOrderId")]
 
     def counterpart_of(self, integration: Integration, record_id: str) -> str | None:
@@ -183,7 +184,7 @@ class RoseRocketKit(ConnectorKit):
     def change_in_wms(self, integration: Integration, record_id: str) -> None:
         consignment = self.counterpart_of(integration, record_id)
         assert consignment
-        self.w.wms.set_consignment_tracking(self.w.tenant.tenant_id, consignment, "TRK-1", carrier="Aramex")
+        self.world.wms.set_consignment_tracking(self.world.tenant.tenant_id, consignment, "TRK-1", carrier="Aramex")
 
     # --- faults ------------------------------------------------------------------------------------------------------
 

@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import responses
+from integrations.cartoncloud.clients import wms_client
 from integrations.cartoncloud.poller import ORDERS
-from integrations.cartoncloud.services import wms_client
 from integrations.core.context import core
-from integrations.core.integration_types import Integration
+from integrations.core.integration_record import Integration
 from integrations.core.records import RecordRef
 from integrations.starshipit.client import DEFAULT_BASE_URL
-from integrations.starshipit.services import delivery_url, wms_order_ref
+from integrations.starshipit.refs import delivery_url, wms_order_ref
 
 from local.sandboxes.base import Sandbox
 from local.sandboxes.starshipit import StarshipitSandbox
@@ -49,7 +49,7 @@ class StarshipitKit(ConnectorKit):
         self.reference_of: dict[str, str] = {}
 
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
-        return self.w.service.http("POST", urlsplit(url).path, headers=headers, body=body).status
+        return self.world.service.http("POST", urlsplit(url).path, headers=headers, body=body).status
 
     # --- configuring ------------------------------------------------------------------------------------------------
 
@@ -83,7 +83,7 @@ class StarshipitKit(ConnectorKit):
 
     def new_record(self, *, lose_deliveries: bool = False) -> str:
         """A WMS order of the customer, packed (its notification lost, if asked)."""
-        tenant = self.w.tenant
+        tenant = self.world.tenant
         reference = f"SO-{len(self.notification_of) + 1001}"
         created = wms_client(core().tenants.get(tenant.tenant_id)).create_outbound_order(
             outbound_order(tenant.customer_id, reference=reference, warehouse_id=tenant.warehouse_id))
@@ -91,21 +91,21 @@ class StarshipitKit(ConnectorKit):
         assert order_id
         self.reference_of[order_id] = reference
         if lose_deliveries:
-            self.w.wms.drop_notifications(1)
-        self.w.wms.set_outbound_order_status(tenant.tenant_id, order_id, "PACKED")
-        sent = next(d for d in reversed(self.w.wms.deliveries) if d.json()["entityId"] == order_id)
+            self.world.wms.drop_notifications(1)
+        self.world.wms.set_outbound_order_status(tenant.tenant_id, order_id, "PACKED")
+        sent = next(d for d in reversed(self.world.wms.deliveries) if d.json()["entityId"] == order_id)
         self.notification_of[order_id] = sent.json()["id"]
         return order_id
 
     def trigger(self, integration: Integration, record_id: str) -> None:
         """The WMS delivers the record's notification (again, with the same id, freshly signed)."""
-        self.w.wms.redeliver_notification(self.notification_of[record_id])
-        for notification in self.w.notifications.sent[self.w.delivered:]:
-            assert deliver(self.w.service, notification).status == 202
-        self.w.delivered = len(self.w.notifications.sent)
+        self.world.wms.redeliver_notification(self.notification_of[record_id])
+        for notification in self.world.notifications.sent[self.world.delivered:]:
+            assert deliver(self.world.service, notification).status == 202
+        self.world.delivered = len(self.world.notifications.sent)
 
     def poll(self, event: dict[str, Any] | None = None) -> None:
-        self.w.service.schedule("WmsPollScheduleFunction", event)
+        self.world.service.schedule("WmsPollScheduleFunction", event)
 
     def safety_net_cursor(self, integration: Integration) -> str:
         return ORDERS.cursor_key(core().tenants.get(integration.tenant_id))

@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 import pytest
 import responses
 from integrations.core.context import core
-from integrations.core.integration_types import Integration
+from integrations.core.integration_record import Integration
 from integrations.core.workitems import enqueue
 from integrations.unleashed.models import SalesOrder
-from integrations.unleashed.services import order_ref, shipment_ref
+from integrations.unleashed.refs import order_ref, shipment_ref
 
 from local.sandboxes.base import Sandbox
 from local.sandboxes.transports import install_responses
@@ -58,7 +58,7 @@ class UnleashedKit(ConnectorKit):
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
         if self.losing:
             return 503  # the delivery never reached us (the poll is the safety net)
-        return self.w.service.http("POST", urlsplit(url).path, headers=headers, body=body).status
+        return self.world.service.http("POST", urlsplit(url).path, headers=headers, body=body).status
 
     # --- configuring ------------------------------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ class UnleashedKit(ConnectorKit):
                 ({**self.credentials(), "apiId": "00000000-0000-4000-8000-000000000000"}, "apiKey")]
 
     def order_settings(self) -> dict[str, Any]:
-        return {"defaultWarehouseId": self.w.tenant.warehouse_id, "includeComments": True}
+        return {"defaultWarehouseId": self.world.tenant.warehouse_id, "includeComments": True}
 
     def fulfilment_settings(self) -> dict[str, Any]:
         return {"completeShipments": True}
@@ -138,7 +138,7 @@ class UnleashedKit(ConnectorKit):
         return {"forged": forged, "missing": missing, "non-ascii": non_ascii, "tampered": tampered, "stale": stale}
 
     def counterparts(self) -> list[dict[str, Any]]:
-        return self.w.wms.outbound_orders(self.w.tenant.tenant_id)
+        return self.world.wms.outbound_orders(self.world.tenant.tenant_id)
 
     def counterpart_of(self, integration: Integration, record_id: str) -> str | None:
         shipments = self.unleashed.shipments_of(API_ID, record_id)

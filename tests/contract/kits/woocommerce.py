@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 import responses
 from integrations.core.context import core
-from integrations.core.integration_types import Integration
+from integrations.core.integration_record import Integration
 from integrations.woocommerce import client as woocommerce_client
-from integrations.woocommerce.services import order_ref
+from integrations.woocommerce.refs import order_ref
 
 from local.sandboxes.base import Sandbox
 from local.sandboxes.transports import install_responses
@@ -46,7 +46,7 @@ class WooCommerceKit(ConnectorKit):
     def _send(self, url: str, headers: dict[str, str], body: bytes) -> int:
         if self.losing:
             return 503  # the delivery never reached us (WooCommerce won't retry it)
-        return self.w.service.http("POST", urlsplit(url).path, headers=headers, body=body).status
+        return self.world.service.http("POST", urlsplit(url).path, headers=headers, body=body).status
 
     # --- configuring ------------------------------------------------------------------------------------------------
 
@@ -60,7 +60,7 @@ class WooCommerceKit(ConnectorKit):
                 ({**self.credentials(), "storeUrl": f"{WOO_BASE}/no-such-shop"}, "storeUrl")]
 
     def order_settings(self) -> dict[str, Any]:
-        return {"warehouseId": self.w.tenant.warehouse_id}
+        return {"warehouseId": self.world.tenant.warehouse_id}
 
     def fulfilment_settings(self) -> dict[str, Any]:
         return {"completeFulfilment": True, "sendTracking": True}
@@ -108,7 +108,7 @@ class WooCommerceKit(ConnectorKit):
         return {"forged": forged, "missing": missing, "non-ascii": non_ascii, "tampered": tampered}
 
     def counterparts(self) -> list[dict[str, Any]]:
-        return self.w.wms.outbound_orders(self.w.tenant.tenant_id)
+        return self.world.wms.outbound_orders(self.world.tenant.tenant_id)
 
     def counterpart_of(self, integration: Integration, record_id: str) -> str | None:
         link = core().links.find(order_ref(integration.integration_id, record_id))

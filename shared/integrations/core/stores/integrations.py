@@ -30,7 +30,7 @@ from botocore.exceptions import ClientError
 
 from .. import aws
 from ..errors import PermanentError, RetryableError
-from ..integration_types import Integration, IntegrationStatus, LivePeriod
+from ..integration_record import Integration, IntegrationStatus, LivePeriod
 from ..timeutil import utc_iso
 from ..weeks import IsoWeek, weeks_touched
 from .dynamo import cancelled_by_condition, from_item, to_item

@@ -1,4 +1,5 @@
-"""How the service reaches a tenant's WMS: a client built from the tenant's sealed credentials."""
+"""How the service reaches a tenant's WMS: its client, built from the tenant's sealed credentials and cached per warm
+Lambda."""
 
 from __future__ import annotations
 

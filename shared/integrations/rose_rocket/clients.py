@@ -1,53 +1,24 @@
-"""What every Rose Rocket flow shares: the integration's settings, its boards and its client (record keys, work
-items and the webhook token are in :mod:`.refs`, which the door imports without an HTTP client).
+"""The organisation's Rose Rocket client.
 
-The client is built from the integration's sealed credentials and cached per warm Lambda by them and by the rate
-setting; every client of one organisation draws on one budget in RateBudgetTable (``rose_rocket#{orgId}``, its
-calls spaced ``60/requestsPerMinute`` seconds apart), whichever Lambda it runs in.
+It is built from the integration's sealed credentials and cached per warm Lambda by them and by the rate setting;
+every client of one organisation draws on one budget in RateBudgetTable (``rose_rocket#{orgId}``, its calls spaced
+``60/requestsPerMinute`` seconds apart), whichever Lambda it runs in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from ..core.context import core, on_reset
 from ..core.http import INTERACTIVE, UpstreamSession
-from ..core.integration_types import Integration
+from ..core.integration_access import credential, sealed_credentials
+from ..core.integration_record import Integration
 from ..core.ratelimit import SpacedBudget
-from ..core.services import IntegrationUnusable, credential
 from . import PLATFORM, UPSTREAM
 from .client import RoseRocketClient
-from .models import RoseRocketFulfilment, RoseRocketOrderCreation
-
-
-@dataclass(frozen=True)
-class Settings:
-    order: RoseRocketOrderCreation
-    fulfilment: RoseRocketFulfilment
-
-
-def settings_of(integration: Integration) -> Settings:
-    try:
-        order = RoseRocketOrderCreation.model_validate(integration.order_settings or {})
-        fulfilment = RoseRocketFulfilment.model_validate(integration.fulfilment_settings or {})
-    except ValidationError:
-        raise IntegrationUnusable(f"Integration {integration.integration_id} has unusable settings",
-                                  resolution="Save the integration's order creation and fulfilment steps again, then "
-                                             "retry from the sync log.") from None
-    return Settings(order=order, fulfilment=fulfilment)
-
-
-def board_of(integration: Integration, object_key: str) -> str:
-    """The board id a search of ``object_key`` records goes through (found when the credentials were checked)."""
-    board = integration.platform_state.get(f"{object_key}sBoardId")
-    if not isinstance(board, str) or not board:
-        raise IntegrationUnusable(f"The integration knows no {object_key} board of its Rose Rocket organisation",
-                                  resolution="Save the integration's authentication step again (it finds the "
-                                             "organisation's boards), then retry.")
-    return board
+from .settings import settings_of
 
 
 def budget_key(org_id: str) -> str:
@@ -56,10 +27,9 @@ def budget_key(org_id: str) -> str:
 
 def client_for(integration: Integration, *, interactive: bool = False) -> RoseRocketClient:
     """The organisation's client, cached per warm Lambda by the sealed credentials and the rate setting."""
-    if not integration.credentials:
-        raise IntegrationUnusable(f"Integration {integration.integration_id} has no credentials")
+    sealed = sealed_credentials(integration)
     rate = settings_of(integration).order.requests_per_minute
-    return _client(integration.tenant_id, integration.integration_id, integration.credentials, rate, interactive)
+    return _client(integration.tenant_id, integration.integration_id, sealed, rate, interactive)
 
 
 @lru_cache(maxsize=256)
