@@ -38,10 +38,10 @@ from integrations.core.context import core
 from integrations.core.crypto import Credentials
 from integrations.core.integration_types import Integration, IntegrationContext, IntegrationStatus, LivePeriod
 from integrations.starshipit.client import DEFAULT_BASE_URL
+from integrations.starshipit.door import sign
 from integrations.starshipit.integration_type import INTEGRATION_TYPE
 from integrations.starshipit.models import StarshipitCredentials
 from integrations.starshipit.services import wms_order_ref
-from integrations.starshipit.webhooks import sign
 
 from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox

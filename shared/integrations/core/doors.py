@@ -38,6 +38,34 @@ class BadBody(ValueError):
         self.reason = reason
 
 
+class BadDelivery(BadBody):
+    """A delivery that got through the door's check but can't be used: answered ``status`` (400 unless a subclass
+    says otherwise) with ``title``, naming the field. A platform's own refusals subclass it (a delivery for another
+    account of the platform: 403)."""
+
+    status = 400
+    title = "Invalid delivery"
+
+    @property
+    def detail(self) -> str:
+        return f"{self.field} {self.reason}"
+
+
+class IntegrationGone(Exception):
+    """The integration a delivery is for was deleted: answered 410, never 2xx, so the platform stops (or disables)
+    a webhook whose deliveries keep failing."""
+
+
+class UnknownIntegration(Exception):
+    """No integration of that type has this id (after an uncached look): answered 404 where saying so is safe (an
+    unsigned activation ping); a signed delivery is refused 401 instead, telling a stranger nothing."""
+
+
+def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Header names in lower case (HTTP names are case-insensitive; a platform's spelling varies)."""
+    return {name.lower(): value for name, value in (headers or {}).items()}
+
+
 class UnsupportedMediaType(BadBody):
     """A body sent as something other than JSON: answered 415 naming the ``Content-Type`` header."""
 
