@@ -148,6 +148,9 @@ class CredentialsRejected(PermanentError):
     ``field`` names the step-2 field to fix (the API answers 400 with it); ``resolution`` says how.
     """
 
+    http_status = 400
+    http_title = "Credentials rejected"
+
     def __init__(self, message: str, *, field: str, resolution: str) -> None:
         super().__init__(message, resolution=resolution)
         self.field = field
@@ -155,6 +158,9 @@ class CredentialsRejected(PermanentError):
 
 class SettingsRejected(PermanentError):
     """A step's settings are valid in shape but not usable (e.g. a warehouse the customer can't use)."""
+
+    http_status = 400
+    http_title = "Settings rejected"
 
     def __init__(self, message: str, *, field: str, resolution: str) -> None:
         super().__init__(message, resolution=resolution)
@@ -166,6 +172,9 @@ class PlatformNotAvailable(PermanentError):
 
     ``field`` names what can't be accepted yet (a step-2 field, or ``status`` when finishing).
     """
+
+    http_status = 422
+    http_title = "Not available yet"
 
     def __init__(self, message: str, *, field: str, resolution: str) -> None:
         super().__init__(message, resolution=resolution)
