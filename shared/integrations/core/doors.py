@@ -9,21 +9,24 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import SignatureInvalid
 
 if TYPE_CHECKING:
     # Powertools' event handler (~30 ms) is imported by problem() on first use: the pollers and schedules that
     # read JSON with json_body never answer HTTP, so they don't load it at all.
-    from aws_lambda_powertools.event_handler import Response
+    from aws_lambda_powertools import Logger, Metrics, Tracer
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
     # Imported for typing only: a door that just reads bodies and answers problems shouldn't pay for pydantic's
     # models, the integration types and the stores at cold start; verified_integration imports them on first use.
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
     from .integration_types import Integration
 
+Model = TypeVar("Model", bound="BaseModel")
 PROBLEM_JSON = "application/problem+json"
 #: Deeper than any real order or notification; deeper bodies are refused before they can exhaust the stack.
 MAX_JSON_DEPTH = 64
@@ -59,6 +62,17 @@ class IntegrationGone(Exception):
 class UnknownIntegration(Exception):
     """No integration of that type has this id (after an uncached look): answered 404 where saying so is safe (an
     unsigned activation ping); a signed delivery is refused 401 instead, telling a stranger nothing."""
+
+
+def validated(model: type[Model], payload: Any) -> Model:
+    """``payload`` as ``model``, or :class:`BadDelivery` naming the first field at fault (``a.b``) and why."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        raise BadDelivery(".".join(str(part) for part in error["loc"]) or "body", str(error["msg"])) from None
 
 
 def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -187,3 +201,18 @@ def verified_integration(integration_id: str, platform: str, verify: Callable[[I
         raise SignatureInvalid(f"Unknown {platform} integration {integration_id}")
     verify(fresh)
     return fresh
+
+
+def serving(app: APIGatewayHttpResolver, logger: Logger, metrics: Metrics, tracer: Tracer
+            ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda handler resolving ``app``'s routes, logged (with API Gateway's request id), traced and its metrics
+    flushed, as every HTTP function is."""
+    from aws_lambda_powertools.logging import correlation_paths
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return handler

@@ -32,6 +32,7 @@ from .doors import (
     problem,
     raw_body,
     require_media_type,
+    serving,
     verified_integration,
 )
 from .errors import SignatureInvalid
@@ -182,7 +183,6 @@ def lambda_handler(door: WebhookDoor[Any], app: APIGatewayHttpResolver
     """The Lambda handler serving ``door`` on ``app`` (the function's own resolver), logged, traced and counted as
     every function is."""
     from aws_lambda_powertools import Logger, Metrics
-    from aws_lambda_powertools.logging import correlation_paths
     from aws_lambda_powertools.metrics import MetricUnit
 
     from .observability import tracer as tracer_for_this_function
@@ -200,10 +200,4 @@ def lambda_handler(door: WebhookDoor[Any], app: APIGatewayHttpResolver
                             raw_body(event.body, bool(event.is_base64_encoded)), utcnow())
         return respond(door, delivery, logger=logger, count=count)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @tracer.capture_lambda_handler
-    @metrics.log_metrics
-    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
-
-    return handler
+    return serving(app, logger, metrics, tracer)

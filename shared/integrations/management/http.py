@@ -18,6 +18,7 @@ from ..core.doors import (
     problem,
     raw_body,
     require_media_type,
+    serving,
 )
 from ..core.errors import ConfigurationError, IntegrationError, RetryableError, UpstreamAuthFailed, UpstreamError
 from .errors import InvalidRequest, ManagementError
@@ -160,7 +161,6 @@ def lambda_handler(app: APIGatewayHttpResolver, *routers: APIGatewayHttpRouter, 
     """The Lambda handler serving ``routers`` on ``app`` (the function's own resolver), every failure answered by
     :func:`problem_for`, logged, traced and counted as every function is."""
     from aws_lambda_powertools import Logger, Metrics
-    from aws_lambda_powertools.logging import correlation_paths
 
     from ..core.observability import tracer as tracer_for_this_function
 
@@ -172,10 +172,4 @@ def lambda_handler(app: APIGatewayHttpResolver, *routers: APIGatewayHttpRouter, 
     def to_problem(exc: Exception) -> Response[Any]:
         return problem_for(exc, logger, invalid_body=invalid_body)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @tracer.capture_lambda_handler
-    @metrics.log_metrics
-    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
-
-    return handler
+    return serving(app, logger, metrics, tracer)

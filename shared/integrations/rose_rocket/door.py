@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import ValidationError
+from typing import Any
 
 from ..core.context import core
-from ..core.doors import BadDelivery, json_body
+from ..core.doors import BadDelivery, json_body, validated
 from ..core.errors import SignatureInvalid
 from ..core.integration_types import Integration
 from ..core.webhook_door import Answer, Delivery, Refusal, Verified, WebhookDoor
@@ -35,7 +33,6 @@ from .connector import CONNECTOR
 from .models import V1WebhookEvent, WebhookEnvelope
 from .refs import order_item, order_ref, token_accepted
 
-Shape = TypeVar("Shape", WebhookEnvelope, V1WebhookEvent)
 #: An envelope is a few hundred bytes; API Gateway's own limit is 10 MB.
 MAX_BODY_BYTES = 64 * 1024
 
@@ -73,27 +70,18 @@ class Signal:
     number: str | None = None
 
 
-def _validated(model: type[Shape], payload: dict[str, Any]) -> Shape:
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(part) for part in error["loc"]) or "body"
-        raise BadDelivery(field, str(error["msg"])) from None
-
-
 def parse(body: bytes) -> Signal:
     payload = json_body(body)
     if not isinstance(payload, dict):
         raise BadDelivery("body", "must be a JSON object (Rose Rocket's webhook envelope)")
     if "event" in payload and "refId" not in payload and "objectKey" not in payload:
-        v1 = _validated(V1WebhookEvent, payload)
+        v1 = validated(V1WebhookEvent, payload)
         object_key = v1.event.split(".")[0]
         if object_key == "order" and v1.order_id is None:
             raise BadDelivery("order_id", "is required on an order event")
         return Signal(f"v1:{v1.event}:{v1.order_id}:{v1.timestamp}", v1.event, object_key, v1.order_id,
                       status=v1.current_status)
-    envelope = _validated(WebhookEnvelope, payload)
+    envelope = validated(WebhookEnvelope, payload)
     details: Mapping[str, Any] = envelope.json_ or {}
     status, number = details.get("status"), details.get("fullId")
     return Signal(envelope.id, envelope.type, envelope.object_key, envelope.ref_id, envelope.org_id,

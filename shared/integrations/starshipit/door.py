@@ -30,11 +30,9 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from pydantic import ValidationError
-
 from ..core.context import core
 from ..core.crypto import SealedSecretUnreadable
-from ..core.doors import BadDelivery, json_body
+from ..core.doors import BadDelivery, json_body, validated
 from ..core.errors import SignatureInvalid
 from ..core.integration_types import Integration
 from ..core.records import Origin, SyncLink
@@ -95,12 +93,7 @@ def parse(body: bytes) -> TrackingUpdate:
     payload = json_body(body)
     if not isinstance(payload, dict):
         raise BadDelivery("body", "must be a JSON object (a tracking update)")
-    try:
-        return TrackingUpdate.model_validate(payload)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(part) for part in error["loc"]) or "body"
-        raise BadDelivery(field, str(error["msg"])) from None
+    return validated(TrackingUpdate, payload)
 
 
 def our_link(integration: Integration, order_number: str) -> SyncLink | None:

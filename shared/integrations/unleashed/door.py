@@ -14,11 +14,9 @@ from __future__ import annotations
 import json
 import re
 
-from pydantic import ValidationError
-
 from ..core.context import core
 from ..core.crypto import SealedSecretUnreadable
-from ..core.doors import BadDelivery, json_body
+from ..core.doors import BadDelivery, json_body, validated
 from ..core.integration_types import Integration
 from ..core.signing import sign_timestamped_base64, verify_timestamped_base64
 from ..core.webhook_door import Answer, Delivery, Verified, WebhookDoor
@@ -62,11 +60,7 @@ def accept(verified: Verified[None], delivery: Delivery) -> Answer:
     payload = json_body(delivery.body)
     if not isinstance(payload, dict):
         raise BadDelivery("body", "must be a JSON object (the event)")
-    try:
-        event = WebhookDelivery.model_validate(payload)
-    except ValidationError as exc:
-        field = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "body"
-        raise BadDelivery(field, exc.errors()[0]["msg"]) from None
+    event = validated(WebhookDelivery, payload)
     if event.eventType not in ORDER_EVENTS:
         return Answer(200, {"accepted": False, "ignored": event.eventType})  # genuine, but nothing we act on
     guid = order_guid(event)
