@@ -25,13 +25,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.core.coldstart import end_of_init
 from integrations.core.observability import tracer as tracer_for_this_function
 from integrations.management.http import problem_for
-from integrations.management.routes import router, service  # noqa: F401  (the service, as tests reach it: clock)
+from integrations.management.routes import ManagementRoutes
+from integrations.management.service import ManagementService
 
 logger = Logger()
 tracer = tracer_for_this_function()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
-app.include_router(router)
+service = ManagementService()
+ManagementRoutes(app, service)
 
 
 @app.exception_handler(Exception)

@@ -19,8 +19,10 @@ import boto3  # noqa: F401
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from integrations.core.coldstart import end_of_init
 from integrations.management.http import lambda_handler
-from integrations.rose_rocket.action_routes import router
+from integrations.rose_rocket.action_routes import ActionRoutes
 
-handler = lambda_handler(APIGatewayHttpResolver(), router)
+app = APIGatewayHttpResolver()
+ActionRoutes(app)
+handler = lambda_handler(app)
 
 end_of_init()

@@ -18,8 +18,10 @@ import boto3  # noqa: F401
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from integrations.core.coldstart import end_of_init
 from integrations.management.http import lambda_handler
-from integrations.starshipit.label_routes import SEND_AN_ORDER, router
+from integrations.starshipit.label_routes import SEND_AN_ORDER, LabelRoutes
 
-handler = lambda_handler(APIGatewayHttpResolver(), router, invalid_body=SEND_AN_ORDER)
+app = APIGatewayHttpResolver()
+LabelRoutes(app)
+handler = lambda_handler(app, invalid_body=SEND_AN_ORDER)
 
 end_of_init()

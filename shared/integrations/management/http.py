@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 
@@ -22,6 +22,7 @@ from ..core.doors import (
 )
 from ..core.errors import ConfigurationError, IntegrationError, RetryableError, UpstreamAuthFailed, UpstreamError
 from .errors import InvalidRequest, ManagementError
+from .permissions import AuthSettings, Principal, bearer_principal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-    from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -156,17 +156,40 @@ def _retry_after(exc: IntegrationError) -> dict[str, str]:
     return {"Retry-After": str(max(1, int(waited))) if waited else str(RETRY_AFTER_SECONDS)}
 
 
-def lambda_handler(app: APIGatewayHttpResolver, *routers: APIGatewayHttpRouter, invalid_body: str = FIX_THE_FIELDS
+class Routes:
+    """Routes served on one function's resolver: each operation a method, registered on every ``(method, path)`` of
+    the class's :attr:`routes` naming it (one handler for several paths: Powertools calls it with the path's
+    parameters). Built once per resolver, so nothing of one function's requests (its current event, its service)
+    is shared with another's in the same process."""
+
+    #: ``(HTTP method, Powertools route, method name)``.
+    routes: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+
+    def __init__(self, app: APIGatewayHttpResolver, auth: AuthSettings | None = None) -> None:
+        self.app = app
+        #: Read at the function's import (Lambda init): the local stack sets a function's variables only then.
+        self.auth = auth or AuthSettings.from_environment()
+        for method, path, name in self.routes:
+            app.route(path, method)(getattr(self, name))
+
+    @property
+    def event(self) -> APIGatewayProxyEventV2:
+        return self.app.current_event
+
+    def principal(self) -> Principal:
+        """The caller the bearer token names (401 when it doesn't verify), asked before anything is read."""
+        return bearer_principal(self.auth, self.event.headers.get("authorization"))
+
+
+def lambda_handler(app: APIGatewayHttpResolver, *, invalid_body: str = FIX_THE_FIELDS
                    ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Lambda handler serving ``routers`` on ``app`` (the function's own resolver), every failure answered by
+    """The Lambda handler serving ``app``'s routes (the function's own resolver), every failure answered by
     :func:`problem_for`, logged, traced and counted as every function is."""
     from aws_lambda_powertools import Logger, Metrics
 
     from ..core.observability import tracer as tracer_for_this_function
 
     logger, metrics, tracer = Logger(), Metrics(), tracer_for_this_function()
-    for router in routers:
-        app.include_router(router)
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]  # Powertools leaves it unannotated
     def to_problem(exc: Exception) -> Response[Any]:

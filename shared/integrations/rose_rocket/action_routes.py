@@ -22,17 +22,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from ..core.doors import raw_body
 from ..management.errors import InvalidRequest
-from ..management.http import BodyTooLarge, public_base_url, require_media
-from ..management.permissions import AuthSettings, Principal, bearer_principal
+from ..management.http import BodyTooLarge, Routes, public_base_url, require_media
 from . import actions, customers
 
 logger = Logger(child=True)
-router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves its __init__ unannotated
-AUTH = AuthSettings.from_environment()
 JSON = "application/json"
 #: A match file of 10,000 rows is well under this.
 MAX_CSV_BYTES = 1024 * 1024
@@ -40,74 +36,72 @@ BASE = "/tenants/<tenant_id>/integrations/<integration_id>"
 UUID = re.compile(actions.UUID_PATTERN)
 
 
-def principal() -> Principal:
-    return bearer_principal(AUTH, router.current_event.headers.get("authorization"))
-
-
 def ok(payload: Any, *, headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(status_code=200, content_type=JSON, body=json.dumps(payload), headers=headers)
 
 
-@router.get(f"{BASE}/customers/export")
-def export_customers(tenant_id: str, integration_id: str) -> Response[Any]:
-    integration = actions.integration_for(principal(), tenant_id, integration_id, changes=False, live=False,
-                                          credentials=False)
-    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=customers.export_csv(integration),
-                    headers={"Content-Disposition": f'attachment; filename="wms-customers-{tenant_id}.csv"'})
+class ActionRoutes(Routes):
+    """The Rose Rocket type's actions on one resolver."""
 
+    routes = (
+        ("GET", f"{BASE}/customers/export", "export_customers"),
+        ("GET", f"{BASE}/customer-matches", "list_matches"),
+        ("POST", f"{BASE}/customer-matches", "import_matches"),
+        ("POST", f"{BASE}/webhook-url", "rotate_webhook_url"),
+        ("POST", f"{BASE}/rating-credential", "rotate_rating_credential"),
+        ("POST", f"{BASE}/consignments/<consignment_id>/push", "push_consignment"),
+    )
 
-@router.get(f"{BASE}/customer-matches")
-def list_matches(tenant_id: str, integration_id: str) -> Response[Any]:
-    integration = actions.integration_for(principal(), tenant_id, integration_id, changes=False, live=False)
-    return ok(customers.list_matches(integration))
+    def export_customers(self, tenant_id: str, integration_id: str) -> Response[Any]:
+        integration = actions.integration_for(self.principal(), tenant_id, integration_id, changes=False, live=False,
+                                              credentials=False)
+        disposition = f'attachment; filename="wms-customers-{tenant_id}.csv"'
+        return Response(status_code=200, content_type="text/csv; charset=utf-8", body=customers.export_csv(integration),
+                        headers={"Content-Disposition": disposition})
 
+    def list_matches(self, tenant_id: str, integration_id: str) -> Response[Any]:
+        integration = actions.integration_for(self.principal(), tenant_id, integration_id, changes=False, live=False)
+        return ok(customers.list_matches(integration))
 
-@router.post(f"{BASE}/customer-matches")
-def import_matches(tenant_id: str, integration_id: str) -> Response[Any]:
-    caller = principal()
-    integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=False)
-    event = router.current_event
-    require_media(event, "text/csv")
-    raw = raw_body(event.body, bool(event.is_base64_encoded))
-    if len(raw) > MAX_CSV_BYTES:
-        raise BodyTooLarge(f"The file may be at most {MAX_CSV_BYTES} bytes", field="body")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidRequest("The file is not UTF-8", field="body",
-                             resolution="Save the CSV as UTF-8 and upload it again.") from None
-    report = customers.import_matches(integration, text, by=caller.subject)
-    logger.info("Rose Rocket customer matches imported", extra={"integration_id": integration_id,
-                                                                "by": caller.subject, **report})
-    return ok(report)
+    def import_matches(self, tenant_id: str, integration_id: str) -> Response[Any]:
+        caller = self.principal()
+        integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=False)
+        event = self.event
+        require_media(event, "text/csv")
+        raw = raw_body(event.body, bool(event.is_base64_encoded))
+        if len(raw) > MAX_CSV_BYTES:
+            raise BodyTooLarge(f"The file may be at most {MAX_CSV_BYTES} bytes", field="body")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest("The file is not UTF-8", field="body",
+                                 resolution="Save the CSV as UTF-8 and upload it again.") from None
+        report = customers.import_matches(integration, text, by=caller.subject)
+        logger.info("Rose Rocket customer matches imported", extra={"integration_id": integration_id,
+                                                                    "by": caller.subject, **report})
+        return ok(report)
 
+    def rotate_webhook_url(self, tenant_id: str, integration_id: str) -> Response[Any]:
+        caller = self.principal()
+        integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=True)
+        rotated = actions.rotate_webhook_url(integration, api_base_url=public_base_url(), by=caller.subject)
+        logger.info("Rose Rocket webhook URL rotated", extra={"integration_id": integration_id, "by": caller.subject})
+        return ok(rotated, headers={"Cache-Control": "no-store"})
 
-@router.post(f"{BASE}/webhook-url")
-def rotate_webhook_url(tenant_id: str, integration_id: str) -> Response[Any]:
-    caller = principal()
-    integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=True)
-    rotated = actions.rotate_webhook_url(integration, api_base_url=public_base_url(), by=caller.subject)
-    logger.info("Rose Rocket webhook URL rotated", extra={"integration_id": integration_id, "by": caller.subject})
-    return ok(rotated, headers={"Cache-Control": "no-store"})
+    def rotate_rating_credential(self, tenant_id: str, integration_id: str) -> Response[Any]:
+        caller = self.principal()
+        integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=True)
+        rotated = actions.rotate_rating_credential(integration, by=caller.subject)
+        logger.info("Rose Rocket rating credential rotated", extra={"integration_id": integration_id,
+                                                                    "by": caller.subject})
+        return ok(rotated, headers={"Cache-Control": "no-store"})
 
-
-@router.post(f"{BASE}/rating-credential")
-def rotate_rating_credential(tenant_id: str, integration_id: str) -> Response[Any]:
-    caller = principal()
-    integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=True)
-    rotated = actions.rotate_rating_credential(integration, by=caller.subject)
-    logger.info("Rose Rocket rating credential rotated", extra={"integration_id": integration_id,
-                                                                "by": caller.subject})
-    return ok(rotated, headers={"Cache-Control": "no-store"})
-
-
-@router.post(f"{BASE}/consignments/<consignment_id>/push")
-def push_consignment(tenant_id: str, integration_id: str, consignment_id: str) -> Response[Any]:
-    caller = principal()
-    integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=True)
-    if not UUID.fullmatch(consignment_id):
-        raise InvalidRequest("consignmentId must be a WMS consignment id (a UUID)", field="consignmentId")
-    pushed = actions.push_consignment(integration, consignment_id, by=caller.subject)
-    logger.info("Consignment pushed to Rose Rocket", extra={"integration_id": integration_id, "by": caller.subject,
-                                                            "consignment_id": consignment_id})
-    return ok(pushed)
+    def push_consignment(self, tenant_id: str, integration_id: str, consignment_id: str) -> Response[Any]:
+        caller = self.principal()
+        integration = actions.integration_for(caller, tenant_id, integration_id, changes=True, live=True)
+        if not UUID.fullmatch(consignment_id):
+            raise InvalidRequest("consignmentId must be a WMS consignment id (a UUID)", field="consignmentId")
+        pushed = actions.push_consignment(integration, consignment_id, by=caller.subject)
+        logger.info("Consignment pushed to Rose Rocket", extra={"integration_id": integration_id, "by": caller.subject,
+                                                                "consignment_id": consignment_id})
+        return ok(pushed)
