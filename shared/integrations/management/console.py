@@ -57,7 +57,8 @@ def serve(event: dict[str, Any], static: Path) -> dict[str, Any]:
     if not exists:
         return _problem(404, "Not found", "The console has no such file.")
     cache = IMMUTABLE if relative.startswith("assets/") else "public, max-age=3600"
-    return _file(found.read_bytes(), _content_type(found), cache, accepts_gzip, key=relative)
+    # Cached by the file's own path: this module lives as long as the process, whichever folder it is given.
+    return _file(found.read_bytes(), _content_type(found), cache, accepts_gzip, key=str(found))
 
 
 def _index(static: Path, mount: str, accepts_gzip: bool) -> dict[str, Any]:
