@@ -11,9 +11,7 @@ gc.disable()
 import boto3  # noqa: F401
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from integrations.cartoncloud import notifications
 from integrations.core.coldstart import end_of_init
 from integrations.core.doors import (
@@ -24,6 +22,7 @@ from integrations.core.doors import (
     problem,
     raw_body,
     require_media_type,
+    serving,
 )
 from integrations.core.errors import SignatureInvalid
 from integrations.core.observability import tracer as tracer_for_this_function
@@ -68,11 +67,7 @@ def receive_notification(tenant_id: str) -> Response:
                     body={"accepted": True, "workItem": item.idempotency_key})
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+handler = serving(app, logger, metrics, tracer)
 
 
 end_of_init()

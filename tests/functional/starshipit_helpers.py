@@ -39,10 +39,10 @@ from integrations.core.crypto import Credentials
 from integrations.core.integration_record import Integration, IntegrationStatus, LivePeriod
 from integrations.core.integration_types import IntegrationContext
 from integrations.starshipit.client import DEFAULT_BASE_URL
+from integrations.starshipit.door import sign
 from integrations.starshipit.integration_type import INTEGRATION_TYPE
 from integrations.starshipit.models import StarshipitCredentials
 from integrations.starshipit.refs import wms_order_ref
-from integrations.starshipit.webhooks import sign
 
 from local.sandboxes.base import RecordingSender
 from local.sandboxes.cartoncloud import CartonCloudSandbox

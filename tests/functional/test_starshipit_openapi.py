@@ -15,7 +15,7 @@ import pytest
 import yaml
 from integrations.core.context import core
 from integrations.core.integration_record import IntegrationStatus
-from integrations.starshipit.webhooks import sign
+from integrations.starshipit.door import sign
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from referencing import Registry, Resource

@@ -10,9 +10,9 @@ from datetime import timedelta
 from integrations.core.context import core
 from integrations.core.records import Origin
 from integrations.core.timeutil import parse_iso, utc_iso, utcnow
+from integrations.starshipit.door import sign
 from integrations.starshipit.poller import POLLER
 from integrations.starshipit.refs import order_ref, wms_order_ref
-from integrations.starshipit.webhooks import sign
 
 from local.sandboxes.base import SandboxRequest
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from integrations.core.context import core
-from integrations.unleashed.webhooks import MAX_BODY_BYTES, sign
+from integrations.unleashed.door import MAX_BODY_BYTES, sign
 
 from local.lambda_runtime import invoke
 

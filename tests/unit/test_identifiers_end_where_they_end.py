@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from integrations.core.weeks import InvalidWeek, IsoWeek
 from integrations.starshipit.models import is_legacy_order_number
+from integrations.unleashed.door import BadDelivery, order_guid
 from integrations.unleashed.models import WebhookDelivery
-from integrations.unleashed.webhooks import BadDelivery, order_guid
 
 GUID = "ee173684-95ad-4b3a-9ab2-4f3c44c0e5a1"
 

@@ -17,9 +17,9 @@ from integrations.core.errors import SignatureInvalid, UpstreamAuthFailed, Upstr
 from integrations.core.http import HttpPolicy, UpstreamSession
 from integrations.starshipit.budget import budget_key
 from integrations.starshipit.client import DEFAULT_BASE_URL, StarshipitClient, TooManyPages, rfc3339
+from integrations.starshipit.door import parse, verify_signature
 from integrations.starshipit.errors import StarshipitRejected, SubscriptionKeyRefused
 from integrations.starshipit.models import NewDestination, NewItem, NewOrder, ShipmentResult, TrackingUpdate
-from integrations.starshipit.webhooks import parse, verify_signature
 from pydantic import SecretStr
 
 from local.sandboxes.base import SandboxRequest

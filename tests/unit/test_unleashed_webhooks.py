@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from integrations.core.errors import SignatureInvalid
+from integrations.unleashed.door import BadDelivery, order_guid, sign, verify_signature
 from integrations.unleashed.models import WebhookDelivery
-from integrations.unleashed.webhooks import BadDelivery, order_guid, sign, verify_signature
 
 VENDOR = Path(__file__).parents[1] / "fixtures" / "vendor" / "unleashed"
 KEY = "subscription-signing-key"

@@ -52,7 +52,21 @@ READ_ONLY_CONSIGNMENT_FIELDS = {"id", "version", "timestamps", "generated_from_t
 
 
 class QuoteUnavailable(UpstreamRejected):
-    """The rating engine found no rate (or warned of under-charging) for what was asked."""
+    """The rating engine found no rate (or warned of under-charging) for what was asked: a door answers 422 naming
+    ``rates`` with what the engine said."""
+
+    http_status = 422
+    http_title = "No rate in the WMS"
+
+    @property
+    def said(self) -> str:
+        return "; ".join(str(e.get("message")) for e in self.errors if e.get("message")) or self.message
+
+    def problem_detail(self) -> str:
+        return f"The WMS's rating engine has no rate for this order: {self.said}"
+
+    def problem_errors(self) -> list[dict[str, str]]:
+        return [{"field": "rates", "reason": self.said}]
 
 
 @dataclass(frozen=True)

@@ -9,21 +9,24 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import SignatureInvalid
 
 if TYPE_CHECKING:
     # Powertools' event handler (~30 ms) is imported by problem() on first use: the pollers and schedules that
     # read JSON with json_body never answer HTTP, so they don't load it at all.
-    from aws_lambda_powertools.event_handler import Response
+    from aws_lambda_powertools import Logger, Metrics, Tracer
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
     # Imported for typing only: a door that just reads bodies and answers problems shouldn't pay for pydantic's
     # models, the integration types and the stores at cold start; verified_integration imports them on first use.
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
-    from .integration_types import Integration
+    from .integration_record import Integration
 
+Model = TypeVar("Model", bound="BaseModel")
 PROBLEM_JSON = "application/problem+json"
 #: Deeper than any real order or notification; deeper bodies are refused before they can exhaust the stack.
 MAX_JSON_DEPTH = 64
@@ -36,6 +39,45 @@ class BadBody(ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class BadDelivery(BadBody):
+    """A delivery that got through the door's check but can't be used: answered ``status`` (400 unless a subclass
+    says otherwise) with ``title``, naming the field. A platform's own refusals subclass it (a delivery for another
+    account of the platform: 403)."""
+
+    status = 400
+    title = "Invalid delivery"
+
+    @property
+    def detail(self) -> str:
+        return f"{self.field} {self.reason}"
+
+
+class IntegrationGone(Exception):
+    """The integration a delivery is for was deleted: answered 410, never 2xx, so the platform stops (or disables)
+    a webhook whose deliveries keep failing."""
+
+
+class UnknownIntegration(Exception):
+    """No integration of that type has this id (after an uncached look): answered 404 where saying so is safe (an
+    unsigned activation ping); a signed delivery is refused 401 instead, telling a stranger nothing."""
+
+
+def validated(model: type[Model], payload: Any) -> Model:
+    """``payload`` as ``model``, or :class:`BadDelivery` naming the first field at fault (``a.b``) and why."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        raise BadDelivery(".".join(str(part) for part in error["loc"]) or "body", str(error["msg"])) from None
+
+
+def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Header names in lower case (HTTP names are case-insensitive; a platform's spelling varies)."""
+    return {name.lower(): value for name, value in (headers or {}).items()}
 
 
 class UnsupportedMediaType(BadBody):
@@ -145,7 +187,7 @@ def verified_integration(integration_id: str, platform: str, verify: Callable[[I
     doesn't match) the integration is read again, uncached: it may have been finished, re-keyed or re-registered a
     moment ago, and a platform that never retries a delivery would lose it.
     """
-    from .services import integration  # imported on first use: see the TYPE_CHECKING imports above
+    from .integration_access import integration  # imported on first use: see the TYPE_CHECKING imports above
 
     cached = integration(integration_id, of_type=platform)
     if cached is not None:
@@ -159,3 +201,18 @@ def verified_integration(integration_id: str, platform: str, verify: Callable[[I
         raise SignatureInvalid(f"Unknown {platform} integration {integration_id}")
     verify(fresh)
     return fresh
+
+
+def serving(app: APIGatewayHttpResolver, logger: Logger, metrics: Metrics, tracer: Tracer
+            ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda handler resolving ``app``'s routes, logged (with API Gateway's request id), traced and its metrics
+    flushed, as every HTTP function is."""
+    from aws_lambda_powertools.logging import correlation_paths
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return handler

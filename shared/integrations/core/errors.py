@@ -17,6 +17,14 @@ class IntegrationError(Exception):
 
     #: What a person should do about it; shown in the sync log beside the error.
     resolution: str = "Contact support with the sync log of this record."
+    #: How an HTTP door answers it (management.http.problem_for): the status, the problem's title and the field at
+    #: fault, declared by the type. None: the kind of failure decides (an upstream's 502/503, a retryable 503, else
+    #: 409 "Not possible now").
+    http_status: int | None = None
+    http_title: str = "Not possible now"
+    http_field: str | None = None
+    #: Headers the answer carries (``WWW-Authenticate`` on a 401).
+    http_headers: dict[str, str] | None = None
 
     def __init__(self, message: str, *, resolution: str | None = None) -> None:
         super().__init__(message)
@@ -26,6 +34,15 @@ class IntegrationError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def problem_detail(self) -> str:
+        """The problem's ``detail``: what happened, in words."""
+        return str(self)
+
+    def problem_errors(self) -> list[dict[str, str]]:
+        """The problem's ``errors``: the field at fault and why (a type naming several fields says so itself)."""
+        named = self.http_field or getattr(self, "field", None)
+        return [{"field": named, "reason": str(self)}] if named else []
 
     @property
     def retryable(self) -> bool:
@@ -150,9 +167,16 @@ class SignatureInvalid(PermanentError):
 class ConfigurationError(PermanentError):
     """A tenant or integration is missing a setting this work needs."""
 
+    http_status = 409
+    http_title = "Configuration incomplete"
+
 
 class TenantNotFound(ConfigurationError):
     """The tenant named by a request or work item does not exist."""
+
+    http_status = 404
+    http_title = "Tenant not registered"
+    http_field = "tenantId"
 
 
 class RateBudgetExhausted(RetryableError):

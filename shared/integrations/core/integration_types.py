@@ -37,11 +37,7 @@ from pydantic import BaseModel
 
 from .crypto import Credentials
 from .errors import PermanentError
-from .integration_record import CUSTOMER_SCOPE, Scope
-
-# Re-exported (transitional): the doors import these two from here until their rework imports core.integration_record.
-from .integration_record import Integration as Integration
-from .integration_record import IntegrationStatus as IntegrationStatus
+from .integration_record import CUSTOMER_SCOPE, Integration, Scope
 from .records import CamelModel
 from .stores.tenants import Tenant
 from .type_actions import TypeAction
@@ -73,6 +69,9 @@ class CredentialsRejected(PermanentError):
     ``field`` names the step-2 field to fix (the API answers 400 with it); ``resolution`` says how.
     """
 
+    http_status = 400
+    http_title = "Credentials rejected"
+
     def __init__(self, message: str, *, field: str, resolution: str) -> None:
         super().__init__(message, resolution=resolution)
         self.field = field
@@ -80,6 +79,9 @@ class CredentialsRejected(PermanentError):
 
 class SettingsRejected(PermanentError):
     """A step's settings are valid in shape but not usable (e.g. a warehouse the customer can't use)."""
+
+    http_status = 400
+    http_title = "Settings rejected"
 
     def __init__(self, message: str, *, field: str, resolution: str) -> None:
         super().__init__(message, resolution=resolution)
@@ -91,6 +93,9 @@ class PlatformNotAvailable(PermanentError):
 
     ``field`` names what can't be accepted yet (a step-2 field, or ``status`` when finishing).
     """
+
+    http_status = 422
+    http_title = "Not available yet"
 
     def __init__(self, message: str, *, field: str, resolution: str) -> None:
         super().__init__(message, resolution=resolution)

@@ -199,3 +199,9 @@ def verifier(settings: AuthSettings) -> TokenVerifier:
 
 
 on_reset(verifier.cache_clear)
+
+
+def bearer_principal(settings: AuthSettings, authorization: str | None) -> Principal:
+    """The caller a request's ``Authorization`` header names (:class:`Unauthenticated` when it doesn't verify), with
+    the settings as the environment has them now (``overlaid``: the local stack changes them while running)."""
+    return verifier(settings.overlaid()).principal(authorization)

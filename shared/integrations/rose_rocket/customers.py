@@ -53,6 +53,12 @@ class ImportRefused(PermanentError):
                                              "again; nothing from this file was applied.")
         self.rows = rows
 
+    http_status = 422
+    http_title = "The matches were not applied"
+
+    def problem_errors(self) -> list[dict[str, str]]:
+        return [{"field": f"row {row.row}: {row.column}", "reason": row.reason} for row in self.rows]
+
 
 def _cell(value: str) -> str:
     """A spreadsheet runs cells starting with = + - @ as formulas: a customer's name can't be allowed to."""

@@ -40,6 +40,10 @@ WMS_SIDE, ROSE_ROCKET_SIDE = "wms", "rose_rocket"
 class MatchesChanged(PermanentError):
     """Another import was applied between reading the matches and writing these."""
 
+    http_status = 409
+    http_title = "Matches changed meanwhile"
+    http_field = "body"
+
     resolution = "Another import was applied a moment ago: download the matches again and upload your file again."
 
 

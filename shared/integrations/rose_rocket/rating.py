@@ -44,29 +44,53 @@ OURS = "cartoncloud-rate:"
 
 
 class RatingRefused(PermanentError):
-    """The request can't be answered with rates; ``status`` is the HTTP answer, ``errors`` name the fields."""
+    """The request can't be answered with rates; ``http_status`` is the HTTP answer, ``errors`` name the fields."""
 
-    status = 422
+    http_status = 422
+    http_title = "Can't rate this order yet"
 
     def __init__(self, message: str, *, errors: list[dict[str, str]], resolution: str) -> None:
         super().__init__(message, resolution=resolution)
         self.errors = errors
 
+    def problem_errors(self) -> list[dict[str, str]]:
+        return self.errors
+
 
 class OrderNotFound(RatingRefused):
-    status = 404
+    http_status = 404
+    http_title = "Not found"
 
 
 class OrderInvoiced(RatingRefused):
-    status = 409
+    http_status = 409
+    http_title = "Order invoiced"
 
 
 class QuoteGone(RatingRefused):
-    status = 410
+    http_status = 410
+    http_title = "Rates expired"
 
 
 class QuoteNotFound(RatingRefused):
-    status = 404
+    http_status = 404
+    http_title = "Not found"
+
+
+class RatingCredentialRefused(SignatureInvalid):
+    """The caller did not send this live integration's rating credential: 401, saying how to send it."""
+
+    http_status = 401
+    http_title = "Rating credential required"
+    http_headers = {"WWW-Authenticate": 'Bearer realm="rose-rocket-rating"'}
+    resolution = ("Send the integration's current rating credential (shown once when it was made or rotated: POST "
+                  "…/rating-credential).")
+
+    def problem_detail(self) -> str:
+        return "Send the integration's rating credential as 'Authorization: Bearer <credential>'"
+
+    def problem_errors(self) -> list[dict[str, str]]:
+        return [{"field": "Authorization", "reason": "not this integration's rating credential"}]
 
 
 @dataclass(frozen=True)
@@ -77,16 +101,16 @@ class Missing:
 
 def authenticate(tenant_id: str, integration_id: str, authorization: str | None) -> Integration:
     """The live integration whose rating credential the caller sent (``Authorization: Bearer …``), compared as a
-    SHA-256 digest in constant time (:class:`SignatureInvalid` otherwise). The integration is read uncached (one
+    SHA-256 digest in constant time (:class:`RatingCredentialRefused` otherwise). The integration is read uncached (one
     consistent ``GetItem``): a rotated or deleted credential is refused from the moment it is rotated, in every warm
     Lambda."""
     scheme, _, given = (authorization or "").partition(" ")
     credential = given.strip() if scheme.lower() == "bearer" else ""
     integration = load_integration(integration_id, fresh=True, of_type=PLATFORM)
     if integration is None or integration.tenant_id != tenant_id or integration.status is not IntegrationStatus.LIVE:
-        raise SignatureInvalid("Not a live Rose Rocket integration of this tenant")
+        raise RatingCredentialRefused("Not a live Rose Rocket integration of this tenant")
     if not token_accepted(integration.platform_state, credential, name="ratingCredential"):
-        raise SignatureInvalid("Not this integration's rating credential")
+        raise RatingCredentialRefused("Not this integration's rating credential")
     return integration
 
 

@@ -51,6 +51,10 @@ class LabelRequest(BaseModel):
 class LabelRefused(PermanentError):
     """Starshipit would not print the label (no courier set up for the order, an address the courier refuses…)."""
 
+    http_status = 422
+    http_title = "Starshipit refused to print the label"
+    http_field = "wmsOrderId"
+
     def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
         super().__init__(message, resolution="Fix what Starshipit names (in Starshipit, or the order in CartonCloud), "
                                              "then ask for the label again.")

@@ -1,14 +1,7 @@
-"""Unleashed webhooks: receiving them (the door's logic) and keeping our subscription on the account.
+"""Unleashed webhooks: keeping our subscription on the account (receiving deliveries is :mod:`.door`).
 
-Receiving (docs/unleashed.md "Receiving webhooks"): a delivery carries ``x-unleashed-timestamp`` (Unix seconds) and
-``x-unleashed-signature`` = Base64(HMAC-SHA256(the subscription's signing key, ``"{timestamp}.{raw body}"``)); we
-check it in constant time over the body exactly as received, refuse a timestamp more than 5 minutes off, and only
-then read the body: ``{subscriptionId, eventNotificationId, eventType, createdOn, data}`` where ``data`` is a JSON
-string holding ``salesOrderGuid`` (platform-apis-followup.md Q4, four independent codebases). A delivery is a signal:
-we note it on the order's log and queue a re-read of the order.
-
-Subscribing: one subscription per integration for ``salesorder.created`` and ``salesorder.updated`` at our URL for
-the integration. Unleashed allows **5 per account**; when none is free, finishing still succeeds, says so, and the
+One subscription per integration for ``salesorder.created`` and ``salesorder.updated`` at our URL for the
+integration. Unleashed allows **5 per account**; when none is free, finishing still succeeds, says so, and the
 integration runs on the poll alone. The signing key is returned once, at creation: it is sealed in
 ``platformState.webhookSigningKey``; a subscription of ours whose key we don't hold is replaced.
 
@@ -20,142 +13,14 @@ words a person can act on (:class:`Registration` ``note`` and ``resolution``).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import re
-import time
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
-from pydantic import ValidationError
-
-from ..core.context import core
-from ..core.crypto import SealedSecretUnreadable
-from ..core.doors import BadBody, json_body, verified_integration
-from ..core.errors import SignatureInvalid, UpstreamError, UpstreamRejected
-from ..core.integration_types import Integration, IntegrationStatus
-from ..core.workitems import WorkItem, enqueue
-from . import PLATFORM
+from ..core.errors import UpstreamError, UpstreamRejected
 from .client import UnleashedClient
-from .connector import CONNECTOR
 from .errors import SUBSCRIPTION_LIMIT
-from .models import ORDER_EVENTS, WebhookDelivery, WebhookSubscription
-from .services import order_ref, order_work_item, signing_key
+from .models import ORDER_EVENTS, WebhookSubscription
 
-SIGNATURE_HEADER = "x-unleashed-signature"
-TIMESTAMP_HEADER = "x-unleashed-timestamp"
-#: A delivery carries a GUID in a small envelope; anything near this is not one.
-MAX_BODY_BYTES = 64 * 1024
-TOLERANCE_SECONDS = 300
 MAX_SUBSCRIPTIONS = 5
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-class IntegrationGone(Exception):
-    """The integration was deleted: its subscription should stop (a non-2xx answer tells Unleashed so)."""
-
-
-class BadDelivery(Exception):
-    """A signed delivery we can't use: answered 400 naming the field."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Ignored:
-    """A genuine delivery of an event we don't act on."""
-
-    event_type: str
-
-
-def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
-    return {name.lower(): value for name, value in (headers or {}).items()}
-
-
-def sign(key: str, timestamp: int | str, body: bytes) -> str:
-    """What Unleashed sends as ``x-unleashed-signature`` (used by the sandbox and tests)."""
-    digest = hmac.new(key.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
-
-
-def verify_signature(*, key: str | None, timestamp: str | None, signature: str | None, body: bytes,
-                     now: float | None = None) -> None:
-    """Raise :class:`SignatureInvalid` unless ``signature`` is the key's over ``"{timestamp}.{body}"`` and fresh."""
-    if not key:
-        raise SignatureInvalid("No signing key is held for this integration; every delivery is refused")
-    if not timestamp or not signature:
-        raise SignatureInvalid("Missing signature or timestamp header")
-    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
-        raise SignatureInvalid("Signature timestamp is not an integer of seconds")
-    if abs((now if now is not None else time.time()) - int(timestamp)) > TOLERANCE_SECONDS:
-        raise SignatureInvalid(f"Signature timestamp is outside the {TOLERANCE_SECONDS}s tolerance")
-    expected = sign(key, timestamp, body).encode("ascii")
-    if not hmac.compare_digest(expected, signature.strip().encode("utf-8", "replace")):
-        raise SignatureInvalid("Signature does not match the body")
-
-
-def verify(integration_id: str, headers: Mapping[str, str], body: bytes) -> Integration:
-    """The integration a delivery is for, once its signature checks out (re-read uncached before refusing)."""
-    def signed_by(integration: Integration) -> None:
-        if integration.status == IntegrationStatus.DELETED:
-            raise IntegrationGone(f"Integration {integration.integration_id} was deleted")
-        try:
-            key = signing_key(integration)
-        except SealedSecretUnreadable:
-            key = None
-        verify_signature(key=key, timestamp=headers.get(TIMESTAMP_HEADER), signature=headers.get(SIGNATURE_HEADER),
-                         body=body)
-
-    return verified_integration(integration_id, PLATFORM, signed_by)
-
-
-def accept(integration: Integration, body: bytes, *, received_at: datetime) -> WorkItem | Ignored:
-    """Note a verified delivery on the order's log and queue the re-read of the order."""
-    try:
-        payload = json_body(body)
-    except BadBody as exc:
-        raise BadDelivery(exc.field, exc.reason) from None
-    if not isinstance(payload, dict):
-        raise BadDelivery("body", "must be a JSON object (the event)")
-    try:
-        delivery = WebhookDelivery.model_validate(payload)
-    except ValidationError as exc:
-        field = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "body"
-        raise BadDelivery(field, exc.errors()[0]["msg"]) from None
-    if delivery.eventType not in ORDER_EVENTS:
-        return Ignored(delivery.eventType)
-    guid = order_guid(delivery)
-    item = order_work_item(integration, guid, version=f"notification:{delivery.eventNotificationId}",
-                           source="webhook").model_copy(update={"enqueued_at": received_at})
-    core().sync_log.append(order_ref(integration.integration_id, guid).key, "webhook",
-                           f"Unleashed {delivery.eventType} webhook (notification {delivery.eventNotificationId}"
-                           + (f", created {delivery.createdOn}" if delivery.createdOn else "") + ")")
-    enqueue(CONNECTOR.queue_url(), item)
-    return item
-
-
-def order_guid(delivery: WebhookDelivery) -> str:
-    data = delivery.data
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except ValueError:
-            raise BadDelivery("data", "must be a JSON object (or a string of one) with salesOrderGuid") from None
-    if not isinstance(data, dict):
-        raise BadDelivery("data", "must be a JSON object (or a string of one) with salesOrderGuid")
-    guid = data.get("salesOrderGuid") or data.get("SalesOrderGuid")
-    if not isinstance(guid, str) or not GUID.fullmatch(guid):
-        raise BadDelivery("data.salesOrderGuid", "must be the sales order's GUID")
-    return guid.lower()
-
-
-# --- our subscription on the account -----------------------------------------------------------------------------
 
 
 #: Why an integration runs on polling alone (``platformState.webhookReason``).

@@ -4,29 +4,31 @@ WooCommerce signs a delivery with ``X-WC-Webhook-Signature`` = base64 HMAC-SHA25
 webhook's secret; it sends an unsigned activation ping (form body ``webhook_id=N``) that must get exactly 200; it
 never retries a failed delivery and disables the webhook after repeated failures; it builds payloads late and
 delivers them out of order. So a delivery is only a signal: we check it, note it in the order's sync log, queue a
-re-fetch and answer 202 — all within a second or two. Kept light to import (a cold door loads no HTTP client and no
-WMS models); registering our webhooks on the store is :mod:`.webhooks`.
+re-fetch and answer 202 — all within a second or two. :data:`DOOR` declares it; core.webhook_door serves it. Kept
+light to import (a cold door loads no HTTP client and no WMS models); registering our webhooks on the store is
+:mod:`.webhooks`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import datetime
 from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
 from ..core.context import core
 from ..core.crypto import SealedSecretUnreadable
-from ..core.doors import BadBody, json_body, verified_integration
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.doors import BadDelivery, json_body
+from ..core.integration_record import Integration
 from ..core.signing import verify_base64_body_signature
-from ..core.workitems import WorkItem, enqueue
+from ..core.webhook_door import Answer, Delivery, Verified, WebhookDoor, known
+from ..core.workitems import enqueue
 from . import PLATFORM
 from .connector import CONNECTOR
 from .models import WooOrder
-from .services import order_ref, order_version, order_work_item, webhook_secret
+from .refs import order_ref, order_version, order_work_item
+from .settings import webhook_secret
 
 SIGNATURE_HEADER = "x-wc-webhook-signature"
 TOPIC_HEADER = "x-wc-webhook-topic"
@@ -36,23 +38,6 @@ DELIVERY_ID_HEADER = "x-wc-webhook-delivery-id"
 MAX_BODY_BYTES = 2 * 1024 * 1024
 #: Topics whose payload is an order we re-fetch; ``order.deleted`` carries only ``{"id"}`` and changes nothing.
 ORDER_RESOURCE_TOPICS = frozenset({"order.created", "order.updated", "order.restored", "order.deleted"})
-
-
-class IntegrationGone(Exception):
-    """The integration was deleted: its webhooks should stop (a non-2xx answer makes WooCommerce disable them)."""
-
-
-class BadDelivery(Exception):
-    """A signed delivery we can't use: answered 400 naming the field."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
-def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
-    return {name.lower(): value for name, value in (headers or {}).items()}
 
 
 def ping_webhook_id(headers: Mapping[str, str], body: bytes) -> str | None:
@@ -69,43 +54,32 @@ def ping_webhook_id(headers: Mapping[str, str], body: bytes) -> str | None:
     return values[0]
 
 
-def known_integration(integration_id: str) -> Integration:
-    """The integration a ping is for; unknown (after an uncached look) → :class:`SignatureInvalid` (nothing told)."""
-    def exists(integration: Integration) -> None:
-        pass
-
-    return _not_deleted(verified_integration(integration_id, PLATFORM, exists))
-
-
-def verify(integration_id: str, headers: Mapping[str, str], body: bytes) -> Integration:
-    """Check the delivery's signature over the raw body in constant time; raises :class:`SignatureInvalid`. The
-    integration is re-read, uncached, before a delivery is refused (core.doors.verified_integration)."""
-    def signed_by(integration: Integration) -> None:
-        _not_deleted(integration)
-        try:
-            secret = webhook_secret(integration)
-        except SealedSecretUnreadable:
-            secret = None  # refused like a missing secret (and reported in the logs by the door)
-        verify_base64_body_signature(secret=secret, signature=headers.get(SIGNATURE_HEADER), body=body)
-
-    return verified_integration(integration_id, PLATFORM, signed_by)
+def ping(delivery: Delivery) -> Answer | None:
+    """WooCommerce's activation ping answered exactly 200 (anything else shows the store admin an error), when the
+    integration exists; None for anything else."""
+    webhook_id = ping_webhook_id(delivery.headers, delivery.body)
+    if webhook_id is None:
+        return None
+    known(PLATFORM, delivery)
+    return Answer(200, {"pong": True}, metric="WooCommercePings", note=f"WooCommerce webhook ping {webhook_id}")
 
 
-def _not_deleted(integration: Integration) -> Integration:
-    if integration.status == IntegrationStatus.DELETED:
-        raise IntegrationGone(f"Integration {integration.integration_id} was deleted")
-    return integration
+def signed_by(integration: Integration, delivery: Delivery) -> None:
+    """The delivery's signature over the raw body, checked in constant time; raises :class:`SignatureInvalid`."""
+    try:
+        secret = webhook_secret(integration)
+    except SealedSecretUnreadable:
+        secret = None  # refused like a missing secret (and reported in the logs by the door)
+    verify_base64_body_signature(secret=secret, signature=delivery.headers.get(SIGNATURE_HEADER), body=delivery.body)
 
 
-def accept(integration: Integration, headers: Mapping[str, str], body: bytes, *, received_at: datetime) -> WorkItem:
+def accept(verified: Verified[None], delivery: Delivery) -> Answer:
     """Note a verified delivery in the order's sync log and queue the re-fetch of the order."""
+    integration, headers, body = verified.integration, delivery.headers, delivery.body
     topic = headers.get(TOPIC_HEADER, "")
     if topic not in ORDER_RESOURCE_TOPICS:
         raise BadDelivery("X-WC-Webhook-Topic", f"{topic or 'no topic'} is not an order topic this URL takes")
-    try:
-        payload = json_body(body)
-    except BadBody as exc:
-        raise BadDelivery(exc.field, exc.reason) from None
+    payload = json_body(body)
     if not isinstance(payload, dict):
         raise BadDelivery("body", "must be a JSON object (the order)")
     order_id = payload.get("id")
@@ -118,14 +92,13 @@ def accept(integration: Integration, headers: Mapping[str, str], body: bytes, *,
         order = None  # not a whole order (order.deleted sends {"id"}): this delivery is its own version
     version = order_version(order) if order is not None else f"delivery-{delivery_id}"
     item = order_work_item(integration, order_id, version=version, source="webhook")
-    item = item.model_copy(update={"enqueued_at": received_at})
+    item = item.model_copy(update={"enqueued_at": delivery.received_at})
     status = order.status if order is not None else None
     modified_gmt = order.date_modified_gmt if order is not None else None
     # The order's own number when the body is a whole order; else its id (the body's other fields, unchecked, are
     # not what a person reading the log should see).
     number = order.number if order is not None and order.number else order_id
-    shared = core()
-    shared.sync_log.append(
+    core().sync_log.append(
         order_ref(integration.integration_id, order_id).key,
         "webhook",
         f"WooCommerce {topic} webhook for order #{number}"
@@ -133,4 +106,10 @@ def accept(integration: Integration, headers: Mapping[str, str], body: bytes, *,
         + f"; webhook {headers.get(WEBHOOK_ID_HEADER, '?')}, delivery {delivery_id}",
     )
     enqueue(CONNECTOR.queue_url(), item)
-    return item
+    return Answer.queued(item.idempotency_key, metric="WooCommerceDeliveriesAccepted")
+
+
+DOOR = WebhookDoor(
+    name="WooCommerce", platform=PLATFORM, route="/webhooks/woocommerce/<integration_id>",
+    max_body_bytes=MAX_BODY_BYTES, before_check=ping, check=signed_by, accept=accept,
+    gone="This integration was deleted; remove the webhook from the store")

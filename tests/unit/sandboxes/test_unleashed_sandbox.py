@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from integrations.unleashed.webhooks import verify_signature
+from integrations.unleashed.door import verify_signature
 
 from local.sandboxes.base import RecordingSender, SandboxRequest
 from local.sandboxes.unleashed import UnleashedSandbox, body_json, parse_wire, sign, signature

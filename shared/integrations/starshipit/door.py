@@ -1,4 +1,4 @@
-"""Starshipit's tracking webhooks: checking and accepting them (the door's logic).
+"""The Starshipit webhook door's rules: checking and accepting tracking webhooks (docs/starshipit.md "Webhooks").
 
 Starshipit POSTs a JSON body when a courier updates an order's tracking (developers.starshipit.com/webhooks) to the
 one notification URL of the account, set by hand in Settings → Tracking & notifications, and wants ``200 OK``
@@ -19,7 +19,8 @@ number this integration gave one of its WMS orders (an alias of that order's lin
 orders made before numbers were people's, the WMS order id itself. Anything else (the account's other channels:
 Starshipit sends every order of the account to the one URL) is answered ``200`` with nothing written. Ours get a
 ``starshipit.tracking.changed`` item (and, when signed, an entry in the order's sync log); a redelivery of the same
-body is the same item.
+body is the same item. :data:`DOOR` declares it; core.webhook_door serves it. There is no registration: the URL is
+entered by hand in Starshipit.
 """
 
 from __future__ import annotations
@@ -27,47 +28,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-
-from pydantic import ValidationError
 
 from ..core.context import core
 from ..core.crypto import SealedSecretUnreadable
-from ..core.doors import BadBody, json_body, verified_integration
+from ..core.doors import BadDelivery, json_body, validated
 from ..core.errors import SignatureInvalid
-from ..core.integration_types import Integration, IntegrationStatus
+from ..core.integration_record import Integration
 from ..core.records import Origin, SyncLink
 from ..core.signing import hmac_sha256
+from ..core.webhook_door import Answer, Delivery, Verified, WebhookDoor
 from ..core.workitems import WorkItem, enqueue
 from . import PLATFORM
 from .connector import CONNECTOR
 from .models import TrackingUpdate, is_legacy_order_number
-from .services import number_ref, tracking_item, webhook_secret, wms_order_ref
+from .refs import number_ref, tracking_item, wms_order_ref
+from .settings import webhook_secret
 
 SIGNATURE_HEADER = "x-starshipit-signature"
 #: The link memo holding the minute of the last unsigned signal that queued a re-read of the order.
 UNSIGNED_SIGNAL = "unsignedSignalAt"
 #: A tracking update is a few hundred bytes; API Gateway's own limit is 10 MB.
 MAX_BODY_BYTES = 64 * 1024
-
-
-class IntegrationGone(Exception):
-    """The integration was deleted: its deliveries are refused (410) until the URL is removed from Starshipit."""
-
-
-class BadDelivery(Exception):
-    """A signed delivery we can't use: answered 400 naming the field."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
-def lowered(headers: Mapping[str, str] | None) -> dict[str, str]:
-    return {name.lower(): value for name, value in (headers or {}).items()}
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -94,49 +76,25 @@ def verify_signature(*, secret: str | None, signature: str | None, body: bytes) 
         raise SignatureInvalid("Signature does not match the body")
 
 
-@dataclass(frozen=True)
-class Verified:
-    integration: Integration
-    #: The delivery's signature was checked with the integration's secret; False: it has no secret (an unsigned
-    #: signal, which may only trigger a re-read of one of our orders).
-    signed: bool
-
-
-def verify(integration_id: str, headers: Mapping[str, str], body: bytes) -> Verified:
-    """The integration, once the delivery's signature checks out with its secret, or unsigned when it has none
-    (re-read uncached before a refusal: core.doors.verified_integration). A deleted integration raises
-    :class:`IntegrationGone`."""
-    signed: dict[str, bool] = {}
-
-    def signed_by(integration: Integration) -> None:
-        if integration.status == IntegrationStatus.DELETED:  # its credentials (the secret) are gone with it
-            raise IntegrationGone(f"Integration {integration.integration_id} was deleted")
-        try:
-            secret = webhook_secret(integration)
-        except SealedSecretUnreadable:
-            # A secret we can't read is not "no secret": refuse, rather than take its deliveries unsigned.
-            raise SignatureInvalid("The integration's webhook secret can't be read") from None
-        if secret:
-            verify_signature(secret=secret, signature=headers.get(SIGNATURE_HEADER), body=body)
-        signed[integration.integration_id] = bool(secret)
-
-    integration = verified_integration(integration_id, PLATFORM, signed_by)
-    return Verified(integration, signed[integration.integration_id])
+def signed_by(integration: Integration, delivery: Delivery) -> bool:
+    """Whether the delivery was signed: checked with the integration's secret when it has one (raising
+    :class:`SignatureInvalid` when it doesn't match); False when it has none (an unsigned signal, which may only
+    trigger a re-read of one of our orders)."""
+    try:
+        secret = webhook_secret(integration)
+    except SealedSecretUnreadable:
+        # A secret we can't read is not "no secret": refuse, rather than take its deliveries unsigned.
+        raise SignatureInvalid("The integration's webhook secret can't be read") from None
+    if secret:
+        verify_signature(secret=secret, signature=delivery.headers.get(SIGNATURE_HEADER), body=delivery.body)
+    return bool(secret)
 
 
 def parse(body: bytes) -> TrackingUpdate:
-    try:
-        payload = json_body(body)
-    except BadBody as exc:
-        raise BadDelivery(exc.field, exc.reason) from None
+    payload = json_body(body)
     if not isinstance(payload, dict):
         raise BadDelivery("body", "must be a JSON object (a tracking update)")
-    try:
-        return TrackingUpdate.model_validate(payload)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False, include_input=False)[0]
-        field = ".".join(str(part) for part in error["loc"]) or "body"
-        raise BadDelivery(field, str(error["msg"])) from None
+    return validated(TrackingUpdate, payload)
 
 
 def our_link(integration: Integration, order_number: str) -> SyncLink | None:
@@ -151,16 +109,25 @@ def our_link(integration: Integration, order_number: str) -> SyncLink | None:
     return link
 
 
-def accept(verified: Verified, body: bytes, *, received_at: datetime) -> WorkItem | None:
-    """Queue a re-read of the tracking of the order a delivery names, and note a signed one in its sync log; None
-    when the order is not one this integration created (nothing written)."""
-    integration = verified.integration
+def accept(verified: Verified[bool], delivery: Delivery) -> Answer:
+    """Queue a re-read of the tracking of the order a delivery names, and note a signed one in its sync log (200
+    either way: Starshipit wants 200 OK); nothing written when the order is not one this integration created."""
+    item = queued(verified.integration, signed=verified.proof, body=delivery.body, received_at=delivery.received_at)
+    if item is None:
+        return Answer(200, {"accepted": False, "reason": "not an order this integration created in Starshipit"},
+                      metric="StarshipitDeliveriesIgnored")
+    return Answer.queued(item.idempotency_key, status=200,
+                         metric="StarshipitDeliveriesAccepted" if verified.proof else "StarshipitUnsignedSignals")
+
+
+def queued(integration: Integration, *, signed: bool, body: bytes, received_at: datetime) -> WorkItem | None:
+    """The tracking item queued for the order a delivery names (None: not ours, nothing written)."""
     update = parse(body)
     link = our_link(integration, update.order_number)
     if link is None:
         return None
     wms_order_id = link.record_id
-    if not verified.signed:
+    if not signed:
         # Nothing of an unsigned body is used, and however many arrive, one re-read per order per minute: the
         # minute is kept on the order's link (one conditional write), so a flood queues nothing more.
         minute = received_at.strftime("%Y%m%dT%H%M")
@@ -181,3 +148,10 @@ def accept(verified: Verified, body: bytes, *, received_at: datetime) -> WorkIte
                            + (f", courier update {update.last_updated_date}" if update.last_updated_date else ""))
     enqueue(CONNECTOR.queue_url(), item)
     return item
+
+
+DOOR = WebhookDoor(
+    name="Starshipit", platform=PLATFORM, route="/webhooks/starshipit/<integration_id>",
+    max_body_bytes=MAX_BODY_BYTES, check=signed_by, accept=accept,
+    gone="This integration was deleted; remove the notification URL from Starshipit → Settings → Tracking & "
+         "notifications")
