@@ -4,11 +4,16 @@ CORS, and ``sam deploy`` ships it with everything else. How each path is answere
 settings, hashed assets cached for a year, gzip, a strict Content-Security-Policy): ``integrations.management.console``.
 """
 
-from __future__ import annotations
+# Init runs with the garbage collector paused, as every function's (integrations.core.coldstart); the last statement
+# resumes it.
+import gc
+
+gc.disable()
 
 from pathlib import Path
 from typing import Any
 
+from integrations.core.coldstart import end_of_init
 from integrations.management.console import serve
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -16,3 +21,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return serve(event, STATIC)
+
+
+end_of_init()

@@ -77,7 +77,7 @@ def test_importing_a_function_loads_no_parser_models_requests_or_jwt(built, func
     assert set(_import_app(built, function)["loaded"]) == expected
 
 
-@pytest.mark.parametrize("function", [name for name in FUNCTIONS if name != "console"])  # the console loads no layer
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_a_function_imports_with_the_collector_paused_and_leaves_it_on(built, function):
     imported = _import_app(built, function)
     assert imported["collections during import"] == 0
