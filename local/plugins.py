@@ -96,14 +96,14 @@ def _cartoncloud_seed(ctx: SeedContext) -> SeedResult:
         wms.set_stock(tenant_id, demo.CUSTOMER_ID, code, stock)
     order_id = _place_demo_order(wms)
 
-    shared = core()
-    shared.tenants.put(Tenant(
+    stores = core()
+    stores.tenants.put(Tenant(
         tenant_id=tenant_id,
         name=demo.TENANT_NAME,
         wms_base_url=ctx.sandbox_url,
-        wms_credentials=shared.vault.seal({"clientId": demo.CLIENT_ID, "clientSecret": demo.CLIENT_SECRET},
+        wms_credentials=stores.vault.seal({"clientId": demo.CLIENT_ID, "clientSecret": demo.CLIENT_SECRET},
                                           tenant_id=tenant_id),
-        notification_secret=shared.vault.seal({"secret": demo.NOTIFICATION_SECRET}, tenant_id=tenant_id),
+        notification_secret=stores.vault.seal({"secret": demo.NOTIFICATION_SECRET}, tenant_id=tenant_id),
         self_managed_customer_ids=[demo.CUSTOMER_ID],
     ))
     control = f"{ctx.sandbox_url}/_control/tenants/{tenant_id}"

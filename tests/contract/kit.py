@@ -128,10 +128,10 @@ class ConnectorKit(ABC):
 
     def draft(self) -> Integration:
         """An integration with every step done, not yet finished (stored, as the management API stores it)."""
-        shared = core()
+        stores = core()
         integration_type = self.connector.load_integration_type()
         credentials = integration_type.credentials_model.model_validate(self.credentials())
-        facts = integration_type.check_credentials(shared.tenants.get(self.world.tenant.tenant_id), credentials)
+        facts = integration_type.check_credentials(stores.tenants.get(self.world.tenant.tenant_id), credentials)
         now = datetime.now(UTC)
         integration_id = str(uuid.uuid4())
         values = {k: str(v) for k, v in credentials.model_dump(by_alias=True, mode="json").items() if v is not None}
@@ -139,7 +139,7 @@ class ConnectorKit(ABC):
             integration_id=integration_id, tenant_id=self.world.tenant.tenant_id,
             customer_id=self.world.tenant.customer_id,
             type=self.key, name=f"Contract {integration_id[:6]}", completed_step=3,
-            credentials=shared.vault.seal(values, tenant_id=self.world.tenant.tenant_id, integration_id=integration_id),
+            credentials=stores.vault.seal(values, tenant_id=self.world.tenant.tenant_id, integration_id=integration_id),
             order_settings=self.order_settings(), fulfilment_settings=self.fulfilment_settings(),
             platform_state=facts, created_at=now, updated_at=now)
         other_lambda().create(draft)
@@ -160,11 +160,11 @@ class ConnectorKit(ABC):
         return self.finish(self.draft())
 
     def context(self, integration: Integration) -> IntegrationContext:
-        shared = core()
-        opened = shared.vault.open(integration.credentials, tenant_id=integration.tenant_id,
+        stores = core()
+        opened = stores.vault.open(integration.credentials, tenant_id=integration.tenant_id,
                                    integration_id=integration.integration_id) if integration.credentials \
             else Credentials({})
-        return IntegrationContext(tenant=shared.tenants.get(integration.tenant_id), integration=integration,
+        return IntegrationContext(tenant=stores.tenants.get(integration.tenant_id), integration=integration,
                                   credentials=opened, api_base_url=API_BASE)
 
     @abstractmethod

@@ -98,37 +98,37 @@ class StarshipitWorld:
                 **settings: Any) -> Integration:
         """A live integration, made as the management frame makes one; ``webhook``: its URL and secret are set in
         Starshipit's settings too, as the user would."""
-        shared = core()
+        stores = core()
         fulfilment = {k: settings.pop(k) for k in ("writeTracking", "createMissingConsignment") if k in settings}
         credentials = StarshipitCredentials(api_key=API_KEY, subscription_key=SUBSCRIPTION_KEY,
                                             webhook_secret=WEBHOOK_SECRET if webhook else None)
-        facts = INTEGRATION_TYPE.check_credentials(shared.tenants.get(self.tenant.tenant_id), credentials)
+        facts = INTEGRATION_TYPE.check_credentials(stores.tenants.get(self.tenant.tenant_id), credentials)
         now = datetime.now(UTC)
         integration_id = str(uuid.uuid4())
         values = {k: str(v) for k, v in credentials.model_dump(by_alias=True, mode="json").items() if v is not None}
         draft = Integration(
             integration_id=integration_id, tenant_id=self.tenant.tenant_id, customer_id=self.tenant.customer_id,
             type="starshipit", name=f"Starshipit {integration_id[:4]}", completed_step=3,
-            credentials=shared.vault.seal(values, tenant_id=self.tenant.tenant_id, integration_id=integration_id),
+            credentials=stores.vault.seal(values, tenant_id=self.tenant.tenant_id, integration_id=integration_id),
             order_settings={"createShipmentAt": trigger, "requestsPerSecond": requests_per_second, **settings},
             fulfilment_settings=fulfilment, platform_state=facts, created_at=now, updated_at=now)
-        shared.integrations.create(draft)
+        stores.integrations.create(draft)
         started = INTEGRATION_TYPE.start(self.context(draft))
         live = draft.model_copy(update={"status": IntegrationStatus.LIVE, "live_periods": [LivePeriod(start=now)],
                                         "platform_state": {**draft.platform_state, **started}})
-        self.integration = shared.integrations.save(live, previous=draft)
-        shared.integrations.forget(integration_id)
+        self.integration = stores.integrations.save(live, previous=draft)
+        stores.integrations.forget(integration_id)
         if webhook:
             self.starshipit.set_webhook(ACCOUNT, started["deliveryUrl"], WEBHOOK_SECRET)
         return self.integration
 
     def context(self, integration: Integration | None = None) -> IntegrationContext:
         integration = integration or self.fresh()
-        shared = core()
-        opened = shared.vault.open(integration.credentials, tenant_id=integration.tenant_id,
+        stores = core()
+        opened = stores.vault.open(integration.credentials, tenant_id=integration.tenant_id,
                                    integration_id=integration.integration_id) if integration.credentials \
             else Credentials({})
-        return IntegrationContext(tenant=shared.tenants.get(integration.tenant_id), integration=integration,
+        return IntegrationContext(tenant=stores.tenants.get(integration.tenant_id), integration=integration,
                                   credentials=opened, api_base_url=API_BASE)
 
     def fresh(self) -> Integration:

@@ -151,8 +151,8 @@ def test_repeated_runs_and_requested_reruns_charge_nothing_twice(world, service)
 def in_its_own_lambda():
     """What runs inside is a separate warm Lambda: its own cached tenants (the management API and the billing worker
     are different functions in AWS; in these tests they would otherwise share one process's cache)."""
-    shared = core()
-    with context.use(dataclasses.replace(shared, tenants=TenantStore(shared.settings.tenants_table))):
+    stores = core()
+    with context.use(dataclasses.replace(stores, tenants=TenantStore(stores.settings.tenants_table))):
         yield
 
 

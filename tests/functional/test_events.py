@@ -31,9 +31,9 @@ def test_every_function_has_a_sample_event(name):
 def test_the_notification_sample_is_accepted_once_signed_for_now(service):
     event = json.loads(event_file(FUNCTIONS["WmsNotificationFunction"]).read_text())
     tenant_id = event["pathParameters"]["tenantId"]
-    shared = core()
-    shared.tenants.put(Tenant(tenant_id=tenant_id, wms_base_url="https://api.cartoncloud.test",
-                              notification_secret=shared.vault.seal({"secret": "demo-notification-secret"},
+    stores = core()
+    stores.tenants.put(Tenant(tenant_id=tenant_id, wms_base_url="https://api.cartoncloud.test",
+                              notification_secret=stores.vault.seal({"secret": "demo-notification-secret"},
                                                                     tenant_id=tenant_id)))
     now = int(time.time())
     event["headers"]["x-notification-timestamp"] = str(now)

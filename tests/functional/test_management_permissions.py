@@ -109,10 +109,10 @@ def test_the_expected_table_is_the_product_rule():
 
 def _grant(world: World, allowed: bool) -> None:
     """Let (or stop) each tenant's customer user's customer self-manage."""
-    shared = core()
-    shared.tenants.update(world.a.tenant_id, {"selfManagedCustomerIds": [world.a.customers["chef"]] if allowed
+    stores = core()
+    stores.tenants.update(world.a.tenant_id, {"selfManagedCustomerIds": [world.a.customers["chef"]] if allowed
                                               else []})
-    shared.tenants.update(world.b.tenant_id, {"selfManagedCustomerIds": [world.b.customers["grocer"]] if allowed
+    stores.tenants.update(world.b.tenant_id, {"selfManagedCustomerIds": [world.b.customers["grocer"]] if allowed
                                               else []})
 
 

@@ -118,8 +118,8 @@ def test_rotated_wms_credentials_are_checked_and_replace_the_stored_ones(world):
 
 
 def test_a_tenant_whose_wms_credentials_were_revoked_gets_a_clear_dependency_error(world):
-    shared = core()
-    shared.tenants.update(world.a.tenant_id, {"wmsCredentials": shared.vault.seal(
+    stores = core()
+    stores.tenants.update(world.a.tenant_id, {"wmsCredentials": stores.vault.seal(
         {"clientId": world.a.client_id, "clientSecret": "revoked"}, tenant_id=world.a.tenant_id)})
     answer = world.api.get(f"/tenants/{world.a.tenant_id}/customers", token=world.admin)
     assert answer.status == 502

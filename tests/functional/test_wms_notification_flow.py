@@ -72,9 +72,9 @@ def test_bad_or_missing_signature_gets_401_and_nothing_is_queued(service, tenant
     elif case == "unknown-tenant":
         path = f"/wms/{uuid.uuid4()}/notifications"
     elif case == "no-secret":
-        shared = core()
-        stored = shared.tenants.get(tenant.tenant_id)
-        shared.tenants.put(stored.model_copy(update={"notification_secret": None}))
+        stores = core()
+        stored = stores.tenants.get(tenant.tenant_id)
+        stores.tenants.put(stored.model_copy(update={"notification_secret": None}))
 
     response = service.http("POST", path, headers=headers, body=raw)
 

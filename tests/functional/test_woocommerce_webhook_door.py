@@ -128,12 +128,12 @@ def test_the_sample_events_are_accepted(service):
     event = json.loads((EVENTS / "woocommerce_webhook.json").read_text())
     integration_id = event["pathParameters"]["integrationId"]
     tenant_id = "2f9e1c4a-6f0b-4b8e-9d7a-0c1d2e3f4a5b"
-    shared = core()
+    stores = core()
     now = datetime.now(UTC)
-    shared.integrations.create(Integration(
+    stores.integrations.create(Integration(
         integration_id=integration_id, tenant_id=tenant_id, customer_id="c-1", type="woocommerce", name="Sample",
         status=IntegrationStatus.LIVE, live_periods=[LivePeriod(start=now)], created_at=now, updated_at=now,
-        platform_state={"webhookSecret": shared.vault.seal({"secret": "demo-woocommerce-webhook-secret"},
+        platform_state={"webhookSecret": stores.vault.seal({"secret": "demo-woocommerce-webhook-secret"},
                                                           tenant_id=tenant_id, integration_id=integration_id)}))
     spec = service.stack.functions["WooCommerceWebhookFunction"]
     answer = invoke(service.handlers["WooCommerceWebhookFunction"], event, spec)

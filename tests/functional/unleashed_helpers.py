@@ -81,10 +81,10 @@ class UnleashedWorld:
                 include_comments: bool = True, complete_shipments: bool = True, calls_per_month: int = 60_000,
                 api_id: str = API_ID) -> Integration:
         """A live integration made the way the management frame makes one: check, seal, start, go live."""
-        shared = core()
+        stores = core()
         key = self.unleashed.account(api_id).api_key
         credentials = UnleashedCredentials(api_id=api_id, api_key=key)
-        facts = INTEGRATION_TYPE.check_credentials(shared.tenants.get(self.tenant.tenant_id), credentials)
+        facts = INTEGRATION_TYPE.check_credentials(stores.tenants.get(self.tenant.tenant_id), credentials)
         now = datetime.now(UTC)
         integration_id = str(uuid.uuid4())
         order_settings: dict[str, Any] = {"includeComments": include_comments, "apiCallsPerMonth": calls_per_month,
@@ -95,25 +95,25 @@ class UnleashedWorld:
             integration_id=integration_id, tenant_id=self.tenant.tenant_id, customer_id=self.tenant.customer_id,
             type="unleashed", name=f"Unleashed {integration_id[:4]}", completed_step=3,
             customer_name="Steam Chef Store",
-            credentials=shared.vault.seal({"apiId": api_id, "apiKey": key}, tenant_id=self.tenant.tenant_id,
+            credentials=stores.vault.seal({"apiId": api_id, "apiKey": key}, tenant_id=self.tenant.tenant_id,
                                           integration_id=integration_id),
             order_settings=order_settings, fulfilment_settings={"completeShipments": complete_shipments},
             platform_state=facts, created_at=now, updated_at=now)
-        shared.integrations.create(draft)
+        stores.integrations.create(draft)
         started = INTEGRATION_TYPE.start(self.context(draft))
         live = draft.model_copy(update={"status": IntegrationStatus.LIVE, "live_periods": [LivePeriod(start=now)],
                                         "platform_state": {**draft.platform_state, **started}})
-        self.integration = shared.integrations.save(live, previous=draft)
-        shared.integrations.forget(integration_id)
+        self.integration = stores.integrations.save(live, previous=draft)
+        stores.integrations.forget(integration_id)
         return self.integration
 
     def context(self, integration: Integration | None = None) -> IntegrationContext:
         integration = integration or self.fresh()
-        shared = core()
-        opened = shared.vault.open(integration.credentials, tenant_id=integration.tenant_id,
+        stores = core()
+        opened = stores.vault.open(integration.credentials, tenant_id=integration.tenant_id,
                                    integration_id=integration.integration_id) if integration.credentials \
             else Credentials({})
-        return IntegrationContext(tenant=shared.tenants.get(integration.tenant_id), integration=integration,
+        return IntegrationContext(tenant=stores.tenants.get(integration.tenant_id), integration=integration,
                                   credentials=opened, api_base_url=API_BASE)
 
     def fresh(self) -> Integration:

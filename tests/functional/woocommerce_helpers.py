@@ -92,7 +92,7 @@ class Woo:
                 warehouse_id: str | None = None, store: str = SLUG, customer_id: str | None = None) -> Integration:
         """Make a live integration the way the management frame does: check, seal, start, go live (with the demo
         store, or another store of the sandbox by its slug)."""
-        shared = core()
+        stores = core()
         if store == SLUG:
             key, secret = self.consumer_key, self.consumer_secret
         else:
@@ -100,7 +100,7 @@ class Woo:
             key, secret = api_key.consumer_key, api_key.consumer_secret
         credentials = WooCommerceCredentials(store_url=f"{WOO_BASE}/{store}", consumer_key=key,
                                              consumer_secret=secret)
-        facts = INTEGRATION_TYPE.check_credentials(shared.tenants.get(self.tenant.tenant_id), credentials)
+        facts = INTEGRATION_TYPE.check_credentials(stores.tenants.get(self.tenant.tenant_id), credentials)
         now = datetime.now(UTC)
         integration_id = str(uuid.uuid4())
         values = {k: str(v) for k, v in credentials.model_dump(by_alias=True, mode="json").items()}
@@ -108,7 +108,7 @@ class Woo:
             integration_id=integration_id, tenant_id=self.tenant.tenant_id,
             customer_id=customer_id or self.tenant.customer_id,
             type="woocommerce", name=f"Shop {integration_id[:4]}", completed_step=3, customer_name="Steam Chef Store",
-            credentials=shared.vault.seal(values, tenant_id=self.tenant.tenant_id, integration_id=integration_id),
+            credentials=stores.vault.seal(values, tenant_id=self.tenant.tenant_id, integration_id=integration_id),
             order_settings=WooCommerceOrderSettings(warehouse_id=warehouse_id or self.tenant.warehouse_id)
             .model_dump(by_alias=True, mode="json"),
             fulfilment_settings=WooCommerceFulfilmentSettings(complete_fulfilment=complete_fulfilment,
@@ -116,21 +116,21 @@ class Woo:
             .model_dump(by_alias=True, mode="json"),
             platform_state=facts, created_at=now, updated_at=now,
         )
-        shared.integrations.create(draft)
+        stores.integrations.create(draft)
         started = INTEGRATION_TYPE.start(self.context(draft))
         live = draft.model_copy(update={"status": IntegrationStatus.LIVE, "live_periods": [LivePeriod(start=now)],
                                         "platform_state": {**draft.platform_state, **started}})
-        self.integration = shared.integrations.save(live, previous=draft)
+        self.integration = stores.integrations.save(live, previous=draft)
         core().integrations.forget(integration_id)
         return self.integration
 
     def context(self, integration: Integration | None = None) -> IntegrationContext:
         integration = integration or self.fresh()
-        shared = core()
-        opened = shared.vault.open(integration.credentials, tenant_id=integration.tenant_id,
+        stores = core()
+        opened = stores.vault.open(integration.credentials, tenant_id=integration.tenant_id,
                                    integration_id=integration.integration_id) if integration.credentials \
             else Credentials({})
-        return IntegrationContext(tenant=shared.tenants.get(integration.tenant_id), integration=integration,
+        return IntegrationContext(tenant=stores.tenants.get(integration.tenant_id), integration=integration,
                                   credentials=opened, api_base_url=API_BASE)
 
     def fresh(self) -> Integration:

@@ -26,8 +26,8 @@ def wms_client(tenant: Tenant) -> CartonCloudClient:
 
 @lru_cache(maxsize=256)
 def _client(tenant_id: str, base_url: str, sealed_credentials: str) -> CartonCloudClient:
-    shared = core()
-    credentials = shared.vault.open(sealed_credentials, tenant_id=tenant_id)
+    stores = core()
+    credentials = stores.vault.open(sealed_credentials, tenant_id=tenant_id)
     return CartonCloudClient(
         base_url=base_url,
         tenant_id=tenant_id,
@@ -36,8 +36,8 @@ def _client(tenant_id: str, base_url: str, sealed_credentials: str) -> CartonClo
         # The session draws on the budget only for calls that name a budget key: outbound-order creates. A sliding
         # window: never more than the limit in any rolling window, however the WMS aligns its own.
         session=UpstreamSession(UPSTREAM, budget=SlidingWindowBudget(
-            shared.settings.rate_budget_table, limit=shared.settings.wms_creates_per_window,
-            window_seconds=shared.settings.wms_create_window_seconds,
+            stores.settings.rate_budget_table, limit=stores.settings.wms_creates_per_window,
+            window_seconds=stores.settings.wms_create_window_seconds,
             name="The WMS's order creates for this tenant's API client")),
     )
 

@@ -104,15 +104,15 @@ def verify(tenant_id: str, headers: Mapping[str, str], raw_body: bytes) -> None:
 
 
 def _secret(tenant_id: str, *, fresh: bool) -> str | None:
-    shared = core()
+    stores = core()
     try:
-        tenant = shared.tenants.get(tenant_id, fresh=fresh)
+        tenant = stores.tenants.get(tenant_id, fresh=fresh)
     except TenantNotFound:
         # Same answer as a bad signature: an unsigned caller learns nothing about which tenants exist.
         raise SignatureInvalid(f"Unknown tenant {tenant_id}") from None
     if not tenant.notification_secret:
         return None
-    return shared.vault.open(tenant.notification_secret, tenant_id=tenant_id).reveal("secret")
+    return stores.vault.open(tenant.notification_secret, tenant_id=tenant_id).reveal("secret")
 
 
 def _verify_with(secret: str | None, lowered: Mapping[str, str], raw_body: bytes) -> None:
@@ -139,14 +139,14 @@ def accept(tenant_id: str, notification: WmsNotification, *, received_at: dateti
     """Record a verified notification in the entity's sync log and queue the re-fetch."""
     if notification.tenant_id != tenant_id:
         raise TenantMismatch("tenantId does not match the tenant in the URL")
-    shared = core()
+    stores = core()
     wms = WmsRef(tenant_id=tenant_id, entity_type=notification.entity_type, entity_id=notification.entity_id)
     item = entity_changed(wms, idempotency_key=f"wms-notification:{tenant_id}:{notification.id}",
                           event_time=notification.happened_at.isoformat(), source="notification",
                           invoice=notification.invoice)
     item = item.model_copy(update={"enqueued_at": received_at})
     state = notification.invoice
-    shared.sync_log.append(
+    stores.sync_log.append(
         wms.key,
         "notification",
         f"WMS notified a change to {notification.entity_type} {notification.entity_id}"
@@ -154,5 +154,5 @@ def accept(tenant_id: str, notification: WmsNotification, *, received_at: dateti
         + (f": {state.status}, payment {state.payment_status}, {len(state.consignment_ids)} consignment(s)"
            if state is not None else ""),
     )
-    enqueue(shared.settings.wms_queue_url, item)
+    enqueue(stores.settings.wms_queue_url, item)
     return item

@@ -113,9 +113,9 @@ def poll_tenant(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     except UpstreamRejected as exc:
         key = CONSIGNMENTS.log_key(tenant)
         assert key is not None
-        shared = core()
-        if shared.links.remember_once(WmsRef.parse(key).record, ConsignmentPoller.UNAVAILABLE, str(exc)):
-            shared.sync_log.append(key, "poll-unavailable", f"The WMS refused a consignment search by modified time "
+        stores = core()
+        if stores.links.remember_once(WmsRef.parse(key).record, ConsignmentPoller.UNAVAILABLE, str(exc)):
+            stores.sync_log.append(key, "poll-unavailable", f"The WMS refused a consignment search by modified time "
                                    f"({exc}); consignment changes now rely on notifications alone",
                                    error=str(exc), resolution="Ask CartonCloud to send consignment notifications "
                                    "(docs/wms-notifications.md); orders are still polled.", attempt=attempt.number)

@@ -174,16 +174,16 @@ def handle_entity_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
 
 
 def _record(tenant: Tenant, snapshot: dict[str, Any], attempt: Attempt) -> dict[str, Any]:
-    shared = core()
+    stores = core()
     wms = WmsRef(tenant_id=tenant.tenant_id, entity_type=snapshot["entityType"], entity_id=snapshot["entityId"])
     digest = fingerprint(snapshot)
-    observation = shared.links.observe(wms.record, tenant_id=tenant.tenant_id, integration_id=None,
+    observation = stores.links.observe(wms.record, tenant_id=tenant.tenant_id, integration_id=None,
                                        fingerprint=digest, snapshot=snapshot,
                                        source_modified_at=snapshot["modifiedAt"])
     if not observation.changed:
         current = observation.current
         if current is None or current.fingerprint != digest or current.memo.get(PUBLISHED) == digest:
-            shared.sync_log.append(wms.key, "unchanged",
+            stores.sync_log.append(wms.key, "unchanged",
                                    f"Re-fetched {wms.entity_type} {wms.entity_id}: status {snapshot['status']},"
                                    " nothing new since the last change we recorded", attempt=attempt.number)
             return {"changed": False}
@@ -214,22 +214,22 @@ def _record(tenant: Tenant, snapshot: dict[str, Any], attempt: Attempt) -> dict[
 
 
 def publish(event: WmsEvent) -> None:
-    shared = core()
+    stores = core()
     wms = event.ref
     tracking = ", ".join(t.number for t in event.tracking) or "none"
     detail = (f"payment {event.invoice.payment_status}; {len(event.invoice.consignment_ids)} consignment(s)"
               if event.invoice is not None else f"tracking: {tracking}")
     # Logged before it is queued: the subscribers' entries ("fan-out", …) must read after it, and they can be
     # written by another worker the moment the item is on the queue.
-    shared.sync_log.append(
+    stores.sync_log.append(
         wms.key,
         "status-change",
         f"{event.entity_type} {event.entity_id}: {event.previous_status or 'first seen'} → {event.status}"
         f" ({', '.join(event.changes) or 'no subscriber-relevant change'}); {detail}",
     )
     enqueue(
-        shared.settings.status_change_queue_url,
+        stores.settings.status_change_queue_url,
         WorkItem(kind=EVENT, tenant_id=event.tenant_id, idempotency_key=f"wms-event:{wms.key}:{event.fingerprint}",
                  record=wms.record, payload=event.model_dump(by_alias=True, mode="json"), source="wms"),
     )
-    shared.links.remember(wms.record, PUBLISHED, event.fingerprint)
+    stores.links.remember(wms.record, PUBLISHED, event.fingerprint)

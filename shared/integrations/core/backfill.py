@@ -116,18 +116,18 @@ def start(connector: Connector, integration: Integration, start_at: datetime, en
                + (f" by {requested_by}" if requested_by else ""))
     first_page = page_item(connector, backfill, page=1, token=None)
     item = _item(backfill)
-    shared = core()
-    aws.dynamodb().put_item(TableName=shared.settings.sync_table, Item=item,
+    stores = core()
+    aws.dynamodb().put_item(TableName=stores.settings.sync_table, Item=item,
                             ConditionExpression="attribute_not_exists(pk)")
-    shared.sync_log.append(backfill.ref.key, "backfill-started", started)
+    stores.sync_log.append(backfill.ref.key, "backfill-started", started)
     enqueue(connector.queue_url(), first_page)
     return backfill
 
 
 def get(integration_id: str, platform: str, backfill_id: str) -> Backfill | None:
-    shared = core()
+    stores = core()
     response = aws.dynamodb().get_item(
-        TableName=shared.settings.sync_table, ConsistentRead=True,
+        TableName=stores.settings.sync_table, ConsistentRead=True,
         Key={"pk": {"S": backfill_ref(integration_id, platform, backfill_id).key}, "sk": {"S": BACKFILL_SK}})
     return Backfill.model_validate(from_item(response["Item"])) if "Item" in response else None
 

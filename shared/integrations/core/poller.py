@@ -143,9 +143,9 @@ class CursorPoller(ABC, Generic[S]):
         return self.poll(scope, attempt).to_json()
 
     def poll(self, scope: S, attempt: Attempt) -> PollResult:
-        shared = core()
+        stores = core()
         key = self.cursor_key(scope)
-        cursor = shared.cursors.get(key)
+        cursor = stores.cursors.get(key)
         since = parse_iso(cursor) - self.overlap if cursor else self.first_since(scope)
         result = PollResult(since=utc_iso(since), cursor=cursor, started_from=cursor)
         found: list[WorkItem] = []
@@ -164,14 +164,14 @@ class CursorPoller(ABC, Generic[S]):
         if result.truncated is not None:
             # An unread page may hold a record modified before the newest one seen: the cursor stays.
             if log_key:
-                shared.sync_log.append(log_key, "poll-truncated", f"Poll since {result.since}: {result.truncated}; "
+                stores.sync_log.append(log_key, "poll-truncated", f"Poll since {result.since}: {result.truncated}; "
                                        f"{len(found)} record(s) queued, cursor kept", error=result.truncated,
                                        resolution=Truncated.resolution, attempt=attempt.number)
         elif newest is not None:
-            shared.cursors.advance(key, utc_iso(newest))
+            stores.cursors.advance(key, utc_iso(newest))
             result.cursor = utc_iso(newest)
         if found and result.truncated is None and log_key:
-            shared.sync_log.append(log_key, "poll", f"Poll since {result.since}: {len(found)} record(s) queued for a "
+            stores.sync_log.append(log_key, "poll", f"Poll since {result.since}: {len(found)} record(s) queued for a "
                                    f"re-fetch", attempt=attempt.number)
         self.after_poll(scope, result, attempt)
         return result

@@ -35,8 +35,8 @@ def queue_for(kind: str) -> str:
 
 
 def retry_from_sync_log(sync_key: str) -> WorkItem:
-    shared = core()
-    link = shared.links.find(RecordRef.parse(sync_key))
+    stores = core()
+    link = stores.links.find(RecordRef.parse(sync_key))
     if link is None or link.status is not LinkStatus.NEEDS_ATTENTION:
         state = link.status.value if link is not None else "unknown"
         raise NothingToRetry(f"{sync_key} is {state}, not NEEDS_ATTENTION: there is nothing to retry")
@@ -47,5 +47,5 @@ def retry_from_sync_log(sync_key: str) -> WorkItem:
     retry = item.model_copy(update={"idempotency_key": f"{first}:retry:{uuid.uuid4().hex[:12]}",
                                     "source": "retry", "enqueued_at": utcnow()})
     enqueue(queue_for(item.kind), retry)
-    shared.sync_log.append(link.key, "retry-requested", f"Retry queued from the sync log after: {link.last_error}")
+    stores.sync_log.append(link.key, "retry-requested", f"Retry queued from the sync log after: {link.last_error}")
     return retry

@@ -231,11 +231,11 @@ class Worker:
         self._count("WorkItemsDeferred")
         if first and item.record is not None:
             minutes = max(1, round((max(ticket.due_at, now + (exc.retry_after or 0)) - now) / 60))
-            shared = core()
-            recorded = shared.links.record(item.record, tenant_id=item.tenant_id, integration_id=item.integration_id,
+            stores = core()
+            recorded = stores.links.record(item.record, tenant_id=item.tenant_id, integration_id=item.integration_id,
                                            status=LinkStatus.WAITING,
                                            origin=Origin.WMS if item.record.is_wms else Origin.PLATFORM)
-            shared.sync_log.append(recorded.key, "waiting",
+            stores.sync_log.append(recorded.key, "waiting",
                                    f"Waiting for the rate limit — {exc}: position ~{ticket.position}, its turn in "
                                    f"about {minutes} min",
                                    resolution=exc.resolution, attempt=attempt)
@@ -250,14 +250,14 @@ class Worker:
     def _needs_attention(self, item: WorkItem, exc: PermanentError, attempt: int) -> None:
         if item.record is None:
             return
-        shared = core()
+        stores = core()
         error = describe(exc, item.kind).error
-        recorded = shared.links.record(
+        recorded = stores.links.record(
             item.record, tenant_id=item.tenant_id, integration_id=item.integration_id,
             status=LinkStatus.NEEDS_ATTENTION, error=error, resolution=exc.resolution, attempts=attempt,
             work_item=item.to_message(), origin=Origin.WMS if item.record.is_wms else Origin.PLATFORM)
         if recorded.previous_error != error:  # once per distinct error, however many triggers hit it
-            shared.sync_log.append(recorded.key, "error", error, error=error, resolution=exc.resolution,
+            stores.sync_log.append(recorded.key, "error", error, error=error, resolution=exc.resolution,
                                    attempt=attempt)
 
     def _failed(self, record: SQSRecord, item: WorkItem, exc: Exception, attempt: int,
@@ -281,9 +281,9 @@ class Worker:
                 words = gave_up(failure, exc, attempt, waited, retry_from_log=bool(item.integration_id))
                 self._gave_up(item, item.record, failure, words, attempt)
             else:
-                shared = core()
-                found = shared.links.find(item.record) if item.integration_id else None
-                shared.sync_log.append(found.key if found else item.record.key, "retry",
+                stores = core()
+                found = stores.links.find(item.record) if item.integration_id else None
+                stores.sync_log.append(found.key if found else item.record.key, "retry",
                                        f"Attempt {attempt} failed: {failure.error}; next try in about "
                                        f"{in_words(delay)}", error=failure.error, resolution=failure.resolution,
                                        attempt=attempt)
@@ -294,13 +294,13 @@ class Worker:
     def _gave_up(self, item: WorkItem, ref: RecordRef, failure: Failure, resolution: str, attempt: int) -> None:
         """The last automatic try failed: the record needs attention, keeping the item for a retry from its log
         (SQS moves the message to the dead-letter queue too, where the operator's alarm sees it)."""
-        shared = core()
+        stores = core()
         origin = Origin.WMS if ref.is_wms else Origin.PLATFORM
-        recorded = shared.links.record(ref, tenant_id=item.tenant_id, integration_id=item.integration_id,
+        recorded = stores.links.record(ref, tenant_id=item.tenant_id, integration_id=item.integration_id,
                                        status=LinkStatus.NEEDS_ATTENTION, error=failure.error, resolution=resolution,
                                        attempts=attempt, work_item=item.to_message(), origin=origin) \
             if item.integration_id else None
-        shared.sync_log.append(recorded.key if recorded else ref.key, "dead-lettered",
+        stores.sync_log.append(recorded.key if recorded else ref.key, "dead-lettered",
                                f"Gave up after {attempt} attempts: {failure.error}", error=failure.error,
                                resolution=resolution, attempt=attempt)
 

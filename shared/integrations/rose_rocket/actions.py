@@ -88,10 +88,10 @@ def rotate_webhook_url(integration: Integration, *, api_base_url: str, by: str) 
                   "previousWebhookTokenHash": state.get("webhookTokenHash"),
                   "previousWebhookTokenValidUntil": utc_iso(until), "webhookRegistered": registered,
                   "apiBaseUrl": api_base_url.rstrip("/"), "webhookRegistration": f"{done} {utc_iso(utcnow())}"})
-    shared = core()
-    shared.integrations.save(integration.model_copy(update={"platform_state": state, "updated_at": utcnow()}),
+    stores = core()
+    stores.integrations.save(integration.model_copy(update={"platform_state": state, "updated_at": utcnow()}),
                              previous=integration)
-    shared.sync_log.append(RecordRef(scope=integration.integration_id, platform="management",
+    stores.sync_log.append(RecordRef(scope=integration.integration_id, platform="management",
                                      record_type="integration", record_id=integration.integration_id).key,
                            "integration.webhook-url.rotated", f"Webhook URL rotated by {by}; the previous one "
                            f"works until {utc_iso(until)}" + ("" if registered else f" (not registered: {note})"))
@@ -105,10 +105,10 @@ def rotate_rating_credential(integration: Integration, *, by: str) -> dict[str, 
     credential = new_rating_credential()
     state = {**integration.platform_state, "ratingCredentialHash": token_hash(credential),
              "ratingCredentialRotatedAt": utc_iso(utcnow())}
-    shared = core()
-    shared.integrations.save(integration.model_copy(update={"platform_state": state, "updated_at": utcnow()}),
+    stores = core()
+    stores.integrations.save(integration.model_copy(update={"platform_state": state, "updated_at": utcnow()}),
                              previous=integration)
-    shared.sync_log.append(RecordRef(scope=integration.integration_id, platform="management",
+    stores.sync_log.append(RecordRef(scope=integration.integration_id, platform="management",
                                      record_type="integration", record_id=integration.integration_id).key,
                            "integration.rating-credential.rotated",
                            f"Rating credential rotated by {by}; the previous one no longer works")

@@ -106,11 +106,11 @@ def heal(integration: Integration) -> str | None:
         core().sync_log.append(integration_ref(integration.integration_id, "webhooks").key, "webhook-healed",
                                f"Our webhook destination was missing in Rose Rocket: {done} again ({destination})")
         if destination != state.get("webhookDestinationId"):
-            shared = core()
-            current = shared.integrations.get(integration.integration_id)
+            stores = core()
+            current = stores.integrations.get(integration.integration_id)
             if current is not None:
                 state_now = {**current.platform_state, "webhookDestinationId": destination}
-                shared.integrations.save(current.model_copy(update={"platform_state": state_now}), previous=current)
+                stores.integrations.save(current.model_copy(update={"platform_state": state_now}), previous=current)
     return done
 
 

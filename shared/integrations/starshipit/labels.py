@@ -86,11 +86,11 @@ class Label:
 
 def authorized(principal: Principal, tenant_id: str, customer_id: str) -> None:
     """As the management API authorises changing an integration: another tenant is refused before anything is read."""
-    shared = core()
+    stores = core()
     if principal.tenant_id != tenant_id:
         authorize(principal, Operation.WRITE_INTEGRATIONS, tenant_id=tenant_id, customer_id=customer_id)
     try:
-        tenant = shared.tenants.get(tenant_id)
+        tenant = stores.tenants.get(tenant_id)
     except TenantNotFound:
         raise NotFound(f"Tenant {tenant_id} is not registered", field="tenantId") from None
     authorize(principal, Operation.WRITE_INTEGRATIONS, tenant_id=tenant_id, customer_id=customer_id,
@@ -114,8 +114,8 @@ def print_label(principal: Principal, tenant_id: str, customer_id: str, integrat
     integration = live_integration(tenant_id, customer_id, integration_id)
     wms_order_id = request.wms_order_id
     ref = wms_order_ref(integration_id, tenant_id, wms_order_id)
-    shared = core()
-    link = shared.links.find(ref)
+    stores = core()
+    link = stores.links.find(ref)
     if link is None or link.origin is not Origin.WMS or not link.platform_record_key:
         trigger = settings_of(integration).order.create_shipment_at
         raise Conflict(f"Outbound order {wms_order_id} is not in Starshipit yet", field="wmsOrderId",
@@ -145,7 +145,7 @@ def print_label(principal: Principal, tenant_id: str, customer_id: str, integrat
         enqueue(CONNECTOR.queue_url(), tracking_item(
             integration, wms_order_id, source="label", order_id=order.order_id, numbers=label.tracking_numbers,
             version=f"label:{digest(sorted(label.tracking_numbers))}"))
-    shared.sync_log.append(link.key, "label", f"Label {'reprinted' if reprint else 'printed'} through the API by "
+    stores.sync_log.append(link.key, "label", f"Label {'reprinted' if reprint else 'printed'} through the API by "
                            f"{principal.subject}: Starshipit order {order.order_number}, tracking "
                            f"{', '.join(label.tracking_numbers) or 'none yet'}")
     return label

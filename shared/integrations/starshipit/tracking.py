@@ -45,10 +45,10 @@ def handle_tracking_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     assert item.integration_id, "tracking items always name their integration"
     wms_order_id = str(item.payload["wmsOrderId"])
     ref = wms_order_ref(item.integration_id, item.tenant_id, wms_order_id)
-    shared = core()
+    stores = core()
 
     def log(key: str, event: str, message: str, **fields: Any) -> None:
-        shared.sync_log.append(key, event, message, attempt=attempt.number, **fields)
+        stores.sync_log.append(key, event, message, attempt=attempt.number, **fields)
 
     integration = load_integration(item.integration_id, of_type=PLATFORM)
     if not is_live(integration):
@@ -56,21 +56,21 @@ def handle_tracking_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
                                 "nothing written")
         return {"ignored": "integration not live"}
     assert integration is not None
-    link = shared.links.find(ref)
+    link = stores.links.find(ref)
     if link is None or link.origin is not Origin.WMS or not link.platform_record_key:
         log(ref.key, "not-ours", "This outbound order was not sent to Starshipit by this integration; Starshipit's "
                                  "tracking is not written to it")
         return {"notOurs": wms_order_id}
     fulfilment = settings_of(integration).fulfilment
     if not fulfilment.write_tracking:
-        if shared.links.remember_once(link.ref, "trackingOff", True):
+        if stores.links.remember_once(link.ref, "trackingOff", True):
             log(link.key, "tracking", "Tracking write-back is off in the integration's fulfilment step: Starshipit's "
                                       "tracking is not written to the WMS")
         return {"writeTracking": False}
     order_id = RecordRef.parse(link.platform_record_key).record_id
     order = client_for(integration).get_order(order_id=order_id)
     if order is None:
-        if shared.links.remember_once(link.ref, "starshipitOrderGone", order_id):
+        if stores.links.remember_once(link.ref, "starshipitOrderGone", order_id):
             number = link.memo.get("orderNumber") or order_id
             log(link.key, "gone", f"Starshipit order {number} no longer exists (deleted there); no tracking to write",
                 resolution="If it should ship, create the shipment in Starshipit by hand.")
@@ -84,19 +84,19 @@ def handle_tracking_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
         log(link.key, "tracking", f"Tracking {', '.join(tracking.numbers)} is already on consignment "
                                   f"{written_before['consignmentId']}; nothing written")
         return {"unchanged": list(tracking.numbers)}
-    wms = wms_client(shared.tenants.get(integration.tenant_id))
+    wms = wms_client(stores.tenants.get(integration.tenant_id))
     writer = ConsignmentTracking(wms, create_missing=fulfilment.create_missing_consignment)
     written = writer.write(wms_order_id, tracking, ours_before=list(written_before.get("numbers") or []),
                            known_id=written_before.get("consignmentId") or link.memo.get("consignmentId"))
     if written is None:
-        if shared.links.remember_once(link.ref, "noConsignment", list(tracking.numbers)):
+        if stores.links.remember_once(link.ref, "noConsignment", list(tracking.numbers)):
             known_as = link.memo.get("reference") or order.order_number
             log(link.key, "tracking", f"Tracking {', '.join(tracking.numbers)} not written: outbound order "
                                       f"{known_as} has no consignment and creating one is off",
                 resolution="Create the consignment in CartonCloud (or turn on creating missing consignments in the "
                            "integration's fulfilment step); the next tracking update writes it.")
         return {"noConsignment": True}
-    shared.links.remember(link.ref, WRITTEN, _as_memo(tracking, written.consignment_id))
+    stores.links.remember(link.ref, WRITTEN, _as_memo(tracking, written.consignment_id))
     settle_write_back(link, TRACKING_CHANGED)
     log(link.key, "tracking", f"Starshipit order {order.order_number} ({order.status}): "
                               f"{written.describe(tracking)}")

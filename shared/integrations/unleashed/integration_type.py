@@ -118,7 +118,7 @@ class UnleashedType(IntegrationType):
             registration = ensure_subscription(client, url=url, known_id=state.get("webhookSubscriptionId"),
                                                known_key=signing_key(integration),
                                                integration_id=integration.integration_id)
-        shared = core()
+        stores = core()
         facts: dict[str, Any] = {
             "deliveryUrl": url,
             "webhooks": registration.status,
@@ -138,12 +138,12 @@ class UnleashedType(IntegrationType):
             from ..management.base import configuration_log_key
 
             for key in (configuration_log_key(integration.integration_id), webhooks_log):
-                shared.sync_log.append(key, "webhooks-unavailable", registration.note,
+                stores.sync_log.append(key, "webhooks-unavailable", registration.note,
                                        resolution=registration.resolution or FREE_A_SLOT)
         else:
-            shared.sync_log.append(webhooks_log, "webhooks", "Subscribed to salesorder.created and salesorder.updated "
+            stores.sync_log.append(webhooks_log, "webhooks", "Subscribed to salesorder.created and salesorder.updated "
                                    f"at {url} (subscription {registration.subscription_id})")
-        shared.integrations.forget(integration.integration_id)
+        stores.integrations.forget(integration.integration_id)
         return facts
 
     def notices(self, integration: Integration) -> list[Notice]:

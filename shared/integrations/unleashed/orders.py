@@ -43,30 +43,30 @@ def handle_order_changed(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     assert item.integration_id, "order items always name their integration"
     guid = str(item.payload["orderGuid"])
     ref = order_ref(item.integration_id, guid)
-    shared = core()
+    stores = core()
     integration = load_integration(item.integration_id, of_type=PLATFORM)
     if not is_live(integration):
         status = integration.status if integration else "deleted"
-        shared.sync_log.append(ref.key, "ignored", f"Integration is {status}: order {guid} not synced",
+        stores.sync_log.append(ref.key, "ignored", f"Integration is {status}: order {guid} not synced",
                                attempt=attempt.number)
         return {"ignored": f"integration {status}"}
     assert integration is not None
 
     def record(status: LinkStatus, event: str, message: str) -> None:
-        shared.links.record(ref, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
+        stores.links.record(ref, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
                             status=status)
-        shared.sync_log.append(ref.key, event, message, attempt=attempt.number)
+        stores.sync_log.append(ref.key, event, message, attempt=attempt.number)
 
     with calls(integration) as client:
         try:
             order = client.get_sales_order(guid)
         except OrderNotFound:
-            shared.sync_log.append(ref.key, "gone", f"Sales order {guid} no longer exists in Unleashed; nothing to do "
+            stores.sync_log.append(ref.key, "gone", f"Sales order {guid} no longer exists in Unleashed; nothing to do "
                                    "(deleting it there never deletes a WMS order)", attempt=attempt.number)
             return {"gone": True}
         if order.OrderStatus in FINAL_STATUSES:
             # Its shipments went (or never will): nothing to queue, and a WMS order is never changed by it.
-            shared.sync_log.append(ref.key, str(order.OrderStatus).lower(), f"Order {order.OrderNumber} is "
+            stores.sync_log.append(ref.key, str(order.OrderStatus).lower(), f"Order {order.OrderNumber} is "
                                    f"{order.OrderStatus} in Unleashed; WMS orders already made from its shipments are "
                                    "not changed", attempt=attempt.number)
             return {"final": order.OrderStatus}

@@ -99,19 +99,19 @@ class OrderPoller(IntegrationPoller):
     def _report_usage(self, scope: Integration, spent: int, budget: int, every: int | None, attempt: Attempt,
                       slot: int) -> None:
         """Once an hour (the first poll of each hour, due or not): the month's calls on the usage record."""
-        shared = core()
+        stores = core()
         ref = usage_ref(scope.integration_id)
         hour = slot // HOURLY
-        reported = shared.links.find(ref)  # one read: cheaper than a refused conditional write every poll
+        reported = stores.links.find(ref)  # one read: cheaper than a refused conditional write every poll
         if reported is not None and reported.memo.get("reportedHour") == hour:
             return
-        if not shared.links.remember_once(ref, "reportedHour", hour):
+        if not stores.links.remember_once(ref, "reportedHour", hour):
             return  # another poll of this hour reported it a moment ago
-        shared.links.record(ref, tenant_id=scope.tenant_id, integration_id=scope.integration_id,
+        stores.links.record(ref, tenant_id=scope.tenant_id, integration_id=scope.integration_id,
                             status=LinkStatus.SYNCED if every is not None else LinkStatus.WAITING)
         pace = "polling stopped (webhooks and write-backs only)" if every is None else \
             f"polling every {every * 5} minutes"
-        shared.sync_log.append(ref.key, "api-usage", f"Unleashed API calls in {usage.month_of(utcnow())} so far: "
+        stores.sync_log.append(ref.key, "api-usage", f"Unleashed API calls in {usage.month_of(utcnow())} so far: "
                                f"{spent} of the {budget} this integration may make ({spent / budget:.0%}); {pace}",
                                attempt=attempt.number)
 
@@ -147,9 +147,9 @@ class OrderPoller(IntegrationPoller):
     # --- the shipment pass and the subscription check -------------------------------------------------------------
 
     def _shipment_pass(self, scope: Integration, attempt: Attempt) -> dict[str, Any]:
-        shared = core()
+        stores = core()
         key = f"{scope.integration_id}#{PLATFORM}#shipments"
-        cursor = shared.cursors.get(key)
+        cursor = stores.cursors.get(key)
         since = parse_iso(cursor) - self.overlap if cursor else self.first_since(scope)
         by_order: dict[str, list[SalesShipment]] = defaultdict(list)
         newest: datetime | None = None
@@ -168,9 +168,9 @@ class OrderPoller(IntegrationPoller):
                  for guid, shipments in sorted(by_order.items())]
         enqueue_many(self.queue_url(), items)
         if newest is not None and not truncated:
-            shared.cursors.advance(key, utc_iso(newest))
+            stores.cursors.advance(key, utc_iso(newest))
         if items:
-            shared.sync_log.append(integration_ref(scope.integration_id, "poll").key, "poll-shipments",
+            stores.sync_log.append(integration_ref(scope.integration_id, "poll").key, "poll-shipments",
                                    f"Shipment pass since {utc_iso(since)}: {len(items)} order(s) with new or changed "
                                    "shipments queued for a re-read", attempt=attempt.number)
         return {"orders": len(items), "truncated": truncated}
@@ -182,10 +182,10 @@ class OrderPoller(IntegrationPoller):
         with calls(scope) as client:
             note = subscription_health(client, url=url, known_id=scope.platform_state.get("webhookSubscriptionId"),
                                        reason=scope.platform_state.get("webhookReason"))
-        shared = core()
+        stores = core()
         ref = integration_ref(scope.integration_id, "webhooks")
-        if shared.links.remember_once(ref, "health", note or "ok") and note:
-            shared.sync_log.append(ref.key, "webhooks", note, resolution="Save any step of the integration.")
+        if stores.links.remember_once(ref, "health", note or "ok") and note:
+            stores.sync_log.append(ref.key, "webhooks", note, resolution="Save any step of the integration.")
 
 
 def _digest(shipments: list[SalesShipment]) -> str:

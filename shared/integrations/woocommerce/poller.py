@@ -64,13 +64,13 @@ def _heal(integration: Integration, client: WooCommerceClient) -> list[str]:
     secret = webhook_secret(integration)
     healing = heal_webhooks(client, integration_id=integration.integration_id, delivery_url=url,
                             secret=SecretStr(secret) if secret else None)
-    shared = core()
+    stores = core()
     ref = integration_ref(integration.integration_id, "webhooks")
     for action in healing.actions:
-        shared.sync_log.append(ref.key, "webhook-healed", f"The poller {action}")
+        stores.sync_log.append(ref.key, "webhook-healed", f"The poller {action}")
     paused = ",".join(str(hook.id) for hook in healing.paused)
-    if paused and shared.links.remember_once(ref, "pausedWebhooks", paused):
-        shared.sync_log.append(ref.key, "webhook-paused", f"Webhook(s) {paused} are paused in WooCommerce by an "
+    if paused and stores.links.remember_once(ref, "pausedWebhooks", paused):
+        stores.sync_log.append(ref.key, "webhook-paused", f"Webhook(s) {paused} are paused in WooCommerce by an "
                                "admin; they are left paused, and new orders still arrive through the poll every 5 "
                                "minutes", resolution="To get orders within seconds again, set the webhooks back to "
                                "Active in WooCommerce → Settings → Advanced → Webhooks.")

@@ -83,17 +83,17 @@ class RoseRocketKit(ConnectorKit):
     def draft(self) -> Integration:
         """A tenant-level integration (no customer) with every step done, as the management API stores it, and its
         one customer matched."""
-        shared = core()
+        stores = core()
         integration_type = self.connector.load_integration_type()
         credentials = integration_type.credentials_model.model_validate(self.credentials())
-        facts = integration_type.check_credentials(shared.tenants.get(self.world.tenant.tenant_id), credentials)
+        facts = integration_type.check_credentials(stores.tenants.get(self.world.tenant.tenant_id), credentials)
         now = datetime.now(UTC)
         integration_id = str(uuid.uuid4())
         values = {k: str(v) for k, v in credentials.model_dump(by_alias=True, mode="json").items() if v is not None}
         draft = Integration(
             integration_id=integration_id, tenant_id=self.world.tenant.tenant_id, scope="tenant", type=self.key,
             name=f"Contract {integration_id[:6]}", completed_step=3, account=ORG,
-            credentials=shared.vault.seal(values, tenant_id=self.world.tenant.tenant_id, integration_id=integration_id),
+            credentials=stores.vault.seal(values, tenant_id=self.world.tenant.tenant_id, integration_id=integration_id),
             order_settings=self.order_settings(), fulfilment_settings=self.fulfilment_settings(),
             platform_state=facts, created_at=now, updated_at=now)
         other_lambda().create(draft)

@@ -41,9 +41,9 @@ def schedule_run(week: IsoWeek, *, run_id: str, tenant_ids: list[str] | None = N
     """Queue the week's billing: one item per tenant (all tenants unless given). Returns how many were queued."""
     if week.end > (now or utcnow()):
         raise WeekNotEnded(f"Week {week} ends at {utc_iso(week.end)}; it can't be billed before then")
-    shared = core()
-    ids = tenant_ids if tenant_ids is not None else list(shared.tenants.ids())
-    return enqueue_many(shared.settings.billing_queue_url, [run_item(t, week, run_id) for t in ids])
+    stores = core()
+    ids = tenant_ids if tenant_ids is not None else list(stores.tenants.ids())
+    return enqueue_many(stores.settings.billing_queue_url, [run_item(t, week, run_id) for t in ids])
 
 
 def new_run_id(prefix: str = "requested") -> str:
@@ -52,18 +52,18 @@ def new_run_id(prefix: str = "requested") -> str:
 
 def bill_tenant(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     """Charge every integration of one tenant live in the item's week (from the item's index position on)."""
-    shared = core()
+    stores = core()
     week = IsoWeek.parse(str(item.payload["week"]))
     run_id = str(item.payload.get("runId", ""))
     # Read fresh, never a warm Lambda's copy: a charge is final once written, so it must be at the price in force
     # when the week ended even if that changed a moment before this run (docs/billing.md "Which price").
-    price = shared.tenants.get(item.tenant_id, fresh=True).price_at(week.end)
+    price = stores.tenants.get(item.tenant_id, fresh=True).price_at(week.end)
     existing = charged_integrations(item.tenant_id, week)
     phase, after = str(item.payload.get("phase", "open")), item.payload.get("after")
     counts = {"charged": 0, "alreadyCharged": 0}
     budget = ENTRIES_PER_ITEM
     while budget > 0:
-        store = shared.integrations
+        store = stores.integrations
         page = (store.open_in_week if phase == "open" else store.closed_in_week)(
             item.tenant_id, week, after=after, limit=budget)
         budget -= len(page.entries)
@@ -86,5 +86,5 @@ def bill_tenant(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
         else:
             return {"week": str(week), **counts, "continued": False}
     # Out of budget with index left to read: hand the rest to a follow-up item.
-    enqueue(shared.settings.billing_queue_url, run_item(item.tenant_id, week, run_id, phase=phase, after=after))
+    enqueue(stores.settings.billing_queue_url, run_item(item.tenant_id, week, run_id, phase=phase, after=after))
     return {"week": str(week), **counts, "continued": True}
