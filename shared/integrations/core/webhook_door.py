@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-#: What a connector's check finds besides the integration (Starshipit: whether the delivery was signed at all).
+#: What a connector's check finds besides the integration (e.g. whether the delivery was signed at all, where a
+#: signature is optional).
 Proof = TypeVar("Proof")
 JSON = "application/json"
 
@@ -96,7 +97,7 @@ class Refusal:
 class WebhookDoor(Generic[Proof]):
     """A platform's webhook door: everything about it that is the platform's own."""
 
-    #: The platform as people write it ("Rose Rocket"): log lines and metric names.
+    #: The platform as people write it (e.g. "Acme Shop"): log lines and metric names.
     name: str
     #: The integration type key a delivery's integration must have.
     platform: str
