@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from contextlib import redirect_stdout
 
 import pytest
-from integrations.core import live_check
+from integrations.core import aws, live_check
 from integrations.core.context import core
 from integrations.management.base import configuration_log_key
 
@@ -77,6 +78,24 @@ def test_an_account_that_cant_be_reached_is_reported_not_raised(api, woo: Woo):
     assert checked.status == 200
     outcomes = {f["outcome"] for f in checked.json()["findings"]}
     assert "could-not-check" in outcomes and "confirmed" not in outcomes
+
+
+def test_a_check_while_syncing_uses_every_request_the_account_allows_says_so_and_to_check_again(api, woo: Woo):
+    item = live(api, woo)
+    # Workers hold the store's turns for the next minute (the shared budget table as they leave it): the check must
+    # not push the store over its rate, nor fail, nor say "nothing to do" as a waiting work item would.
+    table, dynamodb = core().settings.rate_budget_table, aws.dynamodb()
+    items = dynamodb.scan(TableName=table)["Items"]
+    turns = [item["budgetKey"] for item in items if item["budgetKey"]["S"].endswith("#spacing")]
+    assert turns  # configuring the integration called the store through its budget
+    for key in turns:
+        dynamodb.put_item(TableName=table, Item={"budgetKey": key, "nextAt": {"N": repr(time.time() + 60)}})
+    checked = api.post(f"{item}/check", token=mint(woo.tenant.tenant_id, "admin"))
+    assert checked.status == 200
+    findings = checked.json()["findings"]
+    assert {f["outcome"] for f in findings} == {"could-not-check"}
+    assert all("syncing was using every request" in f["seen"] and "run the check again in a minute" in f["means"]
+               for f in findings), findings[0]
 
 
 def test_operators_run_it_from_the_command_line_with_credentials_in_the_environment(woo: Woo, monkeypatch):

@@ -140,13 +140,18 @@ def unable(connector: Connector, reason: str, means: str, *, at: datetime | None
 def run(connector: Connector, credentials: BaseModel, platform_state: Mapping[str, Any]) -> Report:
     """Probe the account with the connector's ``check_live`` and report on every assumption. Never raises for what
     the account or the network does: a check that can't run is a report that says so (it must not block a step)."""
-    from .errors import IntegrationError
+    from .errors import IntegrationError, RateBudgetExhausted
 
     try:
         findings = connector.load_integration_type().check_live(credentials, platform_state)
         return report(connector, findings)
     except UndeclaredFinding:
         raise  # a programming error: the tests must see it
+    except RateBudgetExhausted:
+        # Workers are using every request the account allows right now: the check stops rather than push it over.
+        return unable(connector, f"The check did not run: syncing was using every request the {connector.title} "
+                                 "account allows at that moment",
+                      "Nothing is wrong with the account for this; run the check again in a minute (syncing goes on).")
     except IntegrationError as exc:
         return unable(connector, f"The check could not reach the account: {exc}", exc.resolution)
     except Exception as exc:  # a fault of ours: say so in words, and leave the trace to the caller's log

@@ -45,11 +45,17 @@ KEYS_RESOLUTION = "Copy both keys again from Starshipit: Settings → API (Regen
 CHECK_RATE = 2
 
 
-def _interactive_session() -> UpstreamSession:
+#: How long the live check's calls wait for the account's turn: longer than a setup step's 3 s, because the check runs
+#: on demand on a live account whose workers may be using every request it allows (the management API answers within
+#: its 20 s; the probes are a handful of GETs).
+LIVE_CHECK_MAX_WAIT = 8.0
+
+
+def _interactive_session(max_wait: float = 3.0) -> UpstreamSession:
     """A person is waiting: few tries, short waits — and still the account's shared budget, so a check made while
     workers use the account never pushes it over its rate."""
     table = settings().rate_budget_table
-    budget = account_budget(table, per_second=CHECK_RATE, max_wait=3.0) if table else None
+    budget = account_budget(table, per_second=CHECK_RATE, max_wait=max_wait) if table else None
     return UpstreamSession(UPSTREAM, policy=INTERACTIVE, budget=budget)
 
 
@@ -63,12 +69,13 @@ class StarshipitType(IntegrationType):
     def __init__(self, session: UpstreamSession | None = None) -> None:
         self.session = session
 
-    def _client(self, credentials: BaseModel) -> StarshipitClient:
+    def _client(self, credentials: BaseModel, *, max_wait: float = 3.0) -> StarshipitClient:
         """A client for keys a person just gave: few tries, short waits, the account's shared budget."""
         model = credentials if isinstance(credentials, StarshipitCredentials) else \
             StarshipitCredentials.model_validate(credentials.model_dump())
         return StarshipitClient(api_key=SecretStr(model.api_key), subscription_key=SecretStr(model.subscription_key),
-                                session=self.session or _interactive_session(), budget_key=budget_key(model.api_key))
+                                session=self.session or _interactive_session(max_wait),
+                                budget_key=budget_key(model.api_key))
 
     def check_credentials(self, tenant: Tenant, credentials: BaseModel) -> dict[str, Any]:
         model = credentials if isinstance(credentials, StarshipitCredentials) else \
@@ -94,7 +101,7 @@ class StarshipitType(IntegrationType):
         """Read-only probes of the account (:mod:`.live`): GETs only, never a write."""
         from .live import probe  # the check's own module, loaded only when a check runs
 
-        return probe(self._client(credentials))
+        return probe(self._client(credentials, max_wait=LIVE_CHECK_MAX_WAIT))
 
     def account_identity(self, credentials: BaseModel, facts: dict[str, Any]) -> str | None:
         """The account the API key selects (Starshipit has one API key per account; regenerating it retires the old
