@@ -31,6 +31,13 @@ class Settings:
     #: Billing's index of live periods (issue 4) and the queue its weekly run fans out on.
     live_periods_table: str = ""
     billing_queue_url: str = ""
+    #: Alerts (docs/alerts.md): their table, the queue their checks fan out on, the SES sender and template of their
+    #: mails, and this deployment's public URL (the console pages the mails link to).
+    alerts_table: str = ""
+    alerts_queue_url: str = ""
+    alert_mail_sender: str = ""
+    alert_mail_template: str = ""
+    public_api_base_url: str = ""
     #: Outbound HTTP retry pacing (core.http.HttpPolicy): the first backoff step, and the longest Retry-After slept
     #: through in-process before the item goes back to its queue instead.
     http_backoff_base_seconds: float = 0.5
@@ -65,6 +72,11 @@ class Settings:
             wms_base_url=_env("WMS_BASE_URL", "https://api.cartoncloud.com"),
             live_periods_table=_env("LIVE_PERIODS_TABLE"),
             billing_queue_url=_env("BILLING_QUEUE_URL"),
+            alerts_table=_env("ALERTS_TABLE"),
+            alerts_queue_url=_env("ALERTS_QUEUE_URL"),
+            alert_mail_sender=_env("ALERT_MAIL_SENDER"),
+            alert_mail_template=_env("ALERT_MAIL_TEMPLATE"),
+            public_api_base_url=_env("PUBLIC_API_BASE_URL"),
             http_backoff_base_seconds=float(_env("HTTP_BACKOFF_BASE_SECONDS", "0.5")),
             http_max_inline_wait_seconds=float(_env("HTTP_MAX_INLINE_WAIT_SECONDS", "10")),
             wms_creates_per_window=int(_env("WMS_CREATES_PER_WINDOW", "30")),

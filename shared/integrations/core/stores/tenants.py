@@ -11,6 +11,7 @@ from pydantic import Field
 
 from .. import aws
 from ..errors import TenantNotFound
+from ..alerts.model import AlertSettings
 from ..records import CamelModel
 from ..timeutil import utc_iso
 from .dynamo import from_item, to_item
@@ -39,6 +40,8 @@ class Tenant(CamelModel):
     #: however late its charge is written (docs/billing.md "Which price"). Empty until the first change.
     price_changes: list[PriceChange] = Field(default_factory=list)
     self_managed_customer_ids: list[str] = Field(default_factory=list)
+    #: Where alerts go and when a condition becomes one (docs/alerts.md); defaults until the tenant sets them.
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     def price_at(self, moment: datetime) -> int:
         """The weekly price in force just before ``moment`` (a change made at ``moment`` itself applies after it)."""
