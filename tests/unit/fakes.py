@@ -108,7 +108,8 @@ class InMemoryLinkStore:
 
     def record(self, ref: RecordRef, *, tenant_id: str, integration_id: str | None, status: LinkStatus,
                error: str | None = None, resolution: str | None = None, attempts: int | None = None,
-               work_item: str | None = None, origin: Origin = Origin.PLATFORM) -> Recorded:
+               work_item: str | None = None, origin: Origin = Origin.PLATFORM,
+               dead_lettered: bool = False) -> Recorded:
         with self._lock:
             held = self.items.get(ref.key)
             if held is not None and "linkKey" in held:
@@ -119,6 +120,16 @@ class InMemoryLinkStore:
                 item = self._identity(ref, tenant_id, integration_id, origin)
             previous = item.get("lastError")
             item.update({"status": status.value, "updatedAt": utc_iso(utcnow())})
+            if status is LinkStatus.NEEDS_ATTENTION:  # as the DynamoDB store marks it for the alert checks
+                item.setdefault("attentionSince", item["updatedAt"])
+                item["attentionScope"] = ref.scope
+                if dead_lettered:
+                    item["deadLetteredAt"] = item["updatedAt"]
+                else:
+                    item.pop("deadLetteredAt", None)
+            elif status in (LinkStatus.SYNCED, LinkStatus.SKIPPED):
+                for name in ("attentionScope", "attentionSince", "deadLetteredAt"):
+                    item.pop(name, None)
             for name, value in (("lastError", error), ("resolution", resolution)):
                 if value:
                     item[name] = value
@@ -165,7 +176,7 @@ class InMemorySyncLog:
 
     def append(self, key: str, event: str, message: str, *, error: str | None = None,
                resolution: str | None = None, attempt: int | None = None,
-               details: Mapping[str, Any] | None = None) -> None:
+               details: Mapping[str, Any] | None = None, index_as: Mapping[str, str] | None = None) -> None:
         with self._lock:
             self.entries.setdefault(key, []).append(LogEntry(
                 event=event, message=message, at=datetime.now(UTC), error=error or None,

@@ -63,6 +63,10 @@ class ControlApi(OrdersApi, TrackingApi):
                            can_manage=pick(body, "canManage", "can_manage") is not False)
         return SandboxResponse.json(201, key.to_json())
 
+    def _control_revoke_key(self, request: SandboxRequest, slug: str, consumer_key: str) -> SandboxResponse:
+        revoked = self.revoke_key(slug, consumer_key)
+        return SandboxResponse.json(200, {"revoked": revoked.consumer_key})
+
     def _control_place_order(self, request: SandboxRequest, slug: str) -> SandboxResponse:
         body = control_body(request)
         lines = pick(body, "lineItems", "line_items")

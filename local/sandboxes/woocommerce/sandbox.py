@@ -23,6 +23,7 @@ class WooCommerceSandbox(RestFrame, ControlApi):
         self.control_route("GET", rf"{s}", self._control_get_store)
         self.control_route("PATCH", rf"{s}", self._control_configure_store)
         self.control_route("POST", rf"{s}/keys", self._control_add_key)
+        self.control_route("DELETE", rf"{s}/keys/(?P<consumer_key>[^/]+)", self._control_revoke_key)
         self.control_route("POST", rf"{s}/orders", self._control_place_order)
         self.control_route("GET", rf"{s}/orders", self._control_list_orders)
         self.control_route("GET", rf"{s}/orders/(?P<order_id>\d+)", self._control_get_order)

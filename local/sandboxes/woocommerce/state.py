@@ -114,6 +114,14 @@ class WooCommerceState(Sandbox):
             self.store(slug).keys[key.consumer_key] = key
         return key
 
+    def revoke_key(self, slug: str, consumer_key: str) -> ApiKey:
+        """WooCommerce → Settings → Advanced → REST API → Revoke: the key stops working at once (401)."""
+        with self.transaction():
+            key = self.store(slug).keys.pop(consumer_key, None)
+        if key is None:
+            raise ControlError(f"store {slug} has no key {consumer_key}")
+        return key
+
     def configure_store(self, slug: str, *, shipment_tracking: bool | None = None, permalinks: str | None = None,
                         strips_authorization: bool | None = None, max_failures: int | None = None) -> Store:
         with self.transaction():

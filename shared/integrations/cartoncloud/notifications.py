@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from ..core.alerts.wms_silence import notified
 from ..core.context import core
 from ..core.errors import SignatureInvalid, TenantNotFound
 from ..core.records import CamelModel, WmsRef
@@ -153,6 +154,7 @@ def accept(tenant_id: str, notification: WmsNotification, *, received_at: dateti
         f" at {notification.happened_at.isoformat()} (notification {notification.id})"
         + (f": {state.status}, payment {state.payment_status}, {len(state.consignment_ids)} consignment(s)"
            if state is not None else ""),
+        index_as=notified(tenant_id),
     )
     enqueue(stores.settings.wms_queue_url, item)
     return item

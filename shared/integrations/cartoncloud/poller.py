@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from ..core.alerts import signals, wms_silence
 from ..core.context import core
 from ..core.errors import UpstreamRejected
 from ..core.poller import CursorPoller, Found, Truncated
@@ -107,7 +108,13 @@ def poll_tenant(item: WorkItem, attempt: Attempt) -> dict[str, Any]:
     tenant = ORDERS.load(item)
     if tenant is None:
         return {"skipped": "no WMS credentials"}
-    result = ORDERS.poll(tenant, attempt).to_json()
+    orders = ORDERS.poll(tenant, attempt)
+    result = orders.to_json()
+    # The alert checks (docs/alerts.md): the WMS accepted the API client, and whether orders still change while
+    # its notifications may have stopped.
+    signals.wms_credentials_work(tenant.tenant_id)
+    if orders.found and orders.cursor:
+        wms_silence.note_changes_seen(tenant.tenant_id, orders.cursor)
     try:
         result["consignments"] = CONSIGNMENTS.poll(tenant, attempt).to_json()
     except UpstreamRejected as exc:

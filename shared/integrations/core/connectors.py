@@ -28,6 +28,7 @@ from .assumptions import Assumption
 from .settings import settings
 
 if TYPE_CHECKING:
+    from .alerts.declaration import AlertCondition
     from .integration_types import IntegrationType
     from .poller import CursorPoller
     from .worker import Handler
@@ -111,6 +112,9 @@ class Connector:
     assumptions: tuple[Assumption, ...] = ()
     #: Its worker's and poll schedule's deployment (template.yaml's generated block for it).
     deployment: Deployment | None = None
+    #: Alert conditions of its own (its webhooks gone, a budget filling), checked beside the frame's for each of its
+    #: live integrations (:mod:`.alerts.conditions`; docs/alerts.md).
+    alert_conditions: tuple[AlertCondition, ...] = ()
 
     @property
     def queue_variable(self) -> str:

@@ -64,3 +64,11 @@ class Integration(CamelModel):
     @property
     def is_tenant_level(self) -> bool:
         return self.scope == TENANT_SCOPE
+
+
+def configuration_log_key(integration_id: str) -> str:
+    """The sync-log record holding an integration's configuration history (who changed what, when; its live checks)."""
+    from .records import RecordRef
+
+    return RecordRef(scope=integration_id, platform="management", record_type="integration",
+                     record_id=integration_id).key

@@ -68,9 +68,11 @@ class LinkStore(Protocol):
 
     def record(self, ref: RecordRef, *, tenant_id: str, integration_id: str | None, status: LinkStatus,
                error: str | None = None, resolution: str | None = None, attempts: int | None = None,
-               work_item: str | None = None, origin: Origin = Origin.PLATFORM) -> Recorded:
+               work_item: str | None = None, origin: Origin = Origin.PLATFORM,
+               dead_lettered: bool = False) -> Recorded:
         """Set a record's status, error and resolution (creating its link if needed, following a pointer if
-        ``ref`` holds one). Says which link was written (its log should say why) and the error it held before."""
+        ``ref`` holds one). Says which link was written (its log should say why) and the error it held before.
+        ``dead_lettered``: its automatic retries ran out (an alert condition of its own: docs/alerts.md)."""
 
     def observe(self, ref: RecordRef, *, tenant_id: str, integration_id: str | None, fingerprint: str,
                 snapshot: Mapping[str, Any], source_modified_at: str) -> Observation:
@@ -86,8 +88,10 @@ class LinkStore(Protocol):
 class SyncLogStore(Protocol):
     def append(self, key: str, event: str, message: str, *, error: str | None = None,
                resolution: str | None = None, attempt: int | None = None,
-               details: Mapping[str, Any] | None = None) -> None:
-        """Add one readable entry to a record's log."""
+               details: Mapping[str, Any] | None = None, index_as: Mapping[str, str] | None = None) -> None:
+        """Add one readable entry to a record's log. ``index_as``: attributes a sparse index finds the entry by
+        (the WMS door's ``notifiedTenant``: an alert check reads a tenant's last notification with no write of its
+        own)."""
 
     def history(self, key: str, *, limit: int = 200) -> tuple[SyncLink | None, list[LogEntry]]:
         """The record's link (None for a pointer or an unknown record) and its log, oldest first."""

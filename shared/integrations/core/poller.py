@@ -73,6 +73,10 @@ class PollResult:
                 **({"truncated": self.truncated} if self.truncated else {}), **self.notes}
 
 
+#: Every poll schedule's rate (template.yaml: ``rate(5 minutes)``).
+POLL_EVERY = timedelta(minutes=5)
+
+
 class CursorPoller(ABC, Generic[S]):
     #: The cursor's name within the scope (``orders``, ``consignments``).
     name: ClassVar[str]
@@ -211,6 +215,11 @@ class IntegrationPoller(CursorPoller[Integration]):
             # view (management/health.py) shows when the safety net last ran: one write.
             core().cursors.mark_polled(self.cursor_key(scope))
         return result
+
+    def expected_interval(self, scope: Integration) -> timedelta | None:
+        """How often this integration's poll should run now (its schedule's rate); None while the connector has
+        stopped polling it on purpose. The ``poll-stopped`` alert holds after several of these pass without one."""
+        return POLL_EVERY
 
     def cursor_key(self, scope: Integration) -> str:
         return self.cursor_key_of(scope.integration_id)

@@ -28,10 +28,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from . import aws
 from .records import CamelModel
+from .timeutil import utc_iso
 
 #: SQS delays a message by at most 15 minutes.
 MAX_DELAY_SECONDS = 900
@@ -92,15 +94,19 @@ class WaitMarkers:
     def __init__(self, table_name: str) -> None:
         self.table_name = table_name
 
-    def hold(self, idempotency_key: str, *, now: float) -> bool:
-        """Mark the work item as waiting; False when a copy of it already waits (then this copy is dropped)."""
+    def hold(self, idempotency_key: str, *, now: float, integration_id: str | None = None) -> bool:
+        """Mark the work item as waiting; False when a copy of it already waits (then this copy is dropped).
+
+        The marker names its integration and since when it waits (sparse GSI ``byWaitingIntegration``), so an
+        alert check can count an integration's items waiting too long without a request of their own."""
+        item = {"budgetKey": {"S": f"waiting#{idempotency_key}"},
+                "expiresAt": {"N": str(int(now + MARKER_TTL_SECONDS))}}
+        if integration_id:
+            item["waitingIntegration"] = {"S": integration_id}
+            item["waitingSince"] = {"S": utc_iso(datetime.fromtimestamp(now, UTC))}
         try:
-            aws.dynamodb().put_item(
-                TableName=self.table_name,
-                Item={"budgetKey": {"S": f"waiting#{idempotency_key}"},
-                      "expiresAt": {"N": str(int(now + MARKER_TTL_SECONDS))}},
-                ConditionExpression="attribute_not_exists(budgetKey)",
-            )
+            aws.dynamodb().put_item(TableName=self.table_name, Item=item,
+                                    ConditionExpression="attribute_not_exists(budgetKey)")
         except aws.client("dynamodb").exceptions.ConditionalCheckFailedException:
             return False
         return True

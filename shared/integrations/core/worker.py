@@ -40,8 +40,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from . import aws, deadline
+from .connectors import for_kind
 from .context import core, on_reset
-from .errors import PermanentError, RateBudgetExhausted, RetryableError
+from .errors import PermanentError, RateBudgetExhausted, RetryableError, UpstreamAuthFailed
 from .failures import Failure, describe, gave_up, in_words
 from .records import LinkStatus, Origin, RecordRef
 from .settings import settings
@@ -211,7 +212,7 @@ class Worker:
         now = time.time()
         markers = WaitMarkers(settings().rate_budget_table)
         ticket, first = item.ticket, item.ticket is None
-        if first and not markers.hold(item.idempotency_key, now=now):
+        if first and not markers.hold(item.idempotency_key, now=now, integration_id=item.integration_id):
             self._count("WorkItemsDuplicateWaitDropped")
             return  # a copy of this very work already waits for its turn (e.g. both checkout webhooks)
         try:
@@ -248,6 +249,8 @@ class Worker:
                 logger.exception("Could not clear the wait marker", extra={"line": item.ticket.line})
 
     def _needs_attention(self, item: WorkItem, exc: PermanentError, attempt: int) -> None:
+        if isinstance(exc, UpstreamAuthFailed):
+            self._credentials_refused(item, exc)
         if item.record is None:
             return
         stores = core()
@@ -259,6 +262,20 @@ class Worker:
         if recorded.previous_error != error:  # once per distinct error, however many triggers hit it
             stores.sync_log.append(recorded.key, "error", error, error=error, resolution=exc.resolution,
                                    attempt=attempt)
+
+    @staticmethod
+    def _credentials_refused(item: WorkItem, exc: UpstreamAuthFailed) -> None:
+        """Tell the alert checks (core.alerts.signals): the integration's platform refused its credentials, or the
+        WMS the tenant's API client (a connector calls only its own platform and the WMS)."""
+        from .alerts.signals import report_refused_credentials  # only on this failure: no cold-start cost
+
+        connector = for_kind(item.kind)
+        platform = connector is not None and exc.upstream == connector.title
+        try:
+            report_refused_credentials(tenant_id=item.tenant_id, exc=exc,
+                                       integration_id=item.integration_id if platform else None)
+        except Exception:  # the record's own log says it anyway; an alert a check later is better than a lost item
+            logger.exception("Could not report refused credentials to the alert checks", extra={"kind": item.kind})
 
     def _failed(self, record: SQSRecord, item: WorkItem, exc: Exception, attempt: int,
                 log_context: dict[str, Any], *, final: bool) -> None:
@@ -298,7 +315,8 @@ class Worker:
         origin = Origin.WMS if ref.is_wms else Origin.PLATFORM
         recorded = stores.links.record(ref, tenant_id=item.tenant_id, integration_id=item.integration_id,
                                        status=LinkStatus.NEEDS_ATTENTION, error=failure.error, resolution=resolution,
-                                       attempts=attempt, work_item=item.to_message(), origin=origin) \
+                                       attempts=attempt, work_item=item.to_message(), origin=origin,
+                                       dead_lettered=True) \
             if item.integration_id else None
         stores.sync_log.append(recorded.key if recorded else ref.key, "dead-lettered",
                                f"Gave up after {attempt} attempts: {failure.error}", error=failure.error,

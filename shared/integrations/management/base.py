@@ -10,9 +10,8 @@ from typing import Any
 from ..core.context import Core, core
 from ..core.crypto import Credentials
 from ..core.errors import TenantNotFound
-from ..core.integration_record import Integration
+from ..core.integration_record import Integration, configuration_log_key
 from ..core.integration_types import STEPS, IntegrationContext, IntegrationType
-from ..core.records import RecordRef
 from ..core.stores import Tenant
 from ..core.stores.integrations import AccountTaken, IntegrationChanged, IntegrationNameTaken
 from ..core.timeutil import utcnow
@@ -24,12 +23,6 @@ from .permissions import Operation, Principal, authorize, authorize_tenant_level
 #: CartonCloud's regions (CC-DOC "Environments"); the deployment's own default (WMS_BASE_URL) is allowed too.
 WMS_REGIONS = ("https://api.cartoncloud.com", "https://api.na.cartoncloud.com")
 STEP_NAMES = ", ".join(STEPS)
-
-
-def configuration_log_key(integration_id: str) -> str:
-    """The sync-log record holding an integration's configuration history (who changed what, when)."""
-    return RecordRef(scope=integration_id, platform="management", record_type="integration",
-                     record_id=integration_id).key
 
 
 def parse_week(label: str) -> IsoWeek:

@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..core import live_check
-from ..core.integration_record import Integration, IntegrationStatus
+from ..core.integration_record import Integration, IntegrationStatus, configuration_log_key
 from ..core.stores import Tenant
 from . import catalog
-from .base import ServiceBase, configuration_log_key
+from .base import ServiceBase
 from .errors import Conflict, IntegrationDeleted, NotAvailableYet
 from .permissions import Operation, Principal
 

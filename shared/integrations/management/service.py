@@ -9,7 +9,7 @@ request changes nothing.
 
 from __future__ import annotations
 
-from .base import configuration_log_key
+from ..core.integration_record import configuration_log_key
 from .integrations import IntegrationSteps
 from .statements import Statements
 from .sync_log import SyncLogViews

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import aws, backfill, sync_log_retry
-from ..core.integration_record import IntegrationStatus
+from ..core.integration_record import IntegrationStatus, configuration_log_key
 from ..core.stores import from_item
 from . import catalog
-from .base import ServiceBase, as_object, configuration_log_key
+from .base import ServiceBase, as_object
 from .errors import Conflict, InvalidRequest, NotFound
 from .models import BackfillRequest, RetryRequest, from_request
 from .permissions import Operation, Principal

@@ -9,6 +9,7 @@ with the integration's rating credential. Everything named here is loaded on
 first use; docs/rose-rocket.md has the rules, docs/writing-a-connector.md the frame.
 """
 
+from ..core.alerts.declaration import AlertCondition
 from ..core.assumptions import DECIDED, Assumption
 from ..core.connectors import Connector, Deployment, Door
 
@@ -136,6 +137,10 @@ ASSUMPTIONS = (
         "waits its turn, never lost; lower requestsPerMinute if they are frequent"),
 )
 
+#: Its own alert conditions (core.alerts; docs/alerts.md), checked in alerts.py.
+ALERT_CONDITIONS = (AlertCondition("webhook-gone", "Webhook gone", "integrations.rose_rocket.alerts:webhook_gone",
+                             calls_platform=True),)
+
 CONNECTOR = Connector(
     key="rose_rocket",
     title="Rose Rocket",
@@ -168,6 +173,7 @@ CONNECTOR = Connector(
     schedules=("RoseRocketPollScheduleFunction",),
     sandbox="local.sandboxes.rose_rocket:plugin",
     assumptions=ASSUMPTIONS,
+    alert_conditions=ALERT_CONDITIONS,
     deployment=Deployment(
         worker="WMS consignments to Rose Rocket orders and Delivered orders to WMS consignments (claim, create, "
                "bind), customer-match write-through, polls and backfills.",

@@ -5,6 +5,7 @@ Everything named here is loaded on first use; docs/unleashed.md has the rules, d
 dialects, the live check (:mod:`.live_check`) and the docs' table all come from it.
 """
 
+from ..core.alerts.declaration import AlertCondition
 from ..core.assumptions import DECIDED, Assumption
 from ..core.connectors import Connector, Deployment, Door
 
@@ -184,6 +185,12 @@ ASSUMPTIONS = (
         "429s are retried honouring Retry-After; nothing is lost."),
 )
 
+#: Its own alert conditions (core.alerts; docs/alerts.md), checked in alerts.py.
+ALERT_CONDITIONS = (
+    AlertCondition("monthly-budget", "Monthly API calls", "integrations.unleashed.alerts:monthly_budget"),
+    AlertCondition("webhook-gone", "Webhook gone", "integrations.unleashed.alerts:webhook_gone"),
+)
+
 CONNECTOR = Connector(
     key="unleashed",
     title="Unleashed",
@@ -202,6 +209,7 @@ CONNECTOR = Connector(
     schedules=("UnleashedPollScheduleFunction",),
     sandbox="local.sandboxes.unleashed:plugin",
     assumptions=ASSUMPTIONS,
+    alert_conditions=ALERT_CONDITIONS,
     deployment=Deployment(
         worker="Syncs Unleashed sales shipments into the WMS (re-read, map, create once), writes dispatches back, "
                "polls and backfills accounts.",

@@ -135,7 +135,7 @@ class UnleashedType(IntegrationType):
             facts["webhookSigningKey"] = seal_secret(integration, registration.signing_key)
         webhooks_log = integration_ref(integration.integration_id, "webhooks").key
         if registration.note:
-            from ..management.base import configuration_log_key
+            from ..core.integration_record import configuration_log_key
 
             for key in (configuration_log_key(integration.integration_id), webhooks_log):
                 stores.sync_log.append(key, "webhooks-unavailable", registration.note,

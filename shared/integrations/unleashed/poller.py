@@ -65,6 +65,12 @@ class OrderPoller(IntegrationPoller):
 
     # --- the schedule and the pace -----------------------------------------------------------------------------
 
+    def expected_interval(self, scope: Integration) -> timedelta | None:
+        """The pace the monthly budget sets (:func:`.usage.poll_every`); None once polling stopped at 95 %."""
+        budget = settings_of(scope).order.api_calls_per_month
+        every = usage.poll_every(usage.used(unleashed_client(scope).account) / budget)
+        return None if every is None else timedelta(seconds=SLOT_SECONDS * every)
+
     def schedule_polls(self, scheduled_at: datetime | None = None) -> int:
         """One poll per live integration (as the frame does), each knowing the minute it was scheduled for."""
         at = scheduled_at or utcnow()

@@ -123,6 +123,10 @@ def remove_subscriptions(client: UnleashedClient, *, url: str) -> list[str]:
     return removed
 
 
+#: How the hourly check's hint (not a problem: an opportunity) begins, so an alert can tell it from a problem.
+FREE_SLOT = "A webhook subscription slot is free"
+
+
 def subscription_health(client: UnleashedClient, *, url: str, known_id: str | None, reason: str | None = None
                         ) -> str | None:
     """What the safety net should say about our subscription, if anything (None: all is well, or nothing new)."""
@@ -144,6 +148,6 @@ def subscription_health(client: UnleashedClient, *, url: str, known_id: str | No
         return ("Unleashed shows the integration's webhook subscription as inactive; orders arrive by the poll "
                 "alone. Save any step of the integration to subscribe again.")
     if not known_id and len(existing) < MAX_SUBSCRIPTIONS:
-        return ("A webhook subscription slot is free on the Unleashed account now: save any step of the integration "
+        return (f"{FREE_SLOT} on the Unleashed account now: save any step of the integration "
                 "to use it (orders would arrive within seconds instead of minutes).")
     return None

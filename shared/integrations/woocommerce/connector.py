@@ -4,8 +4,13 @@ Everything named here is loaded on first use; docs/woocommerce.md has the rules,
 frame.
 """
 
+from ..core.alerts.declaration import AlertCondition
 from ..core.connectors import Connector, Deployment, Door
 from .assumptions import ASSUMPTIONS
+
+#: Its own alert conditions (core.alerts; docs/alerts.md), checked in alerts.py.
+ALERT_CONDITIONS = (AlertCondition("webhooks-off", "Webhooks not active",
+                                   "integrations.woocommerce.alerts:webhooks_off", calls_platform=True),)
 
 CONNECTOR = Connector(
     key="woocommerce",
@@ -22,6 +27,7 @@ CONNECTOR = Connector(
     schedules=("WooCommercePollScheduleFunction",),
     sandbox="local.sandboxes.woocommerce:plugin",
     assumptions=ASSUMPTIONS,
+    alert_conditions=ALERT_CONDITIONS,
     deployment=Deployment(
         worker="Syncs WooCommerce orders into the WMS (re-fetch, map, create once), writes WMS events back, polls and "
                "backfills stores.",

@@ -55,6 +55,9 @@ class AlertThresholds(CamelModel):
     #: Shares of an upstream's budget (e.g. a monthly call allowance) that open a warning and a critical alert.
     budget_warning_percent: int = Field(default=80, ge=1, le=100)
     budget_critical_percent: int = Field(default=95, ge=1, le=100)
+    #: Checks that call a platform (credentials re-tested, its webhooks) run at most this often per integration: a
+    #: platform's request limit is for syncing (0: at every check, for a local stack or a test).
+    platform_check_minutes: int = Field(default=60, ge=0, le=24 * 60)
     #: More than this many notices for one recipient in one check become one digest mail.
     digest_after: int = Field(default=3, ge=1, le=100)
 

@@ -120,8 +120,9 @@ class AlertStore:
         if current is None or current.state is AlertState.RESOLVED:
             values = {":open": AlertState.OPEN.value, ":resolved": AlertState.RESOLVED.value, ":now": now,
                       ":level": finding.level.value, ":summary": finding.summary, ":todo": finding.what_to_do,
-                      ":count": finding.count, ":customer": subject.customer_id or "", ":name": subject.integration_name,
-                      ":platform": subject.platform, ":subject": subject.subject, ":condition": condition,
+                      ":count": finding.count, ":customer": subject.customer_id or "",
+                      ":name": subject.integration_name, ":platform": subject.platform,
+                      ":subject": subject.subject, ":condition": condition,
                       ":zero": 0, ":one": 1, ":opened": "opened"}
             update = {"Update": {
                 "TableName": self.table_name, "Key": self._key(tenant_id, alert_key(subject.subject, condition)),
@@ -203,7 +204,8 @@ class AlertStore:
             aws.dynamodb().update_item(
                 TableName=self.table_name, Key=self._key(alert.tenant_id, alert.key),
                 UpdateExpression="SET noticeClaim = :token, noticeClaimedAt = :now",
-                ConditionExpression="noticeDue = :due AND (attribute_not_exists(noticeClaim) OR noticeClaimedAt < :stale)",
+                ConditionExpression=("noticeDue = :due"
+                                     " AND (attribute_not_exists(noticeClaim) OR noticeClaimedAt < :stale)"),
                 ExpressionAttributeValues=to_item({
                     ":token": token, ":now": utc_iso(now), ":due": alert.notice_due,
                     ":stale": utc_iso(now - timedelta(seconds=NOTICE_CLAIM_SECONDS))}))

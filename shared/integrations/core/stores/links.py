@@ -23,6 +23,9 @@ from .synclog import LINK_SK, link_from_item
 
 #: Attribute names that are reserved words in DynamoDB expressions.
 _NAMES = {"#status": "status", "#scope": "scope", "#snapshot": "snapshot"}
+#: What marks a link needing attention for the alert checks (sparse GSI ``byAttention``: docs/alerts.md): the
+#: integration it belongs to, since when it has needed attention, and whether its retries ran out (dead-lettered).
+_ATTENTION = ("attentionScope", "attentionSince", "deadLetteredAt")
 _IDENTITY = ("tenantId = :tenant, #scope = :scope, platform = :platform, recordType = :type, recordId = :id,"
              " origin = if_not_exists(origin, :origin), memo = if_not_exists(memo, :empty)")
 
@@ -119,7 +122,7 @@ class DynamoLinkStore:
             sets.append("sourceModifiedAt = :modified")
             values[":modified"] = source_modified_at
         names = {"#status": "status", "#snapshot": "snapshot"}
-        removes = ["claimToken", "claimedAt", "lastError", "resolution", "lastWorkItem"]
+        removes = ["claimToken", "claimedAt", "lastError", "resolution", "lastWorkItem", *_ATTENTION]
         for index, (name, value) in enumerate((memo or {}).items()):
             names[f"#m{index}"] = name
             if value is None:  # None clears the entry (DynamoDB holds no null worth keeping)
@@ -179,8 +182,9 @@ class DynamoLinkStore:
 
     def record(self, ref: RecordRef, *, tenant_id: str, integration_id: str | None, status: LinkStatus,
                error: str | None = None, resolution: str | None = None, attempts: int | None = None,
-               work_item: str | None = None, origin: Origin = Origin.PLATFORM) -> Recorded:
-        state, values = self._state(status, error, resolution, attempts, work_item)
+               work_item: str | None = None, origin: Origin = Origin.PLATFORM,
+               dead_lettered: bool = False) -> Recorded:
+        state, values = self._state(status, error, resolution, attempts, work_item, ref.scope, dead_lettered)
         identity, identity_values = _identity(ref, tenant_id, integration_id, origin)
         try:
             response = self._update(ref.key, f"SET {state[0]}, {identity}{state[1]}", {**values, **identity_values},
@@ -195,10 +199,21 @@ class DynamoLinkStore:
 
     @staticmethod
     def _state(status: LinkStatus, error: str | None, resolution: str | None, attempts: int | None,
-               work_item: str | None) -> tuple[tuple[str, str], dict[str, Any]]:
+               work_item: str | None, scope: str, dead_lettered: bool) -> tuple[tuple[str, str], dict[str, Any]]:
         sets = ["#status = :status", "updatedAt = :now"]
         values: dict[str, Any] = {":status": status.value, ":now": utc_iso(utcnow())}
         removes = []
+        if status is LinkStatus.NEEDS_ATTENTION:
+            # Since when: the first time, kept through retries that fail again (an alert counts age from then).
+            sets += ["attentionScope = :attention", "attentionSince = if_not_exists(attentionSince, :now)"]
+            values[":attention"] = scope
+            if dead_lettered:
+                sets.append("deadLetteredAt = :now")
+            else:
+                removes.append("deadLetteredAt")
+        elif status in (LinkStatus.SYNCED, LinkStatus.SKIPPED):
+            removes += list(_ATTENTION)
+        # PENDING and WAITING leave the marks: a record being retried still needs attention until it syncs.
         for name, value, placeholder in (("lastError", error, ":error"), ("resolution", resolution, ":resolution")):
             if value:
                 sets.append(f"{name} = {placeholder}")
@@ -222,7 +237,8 @@ class DynamoLinkStore:
                 # SET reads the item as it was before this update: previousSnapshot keeps the replaced state so a
                 # worker that recovers an unpublished change can still say what it changed from.
                 "SET previousSnapshot = if_not_exists(#snapshot, :none), fingerprint = :fp, #snapshot = :snapshot,"
-                f" sourceModifiedAt = :modified, updatedAt = :now, #status = :synced, {identity}",
+                f" sourceModifiedAt = :modified, updatedAt = :now, #status = :synced, {identity}"
+                f" REMOVE {', '.join(_ATTENTION)}",
                 {**values, ":fp": fingerprint, ":snapshot": dict(snapshot), ":none": {},
                  ":modified": source_modified_at, ":now": utc_iso(utcnow()), ":synced": LinkStatus.SYNCED.value},
                 condition="attribute_not_exists(fingerprint) OR (fingerprint <> :fp AND sourceModifiedAt <= :modified)",

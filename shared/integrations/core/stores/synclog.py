@@ -34,7 +34,7 @@ class DynamoSyncLog:
 
     def append(self, key: str, event: str, message: str, *, error: str | None = None,
                resolution: str | None = None, attempt: int | None = None,
-               details: Mapping[str, Any] | None = None) -> None:
+               details: Mapping[str, Any] | None = None, index_as: Mapping[str, str] | None = None) -> None:
         now = utcnow()
         aws.dynamodb().put_item(
             TableName=self.table_name,
@@ -49,6 +49,7 @@ class DynamoSyncLog:
                 "details": json.dumps(dict(details), default=str) if details else None,
                 "at": utc_iso(now),
                 "expiresAt": int(now.timestamp()) + SYNC_LOG_RETENTION_SECONDS,
+                **(index_as or {}),
             }),
         )
 

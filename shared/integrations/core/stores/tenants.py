@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import Field
 
 from .. import aws
-from ..errors import TenantNotFound
 from ..alerts.model import AlertSettings
+from ..errors import TenantNotFound
 from ..records import CamelModel
 from ..timeutil import utc_iso
 from .dynamo import from_item, to_item
