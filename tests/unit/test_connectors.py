@@ -21,7 +21,7 @@ FUNCTIONS = {name: r["Properties"] for name, r in RESOURCES.items() if r["Type"]
 QUEUES = {name for name, r in RESOURCES.items() if r["Type"] == "AWS::SQS::Queue"}
 ALARMS = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
 #: The queues of core's own flow (not a platform's): the WMS worker, the WMS event router, billing.
-CORE_QUEUES = {"WmsQueue", "StatusChangeQueue", "BillingQueue"}
+CORE_QUEUES = {"WmsQueue", "StatusChangeQueue", "BillingQueue", "AlertsQueue"}
 
 CONNECTORS = shipped()
 AVAILABLE = {key: c for key, c in CONNECTORS.items() if c.available}
