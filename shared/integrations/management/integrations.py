@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from ..core.alerts import signals
 from ..core.errors import (
     IntegrationError,
     UpstreamError,
@@ -198,6 +199,10 @@ class IntegrationSteps(ConnectionChecks):
             shown = facts.pop(SHOWN_ONCE, None) or {}
             updated = updated.model_copy(update={"platform_state": {**updated.platform_state, **facts}})
         saved = self._save(updated, integration)
+        if step == "authentication":
+            # Checked working just now: a refusal of the credentials they replace is over (its alert resolves at the
+            # next check); if these are refused too, the next worker to call says so again.
+            signals.clear(tenant.tenant_id, integration.integration_id, signals.CREDENTIALS_REFUSED)
         self._audit(saved, principal, f"integration.step.{step}", f"Step {step!r} saved"
                     + (" and triggers restarted" if saved.status is IntegrationStatus.LIVE and step != "name" else ""))
         return IntegrationView.of(saved, shown_once=shown)

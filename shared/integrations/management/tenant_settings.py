@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
+from ..core.alerts import signals
 from ..core.errors import (
     TenantNotFound,
     UpstreamAuthFailed,
@@ -112,6 +113,8 @@ class TenantSettings(ServiceBase):
             values["weeklyPriceCents"] = price if price is not None else default
             values.setdefault("selfManagedCustomerIds", [])
         self.shared.tenants.update(tenant_id, values)
+        if request.wms_credentials is not None:  # checked working just now: a refusal of the old ones is over
+            signals.wms_credentials_work(tenant_id)
         if existing is not None and price is not None and price != existing.weekly_price_cents:
             # Kept with its moment, so each week is charged the price in force when it ended (docs/billing.md).
             self.shared.tenants.change_price(tenant_id, price, at=self.clock(), previous=existing.weekly_price_cents)
