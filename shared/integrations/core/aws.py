@@ -66,6 +66,12 @@ def kms() -> KMSClient:
     return client("kms")  # type: ignore[no-any-return]
 
 
+def ses() -> Any:
+    """Amazon SES v1 (alert mails). ``Any``: no mypy-boto3-ses stubs are pinned; the one call is
+    ``send_templated_email`` (core/alerts/mail.py)."""
+    return client("ses")
+
+
 def reset() -> None:
     """Forget every client (tests and the local stack call this after pointing the process elsewhere)."""
     client.cache_clear()
