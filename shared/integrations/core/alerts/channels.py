@@ -169,8 +169,8 @@ def _count(metrics: Metrics | None, name: str, value: int) -> None:
 
 
 class _CustomerNames:
-    """alert → its customer's name, as the integration records it (read once per integration, per call); the
-    customer's id when the name can't be read, "" for an alert with no customer."""
+    """alert → its customer's name, as the integration records it (read once per integration, per call); "" for
+    an alert with no customer or when the name can't be read."""
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
@@ -179,7 +179,7 @@ class _CustomerNames:
         if not alert.customer_id or alert.subject == TENANT_SUBJECT:
             return ""
         if alert.subject not in self._names:
-            self._names[alert.subject] = self._read(alert) or alert.customer_id
+            self._names[alert.subject] = self._read(alert)
         return self._names[alert.subject]
 
     @staticmethod

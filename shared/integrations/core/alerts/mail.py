@@ -36,7 +36,7 @@ _SERVICE_NAME = re.compile(r"\b(?:Amazon )?SES\b")
 _BUSY_CODES = frozenset({"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure",
                          "TooManyRequestsException", "RequestTimeout"})
 
-#: alert → the name of the customer it concerns ("" for none).
+#: alert → the name of the customer it concerns ("" for none, or when unknown: the mail shows its id then).
 CustomerNames = Callable[[Alert], str]
 
 
@@ -68,7 +68,8 @@ def _item(notice: Notice, customer_of: CustomerNames) -> dict[str, Any]:
     tenant_wide = alert.subject == TENANT_SUBJECT
     integration = "Your WMS connection" if tenant_wide else f'{alert.platform} "{alert.integration_name}"'
     what_to_do = "Nothing now: the condition cleared by itself." if resolved else alert.what_to_do
-    plain = {"headline": notice.headline, "integration": integration, "customer": customer_of(alert),
+    customer = "" if tenant_wide else customer_of(alert) or alert.customer_id or ""
+    plain = {"headline": notice.headline, "integration": integration, "customer": customer,
              "summary": alert.summary, "whatToDo": what_to_do, "url": notice.page_url,
              "linkText": "Open what needs attention" if tenant_wide else "Open the integration's page"}
     return {**plain, **{f"{name}Html": html.escape(value) for name, value in plain.items()},
