@@ -184,3 +184,14 @@ def _append_connector_sandboxes() -> None:
 
 
 _append_connector_sandboxes()
+
+
+def _append_alert_hook() -> None:
+    """The receiver of the alert webhooks (local/sandboxes/alert_hook.py); last, as its seed sets the alert settings
+    of the demo tenant the WMS seed made."""
+    from .sandboxes.alert_hook import plugin
+
+    PLUGINS.append(plugin())
+
+
+_append_alert_hook()

@@ -51,6 +51,9 @@ class ChildProcess:
         finally:
             os.close(write_end)
         self._replies: queue.Queue[str] = queue.Queue()
+        #: One command at a time: replies come back in order, so two threads' calls (operator requests answered
+        #: concurrently) must not interleave.
+        self._calling = threading.Lock()
         reader = os.fdopen(read_end, "r", encoding="utf-8")
         threading.Thread(target=self._read, args=(reader,), name=f"{role}-replies", daemon=True).start()
 
@@ -67,14 +70,15 @@ class ChildProcess:
     def call(self, command: str, *, timeout: float = 120, **arguments: Any) -> dict[str, Any]:
         """Send ``command`` and wait for its answer (the child's ``ok`` object)."""
         assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(json.dumps({"command": command, **arguments}) + "\n")
-            self.process.stdin.flush()
-            line = self._replies.get(timeout=timeout)
-        except BrokenPipeError:
-            line = ""
-        except queue.Empty:
-            raise ChildFailed(f"{self.role}: no answer to {command!r} within {timeout:.0f}s") from None
+        with self._calling:
+            try:
+                self.process.stdin.write(json.dumps({"command": command, **arguments}) + "\n")
+                self.process.stdin.flush()
+                line = self._replies.get(timeout=timeout)
+            except BrokenPipeError:
+                line = ""
+            except queue.Empty:
+                raise ChildFailed(f"{self.role}: no answer to {command!r} within {timeout:.0f}s") from None
         if not line:
             code = self.process.wait(timeout=10)
             raise ChildFailed(f"{self.role} process exited ({code}) during {command!r}; its log above says why")

@@ -96,6 +96,8 @@ class Stack:
     queues: dict[str, str] = field(default_factory=dict)
     queue_arns: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    #: AWS::SES::Template logical id -> its name (what ``!Ref`` gives).
+    mail_templates: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     parameters: dict[str, str] = field(default_factory=dict)
 
@@ -110,7 +112,7 @@ class Stack:
             return value
         if isinstance(value, dict) and "Ref" in value:
             ref = value["Ref"]
-            for mapping in (self.tables, self.queues, self.keys):
+            for mapping in (self.tables, self.queues, self.keys, self.mail_templates):
                 if ref in mapping:
                     return mapping[ref]
             if ref in self.parameters:
@@ -185,6 +187,8 @@ def create_stack(*, prefix: str = "", template: dict[str, Any] | None = None, se
         description = resource["Properties"].get("Description", logical)
         stack.keys[logical] = kms.create_key(Description=description)["KeyMetadata"]["KeyId"]
 
+    _create_mail(stack, session)
+
     globals_ = template.get("Globals", {}).get("Function", {})
     for logical, resource in _resources(template, "AWS::Serverless::Function").items():
         props = resource["Properties"]
@@ -207,6 +211,22 @@ def create_stack(*, prefix: str = "", template: dict[str, Any] | None = None, se
                                                event_props["ScheduleExpression"], event_props.get("Input")))
         stack.functions[logical] = spec
     return stack
+
+
+def _create_mail(stack: Stack, session: boto3.Session) -> None:
+    """The mail templates (named after their logical ids, like every resource here), and the alert mail sender's
+    identity verified when the stack is given one (``AlertMailSender``): moto's SES refuses unverified senders, as
+    SES does."""
+    ses = session.client("ses")
+    for logical, resource in _resources(stack.template, "AWS::SES::Template").items():
+        parts = resource["Properties"]["Template"]
+        name = stack.prefix + logical
+        ses.create_template(Template={"TemplateName": name, "SubjectPart": parts["SubjectPart"],
+                                      **{part: parts[part] for part in ("TextPart", "HtmlPart") if part in parts}})
+        stack.mail_templates[logical] = name
+    sender = stack.parameters.get("AlertMailSender")
+    if sender:
+        ses.verify_email_identity(EmailAddress=sender)
 
 
 def queue_max_receive_count(stack: Stack, queue_logical: str) -> int | None:

@@ -1,6 +1,7 @@
 """What each child process of the local stack does (:mod:`local.processes` runs one role per process).
 
 - ``moto``: moto's server, its SQS standard queues delivering fairly across message groups (:mod:`local.fair_queues`);
+  it also answers ``sent_mails`` (the mails its SES sent, :mod:`local.mails`);
 - ``sandboxes``: every platform sandbox of :mod:`local.plugins` on its own port; seeded on a second command, once the
   API answers (seeds create demo integrations through it);
 - ``api``: the API Gateway stand-in and, behind it, warm instances of every function with an HTTP route (the doors
@@ -54,10 +55,11 @@ class MotoRole(Role):
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
 
-        from . import fair_queues, moto_at_scale
+        from . import fair_queues, mails, moto_at_scale
 
         fair_queues.install()
         moto_at_scale.install()
+        mails.install()
         self._server_class = ThreadedMotoServer
         self._server: Any = None
 
@@ -67,6 +69,13 @@ class MotoRole(Role):
         self._server.start()
         bound_host, bound_port = self._server.get_host_and_port()
         return {"url": f"http://{bound_host}:{bound_port}"}
+
+    def do_sent_mails(self) -> dict[str, Any]:
+        """The mails moto's SES sent, rendered, newest first (``GET /_local/mails``): moto keeps them in this
+        process and its server lists them nowhere."""
+        from .mails import sent_mails
+
+        return {"mails": sent_mails()}
 
     def stop(self) -> None:
         if self._server is not None:

@@ -63,6 +63,8 @@ AWS_ENVIRONMENT: dict[str, str | None] = {
     "AWS_PROFILE": None,
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": None,
 }
+#: The alert mails' sender (template.yaml ``AlertMailSender``): verified in moto's SES when the stack is built.
+ALERT_MAIL_SENDER = "alerts@integrations.localhost"
 #: Powertools settings for running outside Lambda; the caller's own values win.
 POWERTOOLS_DEFAULTS = {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"}
 
@@ -212,7 +214,8 @@ class LocalStack:
         _reset_layer()
 
     def _create_resources(self) -> None:
-        self.resources = create_stack(session=boto3.session.Session())
+        self.resources = create_stack(session=boto3.session.Session(),
+                                      parameters={"AlertMailSender": ALERT_MAIL_SENDER})
         os.environ.update(self.resources.environment)
         _reset_layer()
         scheduler = boto3.client("scheduler")
@@ -305,6 +308,8 @@ class LocalStack:
                         return Answer.json(200, self.sync_log(key))
                     return Answer.json(200, self.recent_sync_log(request.param("after"),
                                                                  int(request.param("limit") or 100)))
+                case ("GET", ["mails"]):
+                    return self._mails(request.param("format") or "json")
                 case ("GET", ["sync-log", tenant_id, entity_type, entity_id]):
                     from integrations.core.records import WmsRef
 
@@ -315,7 +320,7 @@ class LocalStack:
         return Answer.json(404, {"message": "Not Found", "endpoints": [
             "GET /_local/health", "GET /_local/demo", "GET /_local/queues", "POST /_local/queues/{queue}/replay?max=N",
             "GET /_local/schedules", "POST /_local/schedules/{name}", "GET /_local/sync-log?key=…|after=…",
-            "GET /_local/sync-log/{tenantId}/{entityType}/{entityId}"]})
+            "GET /_local/sync-log/{tenantId}/{entityType}/{entityId}", "GET /_local/mails[?format=html]"]})
 
     def health(self) -> dict[str, Any]:
         return {
@@ -365,6 +370,17 @@ class LocalStack:
                        limit=int(limit) if limit else None)
         log.info("replayed %d message(s) from %s to %s", moved, dead_letters, queue)
         return Answer.json(200, {"moved": moved, "from": dead_letters, "to": queue})
+
+    def _mails(self, form: str) -> Answer:
+        """The mails moto's SES sent, newest first: JSON, or (``format=html``) a page to read them in a browser."""
+        from .mails import mails_page
+
+        if form not in ("json", "html"):
+            raise ValueError("format is json or html")
+        mails = self.children["moto"].call("sent_mails", timeout=30)["mails"]
+        if form == "html":
+            return Answer(200, [("Content-Type", "text/html; charset=utf-8")], mails_page(mails).encode())
+        return Answer.json(200, mails)
 
     def _fire(self, name: str) -> Answer:
         assert self.scheduler is not None
@@ -424,7 +440,9 @@ def banner(stack: LocalStack, *, verbose: bool = False) -> str:
     lines.append(f"  AWS (moto server)            {stack.moto_url}  (AWS_ENDPOINT_URL to it; keys testing/testing)")
     for name, running in stack.sandboxes.items():
         lines.append(f"  {name + ' sandbox':<28} {running.url}  control: {running.url}/_control/")
-    lines.append(f"  Operator endpoints           {stack.api_url}/_local/  (health, demo, queues, schedules, sync-log)")
+    lines.append(f"  Operator endpoints           {stack.api_url}/_local/  (health, demo, queues, schedules, sync-log, "
+                 "mails)")
+    lines.append(f"  Mails sent (alerts)          {stack.api_url}/_local/mails?format=html  (from {ALERT_MAIL_SENDER})")
     if stack.config.fast_retry is not None:
         lines.append(f"  Fast retry                   failed queue items come back after {stack.config.fast_retry}s")
     if not stack.config.run_schedules:
