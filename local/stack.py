@@ -65,6 +65,11 @@ AWS_ENVIRONMENT: dict[str, str | None] = {
 }
 #: The alert mails' sender (template.yaml ``AlertMailSender``): verified in moto's SES when the stack is built.
 ALERT_MAIL_SENDER = "alerts@integrations.localhost"
+#: What ``GET /_local/`` lists (and an unknown operator path answers with).
+OPERATOR_ENDPOINTS = [
+    "GET /_local/health", "GET /_local/demo", "GET /_local/queues", "POST /_local/queues/{queue}/replay?max=N",
+    "GET /_local/schedules", "POST /_local/schedules/{name}", "GET /_local/sync-log?key=…|after=…",
+    "GET /_local/sync-log/{tenantId}/{entityType}/{entityId}", "GET /_local/mails[?format=html]"]
 #: Powertools settings for running outside Lambda; the caller's own values win.
 POWERTOOLS_DEFAULTS = {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"}
 
@@ -289,6 +294,10 @@ class LocalStack:
         parts = [part for part in request.path[len("/_local/"):].split("/") if part]
         try:
             match (request.method, parts):
+                case ("GET", []):
+                    return Answer.json(200, {"endpoints": OPERATOR_ENDPOINTS,
+                                             "sandboxes": {name: f"{running.url}/_control/"
+                                                           for name, running in self.sandboxes.items()}})
                 case ("GET", ["health"]):
                     return Answer.json(200, self.health())
                 case ("GET", ["demo"]):
@@ -317,10 +326,7 @@ class LocalStack:
                     return Answer.json(200, self.sync_log(wms.key))
         except ValueError as exc:
             return Answer.json(400, {"message": str(exc)})
-        return Answer.json(404, {"message": "Not Found", "endpoints": [
-            "GET /_local/health", "GET /_local/demo", "GET /_local/queues", "POST /_local/queues/{queue}/replay?max=N",
-            "GET /_local/schedules", "POST /_local/schedules/{name}", "GET /_local/sync-log?key=…|after=…",
-            "GET /_local/sync-log/{tenantId}/{entityType}/{entityId}", "GET /_local/mails[?format=html]"]})
+        return Answer.json(404, {"message": "Not Found", "endpoints": OPERATOR_ENDPOINTS})
 
     def health(self) -> dict[str, Any]:
         return {
