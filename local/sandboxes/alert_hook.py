@@ -141,6 +141,7 @@ def plugin() -> Any:
 
     def seed(ctx: SeedContext) -> SeedResult:
         from integrations.core.alerts.model import AlertSettings
+        from integrations.core.alerts.webhook import seal_webhook_secret
         from integrations.core.context import core
 
         from .. import demo
@@ -151,7 +152,7 @@ def plugin() -> Any:
         url = f"{ctx.sandbox_url}/hooks/{DEMO_RECEIVER}"
         settings = AlertSettings.model_validate({"channels": {
             "emails": [DEMO_TENANT_ADDRESS], "webhookUrl": url,
-            "webhookSecret": core().vault.seal({"secret": DEMO_SECRET}, tenant_id=demo.TENANT_ID)}})
+            "webhookSecret": seal_webhook_secret(demo.TENANT_ID, DEMO_SECRET)}})
         core().tenants.update(demo.TENANT_ID, {"alerts": settings.model_dump(by_alias=True, mode="json")})
         return SeedResult(
             facts={"webhookUrl": url, "webhookSecret": DEMO_SECRET, "tenantAlertMail": DEMO_TENANT_ADDRESS,

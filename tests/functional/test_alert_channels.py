@@ -14,6 +14,7 @@ from integrations.core import context
 from integrations.core.alerts.channels import deliver, recipients
 from integrations.core.alerts.model import TENANT_SUBJECT, Alert, AlertState, Level
 from integrations.core.alerts.notices import Notice, NoticeKind
+from integrations.core.alerts.webhook import seal_webhook_secret
 from integrations.core.stores import Tenant
 
 from local.mails import sent_mails
@@ -54,7 +55,7 @@ def make_tenant(*, emails=("ops@3pl.example",), webhook=False, digest_after=3, c
                 "customerEmails": customer_emails or {}}
     if webhook:
         channels |= {"webhookUrl": HOOK_URL,
-                     "webhookSecret": context.core().vault.seal({"secret": HOOK_SECRET}, tenant_id=TENANT_ID)}
+                     "webhookSecret": seal_webhook_secret(TENANT_ID, HOOK_SECRET)}
     return Tenant.model_validate({"tenantId": TENANT_ID, "name": "Demo 3PL", "wmsBaseUrl": "https://wms.test",
                                   "selfManagedCustomerIds": [SELF_MANAGED],
                                   "alerts": {"thresholds": {"digestAfter": digest_after}, "channels": channels}})
@@ -226,6 +227,20 @@ def test_a_webhook_that_keeps_failing_is_not_delivered_in_words_and_nothing_rais
         "mailed to ops@3pl.example; the alert webhook answered 500 Internal Server Error (3 tries or its "
         "Retry-After); tried again at the next check")
     assert len(hooks.requests_to("/hooks/ops-room", "POST")) == 3  # the HTTP policy's retries, then words
+
+
+def test_at_the_next_try_only_the_channel_that_failed_is_tried_again(mail, hooks):
+    tenant, due = make_tenant(webhook=True), notice()
+    hooks.inject_fault(503)
+    [first] = deliver(tenant, [due])
+    hooks.clear_faults()
+
+    [second] = deliver(tenant, [due], reached={due.alert.key: first.reached})
+
+    assert (first.delivered, first.reached) == (False, ("mail:ops@3pl.example",))
+    assert (second.delivered, second.reached) == (True, ("mail:ops@3pl.example", "webhook"))
+    assert second.message == "posted to the alert webhook; already mailed to ops@3pl.example at an earlier check"
+    assert len(sent_mails()) == 1 and len(hooks.deliveries_to()) == 1  # the mail was not sent twice
 
 
 def test_a_webhook_that_drops_the_connection_did_not_answer(stack, hooks):

@@ -9,11 +9,16 @@ Who gets a notice (:func:`recipients`): the tenant's alert addresses always; a c
 customer's integrations, when the tenant lets customers receive alerts and lets that customer manage its own
 integrations. A tenant-wide alert (the WMS link) goes to the tenant only. One address with more than
 ``digest_after`` notices in one check gets one digest mail listing them all instead of a mail each.
+
+A notice that one channel took and another refused is tried again at the next check on the one that refused only,
+when the caller passes back what :attr:`Delivery.reached` said (``reached=``): a webhook that stays down must not
+mail the same alert to every address every five minutes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import traceback
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,6 +38,8 @@ logger = Logger(child=True)
 #: Metric names (Count), when the caller passes its Powertools ``Metrics``.
 MAILS_SENT, MAILS_FAILED = "AlertMailsSent", "AlertMailsFailed"
 WEBHOOK_POSTS_SENT, WEBHOOK_POSTS_FAILED = "AlertWebhookPostsSent", "AlertWebhookPostsFailed"
+#: How :attr:`Delivery.reached` names the webhook; a mail address is ``mail:{address}`` (:func:`mail_target`).
+WEBHOOK_TARGET = "webhook"
 
 
 @dataclass(frozen=True)
@@ -45,17 +52,33 @@ class Delivery:
     notice: Notice
     delivered: bool
     message: str
+    #: Every channel that has taken this notice, in this call or (passed in as ``reached``) an earlier one:
+    #: :data:`WEBHOOK_TARGET` and ``mail:{address}``. Kept with a notice not delivered and passed back to
+    #: :func:`deliver` at the next try, only the channels that failed are tried again.
+    reached: tuple[str, ...] = ()
+
+
+def mail_target(address: str) -> str:
+    return f"mail:{address.casefold()}"
 
 
 @dataclass
 class _Outcome:
+    #: What took the notice at an earlier try (``deliver(reached=…)``): skipped now.
+    earlier: frozenset[str] = frozenset()
     mailed: list[str] = field(default_factory=list)
+    earlier_mailed: list[str] = field(default_factory=list)
     #: How many notices the largest digest that carried this one listed (0: mailed alone).
     digest_of: int = 0
     mail_failures: list[str] = field(default_factory=list)
     not_mailed: list[str] = field(default_factory=list)
     posted: bool = False
     webhook_failure: str | None = None
+
+    @property
+    def reached(self) -> tuple[str, ...]:
+        now = [mail_target(address) for address in self.mailed] + ([WEBHOOK_TARGET] if self.posted else [])
+        return tuple(sorted(self.earlier | set(now)))
 
 
 def recipients(tenant: Tenant, notice: Notice) -> list[str]:
@@ -75,18 +98,23 @@ def recipients(tenant: Tenant, notice: Notice) -> list[str]:
     return unique
 
 
-def deliver(tenant: Tenant, notices: Sequence[Notice], *, metrics: Metrics | None = None) -> list[Delivery]:
-    """Mail and post ``notices`` (every notice of one check); one :class:`Delivery` per notice, in their order."""
+def deliver(tenant: Tenant, notices: Sequence[Notice], *, metrics: Metrics | None = None,
+            reached: Mapping[str, Collection[str]] | None = None) -> list[Delivery]:
+    """Mail and post ``notices`` (every notice of one check); one :class:`Delivery` per notice, in their order.
+
+    ``reached``: alert key (:attr:`Alert.key`) → the :attr:`Delivery.reached` of an earlier try of the same notice;
+    those channels are not tried again. (A new notice of the alert starts with none.)"""
     if not notices:
         return []
-    outcomes = [_Outcome() for _ in notices]
+    outcomes = [_Outcome(earlier=frozenset((reached or {}).get(notice.alert.key, ()))) for notice in notices]
     customer_of = _CustomerNames()
     _mail(tenant, notices, outcomes, customer_of, metrics)
-    if tenant.alerts.channels.webhook_url:
-        failure = _post(tenant, notices, customer_of)
+    unposted = [index for index, outcome in enumerate(outcomes) if WEBHOOK_TARGET not in outcome.earlier]
+    if tenant.alerts.channels.webhook_url and unposted:
+        failure = _post(tenant, [notices[index] for index in unposted], customer_of)
         _count(metrics, WEBHOOK_POSTS_FAILED if failure else WEBHOOK_POSTS_SENT, 1)
-        for outcome in outcomes:
-            outcome.posted, outcome.webhook_failure = failure is None, failure
+        for index in unposted:
+            outcomes[index].posted, outcomes[index].webhook_failure = failure is None, failure
     return [_delivery(notice, outcome) for notice, outcome in zip(notices, outcomes, strict=True)]
 
 
@@ -95,7 +123,10 @@ def _mail(tenant: Tenant, notices: Sequence[Notice], outcomes: list[_Outcome], c
     by_address: dict[str, list[int]] = {}
     for index, notice in enumerate(notices):
         for address in recipients(tenant, notice):
-            by_address.setdefault(address, []).append(index)
+            if mail_target(address) in outcomes[index].earlier:
+                outcomes[index].earlier_mailed.append(address)
+            else:
+                by_address.setdefault(address, []).append(index)
     if not by_address:
         return
     if not mail.mail_configured():
@@ -131,9 +162,10 @@ def _send(address: str, data: dict[str, object]) -> str | None:
 def _post(tenant: Tenant, notices: Sequence[Notice], customer_of: _CustomerNames) -> str | None:
     try:
         failure = webhook.post(tenant, notices, customer_of)
-    except Exception as exc:  # as above; the exception's text could carry the webhook's address: only its type
-        logger.exception("alert webhook failed unexpectedly", extra={"error": type(exc).__name__,
-                                                                     "tenantId": tenant.tenant_id})
+    except Exception as exc:  # as above; its text could carry the webhook's address: the type and frames only
+        logger.error("alert webhook failed unexpectedly", extra={
+            "error": type(exc).__name__, "tenantId": tenant.tenant_id,
+            "frames": traceback.format_tb(exc.__traceback__)})
         failure = (f"the alert webhook could not be posted (unexpected error {type(exc).__name__}; reported to "
                    "the operator)")
     if failure:
@@ -148,17 +180,20 @@ def _delivery(notice: Notice, outcome: _Outcome) -> Delivery:
                     + (f" (in a digest of {outcome.digest_of})" if outcome.digest_of else ""))
     if outcome.posted:
         done.append("posted to the alert webhook")
+    before = ([f"mailed to {', '.join(outcome.earlier_mailed)}"] if outcome.earlier_mailed else []) + (
+        ["posted to the alert webhook"] if WEBHOOK_TARGET in outcome.earlier else [])
+    earlier = [f"already {' and '.join(before)} at an earlier check"] if before else []
     problems = list(outcome.mail_failures)
     if outcome.webhook_failure:
         problems.append(outcome.webhook_failure)
     notes = [f"{mail.MAIL_NOT_SET_UP}, so {', '.join(outcome.not_mailed)} "
              f"{'was' if len(outcome.not_mailed) == 1 else 'were'} not mailed"] if outcome.not_mailed else []
-    if not (done or problems or notes):
+    if not (done or earlier or problems or notes):
         return Delivery(notice, True, "no alert mail address or webhook is set: shown in the console only")
-    sentences = ([" and ".join(done)] if done else []) + problems + notes
-    if not done and not problems:
+    sentences = ([" and ".join(done)] if done else []) + earlier + problems + notes
+    if not (done or earlier or problems):
         sentences.append("shown in the console only")
-    return Delivery(notice, not problems, "; ".join(sentences))
+    return Delivery(notice, not problems, "; ".join(sentences), outcome.reached)
 
 
 def _count(metrics: Metrics | None, name: str, value: int) -> None:

@@ -39,6 +39,21 @@ _POLICY = HttpPolicy(connect_timeout=3.05, read_timeout=10.0, max_attempts=3, ma
 _QUOTED = 200
 
 
+def new_webhook_secret() -> str:
+    """A fresh signing secret for a tenant's alert webhook (shown to the tenant once, stored sealed)."""
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def seal_webhook_secret(tenant_id: str, secret: str) -> str:
+    """``secret`` sealed for the tenant as :func:`post` opens it (``AlertChannels.webhook_secret``): the
+    ``{"secret": …}`` shape of the WMS notification secret."""
+    from ..context import core
+
+    return core().vault.seal({"secret": secret}, tenant_id=tenant_id)
+
+
 def signed_headers(secret: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
     """The headers that sign ``body`` at ``now`` (Unix seconds; the current time by default)."""
     timestamp = int(time.time() if now is None else now)
