@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -15,6 +16,7 @@ from integrations.core.alerts.channels import deliver, recipients
 from integrations.core.alerts.model import TENANT_SUBJECT, Alert, AlertState, Level
 from integrations.core.alerts.notices import Notice, NoticeKind
 from integrations.core.alerts.webhook import seal_webhook_secret
+from integrations.core.integration_record import Integration
 from integrations.core.stores import Tenant
 
 from local.mails import sent_mails
@@ -109,6 +111,20 @@ def test_each_notice_is_mailed_to_each_address_with_its_fields_rendered(mail):
         assert "Resolved 7 Dec 2026 22:10 UTC (opened 7 Dec 2026 21:40 UTC)." in second["text"]
         assert "What to do: Nothing now: the condition cleared by itself." in second["text"]
         assert second["fields"]["alerts"][0]["resolved"] is True
+
+
+def test_the_customer_is_named_as_its_integration_records_it(mail, hooks):
+    now = datetime.now(UTC)
+    context.core().integrations.create(Integration(
+        integration_id="integration-1", tenant_id=TENANT_ID, customer_id=SELF_MANAGED, type="woocommerce",
+        name="Steam shop", created_at=now, updated_at=now, customer_name="Steam Chef Store"))
+
+    deliver(make_tenant(webhook=True), [notice("integration-1")])
+
+    [sent] = sent_mails()
+    assert "Customer: Steam Chef Store" in sent["text"]
+    [received] = hooks.deliveries_to()
+    assert json.loads(received.body)["alerts"][0]["integration"]["customerName"] == "Steam Chef Store"
 
 
 def test_more_notices_than_digest_after_for_one_address_become_one_digest_listing_each_with_its_link(mail):
