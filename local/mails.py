@@ -98,13 +98,16 @@ def mails_page(mails: list[dict[str, Any]]) -> str:
         if "renderError" in mail:
             body = f'<p class="error">{html.escape(mail["renderError"])}</p>'
         else:
-            body = (f'<iframe sandbox title="{heading}" srcdoc="{html.escape(mail["html"], quote=True)}"></iframe>'
+            # Tall enough for every alert the mail lists, so a digest reads without scrolling inside the frame.
+            rem = 8 + 14 * max(1, len(mail.get("fields", {}).get("alerts") or []))
+            body = (f'<iframe sandbox title="{heading}" style="height:{rem}rem" '
+                    f'srcdoc="{html.escape(mail["html"], quote=True)}"></iframe>'
                     f"<details><summary>Text part</summary><pre>{html.escape(mail['text'])}</pre></details>")
         sections.append(f"<section><h2>{heading}</h2><p class=meta>{meta}</p>{body}</section>")
     empty = "<p>No mail sent yet.</p>" if not mails else ""
     return ("<!doctype html><html lang=en><head><meta charset=utf-8><title>Mails sent (local stack)</title><style>"
             "body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}section{border-top:1px solid #ccc;"
-            "padding:1rem 0}.meta{color:#555}.error{color:#b00020}iframe{width:100%;height:24rem;border:1px solid "
-            "#ddd}pre{white-space:pre-wrap}</style></head><body>"
+            "padding:1rem 0}.meta{color:#555}.error{color:#b00020}iframe{width:100%;border:1px solid #ddd;"
+            "resize:vertical}pre{white-space:pre-wrap}</style></head><body>"
             f"<h1>Mails sent ({len(mails)}, newest first)</h1><p>JSON: <code>?format=json</code> (the default)</p>"
             f"{empty}{''.join(sections)}</body></html>")
