@@ -9,15 +9,22 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
+from integrations.core import context as core_context
 from integrations.core.alerts.checker import TenantCheck, schedule_checks
 from integrations.core.alerts.model import TENANT_SUBJECT, AlertThresholds
 from integrations.core.alerts.store import AlertStore
+from integrations.core.alerts.webhook import seal_webhook_secret
 from integrations.core.alerts.wms_silence import note_changes_seen
 from integrations.core.context import core
 from integrations.core.integration_record import configuration_log_key
 from integrations.core.sync_log_retry import retry_from_sync_log
 from integrations.core.timeutil import utc_iso
+
+from local.mails import sent_mails
+from local.sandboxes.alert_hook import AlertHookSandbox
+from local.sandboxes.transports import install_responses
 
 from .conftest import wms_key
 from .wms_helpers import place_order
@@ -197,3 +204,34 @@ def test_alerts_of_an_integration_no_longer_live_resolve(connected: Woo, conditi
 
     connected.update(status=IntegrationStatus.DELETED)
     assert key in check(connected, at=later(26))["resolved"]
+
+
+def test_a_notice_the_webhook_failed_is_posted_at_the_next_check_and_never_mailed_twice(connected: Woo, monkeypatch):
+    monkeypatch.setenv("ALERT_MAIL_SENDER", "alerts@integrations.test")
+    boto3.client("ses").verify_email_identity(EmailAddress="alerts@integrations.test")
+    core_context.reset()
+    hooks = AlertHookSandbox()
+    hooks.add_receiver("ops-room", "hook-secret-1")
+    install_responses(connected.rsps, hooks, "https://hooks.alerts.test")
+    tenant_id = connected.tenant.tenant_id
+    core().tenants.update(tenant_id, {"alerts": {"thresholds": {}, "channels": {
+        "emails": ["ops@3pl.example"], "webhookUrl": "https://hooks.alerts.test/hooks/ops-room",
+        "webhookSecret": seal_webhook_secret(tenant_id, "hook-secret-1")}}})
+    connected.place([{"sku": "SKU-404", "quantity": 1}])
+    connected.pump()
+    hooks.inject_fault(503)
+    key = f"{connected.integration_id}/needs-attention"
+    first = check(connected, at=later(25))
+    assert key in first["opened"] and f"{key}: opened" not in first["notices"]  # the webhook failed: still due
+    mailed = [m for m in sent_mails() if "needed attention" in m["subject"]]
+    assert len(mailed) == 1 and mailed[0]["to"] == ["ops@3pl.example"]
+    hooks.clear_faults()
+    second = check(connected, at=later(25.1))
+    assert f"{key}: opened" in second["notices"]
+    assert len([m for m in sent_mails() if "needed attention" in m["subject"]]) == 1  # not mailed again
+    posted = [d.to_json() for d in hooks.deliveries_to() if d.verified]
+    assert any(a["condition"] == "needs-attention" for d in posted for a in d["body"]["alerts"])
+    assert check(connected, at=later(25.2))["notices"] == []
+    events = [event for condition, event in history(connected, connected.integration_id)
+              if condition == "needs-attention"]
+    assert events == ["opened", "delivery-failed", "notified"]

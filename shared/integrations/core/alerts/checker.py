@@ -189,10 +189,11 @@ class TenantCheck:
             claimed.append((alert, Notice(alert, kind)))
         if not claimed:
             return
-        for delivery in deliver(self.tenant, [notice for _, notice in claimed]):
+        reached = {alert.key: tuple(alert.notice_reached) for alert, _ in claimed if alert.notice_reached}
+        for delivery in deliver(self.tenant, [notice for _, notice in claimed], metrics=metrics, reached=reached):
             alert = delivery.notice.alert
             if delivery.delivered:
                 self.store.notice_delivered(alert, token, delivery.message)
                 self.result.notices.append(f"{alert.subject}/{alert.condition}: {delivery.notice.kind.value}")
             else:
-                self.store.notice_failed(alert, token, delivery.message)
+                self.store.notice_failed(alert, token, delivery.message, reached=delivery.reached)

@@ -107,6 +107,8 @@ class Alert(CamelModel):
     snoozed_by: str | None = None
     #: A notice ("opened", "updated", "resolved") written with the transition and not yet delivered.
     notice_due: str | None = None
+    #: The channels that already took the due notice on an earlier try (one failed): not sent to again.
+    notice_reached: list[str] = Field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -116,7 +118,7 @@ class Alert(CamelModel):
         return self.snoozed_until is not None and self.snoozed_until > now
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, mode="json", exclude={"notice_due"})
+        return self.model_dump(by_alias=True, mode="json", exclude={"notice_due", "notice_reached"})
 
 
 def alert_key(subject: str, condition: str) -> str:

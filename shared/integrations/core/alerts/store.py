@@ -132,7 +132,7 @@ class AlertStore:
                     " platform = :platform, subject = :subject, #condition = :condition,"
                     " occurrence = if_not_exists(occurrence, :zero) + :one, noticeDue = :opened"
                     " REMOVE resolvedAt, acknowledgedBy, acknowledgedAt, snoozedUntil, snoozedBy, noticeClaim,"
-                    " noticeClaimedAt"),
+                    " noticeClaimedAt, noticeReached"),
                 "ConditionExpression": "attribute_not_exists(#state) OR #state = :resolved",
                 "ExpressionAttributeNames": {**_NAMES, "#condition": "condition"},
                 "ExpressionAttributeValues": to_item(values)}}
@@ -149,7 +149,8 @@ class AlertStore:
         update = {"Update": {
             "TableName": self.table_name, "Key": self._key(tenant_id, current.key),
             "UpdateExpression": ("SET updatedAt = :now, #level = :level, summary = :summary, whatToDo = :todo,"
-                                 " #count = :count" + (", noticeDue = :updated" if escalated else "")),
+                                 " #count = :count" + (", noticeDue = :updated REMOVE noticeReached" if escalated
+                                                       else "")),
             "ConditionExpression": "#state = :open" + (" AND #level = :was" if escalated else ""),
             "ExpressionAttributeNames": _NAMES,
             "ExpressionAttributeValues": to_item(values)}}
@@ -168,7 +169,7 @@ class AlertStore:
         update = {"Update": {
             "TableName": self.table_name, "Key": self._key(tenant_id, alert_key(subject, condition)),
             "UpdateExpression": "SET #state = :resolved, resolvedAt = :now, updatedAt = :now, noticeDue = :notice,"
-                                " resolution = :why REMOVE noticeClaim, noticeClaimedAt",
+                                " resolution = :why REMOVE noticeClaim, noticeClaimedAt, noticeReached",
             "ConditionExpression": "#state = :open",
             "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": to_item({":resolved": AlertState.RESOLVED.value, ":now": now,
@@ -220,19 +221,22 @@ class AlertStore:
         assert alert.notice_due
         update = {"Update": {
             "TableName": self.table_name, "Key": self._key(alert.tenant_id, alert.key),
-            "UpdateExpression": "REMOVE noticeDue, noticeClaim, noticeClaimedAt",
+            "UpdateExpression": "REMOVE noticeDue, noticeClaim, noticeClaimedAt, noticeReached",
             "ConditionExpression": "noticeClaim = :token AND noticeDue = :due",
             "ExpressionAttributeValues": to_item({":token": token, ":due": alert.notice_due})}}
         self._transact(update, self._history_put(alert.tenant_id, alert.subject, alert.condition, "notified",
                                                   message))
 
-    def notice_failed(self, alert: Alert, token: str, message: str) -> None:
-        """Delivery failed: the notice stays due (the next check tries again); the failure is in the history."""
+    def notice_failed(self, alert: Alert, token: str, message: str, *, reached: tuple[str, ...] = ()) -> None:
+        """Delivery failed: the notice stays due (the next check tries again, only on the channels not ``reached``
+        yet); the failure is in the history."""
         try:
             aws.dynamodb().update_item(
                 TableName=self.table_name, Key=self._key(alert.tenant_id, alert.key),
-                UpdateExpression="REMOVE noticeClaim, noticeClaimedAt", ConditionExpression="noticeClaim = :token",
-                ExpressionAttributeValues={":token": {"S": token}})
+                UpdateExpression="SET noticeReached = :reached REMOVE noticeClaim, noticeClaimedAt",
+                ConditionExpression="noticeClaim = :token",
+                ExpressionAttributeValues=to_item({":token": token,
+                                                   ":reached": sorted({*alert.notice_reached, *reached})}))
         except ClientError as exc:
             if not is_condition_failure(exc):
                 raise
