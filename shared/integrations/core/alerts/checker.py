@@ -46,10 +46,11 @@ def store() -> AlertStore:
 
 
 def schedule_checks(scheduled_at: datetime | None = None) -> int:
-    """One check per tenant; the key holds the minute, so a repeated schedule run checks once."""
-    minute = (scheduled_at or utcnow()).strftime("%Y-%m-%dT%H:%M")
+    """One check per tenant; the key holds the scheduled time, so a retried schedule run checks once (a check run by
+    hand a few seconds later is a check of its own)."""
+    moment = (scheduled_at or utcnow()).strftime("%Y-%m-%dT%H:%M:%S")
     stores = core()
-    items = [WorkItem(kind=CHECK_TENANT, tenant_id=tenant_id, idempotency_key=f"{CHECK_TENANT}:{tenant_id}:{minute}",
+    items = [WorkItem(kind=CHECK_TENANT, tenant_id=tenant_id, idempotency_key=f"{CHECK_TENANT}:{tenant_id}:{moment}",
                       source="alerts") for tenant_id in stores.tenants.ids()]
     return enqueue_many(stores.settings.alerts_queue_url, items)
 
