@@ -52,10 +52,13 @@ def open_tenant_alert(world: World, condition: str = "wmsNotificationsSilent") -
 
 
 def needs_attention(integration_id: str, record: str = "1") -> None:
-    """A record of the integration needing attention, as the sync log keeps it (its link, on GSI byScope)."""
+    """A record of the integration needing attention, as the sync log keeps it (its link, on the sparse GSI
+    byAttention)."""
+    now = utc_iso(utcnow())
     boto3.client("dynamodb").put_item(TableName=core().settings.sync_table, Item=to_item({
         "pk": f"{integration_id}#sandboxshop#order#{record}", "sk": "LINK", "scope": integration_id,
-        "recordType": "order", "status": "NEEDS_ATTENTION", "updatedAt": utc_iso(utcnow())}))
+        "recordType": "order", "status": "NEEDS_ATTENTION", "updatedAt": now, "attentionScope": integration_id,
+        "attentionSince": now}))
 
 
 def integration_path(world: World, integration: dict[str, Any], customer: str = "chef") -> str:
@@ -81,7 +84,9 @@ def test_the_overview_lists_open_alerts_and_records_needing_attention_across_cus
     assert rows["Baker shop"]["needsAttention"] == 2 and rows["Baker shop"]["openAlerts"] == 0
     assert rows["Chef shop"]["needsAttention"] == 0 and rows["Chef shop"]["openAlerts"] == 1
     assert rows["Chef shop"]["customerName"] == "Chef" and rows["Chef shop"]["platform"] == "Sandbox Shop (tests)"
-    assert overview["openAlerts"] == 2 and overview["recordsCheckedPerIntegration"] == 100
+    assert overview["openAlerts"] == 2 and overview["countedUpTo"] == 1000
+    assert {"key": "needs-attention", "title": "Needs attention too long"} in overview["conditions"]
+    assert chef_alert["conditionTitle"] == CONDITION  # not one the frame declares: its key stands for it
 
     only_baker = world.api.get(f"/tenants/{world.a.tenant_id}/alerts", token=world.admin,
                                query={"customerId": world.a.customers["baker"]}).json()
@@ -215,7 +220,7 @@ def test_alert_settings_are_saved_in_parts_checked_and_the_webhook_secret_is_sho
     alerts_view = saved.json()["alerts"]
     assert alerts_view["thresholds"] == {"attentionHours": 0.5, "waitingHours": 2, "pollMissedIntervals": 3,
                                          "notificationSilenceHours": 6, "budgetWarningPercent": 70,
-                                         "budgetCriticalPercent": 95, "digestAfter": 3}
+                                         "budgetCriticalPercent": 95, "platformCheckMinutes": 60, "digestAfter": 3}
     assert alerts_view["channels"] == {"emails": ["ops@example-3pl.com", "Ana@xn--bcher-kva.example"],
                                        "webhookUrl": "https://hooks.example.com/alerts?k=1",
                                        "webhookSecretSet": False, "customersReceiveAlerts": False,

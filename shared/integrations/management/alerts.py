@@ -6,9 +6,10 @@ The checker (:mod:`integrations.core.alerts.checker`) opens, updates and resolve
 acknowledge them ("someone is on it") and snooze them (no reminders until then). Each of those is one conditional
 write on an open alert with its history entry, naming who did it (:class:`~integrations.core.alerts.store.AlertStore`).
 
-The overview's "records needing attention" per integration is the integration view's bounded read
-(:func:`.health.recent_records`): one query of the integration's newest records (keys and status only) each, so an
-overview costs one query per integration shown plus one of the tenant's alerts, however long they have run.
+The overview counts each integration's records needing attention on the sync table's sparse index ``byAttention``
+(only links needing attention carry ``attentionScope``): one ``Select=COUNT`` query per integration shown, reading
+only the records that need attention (keys, status), at most :data:`MAX_COUNTED` of them; plus one query of the
+tenant's alerts. What an overview costs grows with what needs attention, never with how long integrations have run.
 """
 
 from __future__ import annotations
@@ -17,24 +18,57 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from ..core import aws, connectors
 from ..core.alerts.model import TENANT_SUBJECT, Alert, AlertState
 from ..core.alerts.store import AlertStore
 from ..core.errors import UpstreamNotFound
 from ..core.integration_record import Integration, IntegrationStatus
+from ..core.settings import settings
 from ..core.timeutil import utc_iso, utcnow
 from . import catalog
 from .base import ServiceBase, as_object
 from .errors import Conflict, Forbidden, InvalidRequest, NotFound
-from .health import RECENT_RECORDS, recent_records
 from .models import CONDITION_PATTERN, MAX_SNOOZE_HOURS, AlertContacts, SnoozeRequest, from_request
 from .permissions import Operation, Principal
 
 _CONDITION = re.compile(CONDITION_PATTERN)
+#: Records needing attention counted per integration at most (the console says "1,000+" beyond).
+MAX_COUNTED = 1000
 
 
-def alert_view(alert: Alert, now: str) -> dict[str, Any]:
+def condition_titles() -> dict[str, str]:
+    """Each condition's name as people read it (the console's filter, an alert's heading): the frame's, the
+    tenant's and every installed connector's own."""
+    from ..core.alerts.conditions import FRAME_CONDITIONS, TENANT_CONDITIONS
+
+    declared = [*FRAME_CONDITIONS, *TENANT_CONDITIONS]
+    for connector in connectors.connectors().values():
+        declared += connector.alert_conditions
+    return {condition.key: condition.title for condition in declared}
+
+
+def alert_view(alert: Alert, now: str, titles: dict[str, str]) -> dict[str, Any]:
     """An alert as the console shows it: what happened, what to do, and whether it is snoozed now."""
-    return {**alert.to_json(), "customerId": alert.customer_id or None, "snoozed": alert.snoozed(now)}
+    return {**alert.to_json(), "customerId": alert.customer_id or None, "snoozed": alert.snoozed(now),
+            "conditionTitle": titles.get(alert.condition, alert.condition)}
+
+
+def needing_attention(integration_id: str) -> int:
+    """How many of the integration's records need attention now (dead-lettered ones included), up to
+    :data:`MAX_COUNTED`: the sparse index holds only those, so the query reads nothing else."""
+    arguments: dict[str, Any] = {
+        "TableName": settings().sync_table, "IndexName": "byAttention", "Select": "COUNT",
+        "KeyConditionExpression": "attentionScope = :scope", "FilterExpression": "#status = :attention",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": {":scope": {"S": integration_id}, ":attention": {"S": "NEEDS_ATTENTION"}}}
+    counted = 0
+    while counted < MAX_COUNTED:
+        response = aws.dynamodb().query(**arguments)
+        counted += int(response.get("Count", 0))
+        if "LastEvaluatedKey" not in response:
+            break
+        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return min(counted, MAX_COUNTED)
 
 
 def _newest_first(alerts: list[Alert]) -> list[Alert]:
@@ -77,17 +111,18 @@ class AlertViews(ServiceBase):
         for alert in alerts:
             if alert.state is AlertState.OPEN:
                 open_by_subject[alert.subject] = open_by_subject.get(alert.subject, 0) + 1
-        rows = []
-        for integration in sorted(shown, key=lambda i: (i.customer_name.casefold(), i.name.casefold())):
-            records = recent_records(integration.integration_id)
-            rows.append(self._integration_row(integration, records, open_by_subject.get(integration.integration_id, 0)))
+        rows = [self._integration_row(integration, needing_attention(integration.integration_id),
+                                      open_by_subject.get(integration.integration_id, 0))
+                for integration in sorted(shown, key=lambda i: (i.customer_name.casefold(), i.name.casefold()))]
+        titles = condition_titles()
         return {
             "tenantId": tenant_id, "customerId": customer_id,
-            "alerts": [alert_view(a, now) for a in _newest_first(alerts)],
+            "alerts": [alert_view(a, now, titles) for a in _newest_first(alerts)],
             "integrations": rows,
-            #: the header's badge: open alerts nobody snoozed
+            # the header's badge: open alerts nobody snoozed
             "openAlerts": sum(1 for a in alerts if a.state is AlertState.OPEN and not a.snoozed(now)),
-            "recordsCheckedPerIntegration": RECENT_RECORDS,
+            "countedUpTo": MAX_COUNTED,
+            "conditions": [{"key": key, "title": title} for key, title in sorted(titles.items())],
         }
 
     @staticmethod
@@ -106,8 +141,7 @@ class AlertViews(ServiceBase):
         return platform is None or (integration is not None and integration.type == platform)
 
     @staticmethod
-    def _integration_row(integration: Integration, records: list[dict[str, Any]], open_alerts: int
-                         ) -> dict[str, Any]:
+    def _integration_row(integration: Integration, attention: int, open_alerts: int) -> dict[str, Any]:
         integration_type = catalog.get(integration.type)
         return {
             "integrationId": integration.integration_id,
@@ -116,8 +150,7 @@ class AlertViews(ServiceBase):
             "name": integration.name, "type": integration.type,
             "platform": integration_type.title if integration_type is not None else integration.type,
             "status": integration.status.value,
-            "needsAttention": sum(1 for r in records if r["status"] == "NEEDS_ATTENTION"),
-            "recordsChecked": len(records),
+            "needsAttention": attention,
             "openAlerts": open_alerts,
         }
 
@@ -129,8 +162,9 @@ class AlertViews(ServiceBase):
         now = utc_iso(utcnow())
         store = self.alert_store
         alerts = [a for a in store.alerts(tenant_id) if a.subject == integration.integration_id]
+        titles = condition_titles()
         return {"integrationId": integration.integration_id,
-                "alerts": [alert_view(a, now) for a in _newest_first(alerts)],
+                "alerts": [alert_view(a, now, titles) for a in _newest_first(alerts)],
                 "history": [entry.to_json() for entry in store.history(tenant_id, integration.integration_id)]}
 
     # --- acting --------------------------------------------------------------------------------------------------
@@ -186,7 +220,7 @@ class AlertViews(ServiceBase):
             raise Conflict(f"The {condition} alert is resolved: there is nothing to acknowledge or snooze",
                            field="condition", resolution="Nothing to do: it cleared by itself. If it comes back, "
                                                          "it opens again.")
-        return alert_view(alert, utc_iso(utcnow()))
+        return alert_view(alert, utc_iso(utcnow()), condition_titles())
 
     # --- a customer's alert addresses ------------------------------------------------------------------------------
 

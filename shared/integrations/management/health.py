@@ -45,7 +45,7 @@ class IntegrationDetailView(IntegrationView):
 
 def health_of(integration: Integration) -> dict[str, Any]:
     connector = catalog.connector(integration.type)
-    records = recent_records(integration.integration_id)
+    records = _recent_records(integration.integration_id)
     synced = [r for r in records if r["recordType"] != INTEGRATION_RECORD and r["status"] == "SYNCED"]
     receives_webhooks = connector is not None and bool(connector.doors)
     poller = connector.load_poller() if connector is not None else None
@@ -60,7 +60,7 @@ def health_of(integration: Integration) -> dict[str, Any]:
     }
 
 
-def recent_records(integration_id: str) -> list[dict[str, Any]]:
+def _recent_records(integration_id: str) -> list[dict[str, Any]]:
     response = aws.dynamodb().query(
         TableName=core().settings.sync_table, IndexName="byScope",
         KeyConditionExpression="#scope = :scope", ExpressionAttributeValues={":scope": {"S": integration_id}},

@@ -218,6 +218,7 @@ class AlertThresholdsUpdate(RequestModel):
     notification_silence_hours: float | None = Field(default=None, gt=0, le=24 * 30)
     budget_warning_percent: int | None = Field(default=None, ge=1, le=100)
     budget_critical_percent: int | None = Field(default=None, ge=1, le=100)
+    platform_check_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     digest_after: int | None = Field(default=None, ge=1, le=100)
 
 
