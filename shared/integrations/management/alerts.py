@@ -85,9 +85,9 @@ class AlertViews(ServiceBase):
 
     def alert_overview(self, principal: Principal, tenant_id: str, customer_id: str | None, *,
                        filters: dict[str, str], include_resolved: bool = False) -> dict[str, Any]:
-        """"Needs attention": the alerts (open ones, or all with ``include_resolved``) and, per integration, how many
-        of its newest records need attention — the tenant's (``customer_id`` None: its admins only) or one
-        customer's. ``filters``: ``customerId``, ``platform`` (a type key) and ``condition``, each optional."""
+        """"Needs attention": the alerts (open ones, or all with ``include_resolved``) and, per integration not
+        deleted, how many of its records need attention now — the tenant's (``customer_id`` None: its admins only) or
+        one customer's. ``filters``: ``customerId``, ``platform`` (a type key) and ``condition``, each optional."""
         self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
         platform = filters.get("platform")
         if platform is not None and platform not in catalog.types():
