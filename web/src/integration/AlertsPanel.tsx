@@ -7,7 +7,7 @@ import { useState } from "react";
 import { asProblem, type ApiProblem } from "../api/problem";
 import type { Alert, IntegrationAlerts } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
-import { LevelBadge } from "../screens/Attention";
+import { LevelBadge } from "../ui/bits";
 import { ProblemView } from "../ui/ProblemView";
 import { ago, when } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
@@ -78,24 +78,6 @@ export function AlertsPanel({ path, version, canAct }: Props) {
 }
 
 function OpenAlert({ alert, path, canAct, onDone }: { alert: Alert; path: string; canAct: boolean; onDone: (message: string) => void }) {
-  const { api } = useAuth();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<ApiProblem | null>(null);
-  const base = `${path}/alerts/${encodeURIComponent(alert.condition)}`;
-
-  const act = async (what: "acknowledge" | "snooze", body: unknown, message: string) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      await api.post<Alert>(`${base}/${what}`, body);
-      onDone(message);
-    } catch (error) {
-      setProblem(asProblem(error));
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
     <li className={`alert-item ${alert.level}`}>
       <p>
@@ -116,22 +98,47 @@ function OpenAlert({ alert, path, canAct, onDone }: { alert: Alert; path: string
         </p>
       )}
       {alert.snoozed && alert.snoozedUntil && <p className="muted">Snoozed until {when(alert.snoozedUntil)}: no reminders until then.</p>}
-      {problem && <ProblemView problem={problem} heading="That did not work" />}
-      {canAct && (
-        <div className="row-actions">
-          {!alert.acknowledgedBy && (
-            <button type="button" disabled={busy} onClick={() => void act("acknowledge", undefined, `Acknowledged: ${alert.conditionTitle}.`)}>
-              Acknowledge
-            </button>
-          )}
-          <button type="button" disabled={busy} onClick={() => void act("snooze", { hours: 1 }, `Snoozed for 1 hour: ${alert.conditionTitle}.`)}>
-            Snooze 1 hour
-          </button>
-          <button type="button" disabled={busy} onClick={() => void act("snooze", { hours: 24 }, `Snoozed for 1 day: ${alert.conditionTitle}.`)}>
-            Snooze 1 day
-          </button>
-        </div>
-      )}
+      {canAct && <AlertActions alert={alert} base={`${path}/alerts/${encodeURIComponent(alert.condition)}`} onDone={onDone} />}
     </li>
+  );
+}
+
+/** Acknowledge and Snooze (1 hour, 1 day) for one open alert at ``base`` (…/alerts/{condition}); a refusal is shown
+ * in place (e.g. the alert resolved meanwhile). */
+export function AlertActions({ alert, base, onDone }: { alert: Alert; base: string; onDone: (message: string) => void }) {
+  const { api } = useAuth();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+
+  const act = async (what: "acknowledge" | "snooze", body: unknown, message: string) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await api.post<Alert>(`${base}/${what}`, body);
+      onDone(message);
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      {problem && <ProblemView problem={problem} heading="That did not work" />}
+      <div className="row-actions">
+        {!alert.acknowledgedBy && (
+          <button type="button" disabled={busy} onClick={() => void act("acknowledge", undefined, `Acknowledged: ${alert.conditionTitle}.`)}>
+            Acknowledge
+          </button>
+        )}
+        <button type="button" disabled={busy} onClick={() => void act("snooze", { hours: 1 }, `Snoozed for 1 hour: ${alert.conditionTitle}.`)}>
+          Snooze 1 hour
+        </button>
+        <button type="button" disabled={busy} onClick={() => void act("snooze", { hours: 24 }, `Snoozed for 1 day: ${alert.conditionTitle}.`)}>
+          Snooze 1 day
+        </button>
+      </div>
+    </>
   );
 }

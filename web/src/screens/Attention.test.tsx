@@ -81,6 +81,28 @@ describe("needs attention", () => {
     expect(calls.every((c) => c.path.startsWith(`/tenants/${TENANT}/customers/c-1/alerts`))).toBe(true);
   });
 
+  it("acknowledges the tenant-wide alert in place (it has no integration page)", async () => {
+    let acknowledged = false;
+    const tenantAlert = overview().alerts[0];
+    const calls = fakeApi({
+      [`GET /tenants/${TENANT}/alerts`]: () =>
+        json(200, overview({ alerts: [acknowledged ? { ...tenantAlert, acknowledgedBy: "ana" } : tenantAlert, ALERT] })),
+      [`GET /tenants/${TENANT}/customers`]: () => json(200, customers),
+      [`POST /tenants/${TENANT}/alerts/TENANT/wms-silent/acknowledge`]: () => {
+        acknowledged = true;
+        return json(200, { ...tenantAlert, acknowledgedBy: "ana" });
+      },
+    });
+    renderWith(<Attention />, { types: [SHOP] });
+    const row = (await screen.findByText("Your WMS connection")).closest("tr")!;
+    await userEvent.click(within(row).getByRole("button", { name: "Acknowledge" }));
+    expect(await screen.findByText("Acknowledged: WMS notifications stopped.")).toBeInTheDocument();
+    expect(await within(screen.getByText("Your WMS connection").closest("tr")!).findByText("Acknowledged by ana")).toBeInTheDocument();
+    expect(calls.some((c) => c.method === "POST" && c.path.endsWith("/alerts/TENANT/wms-silent/acknowledge"))).toBe(true);
+    // an integration's alert is acted on on its page, not here
+    expect(within(screen.getByRole("link", { name: "Steam shop" }).closest("tr")!).queryByRole("button")).toBeNull();
+  });
+
   it("counts open alerts nobody snoozed in the header", async () => {
     fakeApi({ [`GET /tenants/${TENANT}/alerts`]: () => json(200, overview({ openAlerts: 2 })) });
     renderWith(<Layout>page</Layout>, { types: [SHOP] });

@@ -9,6 +9,8 @@ import { useTypes } from "../api/TypesContext";
 import { alertOverviewPath, alertRoute, integrationRoute } from "../api/paths";
 import type { Alert, AlertOverview, AttentionRow, Customer } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
+import { AlertActions } from "../integration/AlertsPanel";
+import { LevelBadge } from "../ui/bits";
 import { ProblemView } from "../ui/ProblemView";
 import { ago, when } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
@@ -23,14 +25,13 @@ interface Filters {
 
 const NO_FILTERS: Filters = { customerId: "", platform: "", condition: "", resolvedToo: false };
 
-export function LevelBadge({ alert }: { alert: Alert }) {
-  if (alert.state === "RESOLVED") return <span className="badge good">Resolved</span>;
-  return alert.level === "critical" ? <span className="badge bad">Critical</span> : <span className="badge warn">Warning</span>;
+/** Who an alert is about, as people name it. */
+function alertSubjectName(alert: Alert): string {
+  return alert.subject === "TENANT" ? "Your WMS connection" : alert.integrationName || "An integration";
 }
 
-/** Who an alert is about, as people name it. */
-export function alertSubjectName(alert: Alert): string {
-  return alert.subject === "TENANT" ? "Your WMS connection" : alert.integrationName || "An integration";
+function tenantAlertsPath(tenantId: string): string {
+  return alertOverviewPath(tenantId, null);
 }
 
 function rowRoute(row: AttentionRow): string {
@@ -44,6 +45,7 @@ export function Attention() {
   const types = useTypes();
   const admin = session.role === "admin";
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [announcement, setAnnouncement] = useState("");
   const path = alertOverviewPath(session.tenantId, admin ? null : session.customerId);
   const query = useMemo(() => {
     const params = new URLSearchParams();
@@ -126,6 +128,7 @@ export function Attention() {
         </button>
       </form>
       {overview.error && <ProblemView problem={overview.error} heading="What needs attention could not be loaded" />}
+      <div role="status">{announcement && <p className="notice success">{announcement}</p>}</div>
       {!data && !overview.error && <p role="status">Loading…</p>}
       {data && (
         <>
@@ -148,7 +151,16 @@ export function Attention() {
                   </thead>
                   <tbody>
                     {data.alerts.map((alert) => (
-                      <AlertRow key={`${alert.subject}/${alert.condition}`} alert={alert} admin={admin} customerName={customerName(data, customers.data?.customers, alert)} />
+                      <AlertRow
+                        key={`${alert.subject}/${alert.condition}`}
+                        alert={alert}
+                        admin={admin}
+                        customerName={customerName(data, customers.data?.customers, alert)}
+                        onDone={(message) => {
+                          setAnnouncement(message);
+                          void overview.reload();
+                        }}
+                      />
                     ))}
                   </tbody>
                 </table>
@@ -203,7 +215,7 @@ function customerName(data: AlertOverview, customers: Customer[] | undefined, al
   return row?.customerName ?? customers?.find((c) => c.customerId === alert.customerId)?.name ?? "A customer";
 }
 
-function AlertRow({ alert, admin, customerName }: { alert: Alert; admin: boolean; customerName: string }) {
+function AlertRow({ alert, admin, customerName, onDone }: { alert: Alert; admin: boolean; customerName: string; onDone: (message: string) => void }) {
   const route = alertRoute(alert);
   const name = alertSubjectName(alert);
   return (
@@ -227,6 +239,10 @@ function AlertRow({ alert, admin, customerName }: { alert: Alert; admin: boolean
         <LevelBadge alert={alert} />
         {alert.state === "OPEN" && alert.snoozed && alert.snoozedUntil && <div className="muted">Snoozed until {when(alert.snoozedUntil)}</div>}
         {alert.state === "OPEN" && alert.acknowledgedBy && <div className="muted">Acknowledged by {alert.acknowledgedBy}</div>}
+        {/* a tenant-wide alert has no integration page: it is acted on here */}
+        {alert.state === "OPEN" && alert.subject === "TENANT" && admin && (
+          <AlertActions alert={alert} base={`${tenantAlertsPath(alert.tenantId)}/TENANT/${encodeURIComponent(alert.condition)}`} onDone={onDone} />
+        )}
       </td>
     </tr>
   );
