@@ -235,6 +235,7 @@ def test_alert_settings_are_saved_in_parts_checked_and_the_webhook_secret_is_sho
     secret = world.api.post(f"{path}/alert-webhook-secret", token=world.admin)
     assert secret.status == 201 and secret.header("Cache-Control") == "no-store"
     shown = secret.json()["webhookSecret"]
+    assert secret.json()["signing"].startswith("X-Alert-Signature: v1=")  # as the webhook channel signs
     view = world.api.get(path, token=world.admin).json()
     assert view["alerts"]["channels"]["webhookSecretSet"] is True
     stored = next(t for t in table(world, "TenantsTable") if t["tenantId"] == world.a.tenant_id)

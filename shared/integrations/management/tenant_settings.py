@@ -158,12 +158,15 @@ class TenantSettings(ServiceBase):
         The receiving end (a chat tool's relay, the 3PL's own endpoint) checks each delivery with it, so the 3PL
         must be able to copy it: it is in this answer only, and settings say only ``webhookSecretSet``. Calling again
         replaces it: deliveries from then on are signed with the new one."""
+        from ..core.alerts import webhook  # the channel that signs with it (imported on first use)
+
         tenant = self._authorized(principal, Operation.WRITE_SETTINGS, tenant_id)
-        secret = secrets.token_urlsafe(32)
-        sealed = self.shared.vault.seal({"secret": secret}, tenant_id=tenant.tenant_id)
+        secret = webhook.new_webhook_secret()
+        sealed = webhook.seal_webhook_secret(tenant.tenant_id, secret)
         self.shared.tenants.update_alerts(tenant.tenant_id, {("channels", "webhookSecret"): sealed})
-        return {"webhookSecret": secret, "signing": "HMAC-SHA256 over the timestamp and the raw body, as "
-                                                    "docs/alerts.md describes"}
+        return {"webhookSecret": secret,
+                "signing": f"{webhook.SIGNATURE_HEADER}: v1=<hex HMAC-SHA256 of '{{timestamp}}.{{raw body}}'>, "
+                           f"{webhook.TIMESTAMP_HEADER}: <unix seconds>"}
 
     def _wms_client(self, tenant_id: str, base_url: str, request: TenantSettingsUpdate, existing: Tenant | None
                     ) -> CartonCloudClient:
