@@ -25,7 +25,7 @@ def table(_world: World | None, name: str) -> list[dict]:
     settings = core().settings
     table_name = {"IntegrationsTable": settings.integrations_table, "LivePeriodsTable": settings.live_periods_table,
                   "TenantsTable": settings.tenants_table, "SyncTable": settings.sync_table,
-                  "ChargesTable": settings.charges_table}[name]
+                  "ChargesTable": settings.charges_table, "AlertsTable": settings.alerts_table}[name]
     pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=table_name)
     return [from_item(item) for page in pages for item in page["Items"]]
 
@@ -33,7 +33,7 @@ def table(_world: World | None, name: str) -> list[dict]:
 def snapshot(world: World) -> dict[str, list]:
     """Everything the API may write, to prove a refused request changed nothing (the configuration log aside)."""
     return {name: sorted(json.dumps(item, sort_keys=True, default=str) for item in table(world, name))
-            for name in ("IntegrationsTable", "LivePeriodsTable", "TenantsTable", "ChargesTable")}
+            for name in ("IntegrationsTable", "LivePeriodsTable", "TenantsTable", "ChargesTable", "AlertsTable")}
 
 
 # --- the steps, as the product's screens take them ---------------------------------------------------------------

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from integrations.core.alerts.model import TENANT_SUBJECT, Finding
+from integrations.core.alerts.store import AlertStore, Subject
 from integrations.core.context import core
 
 from . import management_support
@@ -27,6 +30,8 @@ from .test_management_api import snapshot
 
 world, auth_env = management_support.world, management_support.auth_env  # fixtures
 
+#: The conditions of the alerts opened on each target integration and on the tenant itself.
+ALERT, TENANT_ALERT = "recordsNeedAttention", "wmsNotificationsSilent"
 TENANTS, ROLES, CUSTOMERS, PERMISSIONS = ("own", "other"), ("admin", "customer"), ("own", "other"), ("allowed",
                                                                                                     "denied")
 
@@ -51,6 +56,9 @@ class Operation:
             "create": {"type": "sandboxshop", "name": f"Shop {uuid.uuid4().hex[:6]}"},
             "configure-step": {"name": f"Renamed {uuid.uuid4().hex[:6]}"},
             "billing-run": {"week": "2026-W10"},
+            "snooze": {"hours": 1},
+            "tenant-snooze": {"hours": 1},
+            "save-alert-contacts": {"emails": [f"ops-{uuid.uuid4().hex[:6]}@example.com"]},
         }.get(self.name)
 
 
@@ -76,6 +84,24 @@ OPERATIONS = [
               customer_scoped=True),
     Operation("retry", "POST", "/tenants/{t}/customers/{c}/integrations/{i}/sync-log/retry", customer_scoped=True,
               success=409, writes=True),
+    # alerts (issue 23): an open alert on each target (and the tenant's own) stays open when acknowledged or snoozed
+    Operation("alert-overview", "GET", "/tenants/{t}/alerts", admin_only=True),
+    Operation("customer-alerts", "GET", "/tenants/{t}/customers/{c}/alerts", customer_scoped=True),
+    Operation("integration-alerts", "GET", "/tenants/{t}/customers/{c}/integrations/{i}/alerts",
+              customer_scoped=True),
+    Operation("acknowledge", "POST", f"/tenants/{{t}}/customers/{{c}}/integrations/{{i}}/alerts/{ALERT}/acknowledge",
+              customer_scoped=True, writes=True),
+    Operation("snooze", "POST", f"/tenants/{{t}}/customers/{{c}}/integrations/{{i}}/alerts/{ALERT}/snooze",
+              customer_scoped=True, writes=True),
+    Operation("tenant-acknowledge", "POST", f"/tenants/{{t}}/alerts/TENANT/{TENANT_ALERT}/acknowledge",
+              admin_only=True, writes=True),
+    Operation("tenant-snooze", "POST", f"/tenants/{{t}}/alerts/TENANT/{TENANT_ALERT}/snooze", admin_only=True,
+              writes=True),
+    Operation("alert-contacts", "GET", "/tenants/{t}/customers/{c}/alert-contacts", customer_scoped=True),
+    Operation("save-alert-contacts", "PUT", "/tenants/{t}/customers/{c}/alert-contacts", customer_scoped=True,
+              writes=True),
+    Operation("alert-webhook-secret", "POST", "/tenants/{t}/settings/alert-webhook-secret", admin_only=True,
+              success=201, writes=True),
     Operation("statement", "GET", "/tenants/{t}/statements/2026-W10", admin_only=True),
     Operation("billing-run", "POST", "/tenants/{t}/billing-runs", admin_only=True, success=202, writes=True),
 ]
@@ -116,6 +142,18 @@ def _grant(world: World, allowed: bool) -> None:
                                               else []})
 
 
+def _open_alerts(world: World, integrations: Iterable[dict[str, Any]]) -> None:
+    """An open alert on each integration and on the tenant, as the checker opens them; and the tenant sends its
+    customers their own alerts (so a self-managing user may set their addresses: the rule tested here is who)."""
+    store = AlertStore(core().settings.alerts_table)
+    finding = Finding(summary="Something needs a person", what_to_do="Look at it.")
+    for integration in integrations:
+        store.raise_alert(world.a.tenant_id, Subject(integration["integrationId"], integration["customerId"]),
+                          ALERT, finding, None)
+    store.raise_alert(world.a.tenant_id, Subject(TENANT_SUBJECT), TENANT_ALERT, finding, None)
+    core().tenants.update_alerts(world.a.tenant_id, {("channels", "customersReceiveAlerts"): True})
+
+
 def _token(world: World, tenant: str, role: str) -> str:
     if tenant == "own":
         return world.token(role, customer="chef" if role == "customer" else None)
@@ -126,6 +164,7 @@ def _token(world: World, tenant: str, role: str) -> str:
 def test_permission_matrix(world, operation):
     _grant(world, True)
     targets = {name: world.create_live(f"Target {name}", name) for name in ("chef", "baker")}
+    _open_alerts(world, targets.values())
     combos = list(itertools.product(TENANTS, ROLES, CUSTOMERS, PERMISSIONS))
     denied = [c for c in combos if expected_status(operation, *c) == 403]
     allowed = [c for c in combos if c not in denied]

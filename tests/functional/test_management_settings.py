@@ -40,9 +40,11 @@ def test_the_first_save_registers_the_tenant_after_a_token_call(world, new_tenan
                                                "clientSecret": new_tenant["clientSecret"]},
         "weeklyPriceCents": 1200, "selfManagedCustomerIds": [new_tenant["customerId"]]}, token=new_tenant["token"])
     assert saved.status == 200, saved.body
-    assert saved.json() == {"tenantId": new_tenant["tenantId"], "name": "New 3PL", "wmsBaseUrl": WMS_BASE,
-                            "wmsCredentialsSet": True, "notificationSecretSet": False, "weeklyPriceCents": 1200,
-                            "selfManagedCustomerIds": [new_tenant["customerId"]]}
+    view = saved.json()
+    assert view.pop("alerts")["thresholds"]["attentionHours"] == 24  # the defaults until set (test_management_alerts)
+    assert view == {"tenantId": new_tenant["tenantId"], "name": "New 3PL", "wmsBaseUrl": WMS_BASE,
+                    "wmsCredentialsSet": True, "notificationSecretSet": False, "weeklyPriceCents": 1200,
+                    "selfManagedCustomerIds": [new_tenant["customerId"]]}
     assert len(world.wms.requests_to(r"/uaa/oauth/token")) > tokens_before
     stored = next(t for t in table(world, "TenantsTable") if t["tenantId"] == new_tenant["tenantId"])
     assert new_tenant["clientSecret"] not in str(stored)

@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 
 import pytest
 from integrations.core import connectors
+from integrations.core.alerts.model import Finding
+from integrations.core.alerts.store import AlertStore, Subject
 from integrations.core.context import core
 from integrations.core.events import WmsEvent
 from integrations.core.integration_types import SHOWN_ONCE, IntegrationContext
@@ -183,7 +185,9 @@ def test_only_the_tenants_admins_reach_tenant_level_integrations(tms):
              ("POST", f"{item}/finish", None), ("GET", f"{item}/sync-log", None),
              ("GET", f"{item}/sync-log/entries", None), ("POST", f"{item}/sync-log/retry", {"record": f"{item}#x"}),
              ("POST", f"{item}/backfill", {"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z"}),
-             ("GET", f"{item}/backfills/0123456789abcdef", None), ("DELETE", item, None)]
+             ("GET", f"{item}/backfills/0123456789abcdef", None), ("GET", f"{item}/alerts", None),
+             ("POST", f"{item}/alerts/recordsNeedAttention/acknowledge", None),
+             ("POST", f"{item}/alerts/recordsNeedAttention/snooze", {"hours": 1}), ("DELETE", item, None)]
     before = snapshot(tms)
     for who, token in strangers.items():
         for method, path, body in calls:
@@ -192,6 +196,14 @@ def test_only_the_tenants_admins_reach_tenant_level_integrations(tms):
             assert answer.header("Content-Type") == "application/problem+json"
     assert snapshot(tms) == before
     assert tms.api.get(item, token=tms.admin).json()["name"] == "Dispatch"
+    # its admins see and act on its alerts there (issue 23)
+    AlertStore(core().settings.alerts_table).raise_alert(
+        tms.a.tenant_id, Subject(live["integrationId"]), "recordsNeedAttention",
+        Finding(summary="A consignment needs attention", what_to_do="Retry it from the sync log."), None)
+    acknowledged = tms.api.post(f"{item}/alerts/recordsNeedAttention/acknowledge", token=tms.admin)
+    assert acknowledged.status == 200 and acknowledged.json()["customerId"] is None
+    assert [e["event"] for e in tms.api.get(f"{item}/alerts", token=tms.admin).json()["history"]] == [
+        "acknowledged", "opened"]
 
 
 def test_each_kind_lives_only_at_its_own_level(tms):

@@ -4,6 +4,7 @@
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { TypesProvider } from "./api/TypesContext";
 import { useAuth } from "./auth/AuthContext";
+import { Attention } from "./screens/Attention";
 import { Billing } from "./screens/Billing";
 import { CustomerIntegrations } from "./screens/CustomerIntegrations";
 import { Customers } from "./screens/Customers";
@@ -26,6 +27,7 @@ export function Screens() {
           <Route path="/customers/:customerId" element={<CustomerIntegrations />} />
           <Route path="/customers/:customerId/integrations/:integrationId" element={<IntegrationView />} />
           <Route path="/tenant/integrations/:integrationId" element={<IntegrationView />} />
+          <Route path="/attention" element={<Attention />} />
           <Route path="/billing" element={<Billing />} />
           <Route path="/settings" element={<Settings />} />
           <Route path="*" element={<NotFound />} />

@@ -6,10 +6,13 @@ Responses never carry credential values: only ``credentialsSet`` / ``wmsCredenti
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -128,6 +131,123 @@ class WmsCredentialsIn(RequestModel):
     client_secret: Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=HEADER_SAFE_PATTERN)]
 
 
+# --- alerts (docs/alerts.md) ------------------------------------------------------------------------------------
+
+#: At most this many addresses per list (the tenant's, or one customer's): an alert mail is for a team's few people,
+#: a list of them is what a mailing list is for.
+MAX_ALERT_EMAILS = 10
+#: The longest a person may snooze an alert: a week (longer is forgetting it, which resolving does better).
+MAX_SNOOZE_HOURS = 7 * 24
+#: A condition's name as the checker gives it (``recordsNeedAttention``, ``budget.monthly``): letters, digits and
+#: ``_ . -``, so it is one path segment.
+CONDITION_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+#: A host name in its ``xn--`` form: letters, digits and hyphens in dot-separated labels.
+_HOST_NAME = re.compile(r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+#: Where plain http may carry a webhook: the local stack's own sandboxes, never a host on a network.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def ascii_host(hostname: str) -> str | None:
+    """The host as it goes on the wire (an internationalised name in its ``xn--`` form, lower case), or None if it
+    is no host name (an IPv6 literal comes back bracketed, an IPv4 address as it is)."""
+    try:
+        address = ipaddress.ip_address(hostname)
+    except ValueError:
+        pass
+    else:
+        return f"[{address}]" if address.version == 6 else str(address)
+    try:
+        encoded = hostname.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    return encoded if _HOST_NAME.fullmatch(encoded) else None
+
+
+def email_address(value: str) -> str:
+    """A mail address SES can send to: ``local@domain`` with a dotted domain (an internationalised one in its
+    ``xn--`` form); the domain is lower-cased, the local part kept as written (it may be case-sensitive)."""
+    local, at, domain = value.rpartition("@")
+    if not at or len(value) > 254 or len(local) > 64 or not _EMAIL_LOCAL.fullmatch(local):
+        raise ValueError("must be a mail address, e.g. ops@example-3pl.com")
+    host = ascii_host(domain)
+    if host is None or "." not in host or host.startswith("[") or host.replace(".", "").isdigit():
+        raise ValueError("must be a mail address with a domain name, e.g. ops@example-3pl.com")
+    return f"{local}@{host}"
+
+
+def checked_webhook_url(value: str) -> str:
+    """Where the tenant's alerts are posted: ``https://`` (plain http only to a loopback host, the local stack's
+    sandboxes), a host name or address (IDNA), no credentials or fragment; ``""`` removes the webhook."""
+    text = value.strip()
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    host = ascii_host(parts.hostname or "")
+    if parts.scheme not in ("https", "http") or host is None or any(c.isspace() for c in text):
+        raise ValueError("must be a web address starting with https://, e.g. https://hooks.example.com/alerts")
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS and not host.startswith("127."):
+        raise ValueError("must start with https:// (alerts carry your integrations' names and errors)")
+    if parts.username or parts.password or parts.fragment:
+        raise ValueError("must not contain a user name, password or #fragment")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("has a port that is not a number") from None
+    netloc = host if port is None else f"{host}:{port}"
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def _unique_addresses(value: list[str] | None) -> list[str] | None:
+    if value is not None and len({address.casefold() for address in value}) != len(value):
+        raise ValueError("addresses must not repeat")
+    return value
+
+
+EmailAddress = Annotated[str, StringConstraints(min_length=3, max_length=254),
+                         AfterValidator(email_address)]
+EmailList = Annotated[list[EmailAddress], Field(max_length=MAX_ALERT_EMAILS), AfterValidator(_unique_addresses)]
+
+
+class AlertThresholdsUpdate(RequestModel):
+    """The thresholds sent change (each within :class:`AlertThresholds`'s bounds); the rest keep what is stored."""
+
+    attention_hours: float | None = Field(default=None, gt=0, le=24 * 30)
+    waiting_hours: float | None = Field(default=None, gt=0, le=24 * 30)
+    poll_missed_intervals: int | None = Field(default=None, ge=2, le=1000)
+    notification_silence_hours: float | None = Field(default=None, gt=0, le=24 * 30)
+    budget_warning_percent: int | None = Field(default=None, ge=1, le=100)
+    budget_critical_percent: int | None = Field(default=None, ge=1, le=100)
+    platform_check_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+    digest_after: int | None = Field(default=None, ge=1, le=100)
+
+
+class AlertChannelsUpdate(RequestModel):
+    """Where alerts go; the webhook's secret is generated (``POST …/settings/alert-webhook-secret``), never sent."""
+
+    emails: EmailList | None = None
+    webhook_url: Annotated[str, StringConstraints(max_length=2048), AfterValidator(checked_webhook_url)] | None = None
+    customers_receive_alerts: bool | None = None
+
+
+class AlertSettingsUpdate(RequestModel):
+    thresholds: AlertThresholdsUpdate | None = None
+    channels: AlertChannelsUpdate | None = None
+
+
+class AlertContacts(RequestModel):
+    """``PUT …/customers/{c}/alert-contacts``: where the customer's own integrations' alerts go (``[]``: nowhere)."""
+
+    emails: EmailList
+
+
+class SnoozeRequest(RequestModel):
+    """Quiet an open alert for ``hours`` (1–168), or ``until`` a moment within 7 days: one of the two."""
+
+    hours: int | None = Field(default=None, ge=1, le=MAX_SNOOZE_HOURS)
+    until: Moment | None = None
+
+
 class TenantSettingsUpdate(RequestModel):
     """Only the fields sent change; ``wmsCredentials`` left out keeps the stored ones."""
 
@@ -137,6 +257,8 @@ class TenantSettingsUpdate(RequestModel):
     wms_credentials: WmsCredentialsIn | None = None
     weekly_price_cents: int | None = Field(default=None, ge=0, le=MAX_WEEKLY_PRICE_CENTS)
     self_managed_customer_ids: list[Identifier] | None = Field(default=None, max_length=10_000)
+    #: Where alerts go and when a condition becomes one (docs/alerts.md): only the parts sent change.
+    alerts: AlertSettingsUpdate | None = None
 
     @field_validator("self_managed_customer_ids")
     @classmethod
@@ -265,6 +387,8 @@ class TenantSettingsView(ResponseModel):
     notification_secret_set: bool
     weekly_price_cents: int
     self_managed_customer_ids: list[str]
+    #: Thresholds (each with its default until set) and channels; the webhook's secret only as ``webhookSecretSet``.
+    alerts: dict[str, Any]
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantSettingsView:
@@ -276,4 +400,19 @@ class TenantSettingsView(ResponseModel):
             notification_secret_set=bool(tenant.notification_secret),
             weekly_price_cents=tenant.weekly_price_cents,
             self_managed_customer_ids=list(tenant.self_managed_customer_ids),
+            alerts=alert_settings_view(tenant),
         )
+
+
+def alert_settings_view(tenant: Tenant) -> dict[str, Any]:
+    """The tenant's alert settings as the API shows them: never the webhook's secret, only whether one is set."""
+    channels = tenant.alerts.channels
+    return {
+        "thresholds": tenant.alerts.thresholds.model_dump(by_alias=True, mode="json"),
+        "channels": {"emails": list(channels.emails), "webhookUrl": channels.webhook_url or None,
+                     "webhookSecretSet": bool(channels.webhook_secret),
+                     "customersReceiveAlerts": channels.customers_receive_alerts,
+                     "customerEmails": {customer: list(emails)
+                                        for customer, emails in channels.customer_emails.items()}},
+    }
+

@@ -13,11 +13,13 @@ tenant-level one (:attr:`ManagementRoutes.routes`).
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 
+from ..core.alerts.model import TENANT_SUBJECT
 from .billing import statement_csv
 from .errors import InvalidRequest
 from .http import Routes, public_base_url, query_value, read_json
@@ -34,6 +36,8 @@ MAX_BODY_BYTES = 64 * 1024
 #: Records one sync-log page lists.
 MAX_SYNC_RECORDS = 200
 JSON = "application/json"
+#: A query value naming a customer, a type or a condition.
+IDENTIFIER = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 def api_base_url() -> str:
@@ -96,6 +100,20 @@ class ManagementRoutes(Routes):
         ("POST", f"{TENANT}/<integration_id>/backfill", "start_backfill"),
         ("GET", f"{CUSTOMER}/<integration_id>/backfills/<backfill_id>", "get_backfill"),
         ("GET", f"{TENANT}/<integration_id>/backfills/<backfill_id>", "get_backfill"),
+        # alerts (docs/alerts.md): the overview, an integration's alerts and history, acknowledge and snooze
+        ("GET", "/tenants/<tenant_id>/alerts", "alert_overview"),
+        ("GET", "/tenants/<tenant_id>/customers/<customer_id>/alerts", "alert_overview"),
+        ("GET", f"{CUSTOMER}/<integration_id>/alerts", "integration_alerts"),
+        ("GET", f"{TENANT}/<integration_id>/alerts", "integration_alerts"),
+        ("POST", f"{CUSTOMER}/<integration_id>/alerts/<condition>/acknowledge", "acknowledge_alert"),
+        ("POST", f"{TENANT}/<integration_id>/alerts/<condition>/acknowledge", "acknowledge_alert"),
+        ("POST", f"/tenants/<tenant_id>/alerts/{TENANT_SUBJECT}/<condition>/acknowledge", "acknowledge_alert"),
+        ("POST", f"{CUSTOMER}/<integration_id>/alerts/<condition>/snooze", "snooze_alert"),
+        ("POST", f"{TENANT}/<integration_id>/alerts/<condition>/snooze", "snooze_alert"),
+        ("POST", f"/tenants/<tenant_id>/alerts/{TENANT_SUBJECT}/<condition>/snooze", "snooze_alert"),
+        ("GET", "/tenants/<tenant_id>/customers/<customer_id>/alert-contacts", "alert_contacts"),
+        ("PUT", "/tenants/<tenant_id>/customers/<customer_id>/alert-contacts", "save_alert_contacts"),
+        ("POST", "/tenants/<tenant_id>/settings/alert-webhook-secret", "new_alert_webhook_secret"),
         ("GET", "/tenants/<tenant_id>/statements/<week>", "get_statement"),
         ("POST", "/tenants/<tenant_id>/billing-runs", "request_billing_run"),
     )
@@ -205,6 +223,58 @@ class ManagementRoutes(Routes):
     def get_backfill(self, tenant_id: str, integration_id: str, backfill_id: str, customer_id: str | None = None
                      ) -> Response[Any]:
         return ok(self.service.get_backfill(self.principal(), tenant_id, customer_id, integration_id, backfill_id))
+
+    # --- alerts -------------------------------------------------------------------------------------------------
+
+    def alert_overview(self, tenant_id: str, customer_id: str | None = None) -> Response[Any]:
+        """The tenant's "Needs attention" (admins), or one customer's (``customer_id``: that customer's users too)."""
+        caller = self.permitted(Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        state = self.query("state", "open", choices=("open", "all"))
+        filters = {name: self.identifier(name) for name in ("customerId", "platform", "condition")}
+        found = {name: value for name, value in filters.items() if value is not None}
+        return ok(self.service.alert_overview(caller, tenant_id, customer_id, filters=found,
+                                              include_resolved=state == "all"))
+
+    def identifier(self, name: str) -> str | None:
+        """An optional query value naming something (a customer, a type, a condition): 1–64 letters, digits and
+        ``_ . -`` (ids are UUIDs, types and conditions names), else 400 naming it."""
+        value = self.event.get_query_string_value(name)
+        if value is not None and not IDENTIFIER.fullmatch(value):
+            raise InvalidRequest(f"{name} must be 1 to 64 letters, digits, '_', '.' or '-'", field=name)
+        return value
+
+    def integration_alerts(self, tenant_id: str, integration_id: str, customer_id: str | None = None
+                           ) -> Response[Any]:
+        return ok(self.service.integration_alerts(self.principal(), tenant_id, customer_id, integration_id))
+
+    def acknowledge_alert(self, tenant_id: str, condition: str, integration_id: str | None = None,
+                          customer_id: str | None = None) -> Response[Any]:
+        """An integration's alert, or (no integration in the path) the tenant-wide one."""
+        caller = self.principal()
+        acknowledged = self.service.acknowledge_alert(caller, tenant_id, customer_id, integration_id, condition)
+        logger.info("Alert acknowledged", extra={"subject": acknowledged["subject"], "condition": condition,
+                                                 "by": caller.subject})
+        return ok(acknowledged)
+
+    def snooze_alert(self, tenant_id: str, condition: str, integration_id: str | None = None,
+                     customer_id: str | None = None) -> Response[Any]:
+        caller = self.permitted(Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)  # no customer: admins only
+        snoozed = self.service.snooze_alert(caller, tenant_id, customer_id, integration_id, condition, self.body())
+        logger.info("Alert snoozed", extra={"subject": snoozed["subject"], "condition": condition,
+                                            "until": snoozed["snoozedUntil"], "by": caller.subject})
+        return ok(snoozed)
+
+    def alert_contacts(self, tenant_id: str, customer_id: str) -> Response[Any]:
+        return ok(self.service.alert_contacts(self.principal(), tenant_id, customer_id))
+
+    def save_alert_contacts(self, tenant_id: str, customer_id: str) -> Response[Any]:
+        caller = self.principal()
+        self.service.permit(caller, Operation.WRITE_INTEGRATIONS, tenant_id, customer_id)
+        return ok(self.service.save_alert_contacts(caller, tenant_id, customer_id, self.body()))
+
+    def new_alert_webhook_secret(self, tenant_id: str) -> Response[Any]:
+        return ok(self.service.new_alert_webhook_secret(self.principal(), tenant_id), status=201,
+                  headers={"Cache-Control": "no-store"})
 
     def get_statement(self, tenant_id: str, week: str) -> Response[Any]:
         found = self.service.statement(self.principal(), tenant_id, week)

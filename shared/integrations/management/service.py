@@ -1,7 +1,7 @@
 """The management frame behind the product's configuration screens (help pages 001 and 003), one class made of
 its concerns: integrations in steps (:mod:`.integrations`), the sync log, retry and backfill (:mod:`.sync_log`),
-tenant settings (:mod:`.tenant_settings`), statements (:mod:`.statements`) and the customers' warehouses
-(:mod:`.warehouses`); the integration view's health is :mod:`.health`.
+tenant settings (:mod:`.tenant_settings`), statements (:mod:`.statements`), the customers' warehouses
+(:mod:`.warehouses`) and alerts (:mod:`.alerts`); the integration view's health is :mod:`.health`.
 
 Every operation authorises first (:mod:`.permissions`), validates second and writes last, so a refused or invalid
 request changes nothing.
@@ -10,6 +10,7 @@ request changes nothing.
 from __future__ import annotations
 
 from ..core.integration_record import configuration_log_key
+from .alerts import AlertViews
 from .integrations import IntegrationSteps
 from .statements import Statements
 from .sync_log import SyncLogViews
@@ -19,5 +20,5 @@ from .warehouses import CustomerWarehouses
 __all__ = ["ManagementService", "configuration_log_key"]
 
 
-class ManagementService(IntegrationSteps, SyncLogViews, TenantSettings, Statements, CustomerWarehouses):
+class ManagementService(IntegrationSteps, SyncLogViews, TenantSettings, Statements, CustomerWarehouses, AlertViews):
     """Stateless: one per warm Lambda. ``clock`` is injectable so tests can place live periods in chosen weeks."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from ..core.alerts import signals
+from ..core.alerts.model import AlertThresholds
 from ..core.errors import (
     TenantNotFound,
     UpstreamAuthFailed,
@@ -66,6 +67,7 @@ class TenantSettings(ServiceBase):
             existing: Tenant | None = self.shared.tenants.get(tenant_id, fresh=True)
         except TenantNotFound:
             existing = None
+        alert_values = self._alert_setting_values(request, existing)
         if request.wms_credentials is None and (existing is None or not existing.wms_credentials):
             raise InvalidRequest("The WMS API credentials are required to register the tenant",
                                  field="wmsCredentials",
@@ -113,12 +115,58 @@ class TenantSettings(ServiceBase):
             values["weeklyPriceCents"] = price if price is not None else default
             values.setdefault("selfManagedCustomerIds", [])
         self.shared.tenants.update(tenant_id, values)
+        self.shared.tenants.update_alerts(tenant_id, alert_values)
         if request.wms_credentials is not None:  # checked working just now: a refusal of the old ones is over
             signals.wms_credentials_work(tenant_id)
         if existing is not None and price is not None and price != existing.weekly_price_cents:
             # Kept with its moment, so each week is charged the price in force when it ended (docs/billing.md).
             self.shared.tenants.change_price(tenant_id, price, at=self.clock(), previous=existing.weekly_price_cents)
         return TenantSettingsView.of(self.shared.tenants.get(tenant_id, fresh=True))
+
+    @staticmethod
+    def _alert_setting_values(request: TenantSettingsUpdate, existing: Tenant | None) -> dict[tuple[str, ...], Any]:
+        """The alert settings sent, as paths under the tenant's ``alerts`` (what is not sent is left alone); the
+        thresholds as they will be, checked together: a critical budget share must be above the warning one."""
+        sent = request.alerts
+        if sent is None:
+            return {}
+        values: dict[tuple[str, ...], Any] = {}
+        if sent.thresholds is not None:
+            stored = existing.alerts.thresholds if existing is not None else AlertThresholds()
+            changed = sent.thresholds.model_dump(exclude_none=True)
+            thresholds = stored.model_copy(update=changed)
+            if thresholds.budget_critical_percent <= thresholds.budget_warning_percent:
+                field = ("budgetCriticalPercent" if "budget_critical_percent" in changed else "budgetWarningPercent")
+                raise InvalidRequest(
+                    f"The critical share of a budget ({thresholds.budget_critical_percent} %) must be above the "
+                    f"warning one ({thresholds.budget_warning_percent} %)", field=f"alerts.thresholds.{field}",
+                    resolution="Set budgetCriticalPercent above budgetWarningPercent (the defaults are 95 and 80).")
+            values["thresholds",] = thresholds.model_dump(by_alias=True, mode="json")
+        channels = sent.channels
+        if channels is not None:
+            if channels.emails is not None:
+                values["channels", "emails"] = channels.emails
+            if channels.webhook_url is not None:
+                values["channels", "webhookUrl"] = channels.webhook_url
+            if channels.customers_receive_alerts is not None:
+                values["channels", "customersReceiveAlerts"] = channels.customers_receive_alerts
+        return values
+
+    def new_alert_webhook_secret(self, principal: Principal, tenant_id: str) -> dict[str, Any]:
+        """Generate the secret the tenant's alert webhook is signed with, store it sealed, show it once.
+
+        The receiving end (a chat tool's relay, the 3PL's own endpoint) checks each delivery with it, so the 3PL
+        must be able to copy it: it is in this answer only, and settings say only ``webhookSecretSet``. Calling again
+        replaces it: deliveries from then on are signed with the new one."""
+        from ..core.alerts import webhook  # the channel that signs with it (imported on first use)
+
+        tenant = self._authorized(principal, Operation.WRITE_SETTINGS, tenant_id)
+        secret = webhook.new_webhook_secret()
+        sealed = webhook.seal_webhook_secret(tenant.tenant_id, secret)
+        self.shared.tenants.update_alerts(tenant.tenant_id, {("channels", "webhookSecret"): sealed})
+        return {"webhookSecret": secret,
+                "signing": f"{webhook.SIGNATURE_HEADER}: v1=<hex HMAC-SHA256 of '{{timestamp}}.{{raw body}}'>, "
+                           f"{webhook.TIMESTAMP_HEADER}: <unix seconds>"}
 
     def _wms_client(self, tenant_id: str, base_url: str, request: TenantSettingsUpdate, existing: Tenant | None
                     ) -> CartonCloudClient:

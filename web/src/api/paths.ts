@@ -29,3 +29,16 @@ export function integrationRoute(scope: Scope, integrationId: string): string {
     ? `/tenant/integrations/${e(integrationId)}`
     : `/customers/${e(scope.customerId)}/integrations/${e(integrationId)}`;
 }
+
+/** The "Needs attention" overview the signed-in person may read: the tenant's (admins) or their own customer's. */
+export function alertOverviewPath(tenantId: string, customerId: string | null): string {
+  return customerId ? `/tenants/${e(tenantId)}/customers/${e(customerId)}/alerts` : `/tenants/${e(tenantId)}/alerts`;
+}
+
+/** An alert's route on the page: its integration's view (a tenant-wide alert has none: null). */
+export function alertRoute(alert: { subject: string; customerId: string | null }): string | null {
+  if (alert.subject === "TENANT") return null;
+  return alert.customerId
+    ? `/customers/${e(alert.customerId)}/integrations/${e(alert.subject)}`
+    : `/tenant/integrations/${e(alert.subject)}`;
+}

@@ -159,6 +159,95 @@ export interface TenantSettings {
   notificationSecretSet: boolean;
   weeklyPriceCents: number;
   selfManagedCustomerIds: string[];
+  /** Absent only from a tenant not registered yet (the form starts from the defaults). */
+  alerts?: AlertSettings;
+}
+
+// --- alerts (docs/alerts.md) ---------------------------------------------------------------------------------------
+
+export interface AlertThresholds {
+  attentionHours: number;
+  waitingHours: number;
+  pollMissedIntervals: number;
+  notificationSilenceHours: number;
+  budgetWarningPercent: number;
+  budgetCriticalPercent: number;
+  platformCheckMinutes: number;
+  digestAfter: number;
+}
+
+export interface AlertSettings {
+  thresholds: AlertThresholds;
+  channels: {
+    emails: string[];
+    webhookUrl: string | null;
+    webhookSecretSet: boolean;
+    customersReceiveAlerts: boolean;
+    customerEmails: Record<string, string[]>;
+  };
+}
+
+export interface Alert {
+  tenantId: string;
+  /** The integration's id, or "TENANT" for the tenant's own WMS connection. */
+  subject: string;
+  condition: string;
+  conditionTitle: string;
+  state: "OPEN" | "RESOLVED";
+  level: "warning" | "critical";
+  summary: string;
+  whatToDo: string;
+  count: number;
+  customerId: string | null;
+  integrationName: string;
+  platform: string;
+  openedAt: string;
+  updatedAt: string;
+  resolvedAt?: string | null;
+  occurrence: number;
+  acknowledgedBy?: string | null;
+  acknowledgedAt?: string | null;
+  snoozedUntil?: string | null;
+  snoozedBy?: string | null;
+  snoozed: boolean;
+}
+
+export interface AlertHistoryEntry {
+  subject: string;
+  condition: string;
+  event: string;
+  message: string;
+  at: string;
+  by?: string | null;
+  level?: string | null;
+}
+
+export interface AttentionRow {
+  integrationId: string;
+  customerId: string | null;
+  customerName: string | null;
+  name: string;
+  type: string;
+  platform: string;
+  status: IntegrationStatus;
+  needsAttention: number;
+  openAlerts: number;
+}
+
+export interface AlertOverview {
+  tenantId: string;
+  customerId: string | null;
+  alerts: Alert[];
+  integrations: AttentionRow[];
+  openAlerts: number;
+  countedUpTo: number;
+  conditions: { key: string; title: string }[];
+}
+
+export interface IntegrationAlerts {
+  integrationId: string;
+  alerts: Alert[];
+  history: AlertHistoryEntry[];
 }
 
 export interface Warehouse {

@@ -1,6 +1,6 @@
 // One customer's integrations (help pages: "Select the relevant Customer … Click WooCommerce … Select Reconfigure /
-// the three-dot configuration icon"). A customer user may open only their own customer: any other address is the
-// API's 403, shown as it is.
+// the three-dot configuration icon"), and who is told about their alerts. A customer user may open only their own
+// customer: any other address is the API's 403, shown as it is.
 
 import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -11,6 +11,7 @@ import { useAuth } from "../auth/AuthContext";
 import { GreenDot } from "../ui/bits";
 import { ProblemView } from "../ui/ProblemView";
 import { useLoad } from "../ui/useLoad";
+import { AlertContacts } from "./AlertContacts";
 import { IntegrationList } from "./IntegrationList";
 import { NotAllowed } from "./NotAllowed";
 
@@ -64,6 +65,7 @@ export function CustomerIntegrations() {
           )}
         </section>
       )}
+      {!integrations.error && <AlertContacts customerId={customerId} />}
     </>
   );
 }

@@ -1,4 +1,4 @@
-// One integration: its health, what needs attention (Retry), its sync log, backfill and its type's actions, with
+// One integration: its health, its alerts (acknowledge, snooze, history), what needs attention (Retry), its sync log, backfill and its type's actions, with
 // Reconfigure and Delete Integration. Customer-scope (/customers/{c}/integrations/{i}) or tenant-scope
 // (/tenant/integrations/{i}) by address.
 
@@ -9,6 +9,7 @@ import { integrationPath, type Scope } from "../api/paths";
 import type { Integration } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { ActionsPanel, ConfigureBox } from "../configure/lazy";
+import { AlertsPanel } from "../integration/AlertsPanel";
 import { BackfillPanel } from "../integration/BackfillPanel";
 import { ConnectionCheck } from "../integration/ConnectionCheck";
 import { HealthPanel } from "../integration/HealthPanel";
@@ -82,6 +83,7 @@ export function IntegrationView() {
           {integration.stopWarning && <p className="notice">{integration.stopWarning}</p>}
           <Notices notices={integration.notices} />
           <HealthPanel integration={integration} type={type} />
+          <AlertsPanel path={path} version={version} canAct={integration.status !== "DELETED"} />
           <SyncLog path={path} version={version} canRetry={integration.status !== "DELETED"} onChanged={() => void loaded.reload()} />
           {integration.credentialsSet && integration.status !== "DELETED" && <ConnectionCheck path={path} />}
           {integration.health?.readsFromPlatform && integration.status === "LIVE" && <BackfillPanel path={path} />}

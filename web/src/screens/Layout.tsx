@@ -1,9 +1,46 @@
 // The frame of every screen: skip link, the product's name, navigation for what this person may use (tenant
-// admins: customers, billing, settings), who is signed in, sign out.
+// admins: customers, needs attention, billing, settings; a customer user: their integrations and what needs
+// attention in them), with the count of open alerts nobody snoozed, who is signed in, sign out.
 
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
+import { alertOverviewPath } from "../api/paths";
+import type { AlertOverview } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
+
+/** Open alerts nobody snoozed, read again at each navigation (null until known, or when the person may not see
+ * alerts: a customer user whose 3PL has not let them manage their integrations). */
+function useOpenAlerts(): number | null {
+  const { api, session } = useAuth();
+  const location = useLocation();
+  const [count, setCount] = useState<number | null>(null);
+  useEffect(() => {
+    let current = true;
+    const path = alertOverviewPath(session.tenantId, session.role === "admin" ? null : session.customerId);
+    api.get<AlertOverview>(path).then(
+      (overview) => current && setCount(overview.openAlerts),
+      () => current && setCount(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, session.tenantId, session.role, session.customerId, location.pathname]);
+  return count;
+}
+
+function AttentionLink() {
+  const count = useOpenAlerts();
+  return (
+    <NavLink to="/attention">
+      Needs attention
+      {count !== null && count > 0 && (
+        <span className="count-badge" aria-label={`${count} open ${count === 1 ? "alert" : "alerts"}`}>
+          {count}
+        </span>
+      )}
+    </NavLink>
+  );
+}
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session, signOut } = useAuth();
@@ -30,6 +67,9 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/customers">Customers</NavLink>
                 </li>
                 <li>
+                  <AttentionLink />
+                </li>
+                <li>
                   <NavLink to="/billing">Billing</NavLink>
                 </li>
                 <li>
@@ -37,9 +77,14 @@ export function Layout({ children }: { children: ReactNode }) {
                 </li>
               </>
             ) : (
-              <li>
-                <NavLink to="/">My integrations</NavLink>
-              </li>
+              <>
+                <li>
+                  <NavLink to="/">My integrations</NavLink>
+                </li>
+                <li>
+                  <AttentionLink />
+                </li>
+              </>
             )}
           </ul>
         </nav>

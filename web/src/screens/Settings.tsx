@@ -1,5 +1,6 @@
 // Tenant settings (admin): name, WMS region and API client (write-only: "set", never shown), the weekly price, which
-// customers may manage their own integrations, and the WMS notification secret — generated here and shown once.
+// customers may manage their own integrations, the WMS notification secret — generated here and shown once — and
+// who is told about alerts, and when (AlertSettings).
 
 import { useEffect, useState, type FormEvent } from "react";
 import { ApiProblem, asProblem } from "../api/problem";
@@ -8,6 +9,7 @@ import { useAuth } from "../auth/AuthContext";
 import { ProblemView } from "../ui/ProblemView";
 import { money } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
+import { AlertSettings } from "./AlertSettings";
 import { NotificationSecret } from "./NotificationSecret";
 
 const REGIONS = ["https://api.cartoncloud.com", "https://api.na.cartoncloud.com"];
@@ -166,6 +168,7 @@ export function Settings() {
         </div>
       </form>
       <NotificationSecret tenantId={session.tenantId} isSet={current.notificationSecretSet} onRotated={() => void settings.reload()} />
+      {current.alerts && <AlertSettings tenantId={session.tenantId} settings={current.alerts} onSaved={() => void settings.reload()} />}
     </>
   );
 }

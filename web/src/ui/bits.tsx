@@ -1,6 +1,6 @@
 // Small things several screens show the same way.
 
-import type { IntegrationStatus } from "../api/types";
+import type { Alert, IntegrationStatus } from "../api/types";
 import { STEP_LABELS } from "./format";
 
 /** The product's green dot: a customer with a live integration. Never colour alone: the text says it too. */
@@ -29,4 +29,10 @@ export function Time({ iso, children }: { iso: string | null | undefined; childr
       {children}
     </time>
   );
+}
+
+/** An alert's state: Warning or Critical while open, Resolved after (words, not colour alone). */
+export function LevelBadge({ alert }: { alert: Pick<Alert, "state" | "level"> }) {
+  if (alert.state === "RESOLVED") return <span className="badge good">Resolved</span>;
+  return alert.level === "critical" ? <span className="badge bad">Critical</span> : <span className="badge warn">Warning</span>;
 }

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import Field
 
 from .. import aws
@@ -14,7 +15,7 @@ from ..alerts.model import AlertSettings
 from ..errors import TenantNotFound
 from ..records import CamelModel
 from ..timeutil import utc_iso
-from .dynamo import from_item, to_item
+from .dynamo import from_item, is_condition_failure, to_item
 
 #: Where a price history starts: the price a tenant had before its first recorded change applied since always.
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
@@ -93,6 +94,49 @@ class TenantStore:
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_item({f":v{i}": value for i, value in enumerate(values.values())}),
         )
+        self._cache.pop(tenant_id, None)
+
+    def update_alerts(self, tenant_id: str, values: Mapping[tuple[str, ...], Any], *, _defaulted: bool = False
+                      ) -> None:
+        """Set parts of the tenant's alert settings, each at its path under ``alerts`` (``("thresholds",)``,
+        ``("channels", "customerEmails", customer_id)``), in one write that leaves every other part as it is: two
+        customers' users saving their addresses at once both keep theirs. A tenant whose item holds no ``alerts``
+        map yet (saved before alerts existed) gets the defaults first."""
+        if not values:
+            return
+        names: dict[str, str] = {}
+        assignments = []
+        for index, (path, _) in enumerate(values.items()):
+            aliases = []
+            for depth, part in enumerate(("alerts", *path)):
+                names[f"#p{index}_{depth}"] = part
+                aliases.append(f"#p{index}_{depth}")
+            assignments.append(f"{'.'.join(aliases)} = :v{index}")
+        self._cache.pop(tenant_id, None)
+        try:
+            aws.dynamodb().update_item(
+                TableName=self.table_name, Key={"tenantId": {"S": tenant_id}},
+                UpdateExpression="SET " + ", ".join(assignments),
+                # every map a path runs through exists when these do (AlertSettings always has both)
+                ConditionExpression="attribute_exists(alerts.thresholds) AND attribute_exists(alerts.channels)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item({f":v{i}": value for i, value in enumerate(values.values())}))
+        except ClientError as exc:
+            if _defaulted or not is_condition_failure(exc):
+                raise
+            # The settings as the model reads them (defaults where the item has none), the item's own kept.
+            current = self.get(tenant_id, fresh=True).alerts.model_dump(by_alias=True, mode="json")
+            try:
+                aws.dynamodb().update_item(
+                    TableName=self.table_name, Key={"tenantId": {"S": tenant_id}},
+                    UpdateExpression="SET alerts = :current",
+                    ConditionExpression=("attribute_not_exists(alerts.thresholds)"
+                                         " OR attribute_not_exists(alerts.channels)"),
+                    ExpressionAttributeValues=to_item({":current": current}))
+            except ClientError as again:
+                if not is_condition_failure(again):  # another save made the map a moment ago: set the parts in it
+                    raise
+            self.update_alerts(tenant_id, values, _defaulted=True)
         self._cache.pop(tenant_id, None)
 
     def change_price(self, tenant_id: str, cents: int, *, at: datetime, previous: int) -> None:
