@@ -235,3 +235,28 @@ def test_a_notice_the_webhook_failed_is_posted_at_the_next_check_and_never_maile
     events = [event for condition, event in history(connected, connected.integration_id)
               if condition == "needs-attention"]
     assert events == ["opened", "delivery-failed", "notified"]
+
+
+def test_a_retry_right_after_new_credentials_are_saved_uses_them_though_the_worker_had_the_old_ones(connected: Woo):
+    """A worker caches an integration for a minute; a person who saves a new key and presses Retry at once must not
+    see the old key refused again (that failure would even be silent: the same error is logged once)."""
+    import time
+
+    shop = connected.store.store(SLUG)
+    old = connected.fresh()
+    connected.store.revoke_key(SLUG, connected.consumer_key)
+    placed = connected.place()
+    connected.pump()
+    link = connected.link(placed["id"])
+    assert link["status"] == "NEEDS_ATTENTION"
+    new_key = connected.store.add_key(SLUG)
+    opened = core().vault.open(old.credentials or "", tenant_id=old.tenant_id, integration_id=old.integration_id)
+    sealed = core().vault.seal({**{name: opened.reveal(name) for name in opened},
+                                "consumerKey": new_key.consumer_key, "consumerSecret": new_key.consumer_secret},
+                               tenant_id=old.tenant_id, integration_id=old.integration_id)
+    connected.update(credentials=sealed)
+    core().integrations._cache[old.integration_id] = (time.monotonic(), old)  # a warm worker still holds the old key
+    assert shop.keys  # the new key is the store's only one
+    retry_from_sync_log(link["pk"])
+    connected.pump()
+    assert connected.link(placed["id"])["status"] == "SYNCED"

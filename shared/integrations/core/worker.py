@@ -183,6 +183,13 @@ class Worker:
             self._delay(record, 10 + int(20 * random.random()))
             raise
         except PermanentError as exc:
+            if isinstance(exc, UpstreamAuthFailed) and self._credentials_saved_since(item):
+                # This Lambda held the integration's old credentials (read up to a minute ago) and a person has
+                # saved new ones since: try again with those at once, rather than record a refusal already fixed.
+                logger.info("Credentials were saved anew since they were read; retrying with them", extra=log_context)
+                self._delay(record, 1)
+                raise RetryableError("The credentials were saved anew while this item ran; trying again with them",
+                                     retry_after=1) from exc
             logger.warning("Work item needs attention", extra={**log_context, "error": str(exc)})
             self._count("WorkItemsNeedingAttention")
             self._needs_attention(item, exc, attempt)
@@ -262,6 +269,17 @@ class Worker:
         if recorded.previous_error != error:  # once per distinct error, however many triggers hit it
             stores.sync_log.append(recorded.key, "error", error, error=error, resolution=exc.resolution,
                                    attempt=attempt)
+
+    @staticmethod
+    def _credentials_saved_since(item: WorkItem) -> bool:
+        """Whether the integration's stored credentials differ from the ones this Lambda has cached (one read, only
+        on a refusal); the cache is refreshed either way."""
+        if not item.integration_id:
+            return False
+        integrations = core().integrations
+        held = integrations.cached(item.integration_id)
+        stored = integrations.get(item.integration_id)
+        return held is not None and stored is not None and held.credentials != stored.credentials
 
     @staticmethod
     def _credentials_refused(item: WorkItem, exc: UpstreamAuthFailed) -> None:
