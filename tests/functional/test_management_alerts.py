@@ -87,6 +87,8 @@ def test_the_overview_lists_open_alerts_and_records_needing_attention_across_cus
     assert overview["openAlerts"] == 2 and overview["countedUpTo"] == 1000
     assert {"key": "needs-attention", "title": "Needs attention too long"} in overview["conditions"]
     assert chef_alert["conditionTitle"] == CONDITION  # not one the frame declares: its key stands for it
+    badge = world.api.get(f"/tenants/{world.a.tenant_id}/alerts", token=world.admin, query={"records": "skip"})
+    assert badge.json()["openAlerts"] == 2 and badge.json()["integrations"] == []  # the header's one query
 
     only_baker = world.api.get(f"/tenants/{world.a.tenant_id}/alerts", token=world.admin,
                                query={"customerId": world.a.customers["baker"]}).json()

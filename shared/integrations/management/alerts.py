@@ -84,10 +84,12 @@ class AlertViews(ServiceBase):
     # --- reading -------------------------------------------------------------------------------------------------
 
     def alert_overview(self, principal: Principal, tenant_id: str, customer_id: str | None, *,
-                       filters: dict[str, str], include_resolved: bool = False) -> dict[str, Any]:
+                       filters: dict[str, str], include_resolved: bool = False,
+                       count_records: bool = True) -> dict[str, Any]:
         """"Needs attention": the alerts (open ones, or all with ``include_resolved``) and, per integration not
         deleted, how many of its records need attention now — the tenant's (``customer_id`` None: its admins only) or
-        one customer's. ``filters``: ``customerId``, ``platform`` (a type key) and ``condition``, each optional."""
+        one customer's. ``filters``: ``customerId``, ``platform`` (a type key) and ``condition``, each optional.
+        ``count_records`` False: no integration rows (the header's badge: one query of the tenant's alerts)."""
         self._owner_authorized(principal, Operation.READ_INTEGRATIONS, tenant_id, customer_id)
         platform = filters.get("platform")
         if platform is not None and platform not in catalog.types():
@@ -113,7 +115,8 @@ class AlertViews(ServiceBase):
                 open_by_subject[alert.subject] = open_by_subject.get(alert.subject, 0) + 1
         rows = [self._integration_row(integration, needing_attention(integration.integration_id),
                                       open_by_subject.get(integration.integration_id, 0))
-                for integration in sorted(shown, key=lambda i: (i.customer_name.casefold(), i.name.casefold()))]
+                for integration in sorted(shown, key=lambda i: (i.customer_name.casefold(), i.name.casefold()))
+                if count_records]
         titles = condition_titles()
         return {
             "tenantId": tenant_id, "customerId": customer_id,

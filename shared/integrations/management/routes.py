@@ -230,10 +230,11 @@ class ManagementRoutes(Routes):
         """The tenant's "Needs attention" (admins), or one customer's (``customer_id``: that customer's users too)."""
         caller = self.permitted(Operation.READ_INTEGRATIONS, tenant_id, customer_id)
         state = self.query("state", "open", choices=("open", "all"))
+        records = self.query("records", "count", choices=("count", "skip"))
         filters = {name: self.identifier(name) for name in ("customerId", "platform", "condition")}
         found = {name: value for name, value in filters.items() if value is not None}
         return ok(self.service.alert_overview(caller, tenant_id, customer_id, filters=found,
-                                              include_resolved=state == "all"))
+                                              include_resolved=state == "all", count_records=records == "count"))
 
     def identifier(self, name: str) -> str | None:
         """An optional query value naming something (a customer, a type, a condition): 1–64 letters, digits and

@@ -104,7 +104,8 @@ describe("needs attention", () => {
   });
 
   it("counts open alerts nobody snoozed in the header", async () => {
-    fakeApi({ [`GET /tenants/${TENANT}/alerts`]: () => json(200, overview({ openAlerts: 2 })) });
+    // the badge asks for the open alerts only (records=skip: one query, not a count per integration)
+    fakeApi({ [`GET /tenants/${TENANT}/alerts?records=skip`]: () => json(200, overview({ openAlerts: 2 })) });
     renderWith(<Layout>page</Layout>, { types: [SHOP] });
     const link = await screen.findByRole("link", { name: /Needs attention/ });
     await waitFor(() => expect(within(link).getByLabelText("2 open alerts")).toHaveTextContent("2"));

@@ -17,7 +17,8 @@ function useOpenAlerts(): number | null {
   useEffect(() => {
     let current = true;
     const path = alertOverviewPath(session.tenantId, session.role === "admin" ? null : session.customerId);
-    api.get<AlertOverview>(path).then(
+    // records=skip: the badge needs only the open alerts (one query), not each integration's count
+    api.get<AlertOverview>(`${path}?records=skip`).then(
       (overview) => current && setCount(overview.openAlerts),
       () => current && setCount(null),
     );
