@@ -42,3 +42,23 @@ def test_unleashed_calls_at_80_then_95_percent_open_one_alert_made_critical_once
     assert key not in check(world.tenant.tenant_id)["updated"]  # critical already: said once
     spend(0)  # a new month (or a raised budget)
     assert key in check(world.tenant.tenant_id)["resolved"]
+
+
+def test_an_unleashed_subscription_removed_by_hand_opens_an_alert_until_a_save_subscribes_again(
+        connected: UnleashedWorld):
+    from integrations.unleashed.integration_type import INTEGRATION_TYPE
+
+    from .test_unleashed_poller import API_ID, poll_at
+
+    world = connected
+    for subscription in world.unleashed.subscriptions(API_ID):
+        world.unleashed.account(API_ID).subscriptions.pop(subscription["subscriptionId"])
+    poll_at(world, "2026-11-30T03:00:00Z")  # the poll's hourly look at the subscription
+    key = f"{world.integration_id}/webhook-gone"
+    assert key in check(world.tenant.tenant_id)["opened"]
+    assert "gone from Unleashed" in alert(world.tenant.tenant_id, key)["summary"]
+    integration = world.fresh()
+    started = INTEGRATION_TYPE.start(world.context(integration))  # what saving any step does: subscribe again
+    world.update(platform_state={**integration.platform_state, **started})
+    poll_at(world, "2026-11-30T04:00:00Z")
+    assert key in check(world.tenant.tenant_id)["resolved"]

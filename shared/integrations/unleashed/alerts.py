@@ -9,9 +9,12 @@
 
 from __future__ import annotations
 
+from ..core import aws
 from ..core.alerts.conditions import CheckContext
 from ..core.alerts.model import Finding, Level
 from ..core.context import core
+from ..core.stores import from_item
+from ..core.stores.synclog import LINK_SK
 from . import usage
 from .clients import unleashed_client
 from .refs import integration_ref
@@ -41,8 +44,12 @@ def monthly_budget(context: CheckContext) -> Finding | None:
 def webhook_gone(context: CheckContext) -> Finding | None:
     integration = context.integration
     assert integration is not None
-    link = core().links.find(integration_ref(integration.integration_id, "webhooks"))
-    note = link.memo.get("health") if link is not None else None
+    # The poll keeps its finding in the memo of the integration's webhooks record, which has no link identity of
+    # its own (core.links.LinkStore.remember_once): read the item as stored.
+    response = aws.dynamodb().get_item(
+        TableName=core().settings.sync_table, ConsistentRead=True,
+        Key={"pk": {"S": integration_ref(integration.integration_id, "webhooks").key}, "sk": {"S": LINK_SK}})
+    note = from_item(response.get("Item") or {}).get("memo", {}).get("health")
     if not isinstance(note, str) or note == "ok" or note.startswith(FREE_SLOT):
         return None
     return Finding(summary=note.split(";")[0], what_to_do="Save any step of the integration to subscribe again; "
