@@ -300,3 +300,46 @@ def test_two_checks_at_once_open_one_alert_and_send_one_mail(alerts: Alerts):
              what="both checks finished")
     assert len(alerts.mails(f'Alert: WooCommerce "{shop.name}"')) == 1
     assert [a["state"] for a in alerts.posts(shop.id, "webhooks-off")] == ["OPEN"]
+
+
+def test_unleashed_calls_past_80_then_95_percent_of_the_month(alerts: Alerts):
+    from integrations.unleashed.usage import account_of, budget_key, month_of
+
+    account = alerts.client.local("GET", "demo")["unleashed"]
+    base = f"/tenants/{demo.TENANT_ID}/customers/{demo.CUSTOMER_ID}/integrations"
+    name = f"Alerts Unleashed {uuid.uuid4().hex[:6]}"
+    created = alerts.api("POST", base, {"type": "unleashed", "name": name})
+    assert created.status_code == 201, created.text
+    item = f"{base}/{created.json()['integrationId']}"
+    for step, body in (("authentication", {"apiId": account["apiId"], "apiKey": account["apiKey"]}),
+                       ("orderCreation", {"defaultWarehouseId": demo.WAREHOUSE_ID, "apiCallsPerMonth": 1000}),
+                       ("fulfilment", {"completeShipments": True})):
+        answer = alerts.api("PUT", f"{item}/steps/{step}", body)
+        assert answer.status_code == 200, (step, answer.text)
+    assert alerts.api("POST", f"{item}/finish").json()["status"] == "LIVE"
+    dynamodb = boto3.client("dynamodb")
+
+    def calls_this_month(count: int) -> None:
+        # The month's count as the meter keeps it in RateBudgetTable (a month of calls can't pass in a test).
+        dynamodb.update_item(
+            TableName=core().settings.rate_budget_table,
+            Key={"budgetKey": {"S": budget_key(account_of(account["apiId"]), month_of(datetime.now(UTC)))}},
+            UpdateExpression="SET #count = :n", ExpressionAttributeNames={"#count": "count"},
+            ExpressionAttributeValues={":n": {"N": str(count)}})
+
+    def mails(kind: str) -> list[dict[str, Any]]:
+        return alerts.mails(f'{kind}: Unleashed "{name}"')
+
+    calls_this_month(810)
+    alerts.run_check()
+    assert len(mails("Alert")) == 1 and "81 % of this month's Unleashed API calls" in mails("Alert")[0]["subject"]
+    calls_this_month(960)
+    alerts.run_check()
+    assert len(mails("Worse")) == 1 and "96 %" in mails("Worse")[0]["subject"]
+    alerts.run_check()
+    assert len(mails("Worse")) == 1 and len(mails("Alert")) == 1
+    calls_this_month(0)  # a new month, or a raised budget
+    alerts.run_check()
+    assert len(mails("Resolved")) == 1
+    subject = created.json()["integrationId"]
+    assert [a["state"] for a in alerts.posts(subject, "monthly-budget")] == ["OPEN", "OPEN", "RESOLVED"]
