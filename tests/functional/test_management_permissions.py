@@ -47,6 +47,7 @@ class Operation:
     tenant_scoped: bool = True
     success: int = 200
     writes: bool = False
+    query: dict[str, str] | None = None
 
     def body(self, world: World, integration: str = "") -> Any:
         return {
@@ -102,6 +103,10 @@ OPERATIONS = [
               writes=True),
     Operation("alert-webhook-secret", "POST", "/tenants/{t}/settings/alert-webhook-secret", admin_only=True,
               success=201, writes=True),
+    # finding a record by its number (issue 24)
+    Operation("search", "GET", "/tenants/{t}/records", admin_only=True, query={"number": "1001"}),
+    Operation("customer-search", "GET", "/tenants/{t}/customers/{c}/records", customer_scoped=True,
+              query={"number": "1001"}),
     Operation("statement", "GET", "/tenants/{t}/statements/2026-W10", admin_only=True),
     Operation("billing-run", "POST", "/tenants/{t}/billing-runs", admin_only=True, success=202, writes=True),
 ]
@@ -180,7 +185,7 @@ def test_permission_matrix(world, operation):
             _grant(world, permission == "allowed")
         path = operation.path.format(t=world.a.tenant_id, c=world.a.customers[path_customer], i=integration)
         answer = world.api.call(operation.method, path, token=_token(world, tenant, role),
-                                json_body=operation.body(world, integration))
+                                json_body=operation.body(world, integration), query=operation.query)
         want = expected_status(operation, tenant, role, customer, permission)
         if answer.status != want:
             mismatches.append(f"{(tenant, role, customer, permission)}: {answer.status} (want {want}) "

@@ -49,7 +49,7 @@ class InMemoryLinkStore:
             return self._link(item)
 
     def claim(self, ref: RecordRef, *, tenant_id: str, integration_id: str | None, origin: Origin, token: str,
-              stale_before: str) -> Claim:
+              stale_before: str, number: str | None = None) -> Claim:
         with self._lock:
             held = self.items.get(ref.key)
             if held is not None and ("linkKey" in held or held.get("wmsRecordKey") or held.get("platformRecordKey")
@@ -58,12 +58,16 @@ class InMemoryLinkStore:
             item = self._identity(ref, tenant_id, integration_id, origin)
             now = utc_iso(utcnow())
             item.update({"claimToken": token, "claimedAt": now, "status": LinkStatus.PENDING.value, "updatedAt": now})
+            if number:  # as the DynamoDB store keeps it
+                item["platformNumber" if origin is Origin.PLATFORM else "wmsNumber"] = number
             return Claim(won=True)
 
     def bind(self, ref: RecordRef, *, token: str, pointer: RecordRef, wms_record_key: str | None = None,
              platform_record_key: str | None = None, fingerprint: str | None = None,
              snapshot: Mapping[str, Any] | None = None, source_modified_at: str | None = None,
-             status: LinkStatus = LinkStatus.SYNCED, memo: Mapping[str, Any] | None = None) -> bool:
+             status: LinkStatus = LinkStatus.SYNCED, memo: Mapping[str, Any] | None = None,
+             counterpart_number: str | None = None, tenant_id: str | None = None,
+             own_number: str | None = None) -> bool:
         bound_name = "wmsRecordKey" if wms_record_key else "platformRecordKey"
         with self._lock:
             item = self.items.get(ref.key, {})
@@ -82,6 +86,8 @@ class InMemoryLinkStore:
                 item["fingerprint"] = fingerprint
             if source_modified_at:
                 item["sourceModifiedAt"] = source_modified_at
+            if counterpart_number:  # as the DynamoDB store keeps it
+                item["platformNumber" if platform_record_key else "wmsNumber"] = counterpart_number
             kept = item.setdefault("memo", {})
             kept.update({name: value for name, value in (memo or {}).items() if value is not None})
             for name in [name for name, value in (memo or {}).items() if value is None]:

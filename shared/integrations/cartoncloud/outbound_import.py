@@ -92,12 +92,12 @@ def create_outbound_order(ctx: ImportContext[Any], order: OutboundOrder, *, what
     if created.with_issues or wms_order.status == "REJECTED":
         problem = WmsOrderRejected(f"CartonCloud created outbound order {wms_order.id} as REJECTED: "
                                    f"{unresolved(wms_order)}", resolution=REJECTED_RESOLUTION)
-        return Created(wms, str(problem), memo=kept, problem=problem)
+        return Created(wms, str(problem), memo=kept, problem=problem, number=reference)
     how = "Bound to the existing CartonCloud outbound order" if created.already_existed \
         else "Created CartonCloud outbound order"
     message = (f"{how} {wms_order.id} (customer reference {reference}; {lines})"
                + (f"; note: {'; '.join(warnings)}" if warnings else ""))
-    return Created(wms, message, already_existed=created.already_existed, memo=kept)
+    return Created(wms, message, already_existed=created.already_existed, memo=kept, number=reference)
 
 
 def outbound_order_linked(ctx: ImportContext[Any], link: SyncLink, *, platform: str, described: str,

@@ -45,6 +45,8 @@ class Exported:
     message: str
     already_existed: bool = False
     memo: dict[str, Any] = field(default_factory=dict)
+    #: The platform record's number as people know it (Starshipit's order number, Rose Rocket's ORD-123).
+    number: str | None = None
 
 
 @dataclass
@@ -118,7 +120,7 @@ class Exporter(ABC):
         token = uuid.uuid4().hex
         claim = links.claim(ctx.wms_ref, tenant_id=integration.tenant_id,
                             integration_id=integration.integration_id, origin=Origin.WMS, token=token,
-                            stale_before=utc_iso(utcnow() - self.claim_ttl))
+                            stale_before=utc_iso(utcnow() - self.claim_ttl), number=event.customer_reference)
         if not claim.won:
             if claim.current is not None and claim.current.bound:
                 return self._update(ctx, claim.current)
@@ -128,7 +130,9 @@ class Exporter(ABC):
             exported = self.create(ctx)
             bound = links.bind(ctx.wms_ref, token=token, pointer=exported.ref, platform_record_key=exported.ref.key,
                                snapshot=self.snapshot(ctx), source_modified_at=event.modified_at,
-                               memo=exported.memo, fingerprint=event.fingerprint or None)
+                               memo=exported.memo, fingerprint=event.fingerprint or None,
+                               counterpart_number=exported.number, tenant_id=integration.tenant_id,
+                               own_number=event.customer_reference)
         except Exception:
             links.release(ctx.wms_ref, token)
             raise

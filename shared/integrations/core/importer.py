@@ -60,6 +60,8 @@ class Created:
     memo: dict[str, Any] = field(default_factory=dict)
     #: Created, but a person must act (e.g. the WMS made it REJECTED): the link is bound, then this is raised.
     problem: PermanentError | None = None
+    #: The WMS record's number as people know it (its customer reference): what logs and screens name it by.
+    number: str | None = None
 
 
 @dataclass
@@ -128,6 +130,11 @@ class Importer(ABC, Generic[R, M]):
     def describe(self, ctx: ImportContext[R]) -> str:
         return f"{self.record_type} {ctx.ref.record_id}"
 
+    def number(self, record: R) -> str | None:
+        """The record's number as the platform shows it to people (a shop's "#1003"), kept on its link when first
+        seen and searchable; None: it is known by its id."""
+        return None
+
     # --- the template -----------------------------------------------------------------------------------------------
 
     def ref(self, integration_id: str, record_id: str) -> RecordRef:
@@ -165,7 +172,8 @@ class Importer(ABC, Generic[R, M]):
             return self._skip(ctx, skip)
         token = uuid.uuid4().hex
         claim = links.claim(ref, tenant_id=integration.tenant_id, integration_id=integration.integration_id,
-                            origin=Origin.PLATFORM, token=token, stale_before=utc_iso(utcnow() - self.claim_ttl))
+                            origin=Origin.PLATFORM, token=token, stale_before=utc_iso(utcnow() - self.claim_ttl),
+                            number=self.number(record))
         if not claim.won:
             if claim.current is not None and claim.current.bound:
                 return self.on_linked(ctx, claim.current, record)
@@ -194,7 +202,8 @@ class Importer(ABC, Generic[R, M]):
             ctx.ref, token=token, pointer=created.wms.seen_by(ctx.integration.integration_id),
             wms_record_key=created.wms.key, fingerprint=self.fingerprint(snapshot), snapshot=snapshot,
             source_modified_at=self.modified_at(snapshot), memo=created.memo,
-            status=LinkStatus.NEEDS_ATTENTION if created.problem else LinkStatus.SYNCED)
+            status=LinkStatus.NEEDS_ATTENTION if created.problem else LinkStatus.SYNCED,
+            counterpart_number=created.number, tenant_id=ctx.integration.tenant_id, own_number=self.number(record))
         if created.problem is not None:
             raise created.problem
         message = created.message

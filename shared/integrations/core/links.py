@@ -45,15 +45,21 @@ class LinkStore(Protocol):
         """The link stored at ``ref``, or the one a pointer at ``ref`` leads to (consistent reads)."""
 
     def claim(self, ref: RecordRef, *, tenant_id: str, integration_id: str | None, origin: Origin, token: str,
-              stale_before: str) -> Claim:
+              stale_before: str, number: str | None = None) -> Claim:
         """Take the right to make this record's counterpart now. Of any number of concurrent callers one wins.
-        Refused while the link is bound, or claimed by another worker at or after ``stale_before`` (UTC ISO)."""
+        Refused while the link is bound, or claimed by another worker at or after ``stale_before`` (UTC ISO).
+        ``number``: the record's own number as people know it (a shop's #1003), kept and made searchable."""
 
     def bind(self, ref: RecordRef, *, token: str, pointer: RecordRef, wms_record_key: str | None = None,
              platform_record_key: str | None = None, fingerprint: str | None = None,
              snapshot: Mapping[str, Any] | None = None, source_modified_at: str | None = None,
-             status: LinkStatus = LinkStatus.SYNCED, memo: Mapping[str, Any] | None = None) -> bool:
+             status: LinkStatus = LinkStatus.SYNCED, memo: Mapping[str, Any] | None = None,
+             counterpart_number: str | None = None, tenant_id: str | None = None,
+             own_number: str | None = None) -> bool:
         """Bind a claimed link to its counterpart and write the counterpart's ``pointer``, in one transaction.
+        ``counterpart_number``: the counterpart's number as people know it (the WMS order's reference), kept on the
+        link and made searchable on the pointer (``tenant_id``'s), unless it is the same as the link's own number
+        (``own_number``, searchable on the link already: one record is found once).
         False when another worker bound this link first; :class:`CounterpartTaken` when the counterpart is bound
         to another record."""
 

@@ -101,6 +101,9 @@ class ManagementRoutes(Routes):
         ("GET", f"{CUSTOMER}/<integration_id>/backfills/<backfill_id>", "get_backfill"),
         ("GET", f"{TENANT}/<integration_id>/backfills/<backfill_id>", "get_backfill"),
         # alerts (docs/alerts.md): the overview, an integration's alerts and history, acknowledge and snooze
+        # a record by the number people use (docs/management-api.md "Finding a record")
+        ("GET", "/tenants/<tenant_id>/records", "search_records"),
+        ("GET", "/tenants/<tenant_id>/customers/<customer_id>/records", "search_records"),
         ("GET", "/tenants/<tenant_id>/alerts", "alert_overview"),
         ("GET", "/tenants/<tenant_id>/customers/<customer_id>/alerts", "alert_overview"),
         ("GET", f"{CUSTOMER}/<integration_id>/alerts", "integration_alerts"),
@@ -235,6 +238,18 @@ class ManagementRoutes(Routes):
         found = {name: value for name, value in filters.items() if value is not None}
         return ok(self.service.alert_overview(caller, tenant_id, customer_id, filters=found,
                                               include_resolved=state == "all", count_records=records == "count"))
+
+    def search_records(self, tenant_id: str, customer_id: str | None = None) -> Response[Any]:
+        """Records by number: the tenant's (admins), or one customer's (that customer's users too)."""
+        caller = self.permitted(Operation.READ_INTEGRATIONS, tenant_id, customer_id)
+        number = self.event.get_query_string_value("number")
+        if not number:
+            raise InvalidRequest("number is required: the order or shipment number to find", field="number")
+        filters = {name: self.identifier(name) for name in ("integrationId", "customerId", "status", "platform")}
+        after = self.event.get_query_string_value("after")
+        return ok(self.service.search_records(caller, tenant_id, customer_id, number=number,
+                                              filters={k: v for k, v in filters.items() if v is not None},
+                                              after=after))
 
     def identifier(self, name: str) -> str | None:
         """An optional query value naming something (a customer, a type, a condition): 1–64 letters, digits and

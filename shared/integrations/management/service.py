@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..core.integration_record import configuration_log_key
 from .alerts import AlertViews
 from .integrations import IntegrationSteps
+from .search import RecordSearch
 from .statements import Statements
 from .sync_log import SyncLogViews
 from .tenant_settings import TenantSettings
@@ -20,5 +21,6 @@ from .warehouses import CustomerWarehouses
 __all__ = ["ManagementService", "configuration_log_key"]
 
 
-class ManagementService(IntegrationSteps, SyncLogViews, TenantSettings, Statements, CustomerWarehouses, AlertViews):
+class ManagementService(IntegrationSteps, SyncLogViews, TenantSettings, Statements, CustomerWarehouses, AlertViews,
+                        RecordSearch):
     """Stateless: one per warm Lambda. ``clock`` is injectable so tests can place live periods in chosen weeks."""

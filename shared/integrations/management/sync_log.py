@@ -7,6 +7,7 @@ from typing import Any
 
 from ..core import aws, backfill, sync_log_retry
 from ..core.integration_record import IntegrationStatus, configuration_log_key
+from ..core.numbers import record_label
 from ..core.stores import from_item
 from . import catalog
 from .base import ServiceBase, as_object
@@ -28,11 +29,19 @@ class SyncLogViews(ServiceBase):
             ScanIndexForward=False, Limit=max(1, min(limit, 200)),
         )
         records = []
+        connector = catalog.connector(integration.type)
+        title = connector.title if connector is not None else integration.type
         for raw in response["Items"]:
             item = from_item(raw)
             records.append({
                 "recordKey": item["pk"], "platform": item.get("platform", ""), "recordType": item.get("recordType", ""),
-                "recordId": item.get("recordId", ""), "status": item.get("status", ""),
+                "recordId": item.get("recordId", ""),
+                # the numbers people use (issue 24), and the record named by them; the ids above stay
+                "platformNumber": item.get("platformNumber"), "wmsNumber": item.get("wmsNumber"),
+                "label": record_label(platform_title=title, platform=item.get("platform", ""),
+                                      record_type=item.get("recordType", ""), record_id=item.get("recordId", ""),
+                                      platform_number=item.get("platformNumber"), wms_number=item.get("wmsNumber")),
+                "status": item.get("status", ""),
                 "lastError": item.get("lastError") or None, "resolution": item.get("resolution") or None,
                 "updatedAt": item.get("updatedAt", ""),
             })

@@ -91,7 +91,8 @@ class ConsignmentExporter(Exporter):
                         f"{match.wms_name or match.wms_customer_id})"
                         + pushed.notes(),
                         already_existed=not pushed.created,
-                        memo={"roseRocketOrderId": pushed.order.id, "roseRocketOrderNumber": pushed.order.number})
+                        memo={"roseRocketOrderId": pushed.order.id, "roseRocketOrderNumber": pushed.order.number},
+                        number=pushed.order.number)
 
     def update(self, ctx: ExportContext, link: SyncLink) -> str:
         return (f"{ctx.event.describe()} of consignment {ctx.event.entity_id}: its Rose Rocket order is updated only "

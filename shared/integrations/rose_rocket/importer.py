@@ -55,6 +55,9 @@ class OrderImporter(Importer[Order, Consignment]):
     def describe(self, ctx: ImportContext[Order]) -> str:
         return f"Order {ctx.record.number if ctx.record is not None else ctx.ref.record_id}"
 
+    def number(self, record: Order) -> str | None:
+        return record.number
+
     def fetch(self, ctx: ImportContext[Order]) -> Order | None:
         return read_order(_rose_rocket(ctx), ctx.ref.record_id)
 
@@ -100,7 +103,8 @@ class OrderImporter(Importer[Order, Consignment]):
                        + ("; Rose Rocket doesn't show this integration the order's service type, so the consignment "
                           "has none" if "serviceType" in order.unread else ""),
                        already_existed=existing is not None,
-                       memo={"consignmentId": consignment.id, "roseRocketOrderNumber": order.number})
+                       memo={"consignmentId": consignment.id, "roseRocketOrderNumber": order.number},
+                       number=mapped.references.customer if mapped.references else None)
 
     def snapshot(self, record: Order) -> dict[str, Any]:
         shipment = shipment_of_order(record, default_type="carton")

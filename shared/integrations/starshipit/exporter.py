@@ -149,7 +149,8 @@ class OrderExporter(Exporter):
                                 + (f"; note: {'; '.join(notes)}" if notes else ""),
                                 memo={"starshipitOrderId": created.order_id, "orderNumber": number,
                                       "sent": as_snapshot(numbered),
-                                      **({"reference": numbered.reference} if numbered.reference else {})})
+                                      **({"reference": numbered.reference} if numbered.reference else {})},
+                                number=number)
             if self._ours(ctx, found, mapped.order.model_copy(update={"order_number": number})):
                 return self._bound(ctx, found, "Bound to the existing Starshipit order with this number and the "
                                                "same recipient and lines")
@@ -182,7 +183,8 @@ class OrderExporter(Exporter):
                         already_existed=True,
                         # No None in a memo: the link store's bind can't write one.
                         memo={k: v for k, v in {"starshipitOrderId": order.order_id, "orderNumber": order.order_number,
-                                                "reference": order.reference}.items() if v is not None})
+                                                "reference": order.reference}.items() if v is not None},
+                        number=order.order_number)
 
     def _fresh_order(self, ctx: ExportContext) -> OutboundOrder:
         key, order = getattr(_fresh, "order", (None, None))

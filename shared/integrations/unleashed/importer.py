@@ -58,6 +58,10 @@ class ShipmentImporter(Importer[ShipmentRecord, Mapped]):
     def record_id(self, item: WorkItem) -> str:
         return str(item.payload["shipmentGuid"])
 
+    def number(self, record: ShipmentRecord) -> str | None:
+        # The shipment's number is searched; its order's is shown beside it (people know either).
+        return record.shipment.ShipmentNumber + (f" ({record.order.OrderNumber})" if record.order.OrderNumber else "")
+
     def describe(self, ctx: ImportContext[ShipmentRecord]) -> str:
         record = ctx.record
         return f"Shipment {record.shipment.reference()}" if record is not None else f"Shipment {ctx.ref.record_id}"

@@ -83,6 +83,9 @@ class OrderImporter(Importer[WooOrder, Mapped]):
             refused_resolution="Correct what CartonCloud names (in WooCommerce, or the integration's warehouse "
                                "setting), then retry from the sync log.")
 
+    def number(self, record: WooOrder) -> str | None:
+        return f"#{record.reference}"  # as WooCommerce shows it: "#1003"
+
     def snapshot(self, record: WooOrder) -> dict[str, Any]:
         return order_snapshot(record)
 

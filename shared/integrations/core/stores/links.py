@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from .. import aws
 from ..links import CounterpartTaken, Recorded
+from ..numbers import kept, number_attribute, searchable
 from ..records import Claim, LinkStatus, Observation, Origin, RecordRef, SyncLink
 from ..timeutil import utc_iso, utcnow
 from .dynamo import cancelled_by_condition, from_item, is_condition_failure, to_item
@@ -86,15 +87,19 @@ class DynamoLinkStore:
     # --- deciding ----------------------------------------------------------------------------------------------
 
     def claim(self, ref: RecordRef, *, tenant_id: str, integration_id: str | None, origin: Origin, token: str,
-              stale_before: str) -> Claim:
+              stale_before: str, number: str | None = None) -> Claim:
         identity, values = _identity(ref, tenant_id, integration_id, origin)
         now = utc_iso(utcnow())
+        own = kept(number)
+        numbered = (f", {number_attribute(origin is Origin.PLATFORM)} = :number, numberTenant = :tenant,"
+                    " searchNumber = :search") if own else ""
         try:
             self._update(
                 ref.key,
-                f"SET claimToken = :token, claimedAt = :now, #status = :pending, updatedAt = :now, {identity}",
+                f"SET claimToken = :token, claimedAt = :now, #status = :pending, updatedAt = :now, {identity}"
+                + numbered,
                 {**values, ":token": token, ":now": now, ":pending": LinkStatus.PENDING.value,
-                 ":stale": stale_before},
+                 ":stale": stale_before, ":number": own, ":search": searchable(own) if own else None},
                 condition=("attribute_not_exists(linkKey) AND attribute_not_exists(wmsRecordKey)"
                            " AND attribute_not_exists(platformRecordKey)"
                            " AND (attribute_not_exists(claimedAt) OR claimedAt < :stale)"),
@@ -108,8 +113,11 @@ class DynamoLinkStore:
     def bind(self, ref: RecordRef, *, token: str, pointer: RecordRef, wms_record_key: str | None = None,
              platform_record_key: str | None = None, fingerprint: str | None = None,
              snapshot: Mapping[str, Any] | None = None, source_modified_at: str | None = None,
-             status: LinkStatus = LinkStatus.SYNCED, memo: Mapping[str, Any] | None = None) -> bool:
+             status: LinkStatus = LinkStatus.SYNCED, memo: Mapping[str, Any] | None = None,
+             counterpart_number: str | None = None, tenant_id: str | None = None,
+             own_number: str | None = None) -> bool:
         bound_name = "wmsRecordKey" if wms_record_key else "platformRecordKey"
+        other = kept(counterpart_number)
         counterpart = wms_record_key or platform_record_key
         assert counterpart, "bind needs the counterpart's key"
         sets = [f"{bound_name} = :counterpart", "#status = :status", "updatedAt = :now", "#snapshot = :snapshot"]
@@ -121,6 +129,9 @@ class DynamoLinkStore:
         if source_modified_at:
             sets.append("sourceModifiedAt = :modified")
             values[":modified"] = source_modified_at
+        if other:  # the counterpart's number: an import's is the WMS's, an export's the platform's
+            sets.append(f"{number_attribute(bool(platform_record_key))} = :other")
+            values[":other"] = other
         names = {"#status": "status", "#snapshot": "snapshot"}
         removes = ["claimToken", "claimedAt", "lastError", "resolution", "lastWorkItem", *_ATTENTION]
         for index, (name, value) in enumerate((memo or {}).items()):
@@ -137,9 +148,12 @@ class DynamoLinkStore:
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": to_item(values),
         }
+        same = own_number is not None and searchable(own_number) == searchable(other or "")
+        searchable_pointer = {"numberTenant": tenant_id, "searchNumber": searchable(other)} \
+            if other and tenant_id and not same else {}
         pointer_put: dict[str, Any] = {
             "TableName": self.table_name,
-            "Item": to_item({"pk": pointer.key, "sk": LINK_SK, "linkKey": ref.key}),
+            "Item": to_item({"pk": pointer.key, "sk": LINK_SK, "linkKey": ref.key, **searchable_pointer}),
             "ConditionExpression": "attribute_not_exists(pk) OR linkKey = :origin",
             "ExpressionAttributeValues": {":origin": {"S": ref.key}},
         }
