@@ -18,12 +18,12 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from ..core import aws, connectors
+from ..core import connectors
+from ..core.alerts.conditions import count_attention
 from ..core.alerts.model import TENANT_SUBJECT, Alert, AlertState
 from ..core.alerts.store import AlertStore
 from ..core.errors import UpstreamNotFound
 from ..core.integration_record import Integration, IntegrationStatus
-from ..core.settings import settings
 from ..core.timeutil import utc_iso, utcnow
 from . import catalog
 from .base import ServiceBase, as_object
@@ -55,20 +55,8 @@ def alert_view(alert: Alert, now: str, titles: dict[str, str]) -> dict[str, Any]
 
 def needing_attention(integration_id: str) -> int:
     """How many of the integration's records need attention now (dead-lettered ones included), up to
-    :data:`MAX_COUNTED`: the sparse index holds only those, so the query reads nothing else."""
-    arguments: dict[str, Any] = {
-        "TableName": settings().sync_table, "IndexName": "byAttention", "Select": "COUNT",
-        "KeyConditionExpression": "attentionScope = :scope", "FilterExpression": "#status = :attention",
-        "ExpressionAttributeNames": {"#status": "status"},
-        "ExpressionAttributeValues": {":scope": {"S": integration_id}, ":attention": {"S": "NEEDS_ATTENTION"}}}
-    counted = 0
-    while counted < MAX_COUNTED:
-        response = aws.dynamodb().query(**arguments)
-        counted += int(response.get("Count", 0))
-        if "LastEvaluatedKey" not in response:
-            break
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    return min(counted, MAX_COUNTED)
+    :data:`MAX_COUNTED` (the alert checks' own count: core.alerts.conditions)."""
+    return count_attention(integration_id)
 
 
 def _newest_first(alerts: list[Alert]) -> list[Alert]:

@@ -6,7 +6,6 @@ Responses never carry credential values: only ``credentialsSet`` / ``wmsCredenti
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import unicodedata
@@ -26,6 +25,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from ..core.addresses import wire_host
 from ..core.integration_record import Integration, IntegrationStatus
 from ..core.integration_types import STEPS, Notice
 from ..core.step_models import HEADER_SAFE_PATTERN
@@ -143,25 +143,13 @@ MAX_SNOOZE_HOURS = 7 * 24
 CONDITION_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 #: A host name in its ``xn--`` form: letters, digits and hyphens in dot-separated labels.
-_HOST_NAME = re.compile(r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 #: Where plain http may carry a webhook: the local stack's own sandboxes, never a host on a network.
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
 def ascii_host(hostname: str) -> str | None:
-    """The host as it goes on the wire (an internationalised name in its ``xn--`` form, lower case), or None if it
-    is no host name (an IPv6 literal comes back bracketed, an IPv4 address as it is)."""
-    try:
-        address = ipaddress.ip_address(hostname)
-    except ValueError:
-        pass
-    else:
-        return f"[{address}]" if address.version == 6 else str(address)
-    try:
-        encoded = hostname.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None
-    return encoded if _HOST_NAME.fullmatch(encoded) else None
+    """The host as it goes on the wire, or None if it is no host name (core.addresses)."""
+    return wire_host(hostname)
 
 
 def email_address(value: str) -> str:

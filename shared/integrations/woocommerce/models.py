@@ -9,8 +9,6 @@ and attach UTC to it (:func:`gmt`), so store time zones never leak into what we 
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..core.addresses import wire_host
 from ..core.step_models import StepModel, WarehouseId, header_safe
 
 #: Order statuses WooCommerce core knows (``checkout-draft`` is internal; webhooks skip it).
@@ -224,26 +223,6 @@ class StoreUrlInvalid(ValueError):
     """The store URL is not one we will send keys to."""
 
 
-#: A host name (letters, digits and hyphens in dot-separated labels: an internationalised name in its ``xn--``
-#: form) or an IPv4 address; spaces or anything else can't be called (``requests`` raises ``InvalidURL``).
-_HOST = re.compile(r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?")
-
-
-def _callable_host(hostname: str) -> str | None:
-    """The host as it goes on the wire (an internationalised name in its ``xn--`` form), or None if it is no host."""
-    try:
-        address = ipaddress.ip_address(hostname)
-    except ValueError:
-        pass
-    else:
-        return f"[{address}]" if address.version == 6 else str(address)
-    try:
-        ascii_host = hostname.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None
-    return ascii_host if _HOST.fullmatch(ascii_host) else None
-
-
 def normalise_store_url(value: str) -> str:
     """``https://shop.example.com/`` → ``https://shop.example.com``; refuses what we must not send keys to.
 
@@ -254,7 +233,7 @@ def normalise_store_url(value: str) -> str:
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
-    host = _callable_host(parts.hostname or "")
+    host = wire_host(parts.hostname or "", trailing_dot=True)
     if parts.scheme not in ("https", "http") or host is None or any(c.isspace() for c in text):
         raise StoreUrlInvalid("must be the store's web address, e.g. https://shop.example.com")
     if parts.scheme == "http" and host not in LOOPBACK_HOSTS and not host.startswith("127."):

@@ -70,50 +70,58 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 # --- records needing attention, dead-lettered -------------------------------------------------------------------------
 
 
-def _count_attention(context: CheckContext, *, before: str | None, dead_lettered: bool) -> int:
-    arguments: dict[str, Any] = {
+def count_attention(integration_id: str, *, before: str | None = None, dead_lettered: bool | None = None) -> int:
+    """The integration's records needing attention now (up to :data:`MAX_COUNTED`): since before ``before``, and
+    only those whose retries ran out (``dead_lettered`` True), only the others (False), or all (None). The sparse
+    index holds only links needing attention, so the query reads nothing else."""
+    kinds = {True: " AND attribute_exists(deadLetteredAt)", False: " AND attribute_not_exists(deadLetteredAt)",
+             None: ""}
+    return count({
         "TableName": settings().sync_table, "IndexName": "byAttention", "Select": "COUNT",
         "KeyConditionExpression": "attentionScope = :scope" + (" AND attentionSince < :before" if before else ""),
-        "FilterExpression": "#status = :attention AND " + ("attribute_exists(deadLetteredAt)" if dead_lettered
-                                                          else "attribute_not_exists(deadLetteredAt)"),
+        "FilterExpression": "#status = :attention" + kinds[dead_lettered],
         "ExpressionAttributeNames": {"#status": "status"},
-        "ExpressionAttributeValues": {":scope": {"S": context.subject_id},
+        "ExpressionAttributeValues": {":scope": {"S": integration_id},
                                       ":attention": {"S": LinkStatus.NEEDS_ATTENTION.value},
-                                      **({":before": {"S": before}} if before else {})}}
+                                      **({":before": {"S": before}} if before else {})}})
+
+
+def count(query: dict[str, Any]) -> int:
+    """A ``Select=COUNT`` query's count over its pages, up to :data:`MAX_COUNTED`."""
     counted = 0
     while counted < MAX_COUNTED:
-        response = aws.dynamodb().query(**arguments)
+        response = aws.dynamodb().query(**query)
         counted += int(response.get("Count", 0))
         if "LastEvaluatedKey" not in response:
             break
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    return counted
+        query = {**query, "ExclusiveStartKey": response["LastEvaluatedKey"]}
+    return min(counted, MAX_COUNTED)
 
 
 def needs_attention(context: CheckContext) -> Finding | None:
     hours = context.thresholds.attention_hours
-    count = _count_attention(context, before=context.cutoff(hours), dead_lettered=False)
-    if not count:
+    found = count_attention(context.subject_id, before=context.cutoff(hours), dead_lettered=False)
+    if not found:
         return None
     return Finding(
-        summary=f"{plural(count, 'record')} {'has' if count == 1 else 'have'} needed attention for over "
+        summary=f"{plural(found, 'record')} {'has' if found == 1 else 'have'} needed attention for over "
                 f"{_hours(hours)}",
         what_to_do="Open the integration's sync log and filter by \"Needs attention\": each record says what went "
                    "wrong and what to change. Fix it, then press Retry on the record.",
-        count=count)
+        count=found)
 
 
 def dead_lettered(context: CheckContext) -> Finding | None:
-    count = _count_attention(context, before=None, dead_lettered=True)
-    if not count:
+    found = count_attention(context.subject_id, dead_lettered=True)
+    if not found:
         return None
     return Finding(
-        summary=f"{plural(count, 'record')} failed every automatic retry and {'is' if count == 1 else 'are'} no "
+        summary=f"{plural(found, 'record')} failed every automatic retry and {'is' if found == 1 else 'are'} no "
                 "longer retried",
         what_to_do="Open the integration's sync log and filter by \"Needs attention\": each record's last entry says "
                    "why it kept failing. Once the cause is fixed (or the other system is back), press Retry on each "
                    "record; your 3PL's operator was told too.",
-        level=Level.CRITICAL, count=count)
+        level=Level.CRITICAL, count=found)
 
 
 # --- waiting for a rate budget ------------------------------------------------------------------------------------
@@ -121,29 +129,22 @@ def dead_lettered(context: CheckContext) -> Finding | None:
 
 def waiting_for_budget(context: CheckContext) -> Finding | None:
     hours = context.thresholds.waiting_hours
-    arguments: dict[str, Any] = {
+    waiting = count({
         "TableName": settings().rate_budget_table, "IndexName": "byWaitingIntegration", "Select": "COUNT",
         "KeyConditionExpression": "waitingIntegration = :integration AND waitingSince < :before",
         "FilterExpression": "expiresAt > :now",
         "ExpressionAttributeValues": {":integration": {"S": context.subject_id},
                                       ":before": {"S": context.cutoff(hours)},
-                                      ":now": {"N": str(int(context.now.timestamp()))}}}
-    count = 0
-    while count < MAX_COUNTED:
-        response = aws.dynamodb().query(**arguments)
-        count += int(response.get("Count", 0))
-        if "LastEvaluatedKey" not in response:
-            break
-        arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    if not count:
+                                      ":now": {"N": str(int(context.now.timestamp()))}}})
+    if not waiting:
         return None
     return Finding(
-        summary=f"{plural(count, 'record')} {'has' if count == 1 else 'have'} waited over {_hours(hours)} for "
+        summary=f"{plural(waiting, 'record')} {'has' if waiting == 1 else 'have'} waited over {_hours(hours)} for "
                 "their turn within a system's request limit",
         what_to_do="Nothing is lost: they go through in turn. If they should be faster, ask for a higher API limit "
                    "on the account the sync log names (or spread the work out); the records' logs show each one's "
                    "place in the line.",
-        count=count)
+        count=waiting)
 
 
 # --- the safety-net poll ------------------------------------------------------------------------------------------
