@@ -109,6 +109,20 @@ class ControlApi(WarehouseMoves):
         self.revoke_tokens()
         return SandboxResponse.empty(204)
 
+    def _control_create_limit(self, request: SandboxRequest) -> SandboxResponse:
+        """``{perMinute}`` (``null``: off): the outbound-order create limit per API client.
+
+        For a bench's setup (bench/wms_to_platform.py makes hundreds of WMS orders before it measures anything);
+        the clock can't serve there: notifications are signed by it, and our door refuses one 300 s off.
+        """
+        per_minute = control_body(request).get("perMinute")
+        if per_minute is not None and (isinstance(per_minute, bool) or not isinstance(per_minute, int)
+                                       or per_minute < 1):
+            raise ControlError("perMinute: a whole number from 1, or null (no limit)")
+        with self.transaction():
+            self.create_limit_per_minute = per_minute
+        return SandboxResponse.json(200, {"perMinute": per_minute})
+
     def _control_clock(self, request: SandboxRequest) -> SandboxResponse:
         """``{advanceSeconds}``: move this sandbox's clock forward (over HTTP, where no ``now`` can be passed).
 

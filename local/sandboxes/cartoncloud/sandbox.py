@@ -60,3 +60,4 @@ class CartonCloudSandbox(AuthApi, OutboundOrdersApi, ConsignmentsApi, CatalogApi
         self.control_route("POST", r"/_control/notifications/redeliver", self._control_redeliver)
         self.control_route("POST", r"/_control/tokens/revoke", self._control_revoke_tokens)
         self.control_route("POST", r"/_control/clock", self._control_clock)
+        self.control_route("POST", r"/_control/create-limit", self._control_create_limit)

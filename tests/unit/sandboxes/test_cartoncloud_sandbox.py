@@ -313,6 +313,17 @@ def test_create_limit_is_30_per_minute_per_api_client(api: Api, clock: Clock) ->
     assert api.create_order(order_body("WOO-30")).status_code == 201
 
 
+def test_the_create_limit_can_be_lifted_and_set_again_over_the_control_api(api: Api) -> None:
+    def limit(per_minute: Any) -> requests.Response:
+        return requests.post(f"{BASE}/_control/create-limit", json={"perMinute": per_minute})
+
+    assert limit(None).json() == {"perMinute": None}
+    assert [api.create_order(order_body(f"BENCH-{n}")).status_code for n in range(40)] == [201] * 40
+    assert limit(2).status_code == 200  # creates made while it was off don't count
+    assert [api.create_order(order_body(f"BENCH-{n}")).status_code for n in (40, 41, 42)] == [201, 201, 429]
+    assert [limit(bad).status_code for bad in (0, "30", True, 1.5)] == [400] * 4
+
+
 def test_strict_numbers_refuses_quantities_sent_as_strings(sandbox: CartonCloudSandbox, api: Api) -> None:
     body = order_body()
     body["items"][0]["measures"]["quantity"] = "1"
