@@ -263,7 +263,12 @@ def tenant_ticks() -> list[Path]:
         {"dynamodb:PutItem": 1, "dynamodb:GetItem": 2, "dynamodb:DeleteItem": 1, "dynamodb:UpdateItem": 1})
     _checked("the WMS poll", wms_poll, documented.stated("costs.md", r"the WMS poll's fan-out (\d+)") +
              documented.stated("costs.md", r"an idle WMS poll (\d+) per tenant"))
-    return [Path("WMS poll", wms_poll, seconds=(SCHEDULE_SECONDS, WORKER_SECONDS))]
+    alert_check = Counter({"dynamodb:Scan": 1, "sqs:SendMessageBatch": 1}) + Counter(
+        {"dynamodb:PutItem": 1, "dynamodb:GetItem": 5, "dynamodb:Query": 9, "dynamodb:UpdateItem": 1})
+    _checked("the alert check", alert_check, documented.stated("costs.md", r"the alert check's fan-out (\d+)") +
+             documented.stated("costs.md", r"an alert check (\d+) per tenant"))
+    return [Path("WMS poll", wms_poll, seconds=(SCHEDULE_SECONDS, WORKER_SECONDS)),
+            Path("alert check", alert_check, seconds=(SCHEDULE_SECONDS, WORKER_SECONDS))]
 
 
 def platforms() -> list[Platform]:

@@ -5,10 +5,14 @@ from docs/costs.md, whose cost table is computed from them (local/cost_model.py)
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from integrations.core import aws
+from integrations.core.alerts.checker import schedule_checks
 
 from tests import documented
+
+from .woocommerce_helpers import SLUG, Woo, connected_fixture, woo_fixture  # noqa: F401  (fixtures)
 
 
 class Counted:
@@ -33,3 +37,16 @@ def test_an_idle_wms_poll_costs_what_docs_costs_says_per_tenant(service, wms, te
         service.pump("WmsQueue")
     assert sum(fan_out.values()) == documented.stated("costs.md", r"the WMS poll's fan-out (\d+)")
     assert sum(poll.values()) == documented.stated("costs.md", r"an idle WMS poll (\d+) per tenant")
+
+
+def test_an_alert_check_costs_what_docs_costs_says_per_tenant(connected: Woo):
+    """One live WooCommerce integration; its hourly platform checks ran at the warm-up, so this check reads only."""
+    now = datetime.now(UTC)
+    schedule_checks(now)
+    connected.service.pump("AlertsQueue")  # warm: the platform checks that run hourly ran now
+    with Counted() as fan_out:
+        schedule_checks(now + timedelta(minutes=5))
+    with Counted() as check:
+        connected.service.pump("AlertsQueue")
+    assert sum(fan_out.values()) == documented.stated("costs.md", r"the alert check's fan-out (\d+)")
+    assert sum(check.values()) == documented.stated("costs.md", r"an alert check (\d+) per tenant")
