@@ -100,13 +100,14 @@ DOOR_SECONDS = 0.0266
 #: the WMS create — taken as the billed time of its worker invocations.
 WOOCOMMERCE_IMPORT_SECONDS = 0.0757
 #: Each hop of a WMS status change to a platform, medians, from bench/wms_to_platform.py (README, "WMS status
-#: changes to platforms"): the WMS worker (door → status change), the router (→ fan-out), the connector's worker
-#: (→ created / write-back). Each includes its queue hop, so the billed time is less. The Starshipit export and the
-#: WooCommerce write-back include the account's request spacing, which a worker waits out in the Lambda (billed).
-WMS_WORKER_SECONDS = 0.071
-ROUTER_SECONDS = 0.045
-STARSHIPIT_EXPORT_SECONDS = 1.068
-WOOCOMMERCE_WRITE_BACK_SECONDS = 3.806
+#: changes to platforms", the run of 2026-12-07 22:30 UTC): the WMS worker (door → status change) and the router (→
+#: fan-out), the larger of the two platforms' medians; the connector's worker (→ created / write-back). Each includes
+#: its queue hop, so the billed time is less. The Starshipit export and the WooCommerce write-back include the
+#: account's request spacing, which a worker waits out in the Lambda (billed).
+WMS_WORKER_SECONDS = 0.078
+ROUTER_SECONDS = 0.075
+STARSHIPIT_EXPORT_SECONDS = 0.702
+WOOCOMMERCE_WRITE_BACK_SECONDS = 2.142
 #: Assumed, not measured: any other worker invocation, and a schedule's fan-out.
 WORKER_SECONDS = 0.25
 SCHEDULE_SECONDS = 0.05
