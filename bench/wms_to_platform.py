@@ -18,10 +18,10 @@ router sends each event to one connector only). Then:
 3. **WooCommerce**: the imported orders moved to DISPATCHED with a tracking number, one every
    ``--woocommerce-every`` s across the stores. Latency = notification sent → the "write-back" entry of the shop
    order's link (written once the order is completed and its tracking and note added). A write-back takes 7 turns
-   of its store's budget (3 requests/s: 0.4 s apart), waited out in the worker, so a worker invocation lasts ~3 s
-   and the local stack's 4 instances of WooCommerceWorkerFunction (Lambda's concurrency here, 10 deployed) do about
-   one write-back a second, its store's own webhook re-reads included: at one every 1 s they fall behind and the
-   latency is the backlog's (README). 3 s over 5 stores keeps the workers and each store below what they can take.
+   of its store's budget (3 requests/s: 0.4 s apart), waited out in the worker, so a write-back holds a worker for
+   ~2–4 s, and the local stack runs 4 instances of WooCommerceWorkerFunction (10 deployed), which the store's own
+   webhook re-reads share: at one every 1 s they fell behind and the latency was the backlog's (README). 3 s over 5
+   stores keeps the workers and each store below what they take.
 4. **Baseline**, same run, same count: one ``SendMessage`` and one ``ReceiveMessage`` on a queue of the stack's
    moto, then the platform call against the same sandbox — a Starshipit ``POST /api/orders`` (its own account, so
    its own rate limit) and a WooCommerce ``PUT …/orders/{id}`` to ``completed`` (its own store), one every 0.2 s.
@@ -30,8 +30,8 @@ Where the time goes comes from each record's sync log: notification sent → doo
 change (the WMS worker's "status change" entry) → fan-out (the router's entry) → created / write-back; the medians
 of each hop are printed. Nothing is patched: every time is a sandbox's record or a sync-log entry.
 
-    .venv/bin/python bench/wms_to_platform.py                # 200 records per platform (~22 min on 2 cores)
-    .venv/bin/python bench/wms_to_platform.py --records 50   # a quicker look (~6 min)
+    .venv/bin/python bench/wms_to_platform.py                # 200 records per platform (21 min on 2 cores)
+    .venv/bin/python bench/wms_to_platform.py --records 50   # a quicker look
 """
 
 from __future__ import annotations
