@@ -408,12 +408,12 @@ def breakdown_table(platform: Platform | None = None) -> str:
 
 
 def inputs_table() -> str:
-    rows = ["| platform | path | AWS requests (counted by tests) | doors | Lambda invocations | billed s (warm) |",
+    rows = ["| platform | path | AWS requests | doors | Lambda invocations | billed s (warm) |",
             "|---|---|---:|---:|---:|---:|"]
     for platform in platforms():
         for path, when in [(p, "per order") for p in platform.per_order] + \
                           [(p, "per 5 min") for p in platform.per_tick]:
-            rows.append(f"| {platform.title} | {path.name} ({when}) | {sum(path.requests.values()):g} | "
+            rows.append(f"| {platform.title} | {path.name} ({when}) | {sum(path.requests.values()):.4g} | "
                         f"{path.doors} | {len(path.seconds)} | {sum(path.seconds):.3f} |")
     for path in [wms_path()] + tenant_ticks():
         rows.append(f"| every tenant | {path.name} | {sum(path.requests.values()):g} | {path.doors} | "
