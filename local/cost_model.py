@@ -280,13 +280,14 @@ def platforms() -> list[Platform]:
 
 WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 READS = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
-#: Tables' indexes a write may also write (docs/architecture.md): SyncTable's byScope (every link), byWmsRecord
-#: (import links), byAttention, byTenantNotification (the door's notification entries); each index written is one more
-#: write unit. Counted as one per UpdateItem (claims, state writes, marks), two per transaction (the bound link's
-#: byScope and byWmsRecord) and one per WMS notification: idempotency and budget updates, which touch no index, are
-#: counted too, so the model errs high.
-GSI_WRITES_PER_UPDATE = 1
-GSI_WRITES_PER_TRANSACTION = 2
+#: Tables' indexes a write may also write (docs/architecture.md, docs/management-api.md): SyncTable's byScope (every
+#: link), byWmsRecord (import links), byNumber (a link from its claim, and its counterpart's pointer), byAttention,
+#: byTenantNotification (the door's notification entries); each index written is one more write unit. Counted as two
+#: per UpdateItem (a claim writes byScope and byNumber), four per transaction (the bound link's byScope, byWmsRecord
+#: and byNumber, its pointer's byNumber) and one per WMS notification: idempotency and budget updates, which touch no
+#: index, are counted too, so the model errs high.
+GSI_WRITES_PER_UPDATE = 2
+GSI_WRITES_PER_TRANSACTION = 4
 
 
 @functools.cache
