@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import time
 
 import pytest
 import requests
@@ -36,6 +37,16 @@ def run_alert_check(world: World) -> None:
     name = next(s["name"] for s in schedules if s["function"] == "AlertsScheduleFunction")
     fired = requests.post(f"{world.api}/_local/schedules/{name}", timeout=60)
     assert fired.status_code < 300, fired.text
+
+    def checked() -> bool:  # the check has run (and its notices gone) once its work item left the queue
+        queue = next(q for q in requests.get(f"{world.api}/_local/queues", timeout=30).json()
+                     if q["name"] == "AlertsQueue")
+        return queue["visible"] + queue["inFlight"] == 0
+
+    deadline = time.monotonic() + 60
+    while not checked():
+        assert time.monotonic() < deadline, "the alert check did not finish within a minute"
+        time.sleep(0.2)
 
 
 def test_the_admin_sees_an_alert_opens_the_integration_retries_and_the_alert_resolves(world: World, people: People):
