@@ -9,6 +9,7 @@ import type { Integration, IntegrationType, LiveCheck } from "../api/types";
 import { ConnectionCheck } from "../integration/ConnectionCheck";
 import { Notices } from "../ui/Notices";
 import { ProblemView } from "../ui/ProblemView";
+import { forTheBox } from "./errors";
 import { money } from "../ui/format";
 
 interface Props {
@@ -52,7 +53,7 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
       if (finished.liveCheck) setChecked(finished.liveCheck);
       onFinished(finished);
     } catch (error) {
-      setProblem(asProblem(error));
+      setProblem(forTheBox(asProblem(error), "Finish"));
     } finally {
       setBusy(false);
     }

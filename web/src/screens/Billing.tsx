@@ -3,13 +3,14 @@
 // again (only missing charges are written). Locally, the demo can bill the current week early.
 
 import { useEffect, useState } from "react";
+import { useTypes } from "../api/TypesContext";
 import { saveFile } from "../api/client";
 import { asProblem, type ApiProblem } from "../api/problem";
 import type { Statement } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { runDemoBilling } from "../auth/demo";
 import { ProblemView } from "../ui/ProblemView";
-import { isoWeek, money, shiftWeek, when } from "../ui/format";
+import { isoWeek, money, shiftWeek, typeTitle, when } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
 
 const WEEK = /^2\d{3}-W(0[1-9]|[1-4]\d|5[0-3])$/;
@@ -19,6 +20,7 @@ const FOLLOW_S = [2, 5, 10, 20, 40];
 
 export function Billing() {
   const { api, session, config } = useAuth();
+  const types = useTypes();
   const thisWeek = isoWeek();
   const [week, setWeek] = useState(shiftWeek(thisWeek, -1));
   const [typed, setTyped] = useState(week);
@@ -173,7 +175,7 @@ export function Billing() {
                   {customer.integrations.map((line) => (
                     <tr key={line.integrationId}>
                       <th scope="row">{line.name}</th>
-                      <td>{line.type}</td>
+                      <td>{typeTitle(types, line.type)}</td>
                       <td>{when(line.periodStart)}</td>
                       <td>{line.periodEnd ? when(line.periodEnd) : "still live"}</td>
                       <td className="number">{money(line.amountCents)}</td>

@@ -16,6 +16,7 @@ import { HealthPanel } from "../integration/HealthPanel";
 import { Notices } from "../ui/Notices";
 import { SyncLog } from "../integration/SyncLog";
 import { ProblemView } from "../ui/ProblemView";
+import { humanize } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
 import { DeleteDialog } from "./DeleteDialog";
 
@@ -63,7 +64,7 @@ export function IntegrationView() {
       {integration && (
         <>
           <div className="title-row">
-            <p className="subtitle">{type?.title ?? integration.type} integration</p>
+            <p className="subtitle">{type?.title ?? humanize(integration.type)} integration</p>
             <div className="row-actions">
               <button type="button" onClick={refresh} disabled={loaded.loading}>
                 Refresh
@@ -106,7 +107,7 @@ export function IntegrationView() {
             <DeleteDialog
               scope={scope}
               integration={integration}
-              typeTitle={type?.title ?? integration.type}
+              typeTitle={type?.title ?? humanize(integration.type)}
               onDeleted={() => void loaded.reload()}
               onClose={() => setDeleting(false)}
             />

@@ -1,13 +1,14 @@
-// An API refusal shown plainly: what happened (title, detail, the fields named), and what to do (resolution).
+// An API refusal shown plainly: what happened (title, detail, the fields named, by their labels), and what to do
+// (resolution). No status code: the title says what happened in words.
 
 import type { ApiProblem } from "../api/problem";
+import { fieldLabel } from "./format";
 
 export function ProblemView({ problem, heading }: { problem: ApiProblem; heading?: string }) {
   return (
     <div className="problem" role="alert">
       <p className="problem-title">
         <strong>{heading ?? problem.title}</strong>
-        {problem.status > 0 && <span className="problem-status"> ({problem.status})</span>}
       </p>
       {heading && <p>{problem.title}</p>}
       {problem.detail && problem.detail !== problem.title && <p>{problem.detail}</p>}
@@ -15,7 +16,7 @@ export function ProblemView({ problem, heading }: { problem: ApiProblem; heading
         <ul>
           {problem.errors.filter((error) => error.reason !== problem.detail).map((error) => (
             <li key={`${error.field}:${error.reason}`}>
-              <code>{error.field}</code>: {error.reason}
+              <strong>{fieldLabel(error.field)}</strong>: {error.reason}
             </li>
           ))}
         </ul>

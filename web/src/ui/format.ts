@@ -50,6 +50,22 @@ export function humanize(key: string): string {
     .join(" ");
 }
 
+/** A field path the API names ("warehouseMappings[1].warehouseId") as a person reads it: "Warehouse mappings 2, Warehouse ID". */
+export function fieldLabel(path: string): string {
+  return path
+    .replace(/\[(\d+)\]/g, (_, index: string) => `.${Number(index) + 1}`)
+    .split(".")
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? part : humanize(part)))
+    .join(" ")
+    .replace(/ (\d+) /g, " $1, ");
+}
+
+/** A type's title from GET /integration-types, never its key ("rose_rocket" → "Rose Rocket"); an unknown key humanized. */
+export function typeTitle(types: { type: string; title: string }[], key: string): string {
+  return types.find((t) => t.type === key)?.title ?? humanize(key);
+}
+
 /** The current ISO week, "2026-W47" (UTC, as billing counts weeks). */
 export function isoWeek(date: Date = new Date()): string {
   const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
