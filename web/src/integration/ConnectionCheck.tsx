@@ -8,7 +8,7 @@ import { useAuth } from "../auth/AuthContext";
 import { asProblem, type ApiProblem } from "../api/problem";
 import type { LiveCheck, LiveCheckFinding } from "../api/types";
 import { ProblemView } from "../ui/ProblemView";
-import { when } from "../ui/format";
+import { plainWords, when } from "../ui/format";
 
 const OUTCOMES: Record<LiveCheckFinding["outcome"], { label: string; tone: string }> = {
   refuted: { label: "Not as assumed", tone: "bad" },
@@ -51,18 +51,18 @@ export function ConnectionCheck({ path, initial = null }: { path: string; initia
       {report && (
         <div className="connection-check" role="status" aria-live="polite">
           <p>
-            <strong>{report.summary}</strong> <span className="hint">({when(report.checkedAt)})</span>
+            <strong>{plainWords(report.summary)}</strong> <span className="hint">({when(report.checkedAt)})</span>
           </p>
           <ul className="findings">
             {findings.map((finding) => (
               <li key={finding.key} className={`finding ${OUTCOMES[finding.outcome].tone}`}>
                 <span className={`badge ${OUTCOMES[finding.outcome].tone}`}>{OUTCOMES[finding.outcome].label}</span>{" "}
-                <strong>{finding.assumes}</strong>
-                <p className="seen">{finding.seen}</p>
+                <strong>{plainWords(finding.assumes)}</strong>
+                <p className="seen">{plainWords(finding.seen)}</p>
                 {finding.means && (
                   <p className="resolution">
                     {finding.outcome === "not-checkable" ? "If it is not so: " : "What it means: "}
-                    {finding.means}
+                    {plainWords(finding.means)}
                   </p>
                 )}
               </li>

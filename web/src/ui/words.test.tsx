@@ -8,7 +8,7 @@ import type { Integration } from "../api/types";
 import { forTheBox } from "../configure/errors";
 import { prepareStep } from "../configure/schema";
 import { chargedThisWeek } from "../screens/DeleteDialog";
-import { fieldLabel, typeTitle } from "./format";
+import { fieldLabel, plainWords, typeTitle } from "./format";
 import { ProblemView } from "./ProblemView";
 
 describe("words for people", () => {
@@ -37,6 +37,16 @@ describe("words for people", () => {
     expect(forTheBox(problem, "the Authentication step").resolution).toBe(
       "Create a Read/Write key, enter it in the integration's authentication step, then save the Authentication step again.",
     );
+  });
+
+  it("leaves status codes and API field asides out of a connector's sentences", () => {
+    expect(plainWords("Every delivery would be refused (401) and WooCommerce would disable the webhook")).toBe(
+      "Every delivery would be refused and WooCommerce would disable the webhook",
+    );
+    expect(plainWords("The store reports its time zone (timezone_string or gmt_offset in /wp-json/), and more")).toBe(
+      "The store reports its time zone, and more",
+    );
+    expect(plainWords("A pallet (a line with pallets)")).toBe("A pallet (a line with pallets)");
   });
 
   it("titles a type by its title, never its key", () => {
