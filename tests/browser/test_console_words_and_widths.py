@@ -121,6 +121,20 @@ def test_every_screen_speaks_peoples_words_and_fits_the_width(world: World, peop
         visit(admin, world, path, heading)
         looks_right(admin, f"admin: {path}")
 
+    # Billing with a statement line (the local demo bills this week): the amount in view, the type by its title,
+    # and the "being billed" note gone once the statement shows the charges.
+    visit(admin, world, "billing", "Billing")
+    line = admin.get_by_role("row").filter(has_text="Words shop")
+    if viewport == DESKTOP:
+        admin.get_by_role("button", name="Bill this week now (local demo)").click()
+        expect(line).to_contain_text("$10.00")
+        expect(admin.get_by_text("is being billed now")).to_have_count(0)
+        expect(admin.get_by_role("status")).to_contain_text("is up to date")
+    expect(line).to_contain_text("WooCommerce")
+    amount = line.get_by_role("cell", name="$10.00").bounding_box()
+    assert amount is not None and amount["x"] + amount["width"] <= viewport["width"], amount
+    looks_right(admin, "admin: billing with a statement")
+
     customer = people.customer(viewport=viewport)
     for path, heading in [(customers, "Steam Chef Store"), (shop_integration, "Words shop"),
                           ("attention", "Needs attention")]:
