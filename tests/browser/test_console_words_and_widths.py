@@ -124,6 +124,7 @@ def test_every_screen_speaks_peoples_words_and_fits_the_width(world: World, peop
     # Billing with a statement line (the local demo bills this week): the amount in view, the type by its title,
     # and the "being billed" note gone once the statement shows the charges.
     visit(admin, world, "billing", "Billing")
+    expect(admin.get_by_role("heading", name=re.compile("^Statement "))).to_be_visible()
     line = admin.get_by_role("row").filter(has_text="Words shop")
     if viewport == DESKTOP:
         admin.get_by_role("button", name="Bill this week now (local demo)").click()
@@ -136,6 +137,10 @@ def test_every_screen_speaks_peoples_words_and_fits_the_width(world: World, peop
     looks_right(admin, "admin: billing with a statement")
 
     customer = people.customer(viewport=viewport)
+    # Who is signed in: the person's name (the token's name claim) and, for a customer user, their customer.
+    expect(customer.locator(".who")).to_contain_text("(Steam Chef Store)")
+    expect(customer.locator(".who")).not_to_contain_text("demo-")
+    expect(admin.locator(".who")).to_contain_text("Alex Morgan (tenant admin)")
     for path, heading in [(customers, "Steam Chef Store"), (shop_integration, "Words shop"),
                           ("attention", "Needs attention")]:
         visit(customer, world, path, heading)

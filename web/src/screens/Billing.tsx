@@ -162,12 +162,12 @@ export function Billing() {
         </button>
         {/* An ended week Monday's run missed can be billed; a billed one only again in the local demo. */}
         {week < thisWeek && statement.data && (!billed || demo) && (
-          <button type="button" disabled={busy} onClick={() => void billAgain()}>
+          <button type="button" disabled={busy || !statement.data} onClick={() => void billAgain()}>
             {billed ? `Bill ${week} again (local demo)` : `Bill ${week}`}
           </button>
         )}
         {demo && week === thisWeek && (
-          <button type="button" disabled={busy} onClick={() => void demoBill()}>
+          <button type="button" disabled={busy || !statement.data} onClick={() => void demoBill()}>
             Bill this week now (local demo)
           </button>
         )}

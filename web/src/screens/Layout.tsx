@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
 import { alertOverviewPath } from "../api/paths";
-import type { AlertOverview } from "../api/types";
+import type { AlertOverview, Customer } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 
 /** Open alerts nobody snoozed, read again at each navigation (null until known, or when the person may not see
@@ -28,6 +28,24 @@ function useOpenAlerts(): number | null {
   return count;
 }
 
+/** A customer user's customer, by name (their own is the only one the API lists for them); null until known. */
+function useCustomerName(): string | null {
+  const { api, session } = useAuth();
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    if (session.role !== "customer" || !session.customerId) return;
+    let current = true;
+    api.get<{ customers: Customer[] }>(`/tenants/${encodeURIComponent(session.tenantId)}/customers`).then(
+      (list) => current && setName(list.customers.find((c) => c.customerId === session.customerId)?.name ?? null),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, session.role, session.tenantId, session.customerId]);
+  return name;
+}
+
 function AttentionLink() {
   const count = useOpenAlerts();
   return (
@@ -44,6 +62,7 @@ function AttentionLink() {
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session, signOut } = useAuth();
+  const customerName = useCustomerName();
   const main = useRef<HTMLElement>(null);
   const location = useLocation();
 
@@ -90,7 +109,8 @@ export function Layout({ children }: { children: ReactNode }) {
         </nav>
         <div className="who">
           <span>
-            {session.displayName} <span className="role">({session.role === "admin" ? "tenant admin" : "customer user"})</span>
+            {session.displayName}{" "}
+            <span className="role">{session.role === "admin" ? "(tenant admin)" : customerName ? `(${customerName})` : "(customer user)"}</span>
           </span>
           <button type="button" onClick={signOut}>
             Sign out
