@@ -88,6 +88,8 @@ def shop_integration(world: World, browser) -> str:
         expect(box.get_by_role("heading", name="(4) Fulfilment")).to_be_visible()
         box.get_by_role("button", name="Next", exact=True).click()
         expect(box).to_contain_text("$10.00 per week")
+        # The Finish summary names the account it connects to (the store's address, from the credentials check).
+        expect(box.locator(".account-address")).to_contain_text("words-shop")
         looks_right(page, "the box's finish step")
         box.get_by_role("button", name="Finish", exact=True).click()
         expect(box).to_contain_text("Words shop is live.")
@@ -148,6 +150,7 @@ def test_every_screen_speaks_peoples_words_and_fits_the_width(world: World, peop
 
     # The integration's page: the record needing attention, "View log" in reach, its story and the history.
     visit(customer, world, shop_integration, "Words shop")
+    expect(customer.get_by_role("region", name="Health").locator(".account-address")).to_contain_text("words-shop")
     expect(customer.locator(".attention-item")).to_contain_text("SKU-NOPE")
     view_log = customer.get_by_role("button", name=re.compile("^View log of")).first
     view_log.scroll_into_view_if_needed()
