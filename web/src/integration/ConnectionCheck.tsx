@@ -63,7 +63,7 @@ export function ConnectionCheck({ path, initial = null }: { path: string; initia
               return (
                 <li key={finding.key} className={`finding ${OUTCOMES[finding.outcome].tone}`}>
                   <span className={`badge ${OUTCOMES[finding.outcome].tone}`}>{OUTCOMES[finding.outcome].label}</span>{" "}
-                  <strong>{technical ? humanize(finding.key) : plainWords(finding.assumes)}</strong>
+                  <strong>{technical ? humanize(finding.key.replace(/-/g, "_")) : plainWords(finding.assumes)}</strong>
                   {finding.means && (
                     <p className="resolution">
                       {finding.outcome === "not-checkable" ? "If it is not so: " : "What it means: "}
