@@ -19,6 +19,7 @@ import { ProblemView } from "../ui/ProblemView";
 import { humanize } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
 import { DeleteDialog } from "./DeleteDialog";
+import { useTellHeaderCustomer } from "./Layout";
 
 /** How often an open integration's health and log are read again. */
 const REFRESH_MS = 10_000;
@@ -37,6 +38,7 @@ export function IntegrationView() {
   const [configuring, setConfiguring] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const integration = loaded.data;
+  useTellHeaderCustomer(integration?.customerName, session.role === "customer");
   const type = integration ? typeNamed(types, integration.type) : undefined;
   const refresh = () => {
     void loaded.reload();

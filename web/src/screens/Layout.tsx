@@ -2,10 +2,10 @@
 // admins: customers, needs attention, billing, settings; a customer user: their integrations and what needs
 // attention in them), with the count of open alerts nobody snoozed, who is signed in, sign out.
 
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
 import { alertOverviewPath } from "../api/paths";
-import type { AlertOverview, Customer } from "../api/types";
+import type { AlertOverview } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 
 /** Open alerts nobody snoozed, read again at each navigation (null until known, or when the person may not see
@@ -28,22 +28,15 @@ function useOpenAlerts(): number | null {
   return count;
 }
 
-/** A customer user's customer, by name (their own is the only one the API lists for them); null until known. */
-function useCustomerName(): string | null {
-  const { api, session } = useAuth();
-  const [name, setName] = useState<string | null>(null);
+/** The screens tell the header a customer user's customer by name once they have it (their customer's page, an
+ * integration's page): the header makes no request of its own, so signing in costs no extra WMS call. */
+const HeaderCustomer = createContext<(name: string) => void>(() => undefined);
+
+export function useTellHeaderCustomer(name: string | null | undefined, customerUser: boolean) {
+  const tell = useContext(HeaderCustomer);
   useEffect(() => {
-    if (session.role !== "customer" || !session.customerId) return;
-    let current = true;
-    api.get<{ customers: Customer[] }>(`/tenants/${encodeURIComponent(session.tenantId)}/customers`).then(
-      (list) => current && setName(list.customers.find((c) => c.customerId === session.customerId)?.name ?? null),
-      () => undefined,
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, session.role, session.tenantId, session.customerId]);
-  return name;
+    if (customerUser && name) tell(name);
+  }, [tell, name, customerUser]);
 }
 
 function AttentionLink() {
@@ -62,7 +55,7 @@ function AttentionLink() {
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session, signOut } = useAuth();
-  const customerName = useCustomerName();
+  const [customerName, setCustomerName] = useState<string | null>(null);
   const main = useRef<HTMLElement>(null);
   const location = useLocation();
 
@@ -118,7 +111,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        {children}
+        <HeaderCustomer.Provider value={setCustomerName}>{children}</HeaderCustomer.Provider>
       </main>
     </>
   );
