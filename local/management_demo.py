@@ -9,9 +9,9 @@ key in its environment (template.yaml never sets one; the door ignores it beside
   BillingQueue consumer then charges); ``include_open_week`` bills the current week early, for demos only;
 - :data:`PLUGIN`: a small operator service the stack starts beside the sandboxes. Its plug-in puts the local key in
   the functions' environment and prints a demo admin and customer-user token; it answers ``GET /tokens``,
-  ``POST /tokens {role, tenantId?, customerId?}`` and ``POST /billing-runs {week, includeOpenWeek?}``. The web
-  console's local sign-in screen calls it from the API's origin (the stack tells the console where it is:
-  ``CONSOLE_DEMO_HELPER_URL``), so it answers that origin's CORS requests, and only that origin's.
+  ``POST /tokens {role, tenantId?, customerId?, subject?, name?}`` and ``POST /billing-runs {week,
+  includeOpenWeek?}``. The web console's local sign-in screen calls it from the API's origin (the stack tells the
+  console where it is: ``CONSOLE_DEMO_HELPER_URL``), so it answers that origin's CORS requests, and only that origin's.
 """
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ TOKEN_SECONDS = 5 * 24 * 3600
 
 
 def mint_token(role: str, *, tenant_id: str = demo.TENANT_ID, customer_id: str | None = None,
-               subject: str | None = None, seconds: int = TOKEN_SECONDS, key: str = LOCAL_HS256_KEY) -> str:
-    """A bearer token the local management API accepts (claims: docs/management-api.md#authentication)."""
+               subject: str | None = None, name: str | None = None, seconds: int = TOKEN_SECONDS,
+               key: str = LOCAL_HS256_KEY) -> str:
+    """A bearer token the local management API accepts (claims: docs/management-api.md#authentication); ``name``
+    is the person's name, as an identity provider's ``name`` claim gives it (the console shows it)."""
     if role not in ("admin", "customer"):
         raise ValueError("role must be admin or customer")
     if role == "customer" and not customer_id:
@@ -49,6 +51,8 @@ def mint_token(role: str, *, tenant_id: str = demo.TENANT_ID, customer_id: str |
                               "exp": now + seconds, "tenant_id": tenant_id, "role": role}
     if role == "customer":
         claims["customer_id"] = customer_id
+    if name:
+        claims["name"] = name
     return jwt.encode(claims, key, algorithm="HS256")
 
 
@@ -101,8 +105,11 @@ class ManagementDemo(Sandbox):
     def _mint(self, request: SandboxRequest) -> SandboxResponse:
         try:
             body = control_body(request)
+            subject, name = body.get("subject"), body.get("name")
+            if not all(value is None or isinstance(value, str) for value in (subject, name)):
+                raise ValueError("subject and name must be strings")
             token = mint_token(str(body.get("role", "admin")), tenant_id=str(body.get("tenantId", demo.TENANT_ID)),
-                               customer_id=body.get("customerId"))
+                               customer_id=body.get("customerId"), subject=subject or None, name=name or None)
         except (ControlError, ValueError) as exc:
             return SandboxResponse.json(400, {"error": str(exc)})
         return SandboxResponse.json(200, {"token": token})

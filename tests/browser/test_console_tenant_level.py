@@ -13,7 +13,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import People, World, accessibility_violations, shoot
+from .conftest import PHONE, People, World, accessibility_violations, shoot
+from .test_console_words_and_widths import looks_right
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 
@@ -79,5 +80,29 @@ def test_the_admin_configures_rose_rocket_keeps_what_is_shown_once_and_runs_its_
     importing.get_by_label("CSV file").set_input_files(str(matches))
     importing.get_by_role("button", name="Import customer matches").click()
     expect(importing.locator("pre, .problem, [role=alert]").first).to_contain_text("CUST-99999")
+
+    # Answers are tables and facts, never raw JSON: the matches listed (none applied, every customer unmatched).
+    listing = actions.get_by_role("article", name="Matched and unmatched customers")
+    listing.get_by_role("button", name="Matched and unmatched customers").click()
+    expect(listing.get_by_role("table").first).to_contain_text("Steam Chef Store")
+    expect(listing).not_to_contain_text("{")
+    # The push form is the consignment's field alone (no leftover "Parameters" group).
+    expect(actions.get_by_role("article", name="Send to Rose Rocket")).not_to_contain_text("Parameters")
+
+    # Rotating the rating credential asks first — the old one stops at once — then shows the new one once, to copy.
+    rotating = actions.get_by_role("article", name="Rotate the rating credential")
+    rotating.get_by_role("button", name="Rotate the rating credential").click()
+    confirm = admin.get_by_role("dialog", name="Rotate the rating credential?")
+    expect(confirm).to_contain_text("the previous one stops working at once")
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(rotating.locator("code.secret")).to_have_count(0)  # nothing rotated
+    rotating.get_by_role("button", name="Rotate the rating credential").click()
+    confirm.get_by_role("button", name="Rotate the rating credential").click()
+    expect(rotating.locator("code.secret")).to_contain_text("rrrate_")
+    expect(rotating).to_contain_text("This is the only time it is shown")
+    expect(rotating.get_by_role("button", name="Copy Rating credential")).to_be_visible()
     shoot(world, admin, "tenant-level-actions", full_page=True)
     assert accessibility_violations(admin) == []
+    looks_right(admin, "Rose Rocket's page with its actions' answers")
+    admin.set_viewport_size(PHONE)
+    looks_right(admin, "Rose Rocket's page with its actions' answers, on a phone")

@@ -70,8 +70,9 @@ def test_an_integration_is_configured_in_steps_then_finished_live_with_its_trigg
 
     # finishing checks the account live (issue 21): in that answer, and kept on the configuration log
     assert live.json()["liveCheck"]["platform"] == "Sandbox Shop (tests)"
-    shown = api.get(item, token=world.admin).json()  # one integration's view adds its health and price (console)
-    assert {k: v for k, v in shown.items() if k not in ("health", "weeklyPriceCents")} == {
+    shown = api.get(item, token=world.admin).json()  # one integration's view adds its health, price and account
+    assert shown["connectedAccount"] is None  # the sandbox shop's check records nothing that names its account
+    assert {k: v for k, v in shown.items() if k not in ("health", "weeklyPriceCents", "connectedAccount")} == {
         k: v for k, v in live.json().items() if k != "liveCheck"}
     listed = api.get(base, token=world.admin).json()["integrations"]
     assert [i["integrationId"] for i in listed] == [draft["integrationId"]]

@@ -36,11 +36,31 @@ class IntegrationDetailView(IntegrationView):
     health: dict[str, Any]
     #: The tenant's weekly price per integration (what finishing this integration costs a week).
     weekly_price_cents: int
+    #: Which platform account it is connected to, as people name it (issue 24): None until credentials are checked.
+    connected_account: dict[str, str] | None = None
 
     @classmethod
     def detail(cls, integration: Integration, tenant: Tenant) -> IntegrationDetailView:
         return cls(**IntegrationView.of(integration).model_dump(), health=health_of(integration),
-                   weekly_price_cents=tenant.weekly_price_cents)
+                   weekly_price_cents=tenant.weekly_price_cents, connected_account=connected_account(integration))
+
+
+#: Where what checking the credentials recorded (``platform_state``) names the account: its address, its name.
+_ADDRESS_FACTS = ("home", "storeUrl")
+_NAME_FACTS = ("companyName", "storeName", "organisationName", "accountName")
+
+
+def connected_account(integration: Integration) -> dict[str, str] | None:
+    """``{"address"?, "name"?}``: the store's URL, the company's name — non-secret facts the credentials check
+    recorded, or the account the integration is known by when that is an address. Digests and ids are never shown:
+    None when nothing names the account in people's terms."""
+    state = integration.platform_state
+    address = next((value for value in (*(state.get(key) for key in _ADDRESS_FACTS), integration.account)
+                    if isinstance(value, str) and value.startswith(("https://", "http://"))), None)
+    name = next((value for value in (state.get(key) for key in _NAME_FACTS) if isinstance(value, str) and value),
+                None)
+    account = {key: value for key, value in (("address", address), ("name", name)) if value}
+    return account or None
 
 
 def health_of(integration: Integration) -> dict[str, Any]:

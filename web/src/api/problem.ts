@@ -14,7 +14,7 @@ export class ApiProblem extends Error {
   readonly errors: FieldError[];
 
   constructor(status: number, body: Partial<{ title: string; detail: string; resolution: string; errors: FieldError[]; message: string }>) {
-    const title = body.title ?? body.message ?? (status ? `The service answered ${status}` : "The service could not be reached");
+    const title = body.title ?? body.message ?? (status ? titleOfStatus(status) : "The service could not be reached");
     super(title);
     this.status = status;
     this.title = title;
@@ -22,6 +22,17 @@ export class ApiProblem extends Error {
     this.resolution = body.resolution ?? "";
     this.errors = Array.isArray(body.errors) ? body.errors : [];
   }
+}
+
+/** What an answer without a problem body (a gateway's error page) means, in words: never the bare status code. */
+export function titleOfStatus(status: number): string {
+  if (status === 401) return "Your session has ended";
+  if (status === 403) return "You are not allowed to do this";
+  if (status === 404) return "Not found";
+  if (status === 409) return "Someone else changed this meanwhile";
+  if (status === 429) return "Too many requests at once";
+  if (status >= 500) return "The service could not do this just now";
+  return "The request was refused";
 }
 
 export async function problemOf(response: Response): Promise<ApiProblem> {

@@ -82,6 +82,15 @@ export interface Integration {
   /** What a person should know about the live integration now, with what to do. */
   notices?: Notice[];
   health?: Health;
+  /** GET of one integration only: the platform account it is connected to, as people name it. */
+  connectedAccount?: ConnectedAccount | null;
+}
+
+export interface ConnectedAccount {
+  /** A store's URL. */
+  address?: string;
+  /** A company's name. */
+  name?: string;
 }
 
 export interface SyncRecord {

@@ -7,6 +7,9 @@ export interface DemoIdentity {
   label: string;
   role: "admin" | "customer";
   customerId?: string;
+  /** The person's name (the token's name claim, as an identity provider sends it) and who they are (its subject). */
+  name: string;
+  subject: string;
 }
 
 async function helper<T>(helperUrl: string, path: string, body?: unknown): Promise<T> {
@@ -20,9 +23,18 @@ async function helper<T>(helperUrl: string, path: string, body?: unknown): Promi
 }
 
 export async function demoToken(helperUrl: string, identity: DemoIdentity): Promise<string> {
-  const minted = await helper<{ token: string }>(helperUrl, "/tokens", { role: identity.role, customerId: identity.customerId });
+  const minted = await helper<{ token: string }>(helperUrl, "/tokens", {
+    role: identity.role,
+    customerId: identity.customerId,
+    subject: identity.subject,
+    name: identity.name,
+  });
   return minted.token;
 }
+
+/** The demo customers' users, one person each, the same for a customer every time (an identity provider would send
+ * their names). */
+const DEMO_PEOPLE = ["Sam Taylor", "Jo Nguyen", "Priya Shah", "Chris Walker", "Mia Rossi", "Tom Baker"];
 
 /** Who may be picked: the tenant admin, and a user of each customer (listed with a demo admin token). */
 export async function demoIdentities(helperUrl: string, apiBase: string): Promise<DemoIdentity[]> {
@@ -33,11 +45,14 @@ export async function demoIdentities(helperUrl: string, apiBase: string): Promis
   });
   const customers = response.ok ? ((await response.json()) as { customers: Customer[] }).customers : [];
   return [
-    { label: "Tenant admin of the demo 3PL", role: "admin" },
+    { label: "Tenant admin of the demo 3PL", role: "admin", name: "Alex Morgan", subject: "demo-admin" },
     ...customers.map((c): DemoIdentity => ({
       label: `Customer user of ${c.name}${c.selfManaged ? "" : " (not allowed to self-manage)"}`,
       role: "customer",
       customerId: c.customerId,
+      // A person of their own for each customer (their own subject: the configuration history tells them apart).
+      name: DEMO_PEOPLE[[...c.customerId].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % DEMO_PEOPLE.length],
+      subject: `demo-${c.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`,
     })),
   ];
 }

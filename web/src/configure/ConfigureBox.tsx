@@ -13,7 +13,7 @@ import type { Integration, IntegrationType, StepName, Warehouse } from "../api/t
 import { Dialog } from "../ui/Dialog";
 import { ProblemView } from "../ui/ProblemView";
 import { STEP_LABELS } from "../ui/format";
-import { placeErrors } from "./errors";
+import { forTheBox, placeErrors } from "./errors";
 import { FinishStep } from "./FinishStep";
 import { chosenWarehouses, credentialsToSend, prepareStep } from "./schema";
 
@@ -119,7 +119,7 @@ export function ConfigureBox({ type, scope, integration: given, startAt, onChang
       saved(next, `${STEP_LABELS[step]} saved${next.status === "LIVE" ? "; the live integration uses it now" : ""}.`);
       setIndex(index + 1);
     } catch (error) {
-      const refused = asProblem(error);
+      const refused = forTheBox(asProblem(error), `the ${STEP_LABELS[step]} step`);
       setProblem(refused);
       const properties = (prepared?.schema.properties ?? {}) as Record<string, unknown>;
       setErrorSchema(placeErrors(refused, properties).errorSchema);

@@ -5,10 +5,12 @@ import { useEffect, useState, type RefObject } from "react";
 import { useAuth } from "../auth/AuthContext";
 import { asProblem, type ApiProblem } from "../api/problem";
 import { integrationPath, type Scope } from "../api/paths";
-import type { Integration, IntegrationType, LiveCheck } from "../api/types";
+import type { ConnectedAccount, Integration, IntegrationType, LiveCheck } from "../api/types";
 import { ConnectionCheck } from "../integration/ConnectionCheck";
+import { AccountName } from "../ui/bits";
 import { Notices } from "../ui/Notices";
 import { ProblemView } from "../ui/ProblemView";
+import { forTheBox } from "./errors";
 import { money } from "../ui/format";
 
 interface Props {
@@ -33,13 +35,22 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
   const [checked, setChecked] = useState<LiveCheck | null>(null);
   const live = integration.status === "LIVE";
 
+  // The account it is connected to, and the price when the answer at hand lacks it: GET of one integration says both.
+  const [account, setAccount] = useState<ConnectedAccount | null>(integration.connectedAccount ?? null);
   useEffect(() => {
-    if (price !== null) return;
+    let current = true;
     api.get<Integration>(integrationPath(scope, integration.integrationId)).then(
-      (detail) => setPrice(detail.weeklyPriceCents ?? null),
+      (detail) => {
+        if (!current) return;
+        setPrice((known) => known ?? detail.weeklyPriceCents ?? null);
+        setAccount(detail.connectedAccount ?? null);
+      },
       () => undefined, // the price falls back to the product's default below
     );
-  }, [api, scope, integration.integrationId, price]);
+    return () => {
+      current = false;
+    };
+  }, [api, scope, integration.integrationId]);
 
   const cost = price !== null ? `${money(price)} per week` : `${money(1000)} per week, unless your 3PL has set its own price`;
 
@@ -52,7 +63,7 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
       if (finished.liveCheck) setChecked(finished.liveCheck);
       onFinished(finished);
     } catch (error) {
-      setProblem(asProblem(error));
+      setProblem(forTheBox(asProblem(error), "Finish"));
     } finally {
       setBusy(false);
     }
@@ -68,6 +79,14 @@ export function FinishStep({ type, scope, integration, headingRef, onBack, onFin
         <dd>
           {type.title}: {integration.name}
         </dd>
+        {account && (
+          <>
+            <dt>Connected to</dt>
+            <dd>
+              <AccountName account={account} />
+            </dd>
+          </>
+        )}
         <dt>Cost</dt>
         <dd>
           <strong>{cost}</strong>, billed weekly. {live ? "It is being billed now." : "Billing starts this week once you finish."}

@@ -34,10 +34,26 @@ function generatedTitle(title: unknown, key: string): boolean {
   return typeof title !== "string" || title.replace(/[\s_]/g, "").toLowerCase() === key.replace(/_/g, "").toLowerCase();
 }
 
-function cleanDescription(text: unknown): string | undefined {
+/** Sentences about how the service works inside ("sealed with KMS by the management API", "the management frame
+ * checks …") are for its developers, not for the person filling in the form: they are left out. */
+const INTERNAL = /\bKMS\b|management\s+(API|frame|service)|platformState|x-wms-|\bpydantic\b/i;
+
+/** Internal asides go first ("(the management frame checks …)", "(details.type)": a field path in the WMS's JSON),
+ * then whole sentences about the inner workings. */
+function withoutInternalSentences(text: string): string {
+  const asides = text.replace(/\s*\(([^()]*)\)/g, (aside: string, inside: string) =>
+    INTERNAL.test(inside) || /^[a-z]\w*(\.\w+)+$/.test(inside.trim()) ? "" : aside,
+  );
+  return (asides.match(/[^.;]+(?:[.;]+|$)/g) ?? [asides]).filter((sentence) => !INTERNAL.test(sentence)).join("").trim();
+}
+
+function cleanDescription(text: unknown, warehouse = false): string | undefined {
   if (typeof text !== "string") return undefined;
   const step = /^Step \d+,\s*\*?[^*.:]+\*?[.:]\s*/; // "Step 2, *Authentication*." repeats the box's own step
-  const cleaned = text
+  let kept = withoutInternalSentences(text);
+  // A warehouse field is a choice of warehouses by name: "CartonCloud warehouse id" reads "CartonCloud warehouse".
+  if (warehouse) kept = kept.replace(/\bwarehouse (ids|id)\b/gi, (_, ids: string) => (ids.toLowerCase() === "ids" ? "warehouses" : "warehouse"));
+  const cleaned = kept
     .replace(step, "")
     .replace(/\*([^*]+)\*/g, "$1")
     .replace(/``?([^`]+)``?/g, "$1")
@@ -88,7 +104,7 @@ function prepareField(raw: Schema, key: string, walk: Walk): Schema {
     // A picker names warehouses, not ids: "Warehouse ID" → "Warehouse", "Warehouse IDs" → "Warehouses".
     schema.title = warehouse ? title.replace(/ IDs$/, "s").replace(/ ID$/, "") : title;
   }
-  const description = cleanDescription(schema.description);
+  const description = cleanDescription(schema.description, warehouse);
   if (description) schema.description = description;
   else delete schema.description;
   if (schema[WAREHOUSE_MARKER]) {

@@ -1,6 +1,7 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { TypeAction } from "../api/types";
 import { fakeApi, json, renderWith, TMS } from "../test/harness";
 import { ActionsPanel, actionUrl } from "./ActionsPanel";
 
@@ -22,9 +23,50 @@ describe("a type's actions, from the contract", () => {
     renderWith(<ActionsPanel actions={TMS.actions!} path={path} live />, { types: [TMS] });
     await userEvent.type(screen.getByRole("textbox", { name: /Order ID/ }), "SO-7");
     await userEvent.click(screen.getByRole("button", { name: "Resend an order" }));
-    expect(await screen.findByText(/"queued": true/)).toBeInTheDocument();
+    expect(await screen.findByRole("term")).toHaveTextContent("Queued");
+    expect(screen.getByRole("definition")).toHaveTextContent("Yes");
+    expect(screen.queryByText(/\{|"queued"/)).toBeNull(); // no raw JSON
+    expect(screen.queryByText(/Parameters/)).toBeNull(); // the parameters are the form, not a group in it
     expect(calls[0].headers.Accept).toBe("application/json");
     expect(calls[0].headers.Authorization).toBe("Bearer token");
+  });
+
+  it("shows lists in an answer as tables, with their columns named", async () => {
+    const list: TypeAction = { key: "list", title: "Matched customers", method: "GET", path: "matches", response: { contentType: "application/json" }, requiresLive: false };
+    fakeApi({
+      [`GET ${path}/matches`]: () =>
+        json(200, { matched: [{ customerName: "Steam Chef Store", roseRocketId: "CUST-1", written: true }], unmatchedWms: [], importedAt: null }),
+    });
+    renderWith(<ActionsPanel actions={[list]} path={path} live />, { types: [TMS] });
+    await userEvent.click(screen.getByRole("button", { name: "Matched customers" }));
+    const table = await screen.findByRole("table", { name: "Matched" });
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["Customer name", "Rose rocket ID", "Written"]);
+    expect(within(table).getByRole("row", { name: /Steam Chef Store CUST-1 Yes/ })).toBeInTheDocument();
+    expect(screen.getAllByRole("term").map((t) => t.textContent)).toEqual(["Unmatched WMS", "Imported at"]);
+    expect(screen.getAllByRole("definition").map((d) => d.textContent)).toEqual(["None", "—"]);
+    expect(document.body.textContent).not.toMatch(/\bnull\b|undefined/);
+  });
+
+  it("asks before replacing a credential, then shows the new one once with a Copy button", async () => {
+    const rotate: TypeAction = {
+      key: "rotate", title: "Rotate the rating credential", method: "POST", path: "rating-credential", requiresLive: true,
+      description: "A new credential for the rating widget (shown once); the previous one stops working at once.",
+      response: { contentType: "application/json" },
+    };
+    const calls = fakeApi({ [`POST ${path}/rating-credential`]: () => json(200, { ratingCredential: "rc_new_value", rotatedAt: "2026-12-07T22:00:00Z" }) });
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    renderWith(<ActionsPanel actions={[rotate]} path={path} live />, { types: [TMS] });
+    await userEvent.click(screen.getByRole("button", { name: "Rotate the rating credential" }));
+    const confirm = screen.getByRole("dialog", { name: "Rotate the rating credential?" });
+    expect(confirm).toHaveTextContent("the previous one stops working at once");
+    expect(calls).toHaveLength(0); // nothing happens until confirmed
+    await userEvent.click(within(confirm).getByRole("button", { name: "Rotate the rating credential" }));
+    expect(await screen.findByText("rc_new_value")).toBeInTheDocument();
+    expect(screen.getByText(/only time it is shown/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Copy Rating credential" }));
+    expect(writeText).toHaveBeenCalledWith("rc_new_value");
+    expect(calls).toHaveLength(1);
   });
 
   it("keeps an action that needs a live integration off until it is live", () => {

@@ -1,7 +1,9 @@
 // A type's own actions (GET /integration-types "actions", e.g. re-sending a record or importing a CSV): rendered from
 // the contract, for any type. Parameters fill the {placeholders} of the action's path (the rest go in the query);
-// a JSON request is a form from its schema, a CSV request is a file upload; a JSON answer is shown, any other answer
-// (CSV, a label PDF) is downloaded.
+// a JSON request is a form from its schema, a CSV request is a file upload; a JSON answer is shown as tables and
+// facts (ResultView), any other answer (CSV, a label PDF) is downloaded. An action whose description says its answer
+// is "shown once" replaces something (a credential, a URL): it asks first, with the description as the warning, and
+// its values come with Copy buttons.
 
 import { useState } from "react";
 import Form from "@rjsf/core";
@@ -11,7 +13,9 @@ import { asProblem, type ApiProblem } from "../api/problem";
 import type { JsonSchema, TypeAction } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { prepareSchema } from "../configure/schema";
+import { Dialog } from "../ui/Dialog";
 import { ProblemView } from "../ui/ProblemView";
+import { ResultView } from "./ResultView";
 
 const EXTENSIONS: Record<string, string> = { "text/csv": "csv", "application/pdf": "pdf", "application/json": "json" };
 
@@ -30,7 +34,19 @@ export function actionUrl(integrationPath: string, action: TypeAction, parameter
   return `${integrationPath}/${path}${rest ? `?${rest}` : ""}`;
 }
 
+/** The answer is a value shown once (the contract's description says so): the action replaces it. */
+export function showsOnce(action: TypeAction): boolean {
+  return /\bshown once\b/i.test(action.description ?? "");
+}
+
+/** The form: an action with parameters only is a form of them (no "Parameters" group around them); with a JSON request
+ * too, each is a group of its own. */
 function formSchema(action: TypeAction): JsonSchema | null {
+  const json = action.request?.contentType === "application/json" && action.request.schema;
+  if (action.parameters && !json) {
+    const { title: _title, ...parameters } = prepareSchema(action.parameters);
+    return parameters;
+  }
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   if (action.parameters) {
@@ -66,6 +82,10 @@ function ActionCard({ action, path, live }: { action: TypeAction; path: string; 
   const [data, setData] = useState<Record<string, unknown>>({});
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<string>("");
+  const [answer, setAnswer] = useState<unknown>(undefined);
+  const [confirming, setConfirming] = useState<Record<string, unknown> | null>(null);
+  const once = showsOnce(action);
+  const flat = Boolean(action.parameters) && !(action.request?.contentType === "application/json" && action.request.schema);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [busy, setBusy] = useState(false);
   const blocked = action.requiresLive && !live;
@@ -79,8 +99,10 @@ function ActionCard({ action, path, live }: { action: TypeAction; path: string; 
     setBusy(true);
     setProblem(null);
     setResult("");
+    setAnswer(undefined);
     try {
-      const url = actionUrl(path, action, (values.parameters as Record<string, unknown>) ?? {});
+      const parameters = flat ? values : ((values.parameters as Record<string, unknown>) ?? {});
+      const url = actionUrl(path, action, parameters);
       const response = await api.send(action.method.toUpperCase(), url, {
         accept: action.response.contentType,
         ...(csv && file ? { raw: { data: file, contentType: "text/csv" } } : {}),
@@ -89,7 +111,8 @@ function ActionCard({ action, path, live }: { action: TypeAction; path: string; 
       const type = (response.headers.get("Content-Type") ?? action.response.contentType).split(";")[0];
       if (type === "application/json") {
         const text = await response.text();
-        setResult(text ? JSON.stringify(JSON.parse(text), null, 2) : "Done.");
+        if (text) setAnswer(JSON.parse(text));
+        else setResult("Done.");
       } else {
         const filename = filenameOf(response) ?? `${action.key}.${EXTENSIONS[type] ?? "bin"}`;
         saveFile({ blob: await response.blob(), filename });
@@ -101,6 +124,7 @@ function ActionCard({ action, path, live }: { action: TypeAction; path: string; 
       setBusy(false);
     }
   };
+  const submit = (values: Record<string, unknown>) => (once ? setConfirming(values) : void run(values));
 
   const button = (
     <div className="box-actions">
@@ -128,7 +152,7 @@ function ActionCard({ action, path, live }: { action: TypeAction; path: string; 
           formData={data}
           idPrefix={`action-${action.key}`}
           onChange={(event) => setData(event.formData as Record<string, unknown>)}
-          onSubmit={(event) => void run(event.formData as Record<string, unknown>)}
+          onSubmit={(event) => submit(event.formData as Record<string, unknown>)}
           showErrorList={false}
           noHtml5Validate
           disabled={busy || blocked}
@@ -140,7 +164,7 @@ function ActionCard({ action, path, live }: { action: TypeAction; path: string; 
         <form
           onSubmit={(event) => {
             event.preventDefault();
-            void run({});
+            submit({});
           }}
         >
           {fileInput}
@@ -148,10 +172,31 @@ function ActionCard({ action, path, live }: { action: TypeAction; path: string; 
         </form>
       )}
       {problem && <ProblemView problem={problem} heading={`${action.title} did not complete`} />}
-      {result && (
-        <div role="status">
-          {result.startsWith("{") || result.startsWith("[") ? <pre className="result">{result}</pre> : <p className="notice success">{result}</p>}
-        </div>
+      <div role="status">
+        {result && <p className="notice success">{result}</p>}
+        {answer !== undefined && <ResultView value={answer} shownOnce={once} />}
+      </div>
+      {confirming && (
+        <Dialog title={`${action.title}?`} onClose={() => setConfirming(null)}>
+          {action.description && <p>{action.description}</p>}
+          <p>The new value is shown once, here. Copy it before you leave the page.</p>
+          <div className="box-actions">
+            <button type="button" onClick={() => setConfirming(null)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                const values = confirming;
+                setConfirming(null);
+                void run(values);
+              }}
+            >
+              {action.title}
+            </button>
+          </div>
+        </Dialog>
       )}
     </article>
   );

@@ -6,7 +6,7 @@ import { useAuth } from "../auth/AuthContext";
 import { asProblem, type ApiProblem } from "../api/problem";
 import type { SyncRecord } from "../api/types";
 import { ProblemView } from "../ui/ProblemView";
-import { when } from "../ui/format";
+import { plainWords, when } from "../ui/format";
 
 /** How long a retry is followed on the page before the person is left to refresh: the worker re-runs the item in
  * seconds when idle, but a busy queue (or a slow upstream) can take a minute. */
@@ -70,8 +70,8 @@ export function AttentionItem({ record, label, path, canRetry, onShow, onSettled
       <p className="record-label">
         <strong>{label}</strong> <span className="muted">since {when(record.updatedAt)}</span>
       </p>
-      <p className="error-text">{lastError || record.lastError}</p>
-      {record.resolution && <p className="resolution">What to do: {record.resolution}</p>}
+      <p className="error-text">{plainWords(lastError || record.lastError)}</p>
+      {record.resolution && <p className="resolution">What to do: {plainWords(record.resolution)}</p>}
       {problem && <ProblemView problem={problem} heading="The retry was not queued" />}
       <div className="row-actions" aria-live="polite">
         {canRetry && (

@@ -8,7 +8,7 @@ import { useAuth } from "../auth/AuthContext";
 import { asProblem, type ApiProblem } from "../api/problem";
 import type { LiveCheck, LiveCheckFinding } from "../api/types";
 import { ProblemView } from "../ui/ProblemView";
-import { when } from "../ui/format";
+import { humanize, plainWords, when } from "../ui/format";
 
 const OUTCOMES: Record<LiveCheckFinding["outcome"], { label: string; tone: string }> = {
   refuted: { label: "Not as assumed", tone: "bad" },
@@ -16,6 +16,8 @@ const OUTCOMES: Record<LiveCheckFinding["outcome"], { label: string; tone: strin
   confirmed: { label: "Confirmed", tone: "good" },
   "not-checkable": { label: "Can't be checked read-only", tone: "muted" },
 };
+/** Notation of a platform's API rather than words: a request ("POST https://…", "GET /x"), a snake_case field. */
+const TECHNICAL = /\b(GET|POST|PUT|PATCH|DELETE)\s+\S*\/|https?:\/\/|\b[a-z]+(?:_[a-z0-9]+)+\b/;
 const ORDER: LiveCheckFinding["outcome"][] = ["refuted", "could-not-check", "confirmed", "not-checkable"];
 
 
@@ -51,22 +53,31 @@ export function ConnectionCheck({ path, initial = null }: { path: string; initia
       {report && (
         <div className="connection-check" role="status" aria-live="polite">
           <p>
-            <strong>{report.summary}</strong> <span className="hint">({when(report.checkedAt)})</span>
+            <strong>{plainWords(report.summary)}</strong> <span className="hint">({when(report.checkedAt)})</span>
           </p>
           <ul className="findings">
-            {findings.map((finding) => (
-              <li key={finding.key} className={`finding ${OUTCOMES[finding.outcome].tone}`}>
-                <span className={`badge ${OUTCOMES[finding.outcome].tone}`}>{OUTCOMES[finding.outcome].label}</span>{" "}
-                <strong>{finding.assumes}</strong>
-                <p className="seen">{finding.seen}</p>
-                {finding.means && (
-                  <p className="resolution">
-                    {finding.outcome === "not-checkable" ? "If it is not so: " : "What it means: "}
-                    {finding.means}
-                  </p>
-                )}
-              </li>
-            ))}
+            {findings.map((finding) => {
+              // An assumption written in the platform API's own terms (a request, a field name) is headed by its
+              // name; its words, with what the probe saw, are under "What was checked" for whoever asks the platform.
+              const technical = TECHNICAL.test(finding.assumes);
+              return (
+                <li key={finding.key} className={`finding ${OUTCOMES[finding.outcome].tone}`}>
+                  <span className={`badge ${OUTCOMES[finding.outcome].tone}`}>{OUTCOMES[finding.outcome].label}</span>{" "}
+                  <strong>{technical ? humanize(finding.key.replace(/-/g, "_")) : plainWords(finding.assumes)}</strong>
+                  {finding.means && (
+                    <p className="resolution">
+                      {finding.outcome === "not-checkable" ? "If it is not so: " : "What it means: "}
+                      {plainWords(finding.means)}
+                    </p>
+                  )}
+                  <details className="seen">
+                    <summary>What was checked</summary>
+                    {technical && <p>{finding.assumes}</p>}
+                    <p>{finding.seen}</p>
+                  </details>
+                </li>
+              );
+            })}
           </ul>
         </div>
       )}

@@ -2,7 +2,7 @@
 // and — for a platform we poll — when the safety net last ran (GET …/integrations/{id}: health).
 
 import type { Integration, IntegrationType } from "../api/types";
-import { StatusBadge } from "../ui/bits";
+import { AccountName, StatusBadge } from "../ui/bits";
 import { ago, money, when } from "../ui/format";
 
 function Moment({ iso, none }: { iso: string | null | undefined; none: string }) {
@@ -63,6 +63,14 @@ export function HealthPanel({ integration, type }: { integration: Integration; t
                 </dd>
               </>
             )}
+          </>
+        )}
+        {integration.connectedAccount && (
+          <>
+            <dt>Connected to</dt>
+            <dd>
+              <AccountName account={integration.connectedAccount} />
+            </dd>
           </>
         )}
       </dl>

@@ -4,7 +4,7 @@ import { useAuth } from "../auth/AuthContext";
 import type { SyncEntry } from "../api/types";
 import { Dialog } from "../ui/Dialog";
 import { ProblemView } from "../ui/ProblemView";
-import { when } from "../ui/format";
+import { humanize, plainWords, when } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
 import { STATUS_LABELS } from "./status";
 
@@ -24,11 +24,11 @@ export function RecordLog({ path, recordKey, title, onClose }: { path: string; r
           <ol className="log">
             {log.data.entries.map((entry, index) => (
               <li key={`${entry.at}:${index}`} className={entry.error ? "log-error" : undefined}>
-                <time dateTime={entry.at}>{when(entry.at, true)}</time> <span className="event">{entry.event}</span>
+                <time dateTime={entry.at}>{when(entry.at, true)}</time> <span className="event">{/_/.test(entry.event) ? humanize(entry.event) : entry.event}</span>
                 {entry.attempt ? <span className="muted"> (attempt {entry.attempt})</span> : null}
-                <p className={entry.error === entry.message ? "error-text" : undefined}>{entry.message}</p>
-                {entry.error && entry.error !== entry.message && <p className="error-text">{entry.error}</p>}
-                {entry.resolution && <p className="resolution">What to do: {entry.resolution}</p>}
+                <p className={entry.error === entry.message ? "error-text" : undefined}>{plainWords(entry.message)}</p>
+                {entry.error && entry.error !== entry.message && <p className="error-text">{plainWords(entry.error)}</p>}
+                {entry.resolution && <p className="resolution">What to do: {plainWords(entry.resolution)}</p>}
               </li>
             ))}
           </ol>

@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, json, renderWith, TENANT } from "../test/harness";
@@ -16,7 +16,7 @@ describe("who is told about a customer's alerts", () => {
     });
     renderWith(<AlertContacts customerId="c-1" />, { types: [], role: "customer" });
     const field = await screen.findByLabelText(/Mail addresses/);
-    expect(field).toHaveValue("chef@example.com");
+    await waitFor(() => expect(field).toHaveValue("chef@example.com")); // filled once the addresses are read
     await userEvent.type(field, "\nkitchen@example.com");
     await userEvent.click(screen.getByRole("button", { name: "Save addresses" }));
     expect(await screen.findByText("Addresses saved.")).toBeInTheDocument();

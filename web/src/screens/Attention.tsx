@@ -12,7 +12,7 @@ import { useAuth } from "../auth/AuthContext";
 import { AlertActions } from "../integration/AlertsPanel";
 import { LevelBadge } from "../ui/bits";
 import { ProblemView } from "../ui/ProblemView";
-import { ago, when } from "../ui/format";
+import { ago, typeTitle, when } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
 import { NotAllowed } from "./NotAllowed";
 
@@ -191,7 +191,7 @@ export function Attention() {
                           <Link to={rowRoute(row)}>{row.name}</Link>
                         </td>
                         {admin && <td>{row.customerName ?? "Your own integrations"}</td>}
-                        <td>{row.platform}</td>
+                        <td>{typeTitle(types, row.platform)}</td>
                         <td className="number attention">
                           {row.needsAttention >= data.countedUpTo ? `${data.countedUpTo.toLocaleString()} or more` : row.needsAttention}
                         </td>
@@ -216,13 +216,14 @@ function customerName(data: AlertOverview, customers: Customer[] | undefined, al
 }
 
 function AlertRow({ alert, admin, customerName, onDone }: { alert: Alert; admin: boolean; customerName: string; onDone: (message: string) => void }) {
+  const types = useTypes();
   const route = alertRoute(alert);
   const name = alertSubjectName(alert);
   return (
     <tr>
       <td>
         {route ? <Link to={route}>{name}</Link> : admin ? <Link to="/settings">{name}</Link> : name}
-        {alert.platform && alert.subject !== "TENANT" && <div className="muted">{alert.platform}</div>}
+        {alert.platform && alert.subject !== "TENANT" && <div className="muted">{typeTitle(types, alert.platform)}</div>}
       </td>
       {admin && <td>{customerName}</td>}
       <td>{alert.conditionTitle}</td>

@@ -13,6 +13,7 @@ import { ProblemView } from "../ui/ProblemView";
 import { useLoad } from "../ui/useLoad";
 import { AlertContacts } from "./AlertContacts";
 import { IntegrationList } from "./IntegrationList";
+import { useTellHeaderCustomer } from "./Layout";
 import { NotAllowed } from "./NotAllowed";
 
 export function CustomerIntegrations() {
@@ -28,6 +29,7 @@ export function CustomerIntegrations() {
     [api, base, customerId, showDeleted],
   );
   const customer = customers.data?.customers.find((c) => c.customerId === customerId);
+  useTellHeaderCustomer(customer?.name, session.role === "customer");
   const refresh = () => {
     void integrations.reload();
     void customers.reload();

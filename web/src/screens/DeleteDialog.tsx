@@ -1,5 +1,6 @@
 // Delete Integration: asks first, and says what happens — its triggers stop now, billing stops from next week (this
-// week is still charged), its sync history stays readable.
+// week is still charged only if it was live in it: docs/billing.md; a draft never live is never charged), its sync
+// history stays readable.
 
 import { useState } from "react";
 import { useAuth } from "../auth/AuthContext";
@@ -15,6 +16,21 @@ interface Props {
   typeTitle: string;
   onDeleted: (deleted: Integration) => void;
   onClose: () => void;
+}
+
+/** Monday 00:00 UTC of this ISO week (billing's weeks). */
+function weekStart(now: Date): number {
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return day - ((now.getUTCDay() || 7) - 1) * 86400000;
+}
+
+/** Billing charges a week in which the integration was live at any moment (docs/billing.md). */
+export function chargedThisWeek(integration: Integration, now: Date = new Date()): boolean {
+  const start = weekStart(now);
+  return (
+    integration.status === "LIVE" ||
+    (integration.livePeriods ?? []).some((period) => !period.end || new Date(period.end).getTime() > start)
+  );
 }
 
 export function DeleteDialog({ scope, integration, typeTitle, onDeleted, onClose }: Props) {
@@ -42,7 +58,8 @@ export function DeleteDialog({ scope, integration, typeTitle, onDeleted, onClose
       {deleted ? (
         <>
           <p className="notice success" role="status">
-            “{integration.name}” is deleted. Billing stops from next week; its sync history stays readable.
+            “{integration.name}” is deleted.{chargedThisWeek(integration) ? " Billing stops from next week." : ""} Its sync history stays
+            readable.
           </p>
           {deleted.stopWarning && (
             <div className="problem" role="alert">
@@ -61,9 +78,15 @@ export function DeleteDialog({ scope, integration, typeTitle, onDeleted, onClose
         <>
           <ul>
             <li>Its triggers on {typeTitle} are removed now: nothing more syncs.</li>
-            <li>
-              <strong>Billing stops from next week.</strong> This week is still charged.
-            </li>
+            {chargedThisWeek(integration) ? (
+              <li>
+                <strong>Billing stops from next week.</strong> This week is still charged: it was live this week.
+              </li>
+            ) : (
+              <li>
+                <strong>Nothing is charged for it:</strong> only weeks in which an integration was live are charged.
+              </li>
+            )}
             <li>Its sync history is kept and stays readable.</li>
           </ul>
           {problem && <ProblemView problem={problem} heading="The integration was not deleted" />}

@@ -8,6 +8,7 @@ import { integrationRoute, type Scope } from "../api/paths";
 import type { Integration, IntegrationType } from "../api/types";
 import { ConfigureBox } from "../configure/lazy";
 import { StatusBadge } from "../ui/bits";
+import { humanize } from "../ui/format";
 import { MenuButton } from "../ui/MenuButton";
 import { DeleteDialog } from "./DeleteDialog";
 
@@ -79,7 +80,7 @@ export function IntegrationList({ scope, types, integrations, onChanged }: Props
         <DeleteDialog
           scope={scope}
           integration={deleting}
-          typeTitle={types.find((t) => t.type === deleting.type)?.title ?? deleting.type}
+          typeTitle={types.find((t) => t.type === deleting.type)?.title ?? humanize(deleting.type)}
           onDeleted={onChanged}
           onClose={() => setDeleting(null)}
         />

@@ -16,8 +16,10 @@ import { HealthPanel } from "../integration/HealthPanel";
 import { Notices } from "../ui/Notices";
 import { SyncLog } from "../integration/SyncLog";
 import { ProblemView } from "../ui/ProblemView";
+import { humanize } from "../ui/format";
 import { useLoad } from "../ui/useLoad";
 import { DeleteDialog } from "./DeleteDialog";
+import { useTellHeaderCustomer } from "./Layout";
 
 /** How often an open integration's health and log are read again. */
 const REFRESH_MS = 10_000;
@@ -36,6 +38,7 @@ export function IntegrationView() {
   const [configuring, setConfiguring] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const integration = loaded.data;
+  useTellHeaderCustomer(integration?.customerName, session.role === "customer");
   const type = integration ? typeNamed(types, integration.type) : undefined;
   const refresh = () => {
     void loaded.reload();
@@ -63,7 +66,7 @@ export function IntegrationView() {
       {integration && (
         <>
           <div className="title-row">
-            <p className="subtitle">{type?.title ?? integration.type} integration</p>
+            <p className="subtitle">{type?.title ?? humanize(integration.type)} integration</p>
             <div className="row-actions">
               <button type="button" onClick={refresh} disabled={loaded.loading}>
                 Refresh
@@ -106,7 +109,7 @@ export function IntegrationView() {
             <DeleteDialog
               scope={scope}
               integration={integration}
-              typeTitle={type?.title ?? integration.type}
+              typeTitle={type?.title ?? humanize(integration.type)}
               onDeleted={() => void loaded.reload()}
               onClose={() => setDeleting(false)}
             />

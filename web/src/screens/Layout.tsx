@@ -2,7 +2,7 @@
 // admins: customers, needs attention, billing, settings; a customer user: their integrations and what needs
 // attention in them), with the count of open alerts nobody snoozed, who is signed in, sign out.
 
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
 import { alertOverviewPath } from "../api/paths";
 import type { AlertOverview } from "../api/types";
@@ -29,6 +29,17 @@ function useOpenAlerts(): number | null {
   return count;
 }
 
+/** The screens tell the header a customer user's customer by name once they have it (their customer's page, an
+ * integration's page): the header makes no request of its own, so signing in costs no extra WMS call. */
+const HeaderCustomer = createContext<(name: string) => void>(() => undefined);
+
+export function useTellHeaderCustomer(name: string | null | undefined, customerUser: boolean) {
+  const tell = useContext(HeaderCustomer);
+  useEffect(() => {
+    if (customerUser && name) tell(name);
+  }, [tell, name, customerUser]);
+}
+
 function AttentionLink() {
   const count = useOpenAlerts();
   return (
@@ -45,6 +56,7 @@ function AttentionLink() {
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session, signOut } = useAuth();
+  const [customerName, setCustomerName] = useState<string | null>(null);
   const main = useRef<HTMLElement>(null);
   const location = useLocation();
 
@@ -91,7 +103,8 @@ export function Layout({ children }: { children: ReactNode }) {
         </nav>
         <div className="who">
           <span>
-            {session.displayName} <span className="role">({session.role === "admin" ? "tenant admin" : "customer user"})</span>
+            {session.displayName}{" "}
+            <span className="role">{session.role === "admin" ? "(tenant admin)" : customerName ? `(${customerName})` : "(customer user)"}</span>
           </span>
           <button type="button" onClick={signOut}>
             Sign out
@@ -99,7 +112,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        {children}
+        <HeaderCustomer.Provider value={setCustomerName}>{children}</HeaderCustomer.Provider>
       </main>
     </>
   );

@@ -1,6 +1,6 @@
 // Small things several screens show the same way.
 
-import type { Alert, IntegrationStatus } from "../api/types";
+import type { Alert, ConnectedAccount, IntegrationStatus } from "../api/types";
 import { STEP_LABELS } from "./format";
 
 /** The product's green dot: a customer with a live integration. Never colour alone: the text says it too. */
@@ -35,4 +35,15 @@ export function Time({ iso, children }: { iso: string | null | undefined; childr
 export function LevelBadge({ alert }: { alert: Pick<Alert, "state" | "level"> }) {
   if (alert.state === "RESOLVED") return <span className="badge good">Resolved</span>;
   return alert.level === "critical" ? <span className="badge bad">Critical</span> : <span className="badge warn">Warning</span>;
+}
+
+/** The platform account an integration is connected to: its name and its address (a store's URL). */
+export function AccountName({ account }: { account: ConnectedAccount }) {
+  return (
+    <>
+      {account.name}
+      {account.name && account.address ? " · " : ""}
+      {account.address && <span className="account-address">{account.address}</span>}
+    </>
+  );
 }

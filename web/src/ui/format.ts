@@ -50,6 +50,34 @@ export function humanize(key: string): string {
     .join(" ");
 }
 
+/** A field path the API names ("warehouseMappings[1].warehouseId") as a person reads it: "Warehouse mappings 2, Warehouse ID". */
+export function fieldLabel(path: string): string {
+  return path
+    .replace(/\[(\d+)\]/g, (_, index: string) => `.${Number(index) + 1}`)
+    .split(".")
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? part : humanize(part)))
+    .join(" ")
+    .replace(/ (\d+) /g, " $1, ");
+}
+
+/** Text a connector wrote for its developers as much as for people, as people read it: status codes in parentheses
+ * ("refused (401)") and asides naming fields of a platform's API ("(timezone_string or gmt_offset in /wp-json/)",
+ * "(details.type)") are left out; the sentence around them says what happened. */
+export function plainWords(text: string | null | undefined): string {
+  if (!text) return "";
+  return text
+    .replace(/\s*\((?:HTTP\s*)?\d{3}\)/g, "")
+    .replace(/\s*\(([^()]*)\)/g, (aside: string, inside: string) =>
+      /\b[a-z]+(?:_[a-z0-9]+)+\b|(^|\s)\/[\w-]|^[a-z]\w*(\.\w+)+$/.test(inside.trim()) ? "" : aside,
+    );
+}
+
+/** A type's title from GET /integration-types, never its key ("rose_rocket" → "Rose Rocket"); an unknown key humanized. */
+export function typeTitle(types: { type: string; title: string }[], key: string): string {
+  return types.find((t) => t.type === key)?.title ?? humanize(key);
+}
+
 /** The current ISO week, "2026-W47" (UTC, as billing counts weeks). */
 export function isoWeek(date: Date = new Date()): string {
   const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
