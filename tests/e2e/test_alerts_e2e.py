@@ -121,7 +121,7 @@ class Shop:
         answer = self.alerts.api("POST", f"{self.item}/sync-log/retry", {"record": link["pk"]})
         assert answer.status_code == 202, answer.text
 
-    def raised_and_resolved(self, condition: str, words: str, clear: Any) -> None:
+    def assert_raised_and_resolved(self, condition: str, words: str, clear: Any) -> None:
         """The check opens the alert with one mail and one signed post, a second check says nothing more; after
         ``clear()`` the next check resolves it with one mail and one post, and a further check says nothing. (Other
         alerts the cause also opens, e.g. its order needing attention, are mailed on their own.)"""
@@ -163,7 +163,7 @@ def test_an_order_needing_attention_past_the_threshold(alerts: Alerts):
         shop.retry(order)
         shop.wait_status(order, "SYNCED")
 
-    shop.raised_and_resolved("needs-attention", "needed attention", fix)
+    shop.assert_raised_and_resolved("needs-attention", "needed attention", fix)
 
 
 def test_an_order_that_used_every_retry(alerts: Alerts):
@@ -182,7 +182,7 @@ def test_an_order_that_used_every_retry(alerts: Alerts):
         shop.retry(order)
         shop.wait_status(order, "SYNCED")
 
-    shop.raised_and_resolved("dead-lettered", "no longer retried", fix)
+    shop.assert_raised_and_resolved("dead-lettered", "no longer retried", fix)
 
 
 def test_a_revoked_store_key(alerts: Alerts):
@@ -199,7 +199,7 @@ def test_a_revoked_store_key(alerts: Alerts):
                             "consumerSecret": key["consumerSecret"]})
         assert saved.status_code == 200, saved.text
 
-    shop.raised_and_resolved("credentials-refused", "refused the saved credentials", new_key)
+    shop.assert_raised_and_resolved("credentials-refused", "refused the saved credentials", new_key)
 
 
 def test_a_paused_store_webhook(alerts: Alerts):
@@ -210,7 +210,7 @@ def test_a_paused_store_webhook(alerts: Alerts):
     def active() -> None:
         requests.post(f"{shop.control}/webhooks/{hooks[0]['id']}/status", json={"status": "active"}, timeout=10)
 
-    shop.raised_and_resolved("webhooks-off", "webhooks are not active", active)
+    shop.assert_raised_and_resolved("webhooks-off", "webhooks are not active", active)
 
 
 def test_an_account_check_refuting_an_assumption(alerts: Alerts):
@@ -222,7 +222,7 @@ def test_an_account_check_refuting_an_assumption(alerts: Alerts):
         requests.patch(shop.control, json={"shipmentTracking": True}, timeout=10)
         assert alerts.api("POST", f"{shop.item}/check").status_code == 200
 
-    shop.raised_and_resolved("assumption-refuted", "tracking-extension", tracking_back)
+    shop.assert_raised_and_resolved("assumption-refuted", "tracking-extension", tracking_back)
 
 
 def test_a_poll_that_stopped(alerts: Alerts):
@@ -237,7 +237,7 @@ def test_a_poll_that_stopped(alerts: Alerts):
         requests.post(f"{alerts.client.api}/_local/schedules/WooCommercePollScheduleFunction", timeout=60)
         alerts.client.wait_idle()
 
-    shop.raised_and_resolved("poll-stopped", "has not run since", poll)
+    shop.assert_raised_and_resolved("poll-stopped", "has not run since", poll)
 
 
 def test_items_waiting_for_a_request_limit_too_long(alerts: Alerts):
@@ -252,7 +252,7 @@ def test_items_waiting_for_a_request_limit_too_long(alerts: Alerts):
     def its_turn_came() -> None:
         dynamodb.delete_item(TableName=core().settings.rate_budget_table, Key={"budgetKey": marker["budgetKey"]})
 
-    shop.raised_and_resolved("waiting-for-budget", "waited over", its_turn_came)
+    shop.assert_raised_and_resolved("waiting-for-budget", "waited over", its_turn_came)
 
 
 def test_wms_notifications_silent_while_orders_change(alerts: Alerts):

@@ -45,7 +45,7 @@ class Exported:
     message: str
     already_existed: bool = False
     memo: dict[str, Any] = field(default_factory=dict)
-    #: The platform record's number as people know it (Starshipit's order number, Rose Rocket's ORD-123).
+    #: The platform record's number as people know it (a label platform's order number, a TMS's ORD-123).
     number: str | None = None
 
 

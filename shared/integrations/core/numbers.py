@@ -14,7 +14,7 @@ MAX_NUMBER = 80
 
 
 def searchable(number: str) -> str:
-    """How a number is indexed and looked up: case and a leading ``#`` (WooCommerce's "#1003") don't matter."""
+    """How a number is indexed and looked up: case and a leading ``#`` (a shop's "#1003") don't matter."""
     return " ".join(number.split()).lstrip("#").casefold()
 
 
@@ -33,8 +33,8 @@ def number_attribute(platform_side: bool) -> str:
 
 def record_label(*, platform_title: str, platform: str, record_type: str, record_id: str,
                  platform_number: str | None, wms_number: str | None) -> str:
-    """How a person names a record and its counterpart: ``WooCommerce order #1003 → WMS order 1003-STEAM``; a WMS
-    record the integration exports: ``WMS order 1003-STEAM → Starshipit order 1003``. Ids stand in for numbers not
+    """How a person names a record and its counterpart: ``Shop order #1003 → WMS 1003-STEAM``; a WMS record the
+    integration exports: ``WMS order 1003-STEAM → Labels order 1003``. Ids stand in for numbers not
     known (yet)."""
     kind = record_type.replace("_", " ").lower()
     if platform == "wms":  # the WMS record as one integration sees it (an export's origin)

@@ -149,7 +149,7 @@ class SyncLink(CamelModel):
     updated_at: str | None = None
     #: What the connector remembers about this record (the tracking numbers it sent, a divergence it reported…).
     memo: dict[str, Any] = Field(default_factory=dict)
-    #: The numbers people use for the two records (a shop's "#1003", Unleashed's "SS-00000002", the WMS order's
+    #: The numbers people use for the two records (a shop's "#1003", a shipment's "SS-00000002", the WMS order's
     #: reference), kept when first seen; what logs and screens name the record by (the ids stay available).
     platform_number: str | None = None
     wms_number: str | None = None

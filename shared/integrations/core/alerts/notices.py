@@ -28,7 +28,7 @@ class Notice:
 
     @property
     def headline(self) -> str:
-        """One line: ``Resolved: WooCommerce "Steam shop" — 3 orders need attention``."""
+        """One line: ``Resolved: Shop "Steam shop" — 3 orders need attention`` (the platform's title)."""
         what = (f'{self.alert.platform} "{self.alert.integration_name}"' if self.alert.subject != TENANT_SUBJECT
                 else "Your WMS connection")
         prefix = {NoticeKind.OPENED: "Alert", NoticeKind.UPDATED: "Worse", NoticeKind.RESOLVED: "Resolved"}[self.kind]
