@@ -13,8 +13,7 @@ from .webhooks import EVENT
 
 
 def webhook_gone(context: CheckContext) -> Finding | None:
-    integration = context.integration
-    assert integration is not None
+    integration = context.checked
     destination = integration.platform_state.get("webhookDestinationId")
     if not destination:
         return None  # never registered (the integration says so on its page)

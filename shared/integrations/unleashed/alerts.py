@@ -23,8 +23,7 @@ from .webhooks import FREE_SLOT
 
 
 def monthly_budget(context: CheckContext) -> Finding | None:
-    integration = context.integration
-    assert integration is not None
+    integration = context.checked
     budget = settings_of(integration).order.api_calls_per_month
     used = usage.used(unleashed_client(integration).account)
     percent = int(100 * used / budget) if budget else 0
@@ -42,8 +41,7 @@ def monthly_budget(context: CheckContext) -> Finding | None:
 
 
 def webhook_gone(context: CheckContext) -> Finding | None:
-    integration = context.integration
-    assert integration is not None
+    integration = context.checked
     # The poll keeps its finding in the memo of the integration's webhooks record, which has no link identity of
     # its own (core.links.LinkStore.remember_once): read the item as stored.
     response = aws.dynamodb().get_item(

@@ -16,8 +16,7 @@ from .webhooks import same_url
 
 
 def webhooks_off(context: CheckContext) -> Finding | None:
-    integration = context.integration
-    assert integration is not None
+    integration = context.checked
     url = integration.platform_state.get("deliveryUrl")
     if not url:
         return None  # never started: nothing of ours on the store

@@ -57,6 +57,15 @@ class CheckContext:
     def cutoff(self, hours: float) -> str:
         return utc_iso(self.now - timedelta(hours=hours))
 
+    @property
+    def checked(self) -> Integration:
+        """The integration an integration's condition checks (the checker always gives one; a condition declared
+        tenant-wide by mistake fails here, in words, and its alert keeps its state: core.alerts.checker)."""
+        if self.integration is None:
+            raise TypeError("An integration's alert condition was checked without an integration (declared as a "
+                            "tenant-wide condition?)")
+        return self.integration
+
 
 class CouldNotCheck(Exception):
     """The check could not tell (the platform was unreachable): the alert keeps its state until a check can."""
@@ -154,16 +163,16 @@ def poll_stopped(context: CheckContext) -> Finding | None:
     from ..context import core
     from ..poller import IntegrationPoller
 
-    assert context.integration is not None and context.connector is not None
-    poller = context.connector.load_poller()
+    integration = context.checked
+    poller = context.connector.load_poller() if context.connector is not None else None
     if not isinstance(poller, IntegrationPoller):
         return None
-    every = poller.expected_interval(context.integration)
+    every = poller.expected_interval(integration)
     if every is None:
         return None  # the connector paused its own polling on purpose (it says so in its own log)
-    cursor = core().cursors.read(poller.cursor_key(context.integration)) or {}
+    cursor = core().cursors.read(poller.cursor_key(integration)) or {}
     last = cursor.get("polledAt") or cursor.get("updatedAt")
-    periods = context.integration.live_periods
+    periods = integration.live_periods
     since = last or (utc_iso(periods[-1].start) if periods else None)
     if since is None:
         return None
@@ -171,10 +180,11 @@ def poll_stopped(context: CheckContext) -> Finding | None:
     if context.now - parse_iso(str(since)) <= every * missed:
         return None
     minutes = round(every.total_seconds() / 60)
+    title = context.connector.title if context.connector is not None else integration.type
     return Finding(
-        summary=(f"The safety-net check for missed {context.connector.title} records has not run since "
+        summary=(f"The safety-net check for missed {title} records has not run since "
                  f"{_moment(str(since))} (it runs every {minutes} min)" if last else
-                 f"The safety-net check for missed {context.connector.title} records has not run since the "
+                 f"The safety-net check for missed {title} records has not run since the "
                  f"integration went live ({_moment(str(since))})"),
         what_to_do="Records the platform sends us still arrive; ones it fails to send are not being caught. Tell "
                    "your 3PL's operator: the scheduled check or its queue is failing (their alarms have the details).",

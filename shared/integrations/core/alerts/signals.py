@@ -99,8 +99,7 @@ def credentials_refused(context: CheckContext) -> Finding | None:
     aws.dynamodb().update_item(TableName=settings().sync_table, Key=_key(tenant_id, subject, CREDENTIALS_REFUSED),
                                UpdateExpression="SET retestedAt = :at", ConditionExpression="attribute_exists(pk)",
                                ExpressionAttributeValues={":at": {"S": utc_iso(context.now)}})
-    assert context.integration is not None
-    if credentials_work(context.tenant, context.integration) and clear(
+    if credentials_work(context.tenant, context.checked) and clear(
             tenant_id, subject, CREDENTIALS_REFUSED, seen_at=str(signal["lastAt"])):
         return None
     return finding
